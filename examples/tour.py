@@ -1,0 +1,30 @@
+"""A tour of what rstorch does today: tensors, views, broadcasting, random numbers that match
+PyTorch's, numpy interop. (The training demo replaces this once nn/optim land.)"""
+
+import numpy as np
+
+import rstorch as torch
+
+torch.manual_seed(0) if hasattr(torch, "manual_seed") else None
+
+x = torch.arange(12.).view(3, 4)
+print("x =", x)
+print("x.t() is a view:", x.t().is_contiguous(), "strides", x.t().stride())
+print("column means:", x.mean(0))
+print("x[1:, ::2] =", x[1:, ::2])
+print("x[x > 6] =", x[x > 6])
+
+ints = torch.tensor([[1], [2], [3]])
+print("int column + float row broadcasts and promotes:", ints + torch.tensor([0.5, 1.5]))
+
+a = x.numpy()
+a[0, 0] = 100.0
+print("numpy() shares memory: x[0, 0] =", x[0, 0].item())
+
+if hasattr(torch, "randn"):
+    print("randn(4) with seed 0 (same as PyTorch):", torch.randn(4))
+
+big = torch.ones(10_000_000)
+print("sum of 10M float32 ones:", big.sum().item())
+print("result types:", (torch.tensor([1, 2]) / 2).dtype, (torch.tensor([1, 2], dtype=torch.uint8) + torch.tensor([1], dtype=torch.int8)).dtype)
+print("equal to numpy:", np.allclose((x * 2).numpy(), a * 2))

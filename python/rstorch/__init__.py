@@ -1,0 +1,46 @@
+"""rstorch: PyTorch's API on a lean Rust core.
+
+    import rstorch as torch
+"""
+
+from . import _C
+from ._C import dtype
+from ._C import (float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8,  # noqa: F401
+                 bool)
+from ._size import Size
+from ._device import device
+from ._tensor import Tensor
+from ._tensor_str import set_printoptions, get_printoptions, printoptions
+from ._creation import *  # noqa: F401,F403
+from ._creation import LEGACY_TYPES as _LEGACY_TYPES
+from ._functional import *  # noqa: F401,F403
+from . import autograd
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
+from .autograd.grad_mode import is_inference_mode_enabled
+from ._dispatch import dispatch as _dispatch
+
+__version__ = "0.1.0"
+
+# dtype aliases, as torch spells them
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+char = int8  # not torch's name for int8 elsewhere, but the legacy `CharTensor`
+cfloat = None  # complex dtypes are not supported
+del cfloat, char
+
+FloatTensor = _LEGACY_TYPES["FloatTensor"]
+DoubleTensor = _LEGACY_TYPES["DoubleTensor"]
+HalfTensor = _LEGACY_TYPES["HalfTensor"]
+BFloat16Tensor = _LEGACY_TYPES["BFloat16Tensor"]
+LongTensor = _LEGACY_TYPES["LongTensor"]
+IntTensor = _LEGACY_TYPES["IntTensor"]
+ShortTensor = _LEGACY_TYPES["ShortTensor"]
+CharTensor = _LEGACY_TYPES["CharTensor"]
+ByteTensor = _LEGACY_TYPES["ByteTensor"]
+BoolTensor = _LEGACY_TYPES["BoolTensor"]
+
+_C._register(Tensor, Size, _dispatch)

@@ -1,0 +1,382 @@
+"""Tensor creation: from data (`tensor`, `as_tensor`, `from_numpy`), filled (`zeros`, `full`, ...),
+ranges (`arange`, `linspace`, `logspace`), `eye`, and the `*_like` forms."""
+
+import builtins
+import math
+import numbers
+
+import numpy as np
+
+from . import _C
+from ._device import device as _device
+from ._tensor import Tensor, _DTYPES, _LEGACY_BY_NAME
+
+__all__ = [
+    "tensor", "as_tensor", "asarray", "from_numpy", "empty", "zeros", "ones", "full", "empty_like",
+    "zeros_like", "ones_like", "full_like", "eye", "arange", "range", "linspace", "logspace",
+    "get_default_dtype", "set_default_dtype", "is_tensor", "is_floating_point", "numel",
+    "scalar_tensor", "empty_strided",
+]
+
+_default_dtype = _C.float32
+
+# numpy dtype -> rstorch dtype (numpy has no bfloat16)
+_FROM_NUMPY = {np.dtype(name): d for name, d in _DTYPES.items() if name != "bfloat16"}
+
+
+def get_default_dtype():
+    return _default_dtype
+
+
+def set_default_dtype(d):
+    global _default_dtype
+    if d not in (_C.float32, _C.float64, _C.float16, _C.bfloat16):
+        raise TypeError(f"only floating-point types are supported as the default type")
+    _default_dtype = d
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(t):
+    return t.is_floating_point()
+
+
+def numel(t):
+    return t.numel()
+
+
+def _sizes(size, fn="size"):
+    """Sizes from varargs or one sequence, as a list of ints."""
+    if len(size) == 1 and not isinstance(size[0], (numbers.Integral, Tensor)):
+        size = size[0]
+    out = []
+    for s in size:
+        try:
+            out.append(s.__index__())
+        except (AttributeError, TypeError):
+            raise TypeError(
+                f"{fn}(): argument 'size' must be tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos {len(out)}") from None
+    return out
+
+
+def _check_device(device):
+    if device is not None:
+        d = device if isinstance(device, _device) else _device(device)
+        if d.type != "cpu":
+            raise RuntimeError(
+                f"device '{d}' is not available: the wgpu GPU backend is not built into this rstorch yet")
+
+
+def _finish(t, requires_grad):
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+# ---------------------------------------------------------------------- from data
+
+def from_numpy(array):
+    """A tensor sharing `array`'s memory (writes through either are seen by both)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    if array.dtype not in _FROM_NUMPY:
+        raise TypeError(
+            f"can't convert np.ndarray of type {array.dtype}. The only supported types are: float64, "
+            "float32, float16, int64, int32, int16, int8, uint8, and bool.")
+    if any(s < 0 for s in array.strides):
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with negative "
+            "strides are not currently supported. (You can probably work around this by making a "
+            "copy of your array  with array.copy().) ")
+    item = array.itemsize
+    if any(s % item for s in array.strides):
+        raise ValueError("given numpy array strides not a multiple of the element byte size. "
+                         "Copy the numpy array to reallocate the memory.")
+    if not array.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. "
+                         "Conversion between byte orders is currently not supported.")
+    ptr = array.__array_interface__["data"][0]
+    strides = [s // item for s in array.strides]
+    extent = 1 + sum((n - 1) * s for n, s in zip(array.shape, strides)) if array.size else 0
+    return _C._from_buffer(ptr, extent * item, list(array.shape), strides, 0,
+                           _FROM_NUMPY[array.dtype], array, array.flags.writeable)
+
+
+def _infer_dtype(np_array, data):
+    """torch.tensor's dtype inference: floats -> default dtype, ints -> int64, bools -> bool."""
+    kind = np_array.dtype.kind
+    if kind == "b":
+        return _C.bool
+    if kind in "iu":
+        if isinstance(data, np.ndarray):
+            return _FROM_NUMPY[np_array.dtype]
+        return _C.int64
+    if kind == "f":
+        if isinstance(data, np.ndarray) or isinstance(data, np.generic):
+            return _FROM_NUMPY[np_array.dtype]
+        return _default_dtype
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _to_numpy_data(data):
+    """Nested sequences of numbers and tensors -> a numpy array (plus whether it came from
+    tensors, whose dtype then wins)."""
+    if isinstance(data, Tensor):
+        return data.detach()._host_numpy(), data.dtype
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_first(data)):
+        tensors = [_to_numpy_data(x) for x in data]
+        dtype = tensors[0][1]
+        for _, d in tensors[1:]:
+            dtype = _C.result_type_dtypes(dtype, d) if hasattr(_C, "result_type_dtypes") else dtype
+        return np.array([a for a, _ in tensors]), dtype
+    try:
+        arr = np.asarray(data)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"expected sequence of length {len(data[0]) if data else 0} at dim 1") from e
+    if arr.dtype == object:
+        bad = next((x for x in _flat(data) if not isinstance(x, (numbers.Number, np.generic))), None)
+        if bad is not None:
+            raise TypeError(f"new(): invalid data type '{type(bad).__name__}'")
+        raise ValueError("expected a rectangular nested sequence of numbers")
+    return arr, None
+
+
+def _flat_first(seq):
+    while isinstance(seq, (list, tuple)) and seq:
+        yield seq[0]
+        seq = seq[0]
+
+
+def _flat(seq):
+    for x in seq:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        else:
+            yield x
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of `data` (a number, nested sequence, numpy array or tensor)."""
+    _check_device(device)
+    if isinstance(data, str):
+        raise TypeError(f"new(): invalid data type 'str'")
+    arr, tdtype = _to_numpy_data(data)
+    if arr.dtype.kind == "c":
+        raise TypeError("complex tensors are not supported by rstorch")
+    src_dtype = tdtype or _infer_dtype(arr, data)
+    if dtype is None:
+        dtype = src_dtype
+    arr = np.ascontiguousarray(arr)
+    if arr.dtype.kind in "iub" or arr.dtype in _FROM_NUMPY:
+        src = from_numpy(arr.astype(_numpy_of(src_dtype), copy=False))
+    else:
+        src = from_numpy(arr.astype(np.float64))
+    out = _C.zeros(list(arr.shape), dtype)
+    out.copy_(src)
+    return _finish(out, requires_grad)
+
+
+def _numpy_of(d):
+    return np.float32 if d is _C.bfloat16 else np.dtype(d._name)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Share memory with `data` when it is already a tensor or numpy array of the right dtype."""
+    _check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtype is data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and data.dtype in _FROM_NUMPY and all(s >= 0 for s in data.strides):
+        t = from_numpy(data)
+        return t if dtype is None or dtype is t.dtype else t.to(dtype)
+    return tensor(data, dtype=dtype)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    t = as_tensor(obj, dtype=dtype, device=device)
+    if copy:
+        t = t.clone()
+    return _finish(t, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    return tensor(s, dtype=dtype or _default_dtype, device=device, requires_grad=requires_grad)
+
+
+# ---------------------------------------------------------------------- filled
+
+def _filled(size, value, dtype, device, requires_grad, fn, out=None):
+    _check_device(device)
+    sizes = _sizes(size, fn)
+    if out is not None:
+        if tuple(out.shape) != tuple(sizes):
+            out.set_(_C.zeros(sizes, out.dtype)) if hasattr(out, "set_") else None
+        out.fill_(value)
+        return out
+    return _finish(_C.full(sizes, value, dtype or _default_dtype), requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):
+    """Like torch.empty; rstorch zero-fills new memory instead of leaving it uninitialised."""
+    _check_device(device)
+    return _finish(_C.zeros(_sizes(size, "empty"), dtype or _default_dtype), requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **_):
+    size, stride = _sizes((size,)), _sizes((stride,))
+    extent = 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
+    base = _C.zeros([extent], dtype or _default_dtype)
+    return _finish(base.as_strided(size, stride), requires_grad)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _filled(size, 0, dtype, device, requires_grad, "zeros", out)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _filled(size, 1, dtype, device, requires_grad, "ones", out)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if dtype is None:
+        # torch infers the dtype from the fill value
+        dtype = (_C.bool if isinstance(fill_value, builtins.bool) else
+                 _C.int64 if isinstance(fill_value, numbers.Integral) else
+                 fill_value.dtype if isinstance(fill_value, Tensor) else _default_dtype)
+    return _filled((size,), fill_value, dtype, device, requires_grad, "full", out)
+
+
+def _like(t, dtype):
+    return dtype or t.dtype
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return empty(*input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return zeros(*input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return ones(*input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return full(input.shape, fill_value, dtype=_like(input, dtype), device=device,
+                requires_grad=requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
+    m = n if m is None else m
+    t = zeros(n, m, dtype=dtype, device=device)
+    if n and m:
+        t.diagonal().fill_(1)
+    return _finish(t, requires_grad)
+
+
+# ---------------------------------------------------------------------- ranges
+
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """Values from `start` to `end` (exclusive) by `step`, computed in float64 like torch."""
+    _check_device(device)
+    if end is None:
+        start, end = 0, start
+    start, end, step = _num(start), _num(end), _num(step)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    for v in (start, end):
+        if isinstance(v, float) and not math.isfinite(v):
+            raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if (end - start) / step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    n = max(0, math.ceil((end - start) / step))
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        dtype = _default_dtype if is_float else _C.int64
+    if dtype.is_floating_point:
+        values = start + np.arange(n, dtype=np.float64) * step
+    else:
+        values = (np.int64(start) + np.arange(n, dtype=np.int64) * np.int64(step)) \
+            if all(isinstance(v, numbers.Integral) for v in (start, step)) \
+            else np.floor(start + np.arange(n, dtype=np.float64) * step)
+    t = tensor(values, dtype=dtype)
+    return _finish(t, requires_grad)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    """Deprecated torch.range: like arange but including `end`."""
+    if end is None:
+        start, end = 0, start
+    n = int(math.floor((end - start) / step)) + 1
+    values = start + np.arange(n, dtype=np.float64) * step
+    return tensor(values, dtype=dtype or _default_dtype, device=device, requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    _check_device(device)
+    start, end = _num(start), _num(end)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dtype = dtype or _default_dtype
+    if steps == 1:
+        values = np.array([start], dtype=np.float64)
+    else:
+        # torch fills the first half from `start` and the second half back from `end`
+        step = (end - start) / (steps - 1) if steps > 1 else 0.0
+        i = np.arange(steps, dtype=np.float64)
+        half = steps // 2
+        values = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    if not dtype.is_floating_point:
+        values = np.trunc(values)
+    return _finish(tensor(values, dtype=dtype), requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    exps = linspace(start, end, steps, dtype=_C.float64)._host_numpy()
+    values = np.power(float(base), exps)
+    dtype = dtype or _default_dtype
+    if not dtype.is_floating_point:
+        values = np.trunc(values)
+    return _finish(tensor(values, dtype=dtype, device=device), requires_grad)
+
+
+# ---------------------------------------------------------------------- legacy constructors
+
+def _legacy_new(cls, dtype, args, device):
+    """`Tensor(2, 3)` (sizes: zero-filled), `Tensor([1, 2])` (data), `Tensor()` (empty)."""
+    _check_device(device)
+    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+        src = tensor(args[0], dtype=dtype)
+    else:
+        src = _C.zeros(_sizes(args) if args else [0], dtype)
+    out = _C.TensorBase.__new__(cls)
+    out._set(src)
+    return out
+
+
+def _legacy_class(name, dtype):
+    def __new__(cls, *args, device=None):
+        return _legacy_new(Tensor, dtype, args, device)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is dtype
+
+    meta = type(f"{name}Meta", (type,), {"__instancecheck__": __instancecheck__})
+    return meta(name, (), {"__new__": __new__, "_dtype": dtype, "__module__": "rstorch"})
+
+
+LEGACY_TYPES = {name: _legacy_class(name, d) for name, d in _LEGACY_BY_NAME.items()}

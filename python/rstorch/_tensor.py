@@ -1,0 +1,324 @@
+"""`rstorch.Tensor`: the Python face of `_C.TensorBase`.
+
+Hot paths (operators, metadata, views) are methods of the Rust base class; this class adds the
+API that is not hot: printing, numpy interop, Python conversions, `to`/`type`, indexing.
+"""
+
+import builtins
+
+import numpy as np
+
+from . import _C
+from ._device import CPU, device as _device
+from ._tensor_str import format_tensor
+
+_py_bool, _py_float, _py_int = builtins.bool, builtins.float, builtins.int
+
+_DTYPES = {d._name: d for d in (_C.float32, _C.float64, _C.float16, _C.bfloat16, _C.int64,
+                                  _C.int32, _C.int16, _C.int8, _C.uint8, _C.bool)}
+
+# legacy type names: Tensor.type() and the FloatTensor-style constructors
+_LEGACY = {
+    _C.float32: "FloatTensor", _C.float64: "DoubleTensor", _C.float16: "HalfTensor",
+    _C.bfloat16: "BFloat16Tensor", _C.int64: "LongTensor", _C.int32: "IntTensor",
+    _C.int16: "ShortTensor", _C.int8: "CharTensor", _C.uint8: "ByteTensor", _C.bool: "BoolTensor",
+}
+_LEGACY_BY_NAME = {v: k for k, v in _LEGACY.items()}
+
+
+class _ArrayExport:
+    """Holds a tensor alive behind a numpy array that shares its memory."""
+
+    __slots__ = ("__array_interface__", "_tensor")
+
+
+class Tensor(_C.TensorBase):
+    """A multi-dimensional array of one dtype, with autograd, like `torch.Tensor`."""
+
+    def __new__(cls, *args, device=None, dtype=None):
+        # legacy constructor: Tensor(2, 3) is uninitialised (zeros here), Tensor([1, 2]) copies data
+        from ._creation import _legacy_new
+        return _legacy_new(cls, _C.float32 if dtype is None else dtype, args, device)
+
+    # ------------------------------------------------------------------ printing
+
+    def __repr__(self, *, tensor_contents=None):
+        values = self._host_numpy()
+        grad_fn = self.grad_fn
+        return format_tensor(
+            values, self.dtype._name,
+            device=None if self.device.type == "cpu" else str(self.device),
+            requires_grad=self.requires_grad and grad_fn is None,
+            grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
+            default_dtype=_default_dtype()._name,
+        )
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self.dim() == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    # ------------------------------------------------------------------ numpy and Python values
+
+    def _host_numpy(self):
+        """A numpy view of the values (bfloat16 widened to float32, since numpy lacks it)."""
+        t = self if self.dtype is not _C.bfloat16 else self._to_dtype(_C.float32)
+        ptr, shape, strides, name, writable = t._array_interface()
+        exp = _ArrayExport()
+        exp.__array_interface__ = {
+            "data": (ptr, not writable), "shape": tuple(shape), "strides": tuple(strides),
+            "typestr": np.dtype(name).str, "version": 3,
+        }
+        exp._tensor = t
+        return np.asarray(exp)
+
+    def numpy(self, *, force=False):
+        """A numpy array sharing this tensor's memory."""
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self.device.type != "cpu":
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.")
+        if self.dtype is _C.bfloat16:
+            raise TypeError("Got unsupported ScalarType BFloat16")
+        return self._host_numpy()
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.detach().numpy() if self.dtype is not _C.bfloat16 else self.detach()._host_numpy()
+        if dtype is not None:
+            a = a.astype(dtype, copy=False)
+        return a.copy() if copy else a
+
+    def tolist(self):
+        return self.detach()._host_numpy().tolist()
+
+    def __len__(self):
+        if self.dim() == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        n = self.numel()
+        if n != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'} is ambiguous")
+        return _py_bool(self.item())
+
+    def __float__(self):
+        return _py_float(self._single("float"))
+
+    def __int__(self):
+        return _py_int(self._single("int"))
+
+    def __index__(self):
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return _py_int(self.item())
+
+    def _single(self, what):
+        if self.numel() != 1:
+            raise TypeError(f"only one element tensors can be converted to Python scalars")
+        return self.item()
+
+    def __reduce_ex__(self, proto):
+        from ._creation import tensor as _tensor
+        return (_rebuild, (self.detach()._host_numpy().copy(), self.dtype._name, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        out = self.detach().clone()
+        out.requires_grad = self.requires_grad
+        memo[id(self)] = out
+        return out
+
+    # ------------------------------------------------------------------ device and dtype
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def is_cpu(self):
+        return True
+
+    @property
+    def layout(self):
+        return "strided"
+
+    @property
+    def data(self):
+        return self.detach()
+
+    @data.setter
+    def data(self, other):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(other).__name__}")
+        self._set(other)
+
+    def to(self, *args, **kwargs):
+        """`to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)`, with `copy=`/`non_blocking=`."""
+        dtype, dev, copy = _parse_to(args, kwargs)
+        out = self
+        if dtype is not None and dtype is not self.dtype:
+            out = out._to_dtype(dtype)
+            copy = False
+        if dev is not None:
+            dev = _device(dev) if not isinstance(dev, _device) else dev
+            if dev.type != "cpu":
+                raise RuntimeError(
+                    f"device '{dev}' is not available: the wgpu GPU backend is not built into this rstorch yet")
+        return out.clone() if copy else out
+
+    def cpu(self):
+        return self
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        if dtype is None:
+            return "rstorch." + _LEGACY[self.dtype]
+        if isinstance(dtype, str):
+            name = dtype.rsplit(".", 1)[-1]
+            if name not in _LEGACY_BY_NAME:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = _LEGACY_BY_NAME[name]
+        elif isinstance(dtype, type) and issubclass(dtype, Tensor) and hasattr(dtype, "_dtype"):
+            dtype = dtype._dtype
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(_C.float32)
+
+    def double(self):
+        return self.to(_C.float64)
+
+    def half(self):
+        return self.to(_C.float16)
+
+    def bfloat16(self):
+        return self.to(_C.bfloat16)
+
+    def long(self):
+        return self.to(_C.int64)
+
+    def int(self):
+        return self.to(_C.int32)
+
+    def short(self):
+        return self.to(_C.int16)
+
+    def char(self):
+        return self.to(_C.int8)
+
+    def byte(self):
+        return self.to(_C.uint8)
+
+    def bool(self):
+        return self.to(_C.bool)
+
+    # ------------------------------------------------------------------ new_* factories
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from ._creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import empty
+        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import zeros
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._creation import ones
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        from ._creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    # ------------------------------------------------------------------ autograd conveniences
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    def detach_(self):
+        self._set_grad_fn(None)
+        self.requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------ indexing
+
+    def __getitem__(self, index):
+        from ._indexing import getitem
+        return getitem(self, index)
+
+    def __setitem__(self, index, value):
+        from ._indexing import setitem
+        setitem(self, index, value)
+
+    # ------------------------------------------------------------------ aliases of Rust methods
+
+    multiply = _C.TensorBase.mul
+    multiply_ = _C.TensorBase.mul_
+    true_divide = _C.TensorBase.div
+    divide = _C.TensorBase.div
+    subtract = _C.TensorBase.sub
+    greater = _C.TensorBase.gt
+    greater_equal = _C.TensorBase.ge
+    less = _C.TensorBase.lt
+    less_equal = _C.TensorBase.le
+    not_equal = _C.TensorBase.ne
+    view_as = lambda self, other: self.view(other.shape)  # noqa: E731
+    reshape_as = lambda self, other: self.reshape(other.shape)  # noqa: E731
+
+
+def _rebuild(array, dtype_name, requires_grad):
+    from ._creation import tensor
+    t = tensor(array, dtype=_DTYPES[dtype_name])
+    t.requires_grad = requires_grad
+    return t
+
+
+def _default_dtype():
+    from ._creation import get_default_dtype
+    return get_default_dtype()
+
+
+def _parse_to(args, kwargs):
+    """Sort `Tensor.to`'s overloaded arguments into (dtype, device, copy)."""
+    dtype = kwargs.pop("dtype", None)
+    dev = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments - got unexpected {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, _C.dtype):
+            dtype = a
+        elif isinstance(a, (str, _device)):
+            dev = a
+        elif isinstance(a, Tensor):
+            dtype, dev = a.dtype, a.device
+        elif isinstance(a, _py_bool):
+            pass  # non_blocking / copy positional flags
+        elif isinstance(a, _py_int):
+            dev = _device("wgpu", a)
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
+    return dtype, dev, copy

@@ -1,0 +1,64 @@
+//! The crate's one error type. Each variant says which Python exception it becomes
+//! (the bindings map them in one place), and messages are worded like PyTorch's so
+//! users recognise them.
+
+use crate::dtype::DType;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    // ---- index errors (Python `IndexError`) ----
+    /// A dimension index outside `[-ndim, ndim - 1]`.
+    #[error("Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")]
+    DimOutOfRange { dim: i64, lo: i64, hi: i64 },
+    /// An element index outside a dimension's size.
+    #[error("index {index} is out of bounds for dimension {dim} with size {size}")]
+    IndexOutOfRange { index: i64, dim: usize, size: usize },
+    /// Any other indexing error, with its message.
+    #[error("{0}")]
+    Index(String),
+
+    // ---- shape and dtype errors (Python `RuntimeError`) ----
+    /// Two shapes that cannot be broadcast together.
+    #[error("The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton dimension {dim}")]
+    BroadcastMismatch { a: usize, b: usize, dim: usize },
+    /// An operation that is not defined for a dtype.
+    #[error("\"{op}\" not implemented for '{dtype}'")]
+    UnsupportedDType { op: &'static str, dtype: DType },
+    /// A runtime error with its message (shape mismatches, invalid views...).
+    #[error("{0}")]
+    Runtime(String),
+
+    // ---- argument errors ----
+    /// Python `TypeError`: an argument of the wrong kind.
+    #[error("{0}")]
+    Type(String),
+    /// Python `ValueError`: an argument with a bad value.
+    #[error("{0}")]
+    Value(String),
+    /// Python `NotImplementedError`.
+    #[error("{0}")]
+    NotImplemented(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Return early with an `Error::Runtime` built like `format!`.
+#[macro_export]
+macro_rules! bail {
+    ($($arg:tt)*) => { return Err($crate::Error::Runtime(format!($($arg)*))) };
+}
+
+impl Error {
+    pub fn runtime(msg: impl Into<String>) -> Self {
+        Error::Runtime(msg.into())
+    }
+    pub fn index(msg: impl Into<String>) -> Self {
+        Error::Index(msg.into())
+    }
+    pub fn type_error(msg: impl Into<String>) -> Self {
+        Error::Type(msg.into())
+    }
+    pub fn value(msg: impl Into<String>) -> Self {
+        Error::Value(msg.into())
+    }
+}

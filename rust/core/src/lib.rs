@@ -1,0 +1,25 @@
+//! rstorch: the tensor core of rstorch, usable on its own from Rust.
+//!
+//! - [`dtype`]: element types and PyTorch's promotion rules
+//! - [`layout`] / [`shape`]: shape, strides and offset; every view op computed without copying
+//! - [`storage`]: reference-counted buffers shared by views
+//! - [`tensor`]: a dtype + storage + layout, with copies, conversions and kernels
+
+pub mod dtype;
+pub mod error;
+pub mod random;
+pub mod iter;
+pub mod ops;
+pub mod scalar;
+pub mod storage;
+pub mod tensor;
+pub mod layout;
+pub mod shape;
+pub mod strided_index;
+
+pub use dtype::{DType, Element};
+pub use error::{Error, Result};
+pub use layout::Layout;
+pub use scalar::Scalar;
+pub use storage::Storage;
+pub use tensor::Tensor;

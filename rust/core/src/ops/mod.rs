@@ -1,0 +1,131 @@
+//! CPU kernels. Each family file declares its ops once; the generic `map_*` drivers here walk
+//! the operands' layouts (contiguous fast path, strided rows otherwise) so an op only supplies
+//! its scalar function.
+
+pub mod binary;
+pub mod reduce;
+
+use crate::dtype::{result_type, DType, Element, Operand};
+use crate::error::Result;
+use crate::iter::Plan;
+use crate::scalar::Scalar;
+use crate::shape;
+use crate::tensor::Tensor;
+
+/// An operand of an elementwise op: a tensor or a Python scalar.
+#[derive(Clone, Debug)]
+pub enum Arg<'a> {
+    Tensor(&'a Tensor),
+    Scalar(Scalar),
+}
+
+impl Arg<'_> {
+    fn operand(&self) -> Operand {
+        match self {
+            Arg::Tensor(t) if t.ndim() == 0 => Operand::ZeroDim(t.dtype()),
+            Arg::Tensor(t) => Operand::Tensor(t.dtype()),
+            Arg::Scalar(s) => Operand::Scalar(s.dtype()),
+        }
+    }
+
+    /// This operand as a tensor of `dtype` (a scalar becomes a 0-dim tensor).
+    fn as_tensor(&self, dtype: DType) -> Result<Tensor> {
+        match self {
+            Arg::Tensor(t) => t.to_dtype(dtype),
+            Arg::Scalar(s) => Tensor::scalar(*s, dtype),
+        }
+    }
+
+    fn shape(&self) -> &[usize] {
+        match self {
+            Arg::Tensor(t) => t.shape(),
+            Arg::Scalar(_) => &[],
+        }
+    }
+}
+
+/// The default floating dtype Python floats map to (torch.get_default_dtype()).
+pub fn default_float() -> DType {
+    DType::Float32
+}
+
+/// `torch.result_type` of elementwise operands.
+pub fn result_dtype(args: &[Arg]) -> DType {
+    let ops: Vec<Operand> = args.iter().map(Arg::operand).collect();
+    result_type(&ops, default_float())
+}
+
+/// Apply `f` elementwise to one tensor of element type `S`, giving a new contiguous tensor.
+pub fn map1<S: Element, D: Element>(a: &Tensor, f: impl Fn(S) -> D) -> Result<Tensor> {
+    debug_assert_eq!(a.dtype(), S::DTYPE);
+    let out = Tensor::empty(a.shape(), D::DTYPE)?;
+    {
+        let ag = a.storage().read();
+        let og = out.storage().write()?;
+        let plan = Plan::new(a.shape(), [out.strides(), a.strides()], [0, a.offset()]);
+        let (op, ap) = (og.ptr() as *mut D, ag.ptr() as *const S);
+        plan.for_each_row(|[o, i], len, [so, si]| unsafe {
+            if so == 1 && si == 1 {
+                let out = std::slice::from_raw_parts_mut(op.add(o), len);
+                let inp = std::slice::from_raw_parts(ap.add(i), len);
+                for (y, &x) in out.iter_mut().zip(inp) {
+                    *y = f(x);
+                }
+            } else {
+                for k in 0..len {
+                    *op.add(o + k * so) = f(*ap.add(i + k * si));
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// Apply `f` elementwise to two tensors of element type `S`, broadcast together.
+pub fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> D) -> Result<Tensor> {
+    debug_assert!(a.dtype() == S::DTYPE && b.dtype() == S::DTYPE);
+    let shape = shape::broadcast_shapes(a.shape(), b.shape())?;
+    let (a, b) = (a.broadcast_to(&shape)?, b.broadcast_to(&shape)?);
+    let out = Tensor::empty(&shape, D::DTYPE)?;
+    {
+        let (ag, bg) = (a.storage().read(), b.storage().read());
+        let og = out.storage().write()?;
+        let plan = Plan::new(&shape, [out.strides(), a.strides(), b.strides()], [0, a.offset(), b.offset()]);
+        let (op, ap, bp) = (og.ptr() as *mut D, ag.ptr() as *const S, bg.ptr() as *const S);
+        plan.for_each_row(|[o, i, j], len, [so, si, sj]| unsafe {
+            let out = std::slice::from_raw_parts_mut(op.add(o), len);
+            match (so, si, sj) {
+                (1, 1, 1) => {
+                    let (x, y) = (std::slice::from_raw_parts(ap.add(i), len), std::slice::from_raw_parts(bp.add(j), len));
+                    for k in 0..len {
+                        out[k] = f(x[k], y[k]);
+                    }
+                }
+                (1, 1, 0) => {
+                    let (x, y) = (std::slice::from_raw_parts(ap.add(i), len), *bp.add(j));
+                    for k in 0..len {
+                        out[k] = f(x[k], y);
+                    }
+                }
+                (1, 0, 1) => {
+                    let (x, y) = (*ap.add(i), std::slice::from_raw_parts(bp.add(j), len));
+                    for k in 0..len {
+                        out[k] = f(x, y[k]);
+                    }
+                }
+                _ => {
+                    for k in 0..len {
+                        *op.add(o + k * so) = f(*ap.add(i + k * si), *bp.add(j + k * sj));
+                    }
+                }
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// Broadcast shape of elementwise operands.
+pub fn broadcast_args(args: &[Arg]) -> Result<shape::Dims> {
+    let shapes: Vec<&[usize]> = args.iter().map(Arg::shape).collect();
+    shape::broadcast_shapes_many(&shapes)
+}

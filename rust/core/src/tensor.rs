@@ -1,0 +1,344 @@
+//! `Tensor`: a dtype, a shared `Storage` and a `Layout`.
+//!
+//! Cloning a `Tensor` is cheap (it clones the `Arc`); view ops return tensors that share the
+//! storage with a new layout; `contiguous`, `to_dtype` and `copy_` are the data movers every
+//! other kernel builds on.
+
+use std::sync::Arc;
+
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::iter::Plan;
+use crate::layout::Layout;
+use crate::scalar::{cast, Scalar};
+use crate::shape;
+use crate::storage::Storage;
+
+#[derive(Clone)]
+pub struct Tensor {
+    storage: Arc<Storage>,
+    layout: Layout,
+    dtype: DType,
+}
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tensor(shape={:?}, strides={:?}, offset={}, dtype={})", self.shape(), self.strides(), self.offset(), self.dtype.name())
+    }
+}
+
+impl Tensor {
+    // ---------------------------------------------------------------- construction
+
+    /// A tensor over `storage` with `layout`; fails when the layout reaches past the storage.
+    pub fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Result<Tensor> {
+        let need = layout.max_offset_plus_one() * dtype.itemsize();
+        if need > storage.nbytes() {
+            return Err(Error::runtime(format!(
+                "setStorage: sizes {:?}, strides {:?}, storage offset {}, and itemsize {} requiring a storage size of {} are out of bounds for storage of size {}",
+                layout.shape(), layout.strides(), layout.offset(), dtype.itemsize(), need, storage.nbytes()
+            )));
+        }
+        Ok(Tensor { storage, layout, dtype })
+    }
+
+    fn alloc(shape: &[usize], dtype: DType, zeroed: bool) -> Result<Tensor> {
+        let n = shape::checked_numel(shape)?;
+        let nbytes = n.checked_mul(dtype.itemsize()).ok_or_else(|| Error::runtime("tensor is too large"))?;
+        let storage = if zeroed { Storage::zeroed(nbytes)? } else { Storage::uninit(nbytes)? };
+        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
+    }
+
+    /// A contiguous tensor whose contents the caller fills completely.
+    pub fn empty(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Tensor::alloc(shape, dtype, false)
+    }
+
+    pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Tensor::alloc(shape, dtype, true)
+    }
+
+    pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
+        let t = Tensor::empty(shape, dtype)?;
+        t.fill_(value)?;
+        Ok(t)
+    }
+
+    pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<Tensor> {
+        Tensor::from_slice(&data, shape)
+    }
+
+    pub fn from_slice<T: Element>(data: &[T], shape: &[usize]) -> Result<Tensor> {
+        let n = shape::checked_numel(shape)?;
+        if n != data.len() {
+            return Err(Error::runtime(format!("shape {shape:?} is invalid for input of size {}", data.len())));
+        }
+        let t = Tensor::empty(shape, T::DTYPE)?;
+        {
+            let g = t.storage.write()?;
+            // SAFETY: fresh storage of exactly n elements of T, aligned for T.
+            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), g.ptr() as *mut T, n) };
+        }
+        Ok(t)
+    }
+
+    /// A 0-dim tensor holding `value`.
+    pub fn scalar(value: Scalar, dtype: DType) -> Result<Tensor> {
+        Tensor::full(&[], value, dtype)
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+    pub fn shape(&self) -> &[usize] {
+        self.layout.shape()
+    }
+    pub fn strides(&self) -> &[usize] {
+        self.layout.strides()
+    }
+    pub fn offset(&self) -> usize {
+        self.layout.offset()
+    }
+    pub fn ndim(&self) -> usize {
+        self.layout.ndim()
+    }
+    pub fn numel(&self) -> usize {
+        self.layout.numel()
+    }
+    pub fn is_contiguous(&self) -> bool {
+        self.layout.is_contiguous()
+    }
+    pub fn storage(&self) -> &Arc<Storage> {
+        &self.storage
+    }
+    pub fn shares_storage(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.storage, &other.storage)
+    }
+
+    /// The same storage seen through another layout (no copy).
+    pub fn with_layout(&self, layout: Layout) -> Tensor {
+        Tensor { storage: self.storage.clone(), layout, dtype: self.dtype }
+    }
+
+    // ---------------------------------------------------------------- views
+
+    pub fn view(&self, shape: &[i64]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.view(shape)?))
+    }
+
+    /// A view when the strides allow it, else a contiguous copy (torch's reshape).
+    pub fn reshape(&self, shape: &[i64]) -> Result<Tensor> {
+        let target = shape::infer_size(shape, self.numel())?;
+        match self.layout.try_view(&target) {
+            Some(l) => Ok(self.with_layout(l)),
+            None => Ok(self.contiguous()?.with_layout(Layout::contiguous(&target))),
+        }
+    }
+
+    pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.permute(dims)?))
+    }
+    pub fn transpose(&self, d0: i64, d1: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.transpose(d0, d1)?))
+    }
+    pub fn t(&self) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.t()?))
+    }
+    pub fn expand(&self, shape: &[i64]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.expand(shape)?))
+    }
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.broadcast_to(shape)?))
+    }
+    pub fn squeeze(&self, dims: Option<&[i64]>) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.squeeze(dims)?))
+    }
+    pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.unsqueeze(dim)?))
+    }
+    pub fn flatten(&self, start: i64, end: i64) -> Result<Tensor> {
+        let target = self.layout.flatten_shape(start, end)?;
+        let target: Vec<i64> = target.iter().map(|&s| s as i64).collect();
+        self.reshape(&target)
+    }
+    pub fn unflatten(&self, dim: i64, sizes: &[i64]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.unflatten(dim, sizes)?))
+    }
+    pub fn narrow(&self, dim: i64, start: i64, length: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.narrow(dim, start, length)?))
+    }
+    pub fn select(&self, dim: i64, index: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.select(dim, index)?))
+    }
+    pub fn slice(&self, dim: i64, start: Option<i64>, stop: Option<i64>, step: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.slice(dim, start, stop, step)?))
+    }
+    pub fn as_strided(&self, size: &[usize], stride: &[usize], offset: Option<usize>) -> Result<Tensor> {
+        let l = self.layout.as_strided(size, stride, offset.unwrap_or(self.offset()))?;
+        Tensor::from_parts(self.storage.clone(), l, self.dtype)
+    }
+    pub fn unfold(&self, dim: i64, size: i64, step: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.unfold(dim, size, step)?))
+    }
+    pub fn split(&self, split_size: usize, dim: i64) -> Result<Vec<Tensor>> {
+        Ok(self.layout.split(dim, split_size)?.into_iter().map(|l| self.with_layout(l)).collect())
+    }
+    pub fn split_with_sizes(&self, sizes: &[usize], dim: i64) -> Result<Vec<Tensor>> {
+        Ok(self.layout.split_with_sizes(dim, sizes)?.into_iter().map(|l| self.with_layout(l)).collect())
+    }
+    pub fn chunk(&self, chunks: usize, dim: i64) -> Result<Vec<Tensor>> {
+        Ok(self.layout.chunk(chunks, dim)?.into_iter().map(|l| self.with_layout(l)).collect())
+    }
+    pub fn unbind(&self, dim: i64) -> Result<Vec<Tensor>> {
+        Ok(self.layout.unbind(dim)?.into_iter().map(|l| self.with_layout(l)).collect())
+    }
+    pub fn movedim(&self, src: &[i64], dst: &[i64]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.movedim(src, dst)?))
+    }
+    pub fn diagonal(&self, offset: i64, d1: i64, d2: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout.diagonal(offset, d1, d2)?))
+    }
+
+    /// Reinterpret the bytes as another dtype (`view(dtype)`). With a different element size the
+    /// last dim must be contiguous and its byte extent divisible by the new size, as in torch.
+    pub fn view_dtype(&self, dtype: DType) -> Result<Tensor> {
+        let (old, new) = (self.dtype.itemsize(), dtype.itemsize());
+        if old == new {
+            return Ok(Tensor { storage: self.storage.clone(), layout: self.layout.clone(), dtype });
+        }
+        let nd = self.ndim();
+        if nd == 0 {
+            return Err(Error::runtime(format!(
+                "self.dim() cannot be 0 to view {} as {} (different element sizes)",
+                self.dtype.scalar_type_name(), dtype.scalar_type_name()
+            )));
+        }
+        if self.strides()[nd - 1] != 1 && self.shape()[nd - 1] != 1 {
+            return Err(Error::runtime("self.stride(-1) must be 1 to view ".to_string() + self.dtype.scalar_type_name() + " as " + dtype.scalar_type_name() + " (different element sizes), but got " + &self.strides()[nd - 1].to_string()));
+        }
+        let last_bytes = self.shape()[nd - 1] * old;
+        let off_bytes = self.offset() * old;
+        if last_bytes % new != 0 || off_bytes % new != 0 || self.strides()[..nd - 1].iter().any(|s| (s * old) % new != 0) {
+            return Err(Error::runtime(format!(
+                "self.size(-1) must be divisible by {} to view {} as {} (different element sizes), but got {}",
+                new / old.min(new), self.dtype.scalar_type_name(), dtype.scalar_type_name(), self.shape()[nd - 1]
+            )));
+        }
+        let mut shape: crate::shape::Dims = self.shape().into();
+        let mut strides: crate::shape::Dims = self.strides().iter().map(|s| s * old / new).collect();
+        shape[nd - 1] = last_bytes / new;
+        strides[nd - 1] = 1;
+        Ok(Tensor { storage: self.storage.clone(), layout: Layout::new(shape, strides, off_bytes / new), dtype })
+    }
+
+    // ---------------------------------------------------------------- data movement
+
+    /// `self` when already contiguous, else a contiguous copy.
+    pub fn contiguous(&self) -> Result<Tensor> {
+        if self.is_contiguous() {
+            return Ok(self.clone());
+        }
+        self.copy_as(self.dtype)
+    }
+
+    /// A new contiguous tensor with this one's values converted to `dtype`.
+    pub fn copy_as(&self, dtype: DType) -> Result<Tensor> {
+        let out = Tensor::empty(self.shape(), dtype)?;
+        out.copy_(self)?;
+        Ok(out)
+    }
+
+    /// `to(dtype)`: `self` if the dtype already matches, else a converted copy.
+    pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
+        if dtype == self.dtype {
+            return Ok(self.clone());
+        }
+        self.copy_as(dtype)
+    }
+
+    /// Copy `src` into `self`, broadcasting `src` to `self`'s shape and converting its dtype.
+    /// Safe when the two overlap: an aliased source is copied out first.
+    pub fn copy_(&self, src: &Tensor) -> Result<()> {
+        let src_l = src.layout.broadcast_to(self.shape()).map_err(|_| {
+            Error::runtime(format!(
+                "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
+                self.shape().last().copied().unwrap_or(1),
+                src.shape().last().copied().unwrap_or(1),
+                self.ndim().saturating_sub(1)
+            ))
+        })?;
+        let src = src.with_layout(src_l);
+        let src = if self.shares_storage(&src) { src.detached_copy()? } else { src };
+        let rg = src.storage.read();
+        let wg = self.storage.write()?;
+        let plan = Plan::new(self.shape(), [self.strides(), src.strides()], [self.offset(), src.offset()]);
+        crate::dispatch!(self.dtype, D => crate::dispatch!(src.dtype, S => {
+            let (dp, sp) = (wg.ptr() as *mut D, rg.ptr() as *const S);
+            plan.for_each_row(|[o, i], len, [so, si]| unsafe {
+                if so == 1 && si == 1 && S::DTYPE == D::DTYPE {
+                    std::ptr::copy_nonoverlapping(sp.add(i) as *const D, dp.add(o), len);
+                } else {
+                    for k in 0..len {
+                        *dp.add(o + k * so) = cast::<S, D>(*sp.add(i + k * si));
+                    }
+                }
+            });
+        }));
+        Ok(())
+    }
+
+    /// A contiguous copy in a storage of its own.
+    fn detached_copy(&self) -> Result<Tensor> {
+        // copy_ into a fresh tensor never aliases, so this does not recurse
+        self.copy_as(self.dtype)
+    }
+
+    /// Set every element to `value` (converted to this dtype).
+    pub fn fill_(&self, value: Scalar) -> Result<()> {
+        let wg = self.storage.write()?;
+        let plan = Plan::new(self.shape(), [self.strides()], [self.offset()]);
+        crate::dispatch!(self.dtype, T => {
+            let v: T = value.to::<T>();
+            let p = wg.ptr() as *mut T;
+            plan.for_each_row(|[o], len, [s]| unsafe {
+                for k in 0..len {
+                    *p.add(o + k * s) = v;
+                }
+            });
+        });
+        Ok(())
+    }
+
+    /// The elements in row-major order, as `T` (which must be this tensor's element type).
+    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
+        if T::DTYPE != self.dtype {
+            return Err(Error::runtime(format!("to_vec: tensor is {}, asked for {}", self.dtype.name(), T::DTYPE.name())));
+        }
+        let c = self.contiguous()?;
+        let g = c.storage.read();
+        // SAFETY: contiguous, `numel` elements of T from the offset.
+        let s = unsafe { std::slice::from_raw_parts((g.ptr() as *const T).add(c.offset()), c.numel()) };
+        Ok(s.to_vec())
+    }
+
+    /// The single element of a one-element tensor.
+    pub fn item(&self) -> Result<Scalar> {
+        if self.numel() != 1 {
+            return Err(Error::runtime(format!(
+                "a Tensor with {} elements cannot be converted to Scalar",
+                self.numel()
+            )));
+        }
+        let g = self.storage.read();
+        Ok(crate::dispatch!(self.dtype, T => {
+            // SAFETY: one element at the offset, inside the storage.
+            let v = unsafe { *(g.ptr() as *const T).add(self.offset()) };
+            Scalar::from_element(v)
+        }))
+    }
+}

@@ -1,0 +1,32 @@
+//! `rstorch._C`: the extension module. A thin adapter over the `rstorch` crate: the Tensor base
+//! class, dtype objects, factory functions and grad-mode state. Python owns the user-facing API.
+
+#![allow(non_snake_case)] // the module is `_C`, like torch._C
+
+mod convert;
+mod error;
+mod tensor;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<convert::PyDType>()?;
+    for d in convert::all_dtype_objects(py) {
+        let name = d.get().0.name();
+        m.add(name, d)?;
+    }
+    m.add_function(wrap_pyfunction!(tensor::_register, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::is_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::_set_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::result_type, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::promote_types, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::can_cast, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::broadcast_shapes, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::creation::full, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::creation::zeros, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::creation::_from_buffer, m)?)?;
+    Ok(())
+}

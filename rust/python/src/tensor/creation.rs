@@ -1,0 +1,60 @@
+//! Factory functions of `_C` (the Python layer adds argument handling and the rest).
+
+use pyo3::prelude::*;
+use rstorch::storage::Storage;
+use rstorch::{Layout, Tensor};
+use std::sync::Arc;
+
+use super::{tensor_of, wrap};
+use crate::convert::{extract_dtype, extract_scalar, to_usize_sizes};
+use crate::error::IntoPy;
+
+/// A tensor of `size` filled with `fill_value`.
+#[pyfunction]
+pub fn full<'py>(py: Python<'py>, size: Vec<i64>, fill_value: &Bound<'py, PyAny>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let size = to_usize_sizes(&size)?;
+    let d = extract_dtype(dtype)?;
+    let v = match extract_scalar(fill_value) {
+        Some(v) => v?,
+        None => {
+            let t = tensor_of(fill_value)?;
+            t.item().py_err()?
+        }
+    };
+    let t = super::elementwise::maybe_detach(py, size.iter().product(), || Tensor::full(&size, v, d)).py_err()?;
+    wrap(py, t)
+}
+
+/// A zero-filled tensor (rstorch never hands out uninitialised memory).
+#[pyfunction]
+pub fn zeros<'py>(py: Python<'py>, size: Vec<i64>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let size = to_usize_sizes(&size)?;
+    let t = Tensor::zeros(&size, extract_dtype(dtype)?).py_err()?;
+    wrap(py, t)
+}
+
+/// A tensor over memory owned by `owner` (a numpy array): `ptr` is the first byte of the buffer
+/// (`nbytes` long), and the view starts `offset` elements in, with element `strides`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn _from_buffer<'py>(
+    py: Python<'py>,
+    ptr: usize,
+    nbytes: usize,
+    shape: Vec<usize>,
+    strides: Vec<usize>,
+    offset: usize,
+    dtype: &Bound<'py, PyAny>,
+    owner: Py<PyAny>,
+    writable: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let d = extract_dtype(dtype)?;
+    if ptr % d.itemsize() != 0 {
+        return Err(pyo3::exceptions::PyValueError::new_err("buffer is not aligned for its dtype"));
+    }
+    // SAFETY: the caller passes the buffer of `owner` (a live numpy array), which we keep alive.
+    let storage = unsafe { Storage::from_external(ptr as *mut u8, nbytes, writable, Box::new(owner)) };
+    let layout = Layout::new(shape.into_iter().collect(), strides.into_iter().collect(), offset);
+    let t = Tensor::from_parts(Arc::new(storage), layout, d).py_err()?;
+    wrap(py, t)
+}

@@ -1,0 +1,357 @@
+//! `TensorBase`: the Rust base class of `rstorch.Tensor`.
+//!
+//! The hot paths (operators, metadata, views, conversions) live here so a small op costs a few
+//! hundred nanoseconds; the Python subclass adds the rest of the API. Results are created as
+//! instances of the registered Python subclass by calling this class's `tp_new` with the subclass
+//! as the type (what `TensorBase.__new__(Tensor)` does), which skips the Python-level `__new__`
+//! and `__init__`.
+//!
+//! Autograd lives in Python: when grad mode is on and an input requires grad, an op forwards to
+//! the registered Python dispatcher, which runs it again with grad mode off and records the graph.
+
+pub mod creation;
+mod elementwise;
+pub use elementwise::can_cast;
+mod reduce;
+mod views;
+
+use std::cell::Cell;
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::{ffi, PyTraverseError, PyVisit};
+use rstorch::Tensor;
+
+use crate::convert::dtype_object;
+use crate::error::IntoPy;
+
+#[pyclass(subclass, name = "TensorBase", module = "rstorch._C", weakref)]
+pub struct PyTensor {
+    pub t: Tensor,
+    pub requires_grad: bool,
+    pub grad: Option<Py<PyAny>>,
+    pub grad_fn: Option<Py<PyAny>>,
+}
+
+/// Python objects the extension needs, registered once by `rstorch/__init__.py`.
+pub struct Registry {
+    pub tensor_type: Py<PyType>,
+    pub size_type: Py<PyType>,
+    /// `dispatch(name, args, kwargs)`: the autograd-recording path.
+    pub dispatch: Py<PyAny>,
+}
+
+static REGISTRY: PyOnceLock<Registry> = PyOnceLock::new();
+static EMPTY_TUPLE: PyOnceLock<Py<PyTuple>> = PyOnceLock::new();
+
+thread_local! {
+    /// Grad mode, thread-local like torch's.
+    static GRAD_ENABLED: Cell<bool> = const { Cell::new(true) };
+}
+
+pub fn grad_enabled() -> bool {
+    GRAD_ENABLED.with(|g| g.get())
+}
+
+#[pyfunction]
+pub fn is_grad_enabled() -> bool {
+    grad_enabled()
+}
+
+/// Set grad mode for this thread and return the previous mode.
+#[pyfunction]
+pub fn _set_grad_enabled(mode: bool) -> bool {
+    GRAD_ENABLED.with(|g| g.replace(mode))
+}
+
+#[pyfunction]
+pub fn _register(py: Python<'_>, tensor_type: Py<PyType>, size_type: Py<PyType>, dispatch: Py<PyAny>) -> PyResult<()> {
+    REGISTRY
+        .set(py, Registry { tensor_type, size_type, dispatch })
+        .map_err(|_| PyRuntimeError::new_err("rstorch._C is already registered"))
+}
+
+pub fn registry(py: Python<'_>) -> PyResult<&Registry> {
+    REGISTRY.get(py).ok_or_else(|| PyRuntimeError::new_err("rstorch._C used before rstorch was imported"))
+}
+
+/// Wrap a core tensor as a new Python `Tensor`.
+pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Bound<'_, PyAny>> {
+    let reg = registry(py)?;
+    let base = py.get_type::<PyTensor>();
+    let args = EMPTY_TUPLE.get_or_init(py, || PyTuple::empty(py).unbind());
+    // SAFETY: TensorBase is a heap type, so Py_tp_new can be read from it; calling it with a
+    // subtype is what `TensorBase.__new__(subtype)` does.
+    let obj = unsafe {
+        let new = ffi::PyType_GetSlot(base.as_type_ptr(), ffi::Py_tp_new);
+        let new: ffi::newfunc = std::mem::transmute(new);
+        let raw = new(reg.tensor_type.as_ptr() as *mut ffi::PyTypeObject, args.as_ptr(), std::ptr::null_mut());
+        Bound::from_owned_ptr_or_err(py, raw)?
+    };
+    obj.cast::<PyTensor>()?.borrow_mut().t = t;
+    Ok(obj)
+}
+
+pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>> {
+    let items = ts.into_iter().map(|t| wrap(py, t)).collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, items)
+}
+
+/// The Python `Size` of a shape.
+pub fn size_object<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+    let tup = PyTuple::new(py, shape)?;
+    registry(py)?.size_type.bind(py).call1((tup,))
+}
+
+/// Forward `name(*args, **kwargs)` to the Python autograd dispatcher.
+pub fn dispatch_py<'py>(
+    py: Python<'py>,
+    name: &str,
+    args: Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    registry(py)?.dispatch.bind(py).call1((name, args, kwargs))
+}
+
+impl PyTensor {
+    /// Whether an op on this tensor must take the autograd path.
+    #[inline]
+    pub fn tracks_grad(&self) -> bool {
+        self.requires_grad && grad_enabled()
+    }
+}
+
+/// Borrow the core tensor of a Python tensor argument.
+pub fn tensor_of(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+    match obj.cast::<PyTensor>() {
+        Ok(t) => Ok(t.borrow().t.clone()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "expected Tensor as argument, but got {}",
+            obj.get_type().name()?
+        ))),
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    /// An empty float tensor; Python constructors fill it in with `_set`.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn __new__(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Ok(PyTensor {
+            t: Tensor::empty(&[0], rstorch::ops::default_float()).py_err()?,
+            requires_grad: false,
+            grad: None,
+            grad_fn: None,
+        })
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Some(g) = &self.grad {
+            visit.call(g)?;
+        }
+        if let Some(f) = &self.grad_fn {
+            visit.call(f)?;
+        }
+        Ok(())
+    }
+
+    fn __clear__(&mut self) {
+        self.grad = None;
+        self.grad_fn = None;
+    }
+
+    /// Make this tensor a view of `other`'s data (same storage and layout).
+    fn _set(&mut self, other: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.t = tensor_of(other)?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ metadata
+
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        size_object(py, self.t.shape())
+    }
+
+    #[pyo3(signature = (dim=None))]
+    fn size<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        match dim {
+            None => size_object(py, self.t.shape()),
+            Some(d) => {
+                let d = rstorch::shape::normalize_dim(d, self.t.ndim()).py_err()?;
+                Ok(self.t.shape().get(d).copied().unwrap_or(1).into_pyobject(py)?.into_any())
+            }
+        }
+    }
+
+    #[pyo3(signature = (dim=None))]
+    fn stride<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        match dim {
+            None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
+            Some(d) => {
+                let d = rstorch::shape::normalize_dim(d, self.t.ndim()).py_err()?;
+                Ok(self.t.strides().get(d).copied().unwrap_or(1).into_pyobject(py)?.into_any())
+            }
+        }
+    }
+
+    fn dim(&self) -> usize {
+        self.t.ndim()
+    }
+    fn ndimension(&self) -> usize {
+        self.t.ndim()
+    }
+    #[getter]
+    fn ndim(&self) -> usize {
+        self.t.ndim()
+    }
+    fn numel(&self) -> usize {
+        self.t.numel()
+    }
+    fn nelement(&self) -> usize {
+        self.t.numel()
+    }
+    #[getter]
+    fn dtype(&self, py: Python<'_>) -> Py<crate::convert::PyDType> {
+        dtype_object(py, self.t.dtype())
+    }
+    fn storage_offset(&self) -> usize {
+        self.t.offset()
+    }
+    #[pyo3(signature = (memory_format=None))]
+    fn is_contiguous(&self, memory_format: Option<&Bound<'_, PyAny>>) -> bool {
+        let _ = memory_format;
+        self.t.is_contiguous()
+    }
+    fn element_size(&self) -> usize {
+        self.t.dtype().itemsize()
+    }
+    #[getter]
+    fn itemsize(&self) -> usize {
+        self.t.dtype().itemsize()
+    }
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.t.numel() * self.t.dtype().itemsize()
+    }
+    fn is_floating_point(&self) -> bool {
+        self.t.dtype().is_floating_point()
+    }
+    fn is_complex(&self) -> bool {
+        false
+    }
+    fn is_signed(&self) -> bool {
+        self.t.dtype().is_signed()
+    }
+    /// Address of the first element (like torch's data_ptr).
+    fn data_ptr(&self) -> usize {
+        self.t.storage().data_ptr() as usize + self.t.offset() * self.t.dtype().itemsize()
+    }
+    /// Address of the storage's first byte (identity of the storage).
+    fn _storage_ptr(&self) -> usize {
+        self.t.storage().data_ptr() as usize
+    }
+    fn _storage_nbytes(&self) -> usize {
+        self.t.storage().nbytes()
+    }
+    #[getter]
+    fn _version(&self) -> u64 {
+        self.t.storage().version()
+    }
+    fn _bump_version(&self) {
+        self.t.storage().bump_version()
+    }
+    #[getter]
+    fn _is_view_of_writable(&self) -> bool {
+        self.t.storage().is_writable()
+    }
+
+    // ------------------------------------------------------------ autograd fields
+
+    #[getter(requires_grad)]
+    fn get_requires_grad(&self) -> bool {
+        self.requires_grad
+    }
+    #[setter(requires_grad)]
+    fn set_requires_grad(&mut self, value: bool) -> PyResult<()> {
+        if self.grad_fn.is_some() && !value {
+            return Err(PyRuntimeError::new_err(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+            ));
+        }
+        if value && !self.t.dtype().is_floating_point() {
+            return Err(PyRuntimeError::new_err(
+                "only Tensors of floating point and complex dtype can require gradients",
+            ));
+        }
+        self.requires_grad = value || self.grad_fn.is_some();
+        Ok(())
+    }
+    #[getter(grad)]
+    fn get_grad(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.grad.as_ref().map(|g| g.clone_ref(py))
+    }
+    #[setter(grad)]
+    fn set_grad(&mut self, value: Option<Py<PyAny>>) {
+        self.grad = value;
+    }
+    #[getter(grad_fn)]
+    fn get_grad_fn(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.grad_fn.as_ref().map(|g| g.clone_ref(py))
+    }
+    /// Attach a graph node (autograd internals); a tensor with a node requires grad.
+    fn _set_grad_fn(&mut self, node: Option<Py<PyAny>>) {
+        self.requires_grad = node.is_some() || (self.requires_grad && self.grad_fn.is_none());
+        self.grad_fn = node;
+    }
+    #[getter]
+    fn is_leaf(&self) -> bool {
+        self.grad_fn.is_none()
+    }
+
+    // ------------------------------------------------------------ conversions
+
+    fn item<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        scalar_to_py(py, self.t.item().py_err()?)
+    }
+
+    /// The core dtype conversion (`to(dtype)`); returns self when the dtype matches.
+    fn _to_dtype<'py>(slf: &Bound<'py, Self>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let d = crate::convert::extract_dtype(dtype)?;
+        let me = slf.borrow();
+        if d == me.t.dtype() {
+            return Ok(slf.clone().into_any());
+        }
+        if me.tracks_grad() {
+            drop(me);
+            return dispatch_py(slf.py(), "_to_dtype", PyTuple::new(slf.py(), [slf.clone().into_any(), dtype.clone()])?, None);
+        }
+        let src = me.t.clone();
+        drop(me);
+        let t = elementwise::maybe_detach(slf.py(), src.numel(), || src.to_dtype(d)).py_err()?;
+        wrap(slf.py(), t)
+    }
+
+    /// Everything a buffer export needs: (address, shape, byte strides, dtype name, writable).
+    fn _array_interface(&self) -> (usize, Vec<usize>, Vec<usize>, &'static str, bool) {
+        let item = self.t.dtype().itemsize();
+        (
+            self.data_ptr(),
+            self.t.shape().to_vec(),
+            self.t.strides().iter().map(|s| s * item).collect(),
+            self.t.dtype().name(),
+            self.t.storage().is_writable(),
+        )
+    }
+}
+
+pub fn scalar_to_py(py: Python<'_>, s: rstorch::Scalar) -> PyResult<Bound<'_, PyAny>> {
+    Ok(match s {
+        rstorch::Scalar::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
+        rstorch::Scalar::Int(i) => i.into_pyobject(py)?.into_any(),
+        rstorch::Scalar::Float(f) => f.into_pyobject(py)?.into_any(),
+    })
+}
