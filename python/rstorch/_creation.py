@@ -169,7 +169,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     src_dtype = tdtype or _infer_dtype(arr, data)
     if dtype is None:
         dtype = src_dtype
-    arr = np.ascontiguousarray(arr)
+    arr = np.asarray(arr, order="C")  # keeps 0-d arrays 0-d (ascontiguousarray would not)
     if arr.dtype.kind in "iub" or arr.dtype in _FROM_NUMPY:
         src = from_numpy(arr.astype(_numpy_of(src_dtype), copy=False))
     else:

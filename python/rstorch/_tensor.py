@@ -125,7 +125,7 @@ class Tensor(_C.TensorBase):
 
     def _single(self, what):
         if self.numel() != 1:
-            raise TypeError(f"only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self.item()
 
     def __reduce_ex__(self, proto):

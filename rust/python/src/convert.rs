@@ -74,7 +74,7 @@ pub fn extract_dtype(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
     }
     let py = obj.py();
     if obj.is(py.get_type::<PyFloat>()) {
-        return Ok(rstorch::ops::default_float());
+        return Ok(DType::Float64); // torch maps Python's float type to float64
     }
     if obj.is(py.get_type::<PyBool>()) {
         return Ok(DType::Bool);

@@ -18,6 +18,8 @@ pub fn reduced_dims(ndim: usize, dims: Option<&[i64]>) -> Result<Dims> {
         Some(d) if d.is_empty() => Ok((0..ndim).collect()),
         Some(d) => {
             let mut v = shape::normalize_dims(d, ndim)?;
+            // a 0-dim tensor accepts dim 0 / -1 and has nothing to reduce
+            v.retain(|&mut x| x < ndim);
             v.sort_unstable();
             Ok(v)
         }
@@ -172,6 +174,14 @@ mod tests {
     fn sum_of_ten_million_ones_is_exact() {
         let t = Tensor::full(&[10_000_000], crate::scalar::Scalar::Float(1.0), DType::Float32).unwrap();
         assert_eq!(sum(&t, None, false, None).unwrap().to_vec::<f32>().unwrap(), vec![1e7]);
+    }
+
+    #[test]
+    fn zero_dim_reduces_over_dim_zero() {
+        let t = Tensor::scalar(crate::scalar::Scalar::Float(2.0), DType::Float32).unwrap();
+        let s = sum(&t, Some(&[0]), true, None).unwrap();
+        assert_eq!(s.shape(), &[] as &[usize]);
+        assert_eq!(s.to_vec::<f32>().unwrap(), vec![2.0]);
     }
 
     #[test]

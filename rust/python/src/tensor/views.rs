@@ -112,10 +112,14 @@ impl PyTensor {
     /// The last two dims swapped.
     #[getter(mT)]
     fn get_mt<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        if slf.borrow().t.ndim() < 2 {
-            return Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.",
-            ));
+        match slf.borrow().t.ndim() {
+            0 => return Ok(slf.clone().into_any()), // torch returns a 0-dim tensor itself
+            1 => {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.",
+                ))
+            }
+            _ => {}
         }
         Self::transpose(slf, -2, -1)
     }
