@@ -5,7 +5,7 @@ import numpy as np
 
 import rstorch as torch
 
-torch.manual_seed(0) if hasattr(torch, "manual_seed") else None
+torch.manual_seed(0)
 
 x = torch.arange(12.).view(3, 4)
 print("x =", x)
@@ -21,7 +21,7 @@ a = x.numpy()
 a[0, 0] = 100.0
 print("numpy() shares memory: x[0, 0] =", x[0, 0].item())
 
-if hasattr(torch, "randn"):
+if True:
     print("randn(4) with seed 0 (same as PyTorch):", torch.randn(4))
 
 big = torch.ones(10_000_000)

@@ -12,6 +12,8 @@ from ._device import device
 from ._tensor import Tensor
 from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from ._creation import *  # noqa: F401,F403
+from ._random import *  # noqa: F401,F403
+from . import _random
 from ._creation import LEGACY_TYPES as _LEGACY_TYPES
 from ._functional import *  # noqa: F401,F403
 from . import autograd
@@ -43,4 +45,5 @@ CharTensor = _LEGACY_TYPES["CharTensor"]
 ByteTensor = _LEGACY_TYPES["ByteTensor"]
 BoolTensor = _LEGACY_TYPES["BoolTensor"]
 
+_random.install_tensor_methods(Tensor)
 _C._register(Tensor, Size, _dispatch)

@@ -651,7 +651,7 @@ impl Generator {
     #[inline]
     fn normal_scalar_f64(&mut self, mean: f64, std: f64) -> f64 {
         if let Some(c) = self.next_double_normal_sample.take() {
-            return c * std + mean;
+            return c.mul_add(std, mean); // torch fuses z*std + mean
         }
         let u1 = self.uniform01_f64();
         let u2 = self.uniform01_f64();
@@ -659,7 +659,7 @@ impl Generator {
         let theta = 2.0 * std::f64::consts::PI * u1;
         self.next_double_normal_sample = Some(r * theta.sin());
         let ret = r * theta.cos();
-        ret * std + mean
+        ret.mul_add(std, mean)
     }
 }
 

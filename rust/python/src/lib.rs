@@ -5,6 +5,7 @@
 
 mod convert;
 mod error;
+mod random;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -28,5 +29,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tensor::creation::full, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::zeros, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::_from_buffer, m)?)?;
+    random::register(m)?;
     Ok(())
 }

@@ -284,7 +284,7 @@ impl PyTensor {
         }
         if value && !self.t.dtype().is_floating_point() {
             return Err(PyRuntimeError::new_err(
-                "only Tensors of floating point and complex dtype can require gradients",
+                "Only Tensors of floating point and complex dtype can require gradients",
             ));
         }
         self.requires_grad = value || self.grad_fn.is_some();
