@@ -21,8 +21,7 @@ a = x.numpy()
 a[0, 0] = 100.0
 print("numpy() shares memory: x[0, 0] =", x[0, 0].item())
 
-if True:
-    print("randn(4) with seed 0 (same as PyTorch):", torch.randn(4))
+print("randn(4) with seed 0 (same as PyTorch):", torch.randn(4))
 
 big = torch.ones(10_000_000)
 print("sum of 10M float32 ones:", big.sum().item())
