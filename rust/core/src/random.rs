@@ -1347,7 +1347,8 @@ impl Generator {
 
 /// Formats a double like C++ `operator<<` with default precision (`%g`, 6 significant
 /// digits), as torch's error messages do.
-fn fmt_double(v: f64) -> String {
+/// A double the way torch prints it in messages (C++ stream, 6 significant digits).
+pub fn fmt_double(v: f64) -> String {
     if v.is_nan() {
         return "nan".into();
     }

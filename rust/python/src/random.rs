@@ -320,34 +320,7 @@ fn not_implemented(op: &str, d: DType) -> PyErr {
     PyNotImplementedError::new_err(format!("\"{op}\" not implemented for '{}'", d.scalar_type_name()))
 }
 
-/// C++ `operator<<` of a double (6 significant digits, `%g`), as torch's messages print them.
-fn fmt_double(v: f64) -> String {
-    if v.is_nan() {
-        return "nan".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    let sci = format!("{v:.5e}");
-    let (mant, exp) = sci.split_once('e').unwrap();
-    let exp: i32 = exp.parse().unwrap();
-    let trim = |s: String| -> String {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    };
-    if !(-4..6).contains(&exp) {
-        let m = trim(mant.to_string());
-        format!("{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
-    } else {
-        trim(format!("{v:.*}", (5 - exp) as usize))
-    }
-}
+use rstorch::random::fmt_double;
 
 /// caffe2's type names, used by torch's bounds messages ("to is out of bounds for float").
 fn cpp_type_name(d: DType) -> &'static str {
