@@ -16,10 +16,12 @@ from ._random import *  # noqa: F401,F403
 from . import _random
 from ._creation import LEGACY_TYPES as _LEGACY_TYPES
 from ._functional import *  # noqa: F401,F403
+from ._ops import *  # noqa: F401,F403
+from . import linalg
 from . import autograd
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
-from ._dispatch import dispatch as _dispatch
+from . import _dispatch
 
 __version__ = "0.1.0"
 
@@ -46,4 +48,4 @@ ByteTensor = _LEGACY_TYPES["ByteTensor"]
 BoolTensor = _LEGACY_TYPES["BoolTensor"]
 
 _random.install_tensor_methods(Tensor)
-_C._register(Tensor, Size, _dispatch)
+_C._register(Tensor, Size, _dispatch.record, _dispatch.inplace)

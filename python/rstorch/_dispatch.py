@@ -1,22 +1,22 @@
-"""The path ops take when autograd must record them (grad mode on and an input requiring grad).
+"""Where ops meet autograd. The Rust side computes every op, then calls `record` when grad mode is
+on and an input requires grad, and sends in-place ops on such tensors to `inplace`.
 
-The Rust fast path forwards `name(*args, **kwargs)` here. Until the autograd engine lands, the op
-runs with grad mode off and its result records no graph; backward then raises a clear error."""
+Until the autograd engine lands these are stand-ins: `record` returns the result without a graph
+node, and `inplace` runs the op with grad mode off."""
 
 from . import _C
 
 
-def dispatch(name, args, kwargs):
-    prev = _C._set_grad_enabled(False)
-    try:
-        target = args[0]
-        method = getattr(type(target), _METHOD_NAMES.get(name, name))
-        out = method(*args, **(kwargs or {}))
-    finally:
-        _C._set_grad_enabled(prev)
+def record(name, args, kwargs, out):
+    """Attach the graph node of `name(*args, **kwargs)` to its result `out`; return `out`."""
     return out
 
 
-# reflected operators arrive as r-names
-_METHOD_NAMES = {"radd": "__radd__", "rsub": "__rsub__", "rmul": "__rmul__", "rdiv": "__rtruediv__",
-                 "neg": "__neg__"}
+def inplace(name, args, kwargs):
+    """Run the in-place op `name` (a Tensor method, self first) for tensors that track grad."""
+    from ._tensor import Tensor
+    prev = _C._set_grad_enabled(False)
+    try:
+        return getattr(Tensor, name)(*args, **(kwargs or {}))
+    finally:
+        _C._set_grad_enabled(prev)

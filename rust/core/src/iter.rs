@@ -118,6 +118,27 @@ impl<const N: usize> Plan<N> {
     pub fn for_each_row(&self, f: impl FnMut([usize; N], usize, [usize; N])) {
         self.for_each_row_in(0, self.num_rows(), f)
     }
+
+    /// `for_each_row`, split over the intra-op threads when there are more than `grain` elements:
+    /// whole rows per chunk, or pieces of one long row. `f` must only write what its row owns.
+    pub fn par_for_each_row(&self, grain: usize, f: impl Fn([usize; N], usize, [usize; N]) + Sync) {
+        let (rows, len) = (self.num_rows(), self.row_len());
+        if rows == 0 {
+            return;
+        }
+        if rows * len <= grain {
+            return self.for_each_row(f);
+        }
+        if rows == 1 {
+            let (offs, rs) = (self.offsets, self.row_strides());
+            crate::parallel::for_each_chunk(len, grain, |r| {
+                f(std::array::from_fn(|k| offs[k] + r.start * rs[k]), r.len(), rs)
+            });
+        } else {
+            let rows_per_chunk = grain.div_ceil(len).max(1);
+            crate::parallel::for_each_chunk(rows, rows_per_chunk, |r| self.for_each_row_in(r.start, r.end, &f));
+        }
+    }
 }
 
 #[cfg(test)]

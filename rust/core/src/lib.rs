@@ -10,6 +10,7 @@ pub mod error;
 pub mod random;
 pub mod iter;
 pub mod ops;
+pub mod parallel;
 pub mod scalar;
 pub mod storage;
 pub mod tensor;

@@ -30,5 +30,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tensor::creation::zeros, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::_from_buffer, m)?)?;
     random::register(m)?;
+    tensor::register_ops(m)?;
     Ok(())
 }

@@ -3,11 +3,17 @@
 //! its scalar function.
 
 pub mod binary;
+pub mod index;
+pub mod linalg;
+pub mod movement;
 pub mod reduce;
+pub mod sort;
+pub mod unary;
 
 use crate::dtype::{result_type, DType, Element, Operand};
 use crate::error::Result;
 use crate::iter::Plan;
+use crate::parallel::{SyncPtr, GRAIN};
 use crate::scalar::Scalar;
 use crate::shape;
 use crate::tensor::Tensor;
@@ -56,15 +62,16 @@ pub fn result_dtype(args: &[Arg]) -> DType {
 }
 
 /// Apply `f` elementwise to one tensor of element type `S`, giving a new contiguous tensor.
-pub fn map1<S: Element, D: Element>(a: &Tensor, f: impl Fn(S) -> D) -> Result<Tensor> {
+pub fn map1<S: Element, D: Element>(a: &Tensor, f: impl Fn(S) -> D + Sync) -> Result<Tensor> {
     debug_assert_eq!(a.dtype(), S::DTYPE);
     let out = Tensor::empty(a.shape(), D::DTYPE)?;
     {
         let ag = a.storage().read();
         let og = out.storage().write()?;
         let plan = Plan::new(a.shape(), [out.strides(), a.strides()], [0, a.offset()]);
-        let (op, ap) = (og.ptr() as *mut D, ag.ptr() as *const S);
-        plan.for_each_row(|[o, i], len, [so, si]| unsafe {
+        let (op, ap) = (SyncPtr(og.ptr() as *mut D), SyncPtr(ag.ptr() as *mut S));
+        plan.par_for_each_row(GRAIN, |[o, i], len, [so, si]| unsafe {
+            let (op, ap) = (op.get(), ap.get() as *const S);
             if so == 1 && si == 1 {
                 let out = std::slice::from_raw_parts_mut(op.add(o), len);
                 let inp = std::slice::from_raw_parts(ap.add(i), len);
@@ -82,7 +89,7 @@ pub fn map1<S: Element, D: Element>(a: &Tensor, f: impl Fn(S) -> D) -> Result<Te
 }
 
 /// Apply `f` elementwise to two tensors of element type `S`, broadcast together.
-pub fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> D) -> Result<Tensor> {
+pub fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> D + Sync) -> Result<Tensor> {
     debug_assert!(a.dtype() == S::DTYPE && b.dtype() == S::DTYPE);
     let shape = shape::broadcast_shapes(a.shape(), b.shape())?;
     let (a, b) = (a.broadcast_to(&shape)?, b.broadcast_to(&shape)?);
@@ -91,8 +98,9 @@ pub fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> 
         let (ag, bg) = (a.storage().read(), b.storage().read());
         let og = out.storage().write()?;
         let plan = Plan::new(&shape, [out.strides(), a.strides(), b.strides()], [0, a.offset(), b.offset()]);
-        let (op, ap, bp) = (og.ptr() as *mut D, ag.ptr() as *const S, bg.ptr() as *const S);
-        plan.for_each_row(|[o, i, j], len, [so, si, sj]| unsafe {
+        let (op, ap, bp) = (SyncPtr(og.ptr() as *mut D), SyncPtr(ag.ptr() as *mut S), SyncPtr(bg.ptr() as *mut S));
+        plan.par_for_each_row(GRAIN, |[o, i, j], len, [so, si, sj]| unsafe {
+            let (op, ap, bp) = (op.get(), ap.get() as *const S, bp.get() as *const S);
             let out = std::slice::from_raw_parts_mut(op.add(o), len);
             match (so, si, sj) {
                 (1, 1, 1) => {

@@ -6,7 +6,7 @@ use rstorch::ops::binary::{add_scaled, binary, BinaryOp};
 use rstorch::ops::Arg;
 use rstorch::{Scalar, Tensor};
 
-use super::{dispatch_py, wrap, PyTensor};
+use super::{finish, inplace_py, wrap, PyTensor};
 use crate::convert::extract_scalar;
 use crate::error::IntoPy;
 
@@ -68,11 +68,7 @@ fn binop<'py>(
         return Ok(py.NotImplemented().into_bound(py));
     };
     let me = slf.borrow();
-    if me.tracks_grad() || o.tracks_grad() {
-        drop(me);
-        return dispatch_py(py, name, PyTuple::new(py, [slf.clone().into_any(), other.clone()])?, None);
-    }
-    let a = me.t.clone();
+    let (a, tracked) = (me.t.clone(), me.tracks_grad() || o.tracks_grad());
     drop(me);
     let n = a.numel().max(o.numel());
     let t = maybe_detach(py, n, || {
@@ -83,7 +79,7 @@ fn binop<'py>(
         }
     })
     .py_err()?;
-    wrap(py, t)
+    finish(py, name, tracked, || PyTuple::new(py, [slf.clone().into_any(), other.clone()]), None, wrap(py, t)?)
 }
 
 /// `a + alpha * b` / `a - alpha * b`.
@@ -106,16 +102,14 @@ fn add_alpha<'py>(
         None => return Err(pyo3::exceptions::PyTypeError::new_err("alpha must be a number")),
     };
     let me = slf.borrow();
-    if me.tracks_grad() || o.tracks_grad() {
-        drop(me);
-        let kw = pyo3::types::PyDict::new(py);
-        kw.set_item("alpha", alpha)?;
-        return dispatch_py(py, name, PyTuple::new(py, [slf.clone().into_any(), other.clone()])?, Some(&kw));
-    }
-    let a = me.t.clone();
+    let (a, tracked) = (me.t.clone(), me.tracks_grad() || o.tracks_grad());
     drop(me);
     let t = maybe_detach(py, a.numel(), || add_scaled(Arg::Tensor(&a), o.arg(), alpha_s, subtract)).py_err()?;
-    wrap(py, t)
+    let kw = pyo3::types::PyDict::new(py);
+    if tracked {
+        kw.set_item("alpha", alpha)?;
+    }
+    finish(py, name, tracked, || PyTuple::new(py, [slf.clone().into_any(), other.clone()]), Some(&kw), wrap(py, t)?)
 }
 
 /// Write `result` into `slf` in place (the `_` variants), checking that its dtype can be cast
@@ -156,7 +150,7 @@ pub fn can_cast(from: rstorch::DType, to: rstorch::DType) -> bool {
 fn inplace<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, op: BinaryOp, name: &str) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     if slf.borrow().tracks_grad() || Operand::from_py(other)?.is_some_and(|o| o.tracks_grad()) {
-        return dispatch_py(py, name, PyTuple::new(py, [slf.clone().into_any(), other.clone()])?, None);
+        return inplace_py(py, name, PyTuple::new(py, [slf.clone().into_any(), other.clone()])?, None);
     }
     let r = binop(slf, other, op, name, false)?;
     if r.is(py.NotImplemented()) {
@@ -281,6 +275,9 @@ impl PyTensor {
         if alpha.is_none() {
             return inplace(slf, other, BinaryOp::Add, "add_");
         }
+        if let Some(r) = alpha_inplace_grad(slf, other, alpha, "add_")? {
+            return Ok(r);
+        }
         let r = Self::add(slf, other, alpha)?;
         assign_inplace(slf, &r)
     }
@@ -288,6 +285,9 @@ impl PyTensor {
     fn sub_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         if alpha.is_none() {
             return inplace(slf, other, BinaryOp::Sub, "sub_");
+        }
+        if let Some(r) = alpha_inplace_grad(slf, other, alpha, "sub_")? {
+            return Ok(r);
         }
         let r = Self::sub(slf, other, alpha)?;
         assign_inplace(slf, &r)
@@ -301,14 +301,10 @@ impl PyTensor {
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
             ));
         }
-        if me.tracks_grad() {
-            drop(me);
-            return dispatch_py(py, "neg", PyTuple::new(py, [slf.clone().into_any()])?, None);
-        }
-        let a = me.t.clone();
+        let (a, tracked) = (me.t.clone(), me.tracks_grad());
         drop(me);
         let t = maybe_detach(py, a.numel(), || binary(BinaryOp::Mul, Arg::Tensor(&a), Arg::Scalar(Scalar::Int(-1)))).py_err()?;
-        wrap(py, t)
+        finish(py, "neg", tracked, || PyTuple::new(py, [slf.clone().into_any()]), None, wrap(py, t)?)
     }
 
     fn __pos__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, PyAny> {
@@ -324,7 +320,7 @@ impl PyTensor {
         let me = slf.borrow();
         if me.tracks_grad() || src.cast::<PyTensor>()?.borrow().tracks_grad() {
             drop(me);
-            return dispatch_py(py, "copy_", PyTuple::new(py, [slf.clone().into_any(), src.clone()])?, None);
+            return inplace_py(py, "copy_", PyTuple::new(py, [slf.clone().into_any(), src.clone()])?, None);
         }
         let dst = me.t.clone();
         drop(me);
@@ -346,7 +342,7 @@ impl PyTensor {
         let me = slf.borrow();
         if me.tracks_grad() {
             drop(me);
-            return dispatch_py(py, "fill_", PyTuple::new(py, [slf.clone().into_any(), value.clone()])?, None);
+            return inplace_py(py, "fill_", PyTuple::new(py, [slf.clone().into_any(), value.clone()])?, None);
         }
         let dst = me.t.clone();
         drop(me);
@@ -360,6 +356,22 @@ impl PyTensor {
     }
 }
 
+/// The autograd path of `add_`/`sub_` with alpha, when anything tracks grad.
+fn alpha_inplace_grad<'py>(
+    slf: &Bound<'py, PyTensor>,
+    other: &Bound<'py, PyAny>,
+    alpha: Option<&Bound<'py, PyAny>>,
+    name: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = slf.py();
+    if !(slf.borrow().tracks_grad() || Operand::from_py(other)?.is_some_and(|o| o.tracks_grad())) {
+        return Ok(None);
+    }
+    let kw = pyo3::types::PyDict::new(py);
+    kw.set_item("alpha", alpha)?;
+    inplace_py(py, name, PyTuple::new(py, [slf.clone().into_any(), other.clone()])?, Some(&kw)).map(Some)
+}
+
 fn not_implemented_to_type_error<'py>(r: Bound<'py, PyAny>, other: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
     if r.is(r.py().NotImplemented()) {
         return Err(pyo3::exceptions::PyTypeError::new_err(format!(
@@ -368,4 +380,9 @@ fn not_implemented_to_type_error<'py>(r: Bound<'py, PyAny>, other: &Bound<'py, P
         )));
     }
     Ok(r)
+}
+
+/// Add this family's module-level functions to `_C`.
+pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+    Ok(())
 }

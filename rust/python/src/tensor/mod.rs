@@ -6,14 +6,34 @@
 //! as the type (what `TensorBase.__new__(Tensor)` does), which skips the Python-level `__new__`
 //! and `__init__`.
 //!
-//! Autograd lives in Python: when grad mode is on and an input requires grad, an op forwards to
-//! the registered Python dispatcher, which runs it again with grad mode off and records the graph.
+//! Autograd lives in Python. An op always computes its result here; when grad mode is on and an
+//! input requires grad, [`finish`] then hands `(name, args, kwargs, result)` to the registered
+//! Python recorder, which attaches the graph node (so backward rules see exactly what the user
+//! passed). In-place ops on tensors that track grad go to the Python in-place path instead
+//! ([`inplace_py`]), which checks leaves and versions and rebases the history.
 
 pub mod creation;
-mod elementwise;
+pub mod elementwise;
 pub use elementwise::can_cast;
-mod reduce;
+pub mod index;
+pub mod linalg;
+pub mod movement;
+pub mod reduce;
+pub mod sort;
+pub mod unary;
 mod views;
+
+/// Register every op family's module-level functions.
+pub fn register_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    elementwise::register(m)?;
+    unary::register(m)?;
+    reduce::register(m)?;
+    linalg::register(m)?;
+    index::register(m)?;
+    movement::register(m)?;
+    sort::register(m)?;
+    Ok(())
+}
 
 use std::cell::Cell;
 
@@ -39,8 +59,10 @@ pub struct PyTensor {
 pub struct Registry {
     pub tensor_type: Py<PyType>,
     pub size_type: Py<PyType>,
-    /// `dispatch(name, args, kwargs)`: the autograd-recording path.
-    pub dispatch: Py<PyAny>,
+    /// `record(name, args, kwargs, result) -> result`: attaches the autograd node.
+    pub record: Py<PyAny>,
+    /// `inplace(name, args, kwargs) -> self`: an in-place op on tensors that track grad.
+    pub inplace: Py<PyAny>,
 }
 
 static REGISTRY: PyOnceLock<Registry> = PyOnceLock::new();
@@ -67,9 +89,9 @@ pub fn _set_grad_enabled(mode: bool) -> bool {
 }
 
 #[pyfunction]
-pub fn _register(py: Python<'_>, tensor_type: Py<PyType>, size_type: Py<PyType>, dispatch: Py<PyAny>) -> PyResult<()> {
+pub fn _register(py: Python<'_>, tensor_type: Py<PyType>, size_type: Py<PyType>, record: Py<PyAny>, inplace: Py<PyAny>) -> PyResult<()> {
     REGISTRY
-        .set(py, Registry { tensor_type, size_type, dispatch })
+        .set(py, Registry { tensor_type, size_type, record, inplace })
         .map_err(|_| PyRuntimeError::new_err("rstorch._C is already registered"))
 }
 
@@ -105,14 +127,40 @@ pub fn size_object<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py,
     registry(py)?.size_type.bind(py).call1((tup,))
 }
 
-/// Forward `name(*args, **kwargs)` to the Python autograd dispatcher.
-pub fn dispatch_py<'py>(
+/// The last step of every op: `out` as it is, or, when `tracked` (an input tracks grad), `out`
+/// after the Python recorder has attached the graph node of `name(*args, **kwargs)`. `args`
+/// is built only when needed (the user's arguments, self first for methods); `out` may be a
+/// tensor or a tuple of tensors.
+pub fn finish<'py>(
+    py: Python<'py>,
+    name: &str,
+    tracked: bool,
+    args: impl FnOnce() -> PyResult<Bound<'py, PyTuple>>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    out: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if !tracked {
+        return Ok(out);
+    }
+    registry(py)?.record.bind(py).call1((name, args()?, kwargs, out))
+}
+
+/// Hand the in-place op `name(*args, **kwargs)` (e.g. "add_", self first) to the Python
+/// autograd path, for when self or an operand tracks grad.
+pub fn inplace_py<'py>(
     py: Python<'py>,
     name: &str,
     args: Bound<'py, PyTuple>,
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    registry(py)?.dispatch.bind(py).call1((name, args, kwargs))
+    registry(py)?.inplace.bind(py).call1((name, args, kwargs))
+}
+
+/// torch's error for `out=` when autograd would have to record the op.
+pub fn out_requires_grad_error(name: &str) -> PyErr {
+    PyRuntimeError::new_err(format!(
+        "{name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
+    ))
 }
 
 impl PyTensor {
@@ -325,14 +373,11 @@ impl PyTensor {
         if d == me.t.dtype() {
             return Ok(slf.clone().into_any());
         }
-        if me.tracks_grad() {
-            drop(me);
-            return dispatch_py(slf.py(), "_to_dtype", PyTuple::new(slf.py(), [slf.clone().into_any(), dtype.clone()])?, None);
-        }
-        let src = me.t.clone();
+        let (src, tracked) = (me.t.clone(), me.tracks_grad());
         drop(me);
-        let t = elementwise::maybe_detach(slf.py(), src.numel(), || src.to_dtype(d)).py_err()?;
-        wrap(slf.py(), t)
+        let py = slf.py();
+        let t = elementwise::maybe_detach(py, src.numel(), || src.to_dtype(d)).py_err()?;
+        finish(py, "_to_dtype", tracked, || PyTuple::new(py, [slf.clone().into_any(), dtype.clone()]), None, wrap(py, t)?)
     }
 
     /// Everything a buffer export needs: (address, shape, byte strides, dtype name, writable).

@@ -5,12 +5,12 @@ use pyo3::BoundObject;
 use pyo3::types::PyTuple;
 use rstorch::Tensor;
 
-use super::{dispatch_py, tensor_of, wrap, wrap_all, PyTensor};
+use super::{finish, tensor_of, wrap, wrap_all, PyTensor};
 use crate::convert::{extract_i64, extract_int_seq, extract_sizes, to_usize_sizes};
 use crate::error::IntoPy;
 
-/// Run a single-output op on `slf`, or hand it to the autograd dispatcher when `slf` tracks grad.
-/// `args` are the Python arguments after self, for the dispatcher.
+/// Run a single-output op on `slf` and record it for autograd when `slf` tracks grad.
+/// `args` are the Python arguments after self, as the recorder should see them.
 pub(crate) fn run1<'py>(
     slf: &Bound<'py, PyTensor>,
     name: &str,
@@ -18,13 +18,9 @@ pub(crate) fn run1<'py>(
     f: impl FnOnce(&Tensor) -> rstorch::Result<Tensor>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let me = slf.borrow();
-    if me.tracks_grad() {
-        drop(me);
-        return dispatch_py(slf.py(), name, self_args(slf, args)?, None);
-    }
-    let t = f(&me.t).py_err()?;
+    let (t, tracked) = (f(&me.t).py_err()?, me.tracks_grad());
     drop(me);
-    wrap(slf.py(), t)
+    finish(slf.py(), name, tracked, || self_args(slf, args), None, wrap(slf.py(), t)?)
 }
 
 /// Like `run1` for ops returning several views (split, chunk, unbind).
@@ -35,13 +31,9 @@ fn run_many<'py>(
     f: impl FnOnce(&Tensor) -> rstorch::Result<Vec<Tensor>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let me = slf.borrow();
-    if me.tracks_grad() {
-        drop(me);
-        return dispatch_py(slf.py(), name, self_args(slf, args)?, None);
-    }
-    let ts = f(&me.t).py_err()?;
+    let (ts, tracked) = (f(&me.t).py_err()?, me.tracks_grad());
     drop(me);
-    Ok(wrap_all(slf.py(), ts)?.into_any())
+    finish(slf.py(), name, tracked, || self_args(slf, args), None, wrap_all(slf.py(), ts)?.into_any())
 }
 
 pub(crate) fn self_args<'py>(slf: &Bound<'py, PyTensor>, args: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyTuple>> {
@@ -279,14 +271,10 @@ impl PyTensor {
         let _ = memory_format;
         let py = slf.py();
         let me = slf.borrow();
-        if me.tracks_grad() {
-            drop(me);
-            return dispatch_py(py, "clone", super::views::self_args(slf, &[])?, None);
-        }
-        let src = me.t.clone();
+        let (src, tracked) = (me.t.clone(), me.tracks_grad());
         drop(me);
         let t = super::elementwise::maybe_detach(py, src.numel(), || src.copy_as(src.dtype())).py_err()?;
-        wrap(py, t)
+        finish(py, "clone", tracked, || self_args(slf, &[]), None, wrap(py, t)?)
     }
 
     /// A new tensor sharing this one's data, outside any graph.

@@ -1,0 +1,3 @@
+"""`rstorch.linalg`: norms, inverses, determinants and solves (torch.linalg)."""
+
+__all__ = []

@@ -1,0 +1,2 @@
+//! Data movement: cat/stack, flip, roll, repeat, tile, tril/triu and other copies that
+//! rearrange elements without arithmetic.

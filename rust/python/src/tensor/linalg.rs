@@ -1,0 +1,8 @@
+//! Matrix products and linear algebra as Tensor methods and `_C` functions.
+
+use pyo3::prelude::*;
+
+/// Add this family's module-level functions to `_C`.
+pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+    Ok(())
+}
