@@ -9,6 +9,7 @@ pub mod movement;
 pub mod reduce;
 pub mod sort;
 pub mod unary;
+pub mod vecmath;
 
 use crate::dtype::{result_type, DType, Element, Operand};
 use crate::error::Result;

@@ -1,0 +1,3 @@
+"""Backward rules of the sort ops (see _registry for the contract)."""
+
+from ._registry import rule  # noqa: F401
