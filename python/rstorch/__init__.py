@@ -5,6 +5,7 @@
 
 from . import _C
 from ._C import dtype
+from ._C import set_num_threads, get_num_threads
 from ._C import (float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8,  # noqa: F401
                  bool)
 from ._size import Size

@@ -5,6 +5,7 @@
 //! - [`storage`]: reference-counted buffers shared by views
 //! - [`tensor`]: a dtype + storage + layout, with copies, conversions and kernels
 
+pub mod allocator;
 pub mod dtype;
 pub mod error;
 pub mod random;

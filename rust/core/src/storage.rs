@@ -8,15 +8,13 @@
 //! opaque owner for as long as the storage lives.
 
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::alloc::{self, Layout as AllocLayout};
+use std::alloc::Layout as AllocLayout;
 use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::allocator;
 use crate::error::{Error, Result};
-
-/// Alignment of every buffer we allocate: a cache line, enough for any SIMD load.
-const ALIGN: usize = 64;
 
 enum Owner {
     /// Allocated here with this layout (None for zero bytes: nothing to free).
@@ -45,17 +43,7 @@ impl Storage {
         if nbytes == 0 {
             return Ok(Storage::from_parts(NonNull::<u64>::dangling().cast(), 0, Owner::Rust(None)));
         }
-        let layout = AllocLayout::from_size_align(nbytes, ALIGN)
-            .map_err(|_| Error::runtime(format!("Trying to create tensor with {nbytes} bytes")))?;
-        // SAFETY: layout has non-zero size.
-        let raw = unsafe {
-            if zeroed {
-                alloc::alloc_zeroed(layout)
-            } else {
-                alloc::alloc(layout)
-            }
-        };
-        let ptr = NonNull::new(raw).ok_or_else(|| {
+        let (ptr, layout) = allocator::allocate(nbytes, zeroed).ok_or_else(|| {
             Error::runtime(format!(
                 "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: not enough memory: you tried to allocate {nbytes} bytes."
             ))
@@ -72,10 +60,9 @@ impl Storage {
         Storage::alloc(nbytes, true)
     }
 
-    /// A buffer whose contents are unspecified (today: zeroed, which costs nothing for fresh
-    /// pages and keeps every read defined). For outputs a kernel fills completely.
+    /// A buffer whose contents are unspecified, for outputs a kernel fills completely.
     pub(crate) fn uninit(nbytes: usize) -> Result<Storage> {
-        Storage::alloc(nbytes, true)
+        Storage::alloc(nbytes, false)
     }
 
     /// Wrap `nbytes` at `ptr` owned by `owner` (a numpy array, say), which is dropped with the storage.
@@ -133,8 +120,8 @@ impl Storage {
 impl Drop for Storage {
     fn drop(&mut self) {
         if let Owner::Rust(Some(layout)) = self.owner {
-            // SAFETY: allocated in `alloc` with exactly this layout.
-            unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) }
+            // SAFETY: allocated by `allocator::allocate` with exactly this layout.
+            unsafe { allocator::release(self.ptr, layout) }
         }
     }
 }

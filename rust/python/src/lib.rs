@@ -29,7 +29,38 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tensor::creation::full, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::zeros, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::_from_buffer, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(_empty_cache, m)?)?;
+    m.add_function(wrap_pyfunction!(_cached_bytes, m)?)?;
     random::register(m)?;
     tensor::register_ops(m)?;
     Ok(())
+}
+
+/// Threads used for intra-op parallelism (`torch.set_num_threads`).
+#[pyfunction]
+fn set_num_threads(n: i64) -> PyResult<()> {
+    if n <= 0 {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err("Number of threads must be positive"));
+    }
+    rstorch::parallel::set_num_threads(n as usize);
+    Ok(())
+}
+
+#[pyfunction]
+fn get_num_threads() -> usize {
+    rstorch::parallel::num_threads()
+}
+
+/// Return the CPU allocator's cached large buffers to the system.
+#[pyfunction]
+fn _empty_cache() {
+    rstorch::allocator::empty_cache()
+}
+
+/// Bytes the CPU allocator holds in its cache.
+#[pyfunction]
+fn _cached_bytes() -> usize {
+    rstorch::allocator::cached_bytes()
 }
