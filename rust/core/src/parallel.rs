@@ -4,24 +4,32 @@
 //!
 //! Kernels call [`for_each_chunk`] (side effects per chunk) or [`map_chunks`] (one value per
 //! chunk, returned in chunk order). Below one grain of work everything runs inline on the calling
-//! thread, so small ops pay nothing. The pool is a dedicated rayon pool sized by
-//! [`set_num_threads`] (default: the machine's cores, like torch).
+//! thread, so small ops pay nothing. Above it the calling thread takes chunks alongside the
+//! pool's workers, which spin briefly between jobs before sleeping (see `SPIN`); waking a rayon
+//! worker from Python costs ~20 us here, which made mid-size ops slower on two threads than one.
+//! The thread count is [`set_num_threads`] (default: the machine's cores, like torch).
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-use parking_lot::RwLock;
+use parking_lot::{Condvar, Mutex};
 
 /// Elements per chunk for memory-bound elementwise work (torch's grain size is 32768).
 pub const GRAIN: usize = 32768;
 
+/// How long an idle worker spins for the next job before sleeping. Waking a sleeping thread
+/// costs ~20 us on this kind of VM, more than a 64K-element op takes, so back-to-back ops must
+/// find their workers awake.
+const SPIN: Duration = Duration::from_micros(100);
+
 static NUM_THREADS: AtomicUsize = AtomicUsize::new(0);
-static POOL: RwLock<Option<Arc<rayon::ThreadPool>>> = RwLock::new(None);
 
 /// The number of threads intra-op work uses (`torch.get_num_threads`).
 pub fn num_threads() -> usize {
-    match NUM_THREADS.load(Ordering::Relaxed) {
+    match NUM_THREADS.load(SeqCst) {
         0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         n => n,
     }
@@ -29,26 +37,7 @@ pub fn num_threads() -> usize {
 
 /// Set the number of intra-op threads (`torch.set_num_threads`); at least 1.
 pub fn set_num_threads(n: usize) {
-    let n = n.max(1);
-    if NUM_THREADS.swap(n, Ordering::Relaxed) != n {
-        *POOL.write() = None; // rebuilt lazily at the new size
-    }
-}
-
-fn pool() -> Option<Arc<rayon::ThreadPool>> {
-    if let Some(p) = POOL.read().as_ref() {
-        return Some(p.clone());
-    }
-    let mut slot = POOL.write();
-    if slot.is_none() {
-        let p = rayon::ThreadPoolBuilder::new()
-            .num_threads(num_threads())
-            .thread_name(|i| format!("rstorch-intraop-{i}"))
-            .build()
-            .ok()?;
-        *slot = Some(Arc::new(p));
-    }
-    slot.clone()
+    NUM_THREADS.store(n.max(1), SeqCst);
 }
 
 /// The chunks `[0, n)` splits into at `grain` elements each (the last may be shorter).
@@ -61,23 +50,147 @@ pub fn chunks(n: usize, grain: usize) -> impl Iterator<Item = Range<usize>> + Cl
 /// than one thread. `f` must only touch what its chunk owns.
 pub fn for_each_chunk(n: usize, grain: usize, f: impl Fn(Range<usize>) + Sync) {
     let grain = grain.max(1);
-    if n <= grain || num_threads() == 1 {
+    let threads = num_threads();
+    if n <= grain || threads == 1 {
         if n > 0 {
             f(0..n);
         }
         return;
     }
-    match pool() {
-        Some(p) => p.scope(|s| {
-            let f = &f;
-            let mut it = chunks(n, grain);
-            let mine = it.next().unwrap();
-            for c in it {
-                s.spawn(move |_| f(c));
+    let count = n.div_ceil(grain);
+    run_job(count, threads, &|c: usize| f(c * grain..((c + 1) * grain).min(n)));
+}
+
+// ---------------------------------------------------------------- the pool
+//
+// One job runs at a time: the caller publishes it (a pointer to a `Job` on its own stack) and
+// bumps the epoch; awake workers see the new epoch, the caller and they claim chunk indices
+// from the job's counter until none are left, and the caller returns once every chunk is done
+// and no worker still holds the job. A job submitted while another runs (a nested parallel op,
+// or a second Python thread with the GIL released) runs inline on its own thread instead.
+
+struct Job<'a> {
+    f: &'a (dyn Fn(usize) + Sync),
+    count: usize,
+    next: AtomicUsize,
+    remaining: AtomicUsize,
+    /// Workers still allowed to join (the thread count minus the caller).
+    seats: AtomicUsize,
+    panicked: AtomicBool,
+}
+
+impl Job<'_> {
+    /// Claim and run chunks until none are left.
+    fn work(&self) {
+        loop {
+            let c = self.next.fetch_add(1, SeqCst);
+            if c >= self.count {
+                return;
             }
-            f(mine); // the calling thread takes a share
-        }),
-        None => chunks(n, grain).for_each(f),
+            if catch_unwind(AssertUnwindSafe(|| (self.f)(c))).is_err() {
+                self.panicked.store(true, SeqCst);
+            }
+            self.remaining.fetch_sub(1, SeqCst);
+        }
+    }
+}
+
+struct Pool {
+    epoch: AtomicU64,
+    job: AtomicPtr<Job<'static>>,
+    /// Workers between taking the job pointer and letting go of it.
+    busy: AtomicUsize,
+    submit: Mutex<()>,
+    sleep: Mutex<usize>, // number of sleeping workers
+    wake: Condvar,
+    workers: AtomicUsize,
+}
+
+static POOL: OnceLock<Pool> = OnceLock::new();
+
+fn pool() -> &'static Pool {
+    POOL.get_or_init(|| Pool {
+        epoch: AtomicU64::new(0),
+        job: AtomicPtr::new(std::ptr::null_mut()),
+        busy: AtomicUsize::new(0),
+        submit: Mutex::new(()),
+        sleep: Mutex::new(0),
+        wake: Condvar::new(),
+        workers: AtomicUsize::new(0),
+    })
+}
+
+fn run_job(count: usize, threads: usize, f: &(dyn Fn(usize) + Sync)) {
+    let p = pool();
+    let Some(_guard) = p.submit.try_lock() else {
+        (0..count).for_each(f);
+        return;
+    };
+    while p.workers.load(SeqCst) < threads - 1 {
+        let id = p.workers.fetch_add(1, SeqCst);
+        let spawned = std::thread::Builder::new().name(format!("rstorch-intraop-{id}")).spawn(move || worker(pool()));
+        if spawned.is_err() {
+            p.workers.fetch_sub(1, SeqCst);
+            break;
+        }
+    }
+    let job = Job {
+        f,
+        count,
+        next: AtomicUsize::new(0),
+        remaining: AtomicUsize::new(count),
+        seats: AtomicUsize::new(threads - 1),
+        panicked: AtomicBool::new(false),
+    };
+    // SAFETY (lifetime erasure): the pointer is withdrawn and every worker has let go of it
+    // (busy == 0) before this function returns, so no worker uses `job` after it is dropped.
+    p.job.store(&job as *const Job as *mut Job<'static>, SeqCst);
+    p.epoch.fetch_add(1, SeqCst);
+    if *p.sleep.lock() > 0 {
+        p.wake.notify_all();
+    }
+    job.work();
+    while job.remaining.load(SeqCst) > 0 {
+        std::hint::spin_loop();
+    }
+    p.job.store(std::ptr::null_mut(), SeqCst);
+    while p.busy.load(SeqCst) > 0 {
+        std::hint::spin_loop();
+    }
+    if job.panicked.load(SeqCst) {
+        resume_unwind(Box::new("a parallel chunk panicked"));
+    }
+}
+
+fn worker(p: &'static Pool) {
+    let mut seen = p.epoch.load(SeqCst);
+    loop {
+        // wait for a new epoch: spin a while, then sleep until woken
+        let start = Instant::now();
+        while p.epoch.load(SeqCst) == seen {
+            if start.elapsed() > SPIN {
+                let mut sleepers = p.sleep.lock();
+                *sleepers += 1;
+                while p.epoch.load(SeqCst) == seen {
+                    p.wake.wait(&mut sleepers);
+                }
+                *sleepers -= 1;
+                break;
+            }
+            std::hint::spin_loop();
+        }
+        seen = p.epoch.load(SeqCst);
+        p.busy.fetch_add(1, SeqCst);
+        let ptr = p.job.load(SeqCst);
+        if !ptr.is_null() {
+            // SAFETY: non-null while its caller waits for busy == 0 (see run_job).
+            let job = unsafe { &*ptr };
+            let seated = job.seats.fetch_update(SeqCst, SeqCst, |s| s.checked_sub(1)).is_ok();
+            if seated {
+                job.work();
+            }
+        }
+        p.busy.fetch_sub(1, SeqCst);
     }
 }
 
@@ -123,6 +236,7 @@ unsafe impl<T> Sync for SyncPtr<T> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::Ordering;
 
     #[test]
     fn chunks_cover_the_range_in_order() {
@@ -150,5 +264,29 @@ mod tests {
             }
         });
         assert!(hits.iter().all(|h| h.load(Ordering::Relaxed) == 1));
+    }
+
+    #[test]
+    fn concurrent_and_nested_jobs_complete() {
+        set_num_threads(3);
+        let callers: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for rep in 0..200 {
+                        let n = 10_000 + t * 1000 + rep;
+                        let parts = map_chunks(n, 997, |r| {
+                            // a nested parallel op runs inline
+                            let inner = map_chunks(r.len(), 100, |q| q.len());
+                            inner.iter().sum::<usize>()
+                        });
+                        assert_eq!(parts.iter().sum::<usize>(), n);
+                    }
+                })
+            })
+            .collect();
+        for c in callers {
+            c.join().unwrap();
+        }
+        set_num_threads(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     }
 }
