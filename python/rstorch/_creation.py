@@ -174,8 +174,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         src = from_numpy(arr.astype(_numpy_of(src_dtype), copy=False))
     else:
         src = from_numpy(arr.astype(np.float64))
-    out = _C.zeros(list(arr.shape), dtype)
-    out.copy_(src)
+    # a fresh copy made by a conversion kernel starts at version 0, as torch's does
+    out = src._to_dtype(dtype) if src.dtype is not dtype else src.clone()
     return _finish(out, requires_grad)
 
 

@@ -11,7 +11,7 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::alloc::Layout as AllocLayout;
 use std::any::Any;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::allocator;
 use crate::error::{Error, Result};
@@ -30,6 +30,10 @@ pub struct Storage {
     lock: RwLock<()>,
     /// Bumped by every in-place write; autograd compares it with the value it saved.
     version: AtomicU64,
+    /// Set on buffers made for a kernel to fill (`uninit`): that first write is the tensor's
+    /// creation, not an in-place modification, so it does not count as a version (a new tensor
+    /// is at version 0, as in torch).
+    fresh: AtomicBool,
     writable: bool,
 }
 
@@ -52,7 +56,15 @@ impl Storage {
     }
 
     fn from_parts(ptr: NonNull<u8>, nbytes: usize, owner: Owner) -> Storage {
-        Storage { ptr, nbytes, owner, lock: RwLock::new(()), version: AtomicU64::new(0), writable: true }
+        Storage {
+            ptr,
+            nbytes,
+            owner,
+            lock: RwLock::new(()),
+            version: AtomicU64::new(0),
+            fresh: AtomicBool::new(false),
+            writable: true,
+        }
     }
 
     /// A zero-filled buffer.
@@ -62,7 +74,9 @@ impl Storage {
 
     /// A buffer whose contents are unspecified, for outputs a kernel fills completely.
     pub(crate) fn uninit(nbytes: usize) -> Result<Storage> {
-        Storage::alloc(nbytes, false)
+        let s = Storage::alloc(nbytes, false)?;
+        s.fresh.store(true, Ordering::Relaxed);
+        Ok(s)
     }
 
     /// Wrap `nbytes` at `ptr` owned by `owner` (a numpy array, say), which is dropped with the storage.
@@ -107,12 +121,15 @@ impl Storage {
         ReadGuard { _g: self.lock.read(), ptr: self.ptr.as_ptr() }
     }
 
-    /// Exclusive access for in-place writes; bumps the version counter.
+    /// Exclusive access for in-place writes; bumps the version counter (except for the write
+    /// that fills a fresh output).
     pub fn write(&self) -> Result<WriteGuard<'_>> {
         if !self.writable {
             return Err(Error::runtime("cannot write to a read-only tensor (it wraps a non-writable array)"));
         }
-        self.bump_version();
+        if !self.fresh.swap(false, Ordering::Relaxed) {
+            self.bump_version();
+        }
         Ok(WriteGuard { _g: self.lock.write(), ptr: self.ptr.as_ptr() })
     }
 }
