@@ -71,11 +71,14 @@ def _reduced_dims(kwargs, ndim):
 
 
 def _unreduce(grad, self, kwargs):
-    """`grad` of a reduction broadcast back over the input's shape."""
+    """`grad` of a reduction broadcast back over the input's shape (reshape puts back the
+    reduced dims as size 1, so only core rules are needed for double backward)."""
     shape = self.shape
     if not kwargs.get("keepdim", False) and len(shape) > 0:
+        kept = list(shape)
         for d in _reduced_dims(kwargs, len(shape)):
-            grad = grad.unsqueeze(d)
+            kept[d] = 1
+        grad = grad.reshape(kept)
     return grad.expand(shape)
 
 
