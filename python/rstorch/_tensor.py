@@ -292,6 +292,7 @@ class Tensor(_C.TensorBase):
         import weakref
         if f._retain is None:
             f._retain = {}
+        f._plain = False
         f._retain[self.output_nr] = weakref.ref(self)
 
     @property

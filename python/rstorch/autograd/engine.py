@@ -125,7 +125,12 @@ def run_backward(outputs, grads, retain_graph, create_graph, inputs=None, accumu
             gl = buffers.pop(node, None)
             outs = None
             if gl is not None and (needed is None or node in needed):
-                outs = _run(node, gl, create_graph, targets, inputs, captured, accumulate, retain_graph)
+                if node._plain and targets is None and not _anomaly._enabled:
+                    outs = node._apply(gl, create_graph)  # the common case, inlined
+                    if not retain_graph:
+                        node._release()
+                else:
+                    outs = _run(node, gl, create_graph, targets, inputs, captured, accumulate, retain_graph)
             elif not retain_graph and needed is None:
                 node._release()
             i = 0
@@ -135,7 +140,11 @@ def run_backward(outputs, grads, retain_graph, create_graph, inputs=None, accumu
                     if outs is not None:
                         g = outs[i]
                         if g is not None:
-                            _add(buffers, c, e[1], g)
+                            buf = buffers.get(c)
+                            if buf is None:
+                                buf = buffers[c] = [None] * c._nout
+                            old = buf[e[1]]
+                            buf[e[1]] = g if old is None else old + g
                     k = deps[c] - 1
                     deps[c] = k
                     if k == 0:

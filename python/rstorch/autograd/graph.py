@@ -48,14 +48,17 @@ class Node:
     """A function of the backward graph (torch.autograd.graph.Node).
 
     `_next` holds the edges `(node, output_nr)` the node sends gradients along, in the order of
-    the gradients its `_apply` returns."""
+    the gradients its `_apply` returns. Rarely used state (hooks, retain_grad, the anomaly
+    traceback) lives in the instance dict, read through these class-level defaults, so recording
+    a node does not pay for it."""
 
-    __slots__ = ("_next", "_hooks", "_pre_hooks", "_tensor_hooks", "_retain", "_trace", "__weakref__")
+    __slots__ = ("_next", "__dict__", "__weakref__")
     _nout = 1
+    _hooks = _pre_hooks = _tensor_hooks = _retain = _trace = None
+    _plain = True  # no hooks, no retain_grad: the engine's fast path
 
     def __init__(self):
         self._next = ()
-        self._hooks = self._pre_hooks = self._tensor_hooks = self._retain = self._trace = None
 
     def name(self):
         return type(self).__name__
@@ -78,17 +81,20 @@ class Node:
         """`fn(grad_inputs, grad_outputs)` runs after the node; it may return new grad_inputs."""
         if self._hooks is None:
             self._hooks = {}
+        self._plain = False
         return _Handle(self._hooks, fn)
 
     def register_prehook(self, fn):
         """`fn(grad_outputs)` runs before the node; it may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+        self._plain = False
         return _Handle(self._pre_hooks, fn)
 
     def _register_tensor_hook(self, nr, fn):
         if self._tensor_hooks is None:
             self._tensor_hooks = {}
+        self._plain = False
         return _Handle(self._tensor_hooks.setdefault(nr, {}), fn)
 
     def _release(self):
@@ -127,6 +133,7 @@ class AccumulateGrad(Node):
     """The node that adds a leaf's gradient into its `.grad`."""
 
     __slots__ = ("variable",)
+    _plain = False  # accumulation runs through the engine's full path
 
     def __init__(self, variable):
         Node.__init__(self)
@@ -149,12 +156,10 @@ def accumulator(t):
 
 def edge_of(t):
     """The edge a gradient for tensor `t` flows along, or None when `t` does not require grad."""
-    if not t.requires_grad:
-        return None
-    f = t.grad_fn
-    if f is None:
+    e = t._edge()
+    if e is not None and e[0] is None:
         return (accumulator(t), 0)
-    return (f, t.output_nr)
+    return e
 
 
 def _is_tensor_list(a):
@@ -415,7 +420,6 @@ def record(name, args, kwargs, out):
     s = _SPECS.get(name) or spec(name)
     cls = s.cls or node_class(s.name_of(args, kwargs or {}))
     node = cls.__new__(cls)
-    node._hooks = node._pre_hooks = node._tensor_hooks = node._retain = node._trace = None
     node._fn = s.fn
     node._args = args
     node._kwargs = kwargs if kwargs is not None else {}
@@ -423,10 +427,12 @@ def record(name, args, kwargs, out):
     flat = []
     for a in args:
         if isinstance(a, TensorBase):
-            e = edge_of(a)
-            edges.append(e)
+            e = a._edge()
             if e is not None:
+                if e[0] is None:
+                    e = (accumulator(a), 0)
                 flat.append(e)
+            edges.append(e)
         elif _is_tensor_list(a):
             es = [edge_of(x) for x in a]
             edges.append(es)
@@ -456,7 +462,7 @@ def record(name, args, kwargs, out):
             node._out = node._out_versions = None
     if name in VIEW_OPS:
         _mark_view(args[0], out)
-    if _anomaly.enabled():
+    if _anomaly._enabled:
         node._trace = traceback.format_stack()[:-2]
     return out
 

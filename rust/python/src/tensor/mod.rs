@@ -370,6 +370,11 @@ impl PyTensor {
             o.t.dtype() == self.t.dtype() && o.t.shape() == self.t.shape()
         })
     }
+    /// The graph edge of this tensor in one call (the recorder's hot path): None when it does
+    /// not require grad, else `(grad_fn, output_nr)`, with grad_fn None for a leaf.
+    fn _edge(&self, py: Python<'_>) -> Option<(Option<Py<PyAny>>, u32)> {
+        self.requires_grad.then(|| (self.grad_fn.as_ref().map(|f| f.clone_ref(py)), self.output_nr))
+    }
     #[getter]
     fn output_nr(&self) -> u32 {
         self.output_nr
