@@ -10,7 +10,7 @@ import warnings
 
 from .. import _C
 from . import anomaly_mode as _anomaly
-from .graph import SECOND_BACKWARD, AccumulateGrad, TensorBase, edge_of
+from .graph import AccumulateGrad, TensorBase, edge_of
 
 _UNUSED = ("The differentiated Tensor at index {} appears to not have been used in the graph. "
            "Set allow_unused=True if this is the desired behavior.")

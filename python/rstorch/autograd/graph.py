@@ -393,12 +393,8 @@ _SPECS = {}
 def _not_implemented(name):
     def rule(grad, args, kwargs, out):
         raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
-    return rule, _RegistryName(name)
-
-
-def _RegistryName(name):
     from .rules._registry import _node_name
-    return _node_name(name)
+    return rule, _node_name(name)
 
 
 def spec(name):
