@@ -257,9 +257,55 @@ class Tensor(_C.TensorBase):
         return self
 
     def detach_(self):
+        """Detach this tensor from the graph in place (it becomes a leaf that does not require
+        grad)."""
+        if self.__dict__.get("_view_base") is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP), this error can be caused by calling model.parameters() on a view of another Tensor.")
         self._set_grad_fn(None)
-        self.requires_grad = False
         return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor w.r.t. the graph leaves into their `.grad`."""
+        from .autograd.engine import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        """Run `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces
+        the gradient. Returns a handle with `remove()`."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.graph import _Handle
+        f = self.grad_fn
+        if f is None:
+            return _Handle(self.__dict__.setdefault("_backward_hooks", {}), hook)
+        return f._register_tensor_hook(self.output_nr, hook)
+
+    def retain_grad(self):
+        """Keep the gradient of this non-leaf tensor in `.grad` after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        f = self.grad_fn
+        if f is None:
+            return
+        import weakref
+        if f._retain is None:
+            f._retain = {}
+        f._plain = False
+        f._retain[self.output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        f = self.grad_fn
+        return f is not None and f._retain is not None and self.output_nr in f._retain
+
+    @property
+    def _base(self):
+        return self.__dict__.get("_view_base")
+
+    def _is_view(self):
+        return self.__dict__.get("_view_base") is not None
 
     # ------------------------------------------------------------------ indexing
 

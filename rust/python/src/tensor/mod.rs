@@ -53,6 +53,8 @@ pub struct PyTensor {
     pub requires_grad: bool,
     pub grad: Option<Py<PyAny>>,
     pub grad_fn: Option<Py<PyAny>>,
+    /// Which output of `grad_fn` this tensor is (multi-output ops such as split).
+    pub output_nr: u32,
 }
 
 /// Python objects the extension needs, registered once by `rstorch/__init__.py`.
@@ -193,6 +195,7 @@ impl PyTensor {
             requires_grad: false,
             grad: None,
             grad_fn: None,
+            output_nr: 0,
         })
     }
 
@@ -332,7 +335,7 @@ impl PyTensor {
         }
         if value && !self.t.dtype().is_floating_point() {
             return Err(PyRuntimeError::new_err(
-                "Only Tensors of floating point and complex dtype can require gradients",
+                "only Tensors of floating point dtype can require gradients",
             ));
         }
         self.requires_grad = value || self.grad_fn.is_some();
@@ -350,10 +353,31 @@ impl PyTensor {
     fn get_grad_fn(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.grad_fn.as_ref().map(|g| g.clone_ref(py))
     }
-    /// Attach a graph node (autograd internals); a tensor with a node requires grad.
-    fn _set_grad_fn(&mut self, node: Option<Py<PyAny>>) {
-        self.requires_grad = node.is_some() || (self.requires_grad && self.grad_fn.is_none());
+    /// Attach a graph node (autograd internals) as the producer of this tensor's output
+    /// `output_nr`; a tensor with a node requires grad, and one without it becomes a leaf that
+    /// does not (what `detach_` needs).
+    #[pyo3(signature = (node, output_nr=0))]
+    fn _set_grad_fn(&mut self, node: Option<Py<PyAny>>, output_nr: u32) {
+        self.requires_grad = node.is_some();
         self.grad_fn = node;
+        self.output_nr = output_nr;
+    }
+    /// Whether `other` has this tensor's shape and dtype (the autograd engine's check that a
+    /// gradient fits its input as is, without building two Size objects).
+    fn _same_meta(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyTensor>().is_ok_and(|o| {
+            let o = o.borrow();
+            o.t.dtype() == self.t.dtype() && o.t.shape() == self.t.shape()
+        })
+    }
+    /// The graph edge of this tensor in one call (the recorder's hot path): None when it does
+    /// not require grad, else `(grad_fn, output_nr)`, with grad_fn None for a leaf.
+    fn _edge(&self, py: Python<'_>) -> Option<(Option<Py<PyAny>>, u32)> {
+        self.requires_grad.then(|| (self.grad_fn.as_ref().map(|f| f.clone_ref(py)), self.output_nr))
+    }
+    #[getter]
+    fn output_nr(&self) -> u32 {
+        self.output_nr
     }
     #[getter]
     fn is_leaf(&self) -> bool {

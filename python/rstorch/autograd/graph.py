@@ -1,0 +1,648 @@
+"""The autograd graph: nodes, edges, and how ops (and in-place ops) get recorded.
+
+Every op computes its result in Rust; when grad mode is on and an input requires grad, the
+extension calls `record(name, args, kwargs, out)`, which builds the op's node from the rule
+registered under `name` (rules/_registry.py) and attaches it to `out`.
+
+A node keeps what its rule may read (the op's args and kwargs, and its output when the rule reads
+`out`) plus one edge per differentiable input: `(node, output_nr)`, where a leaf that requires
+grad is reached through its `AccumulateGrad` node. The output is saved as a detached alias (an
+output holding its own node through a saved copy of itself would be a reference cycle), and is
+re-attached to the node when a double backward needs it, as torch's SavedVariable does.
+
+Saved tensors are checked at backward time against the version they had when recorded (the
+storage's version counter, bumped by every in-place write): a modified tensor is handed to the
+rule as a stand-in that raises torch's error as soon as its values are used.
+"""
+
+import dis
+import traceback
+import weakref
+
+from .. import _C
+from . import anomaly_mode as _anomaly
+from .rules import RULES
+
+TensorBase = _C.TensorBase
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+# ops whose output shares storage with their first argument: an in-place op on such an output
+# must route its gradient through the base tensor (see `inplace`)
+VIEW_OPS = frozenset((
+    "view", "view_dtype", "reshape", "permute", "transpose", "t", "expand", "squeeze", "unsqueeze",
+    "flatten", "unflatten", "narrow", "select", "_slice", "as_strided", "unfold", "split",
+    "split_with_sizes", "chunk", "unbind", "movedim", "diagonal", "view_as", "expand_as", "alias",
+    "swapaxes", "swapdims", "moveaxis", "tensor_split", "hsplit", "vsplit", "dsplit", "real",
+))
+
+
+# ------------------------------------------------------------------ nodes
+
+
+class Node:
+    """A function of the backward graph (torch.autograd.graph.Node).
+
+    `_next` holds the edges `(node, output_nr)` the node sends gradients along, in the order of
+    the gradients its `_apply` returns. Rarely used state (hooks, retain_grad, the anomaly
+    traceback) lives in the instance dict, read through these class-level defaults, so recording
+    a node does not pay for it."""
+
+    __slots__ = ("_next", "__dict__", "__weakref__")
+    _nout = 1
+    _hooks = _pre_hooks = _tensor_hooks = _retain = _trace = None
+    _plain = True  # no hooks, no retain_grad: the engine's fast path
+
+    def __init__(self):
+        self._next = ()
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self):
+        return tuple(e if e is not None else (None, 0) for e in self._shown_edges())
+
+    def _shown_edges(self):
+        return self._next
+
+    @property
+    def metadata(self):
+        return {}
+
+    def register_hook(self, fn):
+        """`fn(grad_inputs, grad_outputs)` runs after the node; it may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = {}
+        self._plain = False
+        return _Handle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """`fn(grad_outputs)` runs before the node; it may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        self._plain = False
+        return _Handle(self._pre_hooks, fn)
+
+    def _register_tensor_hook(self, nr, fn):
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        self._plain = False
+        return _Handle(self._tensor_hooks.setdefault(nr, {}), fn)
+
+    def _release(self):
+        """Free what the node saved (after a backward without retain_graph)."""
+
+    def _apply(self, grads, create_graph):
+        raise NotImplementedError
+
+    def __call__(self, *grads):
+        return tuple(self._apply(list(grads), _C.is_grad_enabled()))
+
+
+class _Handle:
+    """A removable hook handle (torch.utils.hooks.RemovableHandle)."""
+
+    __slots__ = ("_hooks", "id")
+    _next_id = 0
+
+    def __init__(self, hooks, fn):
+        _Handle._next_id += 1
+        self.id = _Handle._next_id
+        hooks[self.id] = fn
+        self._hooks = hooks
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class AccumulateGrad(Node):
+    """The node that adds a leaf's gradient into its `.grad`."""
+
+    __slots__ = ("variable",)
+    _plain = False  # accumulation runs through the engine's full path
+
+    def __init__(self, variable):
+        Node.__init__(self)
+        self.variable = variable
+
+    def _apply(self, grads, create_graph):
+        return ()
+
+
+def accumulator(t):
+    """The AccumulateGrad node of leaf `t`, shared while the graph holds it (as in torch)."""
+    d = t.__dict__
+    ref = d.get("_grad_acc")
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        d["_grad_acc"] = weakref.ref(acc)
+    return acc
+
+
+def edge_of(t):
+    """The edge a gradient for tensor `t` flows along, or None when `t` does not require grad."""
+    e = t._edge()
+    if e is not None and e[0] is None:
+        return (accumulator(t), 0)
+    return e
+
+
+def _is_tensor_list(a):
+    return type(a) in (list, tuple) and len(a) > 0 and isinstance(a[0], TensorBase)
+
+
+class OpNode(Node):
+    """The node of an op recorded from Rust, run through the op's rule."""
+
+    __slots__ = ("_fn", "_args", "_kwargs", "_out", "_versions", "_out_versions", "_nout", "_edges")
+
+    def _shown_edges(self):
+        shown = []
+        for a, e in zip(self._args_for_display(), self._edges):
+            if type(e) is list:
+                shown.extend(e)
+            elif e is not None or isinstance(a, (TensorBase, int, float, bool)):
+                shown.append(e)
+        return shown
+
+    def _args_for_display(self):
+        return self._args if self._args is not None else [None] * len(self._edges)
+
+    def _release(self):
+        self._args = self._kwargs = self._out = None
+
+    def _apply(self, grads, create_graph):
+        args = self._args
+        if args is None:
+            raise RuntimeError(SECOND_BACKWARD)
+        if self._versions is not None:
+            args = _check_versions(self, args, self._versions)
+        out = self._out
+        if out is not None:
+            out = _unpack_out(self, out, create_graph)
+        res = self._fn(grads[0] if self._nout == 1 else tuple(grads), args, self._kwargs, out)
+        return fit_grads(self._edges, res, self._args)
+
+
+def fit_grads(edges, res, inputs):
+    """The rule's result `res` (one entry per positional arg) as the list of gradients for the
+    node's non-None edges, each summed back to its input's shape and cast to its dtype."""
+    out = []
+    n = len(res)
+    for i, e in enumerate(edges):
+        if e is None:
+            continue
+        g = res[i] if i < n else None
+        if type(e) is list:
+            for j, ee in enumerate(e):
+                if ee is not None:
+                    out.append(None if g is None or g[j] is None else fit(g[j], inputs[i][j]))
+        else:
+            out.append(None if g is None else fit(g, inputs[i]))
+    return out
+
+
+def fit(g, t):
+    """`g` summed over the dims it was broadcast along and cast to `t`'s dtype."""
+    if g._same_meta(t):
+        return g
+    shape = t.shape
+    if g.shape != shape:
+        g = sum_to(g, shape)
+    if g.dtype is not t.dtype:
+        g = g.to(t.dtype)
+    return g
+
+
+def sum_to(g, shape):
+    """Reduce (or broadcast) gradient `g` to `shape`, the inverse of broadcasting."""
+    gshape = g.shape
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
+        return g.expand(shape)  # a smaller gradient that broadcasts to the input
+    dims = list(range(lead)) + [lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1]
+    if dims:
+        g = g.sum(dims, keepdim=True)
+    if lead:
+        g = g.view(shape)
+    if g.shape != shape:  # a 1-sized dim the gradient left out
+        g = g.expand(shape)
+    return g
+
+
+# ------------------------------------------------------------------ saved tensors
+
+
+class _Modified:
+    """Stands in for a saved tensor modified in place: its metadata is still there, and any use
+    of its values raises torch's error."""
+
+    __slots__ = ("_t", "_msg")
+
+    def __init__(self, t, msg):
+        self._t, self._msg = t, msg
+
+    shape = property(lambda self: self._t.shape)
+    dtype = property(lambda self: self._t.dtype)
+    ndim = property(lambda self: self._t.ndim)
+    device = property(lambda self: self._t.device)
+    requires_grad = property(lambda self: self._t.requires_grad)
+
+    def size(self, *a):
+        return self._t.size(*a)
+
+    def dim(self):
+        return self._t.dim()
+
+    def numel(self):
+        return self._t.numel()
+
+    def _fail(self, *args, **kwargs):
+        raise RuntimeError(self._msg)
+
+    def __getattr__(self, name):
+        raise RuntimeError(self._msg)
+
+
+for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
+            "lt", "le", "gt", "ge", "eq", "ne"):
+    setattr(_Modified, f"__{_op}__", _Modified._fail)
+    setattr(_Modified, f"__r{_op}__", _Modified._fail)
+for _op in ("neg", "abs", "invert", "float", "int", "bool", "index", "len", "iter", "getitem"):
+    setattr(_Modified, f"__{_op}__", _Modified._fail)
+_Modified.__hash__ = object.__hash__
+
+
+def _type_name(t):
+    return f"[{t.type().replace('rstorch.', 'torch.')} [{', '.join(str(s) for s in t.shape)}]]"
+
+
+def modified_error(t, node, expected, now):
+    f = t.grad_fn
+    which = ""
+    if f is not None:
+        short = type(f).__name__
+        short = short[:short.rfind("Backward")] if "Backward" in short else short
+        which = f", which is output {t.output_nr} of {short},"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {_type_name(t)}{which} is at version {now}; expected version {expected} "
+        "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+def save_versions(args):
+    return tuple(a._version if isinstance(a, TensorBase) else
+                 (tuple(x._version for x in a) if _is_tensor_list(a) else None) for a in args)
+
+
+def _check_versions(node, args, versions):
+    fixed = None
+    for i, (a, v) in enumerate(zip(args, versions)):
+        if v is None:
+            continue
+        if type(v) is tuple:
+            if any(x._version != w for x, w in zip(a, v)):
+                items = [x if x._version == w else _Modified(x, modified_error(x, node, w, x._version))
+                         for x, w in zip(a, v)]
+                fixed = fixed or list(args)
+                fixed[i] = type(a)(items)
+        elif a._version != v:
+            fixed = fixed or list(args)
+            fixed[i] = _Modified(a, modified_error(a, node, v, a._version))
+    return args if fixed is None else tuple(fixed)
+
+
+def save_output(o):
+    """A saved output: a detached alias (no reference back to the node) and its version."""
+    return o.detach() if isinstance(o, TensorBase) else o
+
+
+def _unpack_out(node, out, create_graph):
+    """The saved output(s), as stand-ins when modified, re-attached to `node` for double backward."""
+    if node._nout == 1:
+        return _unpack_one(node, out, node._out_versions, 0, create_graph)
+    return tuple(_unpack_one(node, o, v, i, create_graph) for i, (o, v) in enumerate(zip(out, node._out_versions)))
+
+
+def _unpack_one(node, o, version, nr, create_graph):
+    if not isinstance(o, TensorBase):
+        return o
+    if o._version != version:
+        return _Modified(o, modified_error(o, node, version, o._version).replace(
+            "]] is at", f"]], which is output {nr} of {_short(node)}, is at", 1))
+    if create_graph and o.dtype.is_floating_point:
+        o = o.detach()
+        o._set_grad_fn(node, nr)
+    return o
+
+
+def _short(node):
+    n = type(node).__name__
+    return n[:n.rfind("Backward")] if "Backward" in n else n
+
+
+# ------------------------------------------------------------------ recording
+
+
+_NODE_CLASSES = {}
+
+
+def node_class(name, base=OpNode):
+    """The node class named `name` (e.g. MulBackward0), made once."""
+    cls = _NODE_CLASSES.get((name, base))
+    if cls is None:
+        cls = _NODE_CLASSES[(name, base)] = type(name, (base,), {"__slots__": ()})
+    return cls
+
+
+def _reads(fn, var):
+    """Whether rule `fn` reads its parameter `var` (it is then kept for backward); closures and
+    unusual code count as reading it."""
+    code = fn.__code__
+    if var in code.co_cellvars:
+        return True
+    try:
+        return any(ins.argval == var and ins.opname.startswith("LOAD") for ins in dis.get_instructions(fn))
+    except Exception:  # noqa: BLE001 - be conservative if the bytecode cannot be read
+        return True
+
+
+class _Spec:
+    __slots__ = ("fn", "cls", "name_of", "reads_args", "reads_out")
+
+
+_SPECS = {}
+
+
+def _not_implemented(name):
+    def rule(grad, args, kwargs, out):
+        raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
+    from .rules._registry import _node_name
+    return rule, _node_name(name)
+
+
+def spec(name):
+    s = _SPECS.get(name)
+    if s is not None:
+        return s
+    fn, node = RULES.get(name) or _not_implemented(name)
+    s = _Spec()
+    s.fn = fn
+    s.cls, s.name_of = (node_class(node), None) if isinstance(node, str) else (None, node)
+    s.reads_args = _reads(fn, "args")
+    s.reads_out = _reads(fn, "out")
+    _SPECS[name] = s
+    return s
+
+
+def record(name, args, kwargs, out):
+    """Attach the graph node of `name(*args, **kwargs)` to its result `out`; return `out`."""
+    s = _SPECS.get(name) or spec(name)
+    cls = s.cls or node_class(s.name_of(args, kwargs or {}))
+    node = cls.__new__(cls)
+    node._fn = s.fn
+    node._args = args
+    node._kwargs = kwargs if kwargs is not None else {}
+    edges = []
+    flat = []
+    for a in args:
+        if isinstance(a, TensorBase):
+            e = a._edge()
+            if e is not None:
+                if e[0] is None:
+                    e = (accumulator(a), 0)
+                flat.append(e)
+            edges.append(e)
+        elif _is_tensor_list(a):
+            es = [edge_of(x) for x in a]
+            edges.append(es)
+            flat.extend(e for e in es if e is not None)
+        else:
+            edges.append(None)
+    node._edges = edges
+    node._next = flat
+    node._versions = save_versions(args) if s.reads_args else None
+    if type(out) is tuple:
+        node._nout = len(out)
+        for i, o in enumerate(out):
+            if isinstance(o, TensorBase) and o.dtype.is_floating_point:
+                o._set_grad_fn(node, i)
+        if s.reads_out:
+            node._out = tuple(save_output(o) for o in out)
+            node._out_versions = tuple(o._version if isinstance(o, TensorBase) else None for o in out)
+        else:
+            node._out = node._out_versions = None
+    else:
+        node._nout = 1
+        out._set_grad_fn(node)
+        if s.reads_out:
+            node._out = out.detach()
+            node._out_versions = out._version
+        else:
+            node._out = node._out_versions = None
+    if name in VIEW_OPS:
+        _mark_view(args[0], out)
+    if _anomaly._enabled:
+        node._trace = traceback.format_stack()[:-2]
+    return out
+
+
+def _mark_view(src, out):
+    """Remember the base of a view output, so in-place ops on it can update the base's history."""
+    base = src.__dict__.get("_view_base")
+    if base is None:
+        base = src
+    ptr = src._storage_ptr()
+    for o in (out if type(out) is tuple else (out,)):
+        if o._storage_ptr() == ptr:
+            o.__dict__["_view_base"] = base
+
+
+def view_base(t):
+    return t.__dict__.get("_view_base")
+
+
+# ------------------------------------------------------------------ in-place ops
+
+
+class CopySlices(Node):
+    """The node of a base whose view was modified in place by op node `fn`: the base's gradient
+    passes through except on the view's elements, whose gradient goes through `fn` (its first
+    input, the view's old value, maps back onto them)."""
+
+    __slots__ = ("_fn", "_base_geom", "_view_geom", "_first_is_view")
+
+    def _release(self):
+        self._fn._release()
+
+    def _apply(self, grads, create_graph):
+        grad = grads[0]
+        if create_graph and grad.requires_grad:
+            raise NotImplementedError(
+                "double backward through an in-place op on a view (CopySlices) is not supported yet")
+        from .grad_mode import no_grad
+        with no_grad():
+            storage = _like_base(grad, self._base_geom)
+            span, shape, stride, offset = self._base_geom
+            result = storage.as_strided(shape, stride, offset)
+            result.copy_(grad)
+            region = storage.as_strided(*self._view_geom)
+            inner = list(self._fn._apply([region.clone()], False))
+            first = inner.pop(0) if self._first_is_view else None
+            if first is not None:
+                region.copy_(first)
+            else:
+                region.zero_()
+        return [result] + inner
+
+
+def _like_base(grad, base_geom):
+    """Zeros in a storage the size of the base's, to lay a gradient out like the base."""
+    from .._creation import zeros
+    return zeros(base_geom[0], dtype=grad.dtype)
+
+
+def _as_strided_rule(grad, args, kwargs, out):
+    """The gradient of a view (after an in-place op on it) for its base: zeros but the view's
+    elements."""
+    from .grad_mode import no_grad
+    base_geom = kwargs["base_geom"]
+    with no_grad():
+        storage = _like_base(grad, base_geom)
+        storage.as_strided(*kwargs["view_geom"]).copy_(grad)
+        return (storage.as_strided(*base_geom[1:]).clone(),)
+
+
+# in-place ops recorded under their own name (no functional form)
+_NO_FUNCTIONAL = frozenset(("copy_", "fill_"))
+
+
+def _check_inplace(t):
+    if t.is_leaf and t.requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = view_base(t)
+    if base is not None and base.is_leaf and base.requires_grad:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    return base
+
+
+def _can_cast(src, dst):
+    if src.is_floating_point and not dst.is_floating_point:
+        return False
+    return not (dst is _C.bool and src is not _C.bool)
+
+
+def _alias(t, clone):
+    """`t`'s value (a copy when `clone`, else an alias) carrying `t`'s place in the graph: the
+    old value of an in-place op's self, as torch's `original_self`."""
+    from .grad_mode import no_grad
+    with no_grad():
+        a = t.clone() if clone else t.detach()
+    f = t.grad_fn
+    if f is not None:
+        a._set_grad_fn(f, t.output_nr)
+    return a
+
+
+def inplace(name, args, kwargs):
+    """Run the in-place op `name` (e.g. "mul_", self first) on tensors that track grad: check
+    leaves, compute, write the result into self and make self's history the op's node."""
+    from .grad_mode import no_grad
+    self = args[0]
+    kwargs = kwargs or {}
+    base = _check_inplace(self)
+    fname = name[:-1]
+    functional = name not in _NO_FUNCTIONAL and name not in RULES and hasattr(type(self), fname)
+    if base is not None:
+        return _inplace_on_view(self, base, name, fname, functional, args, kwargs)
+    if functional:
+        # the out-of-place op on a copy of the old value records the node; self takes its value
+        res = getattr(type(self), fname)(_alias(self, True), *args[1:], **kwargs)
+        _write(self, res)
+        if res.grad_fn is not None:
+            self._set_grad_fn(res.grad_fn, res.output_nr)
+        return self
+    old = _alias(self, False)
+    with no_grad():
+        getattr(type(self), name)(*args, **kwargs)
+    return record(name, (old,) + tuple(args[1:]), kwargs, self)
+
+
+def _write(self, res):
+    """Copy an out-of-place result into `self` with torch's casting and shape rules."""
+    from .grad_mode import no_grad
+    if not _can_cast(res.dtype, self.dtype):
+        raise RuntimeError(f"result type {_scalar_name(res.dtype)} can't be cast to the desired output type "
+                           f"{_scalar_name(self.dtype)}")
+    if res.shape != self.shape:
+        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                           f"{list(_C.broadcast_shapes(self.shape, res.shape))}")
+    with no_grad():
+        self.copy_(res)
+
+
+def _scalar_name(d):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+            "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}[d._name]
+
+
+def _geom(t):
+    return (tuple(t.shape), tuple(t.stride()), t.storage_offset())
+
+
+def _inplace_on_view(self, base, name, fname, functional, args, kwargs):
+    """In-place op on a view of a tensor with history: the base gets a CopySlices node that
+    routes the view's part of its gradient through the op (torch's CopySlices), and the view
+    becomes a view of the base's new history."""
+    from .grad_mode import no_grad
+    with no_grad():
+        snap = self.clone()
+    snap.requires_grad_(True)
+    if functional:
+        res = getattr(type(self), fname)(snap, *args[1:], **kwargs)
+        _write(self, res)
+    else:
+        with no_grad():
+            getattr(type(self), name)(*args, **kwargs)
+        res = record(name, (snap,) + tuple(args[1:]), kwargs, self.detach())
+    fn = res.grad_fn
+    if fn is None:
+        return self
+    node = CopySlices.__new__(CopySlices)
+    Node.__init__(node)
+    node._fn = fn
+    node._base_geom = (base._storage_nbytes() // base.element_size(),) + _geom(base)
+    node._view_geom = _geom(self)
+    rest = list(fn._next)
+    node._first_is_view = bool(rest) and isinstance(rest[0][0], AccumulateGrad) and rest[0][0].variable is snap
+    if node._first_is_view:
+        rest.pop(0)
+    node._next = [edge_of(base)] + rest
+    base._set_grad_fn(node, 0)
+    view_node = node_class("AsStridedBackward0").__new__(node_class("AsStridedBackward0"))
+    Node.__init__(view_node)
+    view_node._fn = _as_strided_rule
+    view_node._args = (base.detach(),)
+    view_node._kwargs = {"base_geom": node._base_geom, "view_geom": node._view_geom}
+    view_node._out = view_node._versions = view_node._out_versions = None
+    view_node._nout = 1
+    view_node._edges = view_node._next = [(node, 0)]
+    self._set_grad_fn(view_node, 0)
+    return self

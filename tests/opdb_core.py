@@ -1,0 +1,83 @@
+"""OpInfo table of the core ops whose backward rules live in autograd/rules/core.py: arithmetic
+(with alpha and the reflected forms), neg, sum/mean over dims, the basic views, clone and dtype
+conversion. Samples avoid zero divisors so finite differences stay well conditioned."""
+
+import numpy as np
+
+from opinfo import FLOATS, OpInfo, Sample, elementwise_shapes, random_array
+
+
+def _binary(dtype, rng):
+    out = []
+    for a, b in elementwise_shapes(2):
+        out.append(Sample((random_array(rng, a, dtype), random_array(rng, b, dtype))))
+    return out
+
+
+def _divisor(rng, shape, dtype):
+    x = random_array(rng, shape, dtype, 0.5, 2.0)
+    return np.asarray(x * np.where(rng.random(shape) < 0.5, -1.0, 1.0))
+
+
+def _div(dtype, rng):
+    return [Sample((random_array(rng, a, dtype), _divisor(rng, b, dtype))) for a, b in elementwise_shapes(2)]
+
+
+def _unary(dtype, rng):
+    return [Sample((random_array(rng, s, dtype),)) for s in elementwise_shapes(1)]
+
+
+def _nonzero_unary(dtype, rng):
+    return [Sample((_divisor(rng, s, dtype),)) for s in elementwise_shapes(1)]
+
+
+def _reduce(dtype, rng):
+    x = random_array(rng, (3, 4, 5), dtype)
+    return [Sample((x,)), Sample((x,), {"dim": 1}), Sample((x,), {"dim": (0, 2), "keepdim": True}),
+            Sample((x,), {"dim": -1}), Sample((random_array(rng, (), dtype),))]
+
+
+def _views(dtype, rng):
+    return [Sample((random_array(rng, (2, 3, 4), dtype),))]
+
+
+def _shaped(shape):
+    return lambda dtype, rng: [Sample((random_array(rng, shape, dtype),))]
+
+
+def _np_reduce(fn):
+    def ref(x, dim=None, keepdim=False):
+        axis = tuple(dim) if isinstance(dim, (tuple, list)) else dim
+        return fn(x, axis=axis, keepdims=keepdim)
+    return ref
+
+
+OPS = [
+    OpInfo("add", lambda a, b: a + b, lambda a, b: a + b, FLOATS, _binary),
+    OpInfo("add_alpha", lambda a, b: a.add(b, alpha=2.5), lambda a, b: a + 2.5 * b, FLOATS, _binary),
+    OpInfo("sub", lambda a, b: a - b, lambda a, b: a - b, FLOATS, _binary),
+    OpInfo("sub_alpha", lambda a, b: a.sub(b, alpha=-1.5), lambda a, b: a + 1.5 * b, FLOATS, _binary),
+    OpInfo("mul", lambda a, b: a * b, lambda a, b: a * b, FLOATS, _binary),
+    OpInfo("div", lambda a, b: a / b, lambda a, b: a / b, FLOATS, _div),
+    OpInfo("radd", lambda a: 2.5 + a, lambda a: 2.5 + a, FLOATS, _unary),
+    OpInfo("rsub", lambda a: 2.5 - a, lambda a: 2.5 - a, FLOATS, _unary),
+    OpInfo("rmul", lambda a: 2.5 * a, lambda a: 2.5 * a, FLOATS, _unary),
+    OpInfo("rdiv", lambda a: 2.5 / a, lambda a: 2.5 / a, FLOATS, _nonzero_unary),
+    OpInfo("neg", lambda a: -a, lambda a: -a, FLOATS, _unary),
+    OpInfo("sum", lambda a, **kw: a.sum(**kw), _np_reduce(np.sum), FLOATS, _reduce,
+           tol={"float16": (5e-3, 5e-2), "bfloat16": (3e-2, 2e-1)}),
+    OpInfo("mean", lambda a, **kw: a.mean(**kw), _np_reduce(np.mean), FLOATS, _reduce,
+           tol={"float16": (5e-3, 5e-3), "bfloat16": (3e-2, 2e-2)}),
+    OpInfo("clone", lambda a: a.clone(), lambda a: a.copy(), FLOATS, _unary),
+    OpInfo("to_float64", lambda a: a.to(__import__("rstorch").float64) * 1, lambda a: a.astype(np.float64),
+           FLOATS, _unary, result_dtype=lambda d: "float64"),
+    OpInfo("view", lambda a: a.view(6, 4), lambda a: a.reshape(6, 4), FLOATS, _views),
+    OpInfo("reshape", lambda a: a.transpose(0, 2).reshape(4, 6), lambda a: a.transpose(2, 1, 0).reshape(4, 6),
+           FLOATS, _views),
+    OpInfo("expand", lambda a: a.expand(3, 2, 5, 4), lambda a: np.broadcast_to(a, (3, 2, 5, 4)),
+           FLOATS, _shaped((2, 1, 4))),
+    OpInfo("permute", lambda a: a.permute(2, 0, 1), lambda a: a.transpose(2, 0, 1), FLOATS, _views),
+    OpInfo("transpose", lambda a: a.transpose(0, 2), lambda a: a.swapaxes(0, 2), FLOATS, _views),
+    OpInfo("t", lambda a: a.t(), lambda a: a.T, FLOATS, _shaped((3, 5))),
+    OpInfo("contiguous", lambda a: a.transpose(0, 1).contiguous(), lambda a: a.swapaxes(0, 1), FLOATS, _views),
+]

@@ -1,0 +1,81 @@
+"""gradcheck over every differentiable OpInfo of every tests/opdb_*.py table (one op table for
+the value tests and the gradient tests), and gradgradcheck for the elementwise and matmul
+families."""
+
+import glob
+import importlib
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import rstorch
+from rstorch.autograd import gradcheck, gradgradcheck
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from opinfo import check_op, gradcheck_inputs  # noqa: E402
+
+# families whose second derivatives are checked too
+DOUBLE_BACKWARD = ("core", "binary", "unary", "linalg")
+
+
+def _tables():
+    tables = []
+    for path in sorted(glob.glob(os.path.join(HERE, "opdb_*.py"))):
+        family = os.path.basename(path)[len("opdb_"):-3]
+        tables.append((family, importlib.import_module(f"opdb_{family}")))
+    return tables
+
+
+CASES = [(family, info) for family, mod in _tables() for info in mod.OPS if info.differentiable]
+
+
+def _tensors(sample):
+    """The sample's float arrays as float64 leaves requiring grad; other args unchanged."""
+    args = []
+    for a in sample.args:
+        if isinstance(a, np.ndarray):
+            if a.dtype.kind == "f":
+                args.append(rstorch.tensor(a.astype(np.float64), dtype=rstorch.float64, requires_grad=True))
+            else:
+                args.append(rstorch.tensor(a))
+        else:
+            args.append(a)
+    return args
+
+
+def _check(info, checker):
+    for sample in gradcheck_inputs(info):
+        args = _tensors(sample)
+        positions = [i for i, a in enumerate(args) if isinstance(a, rstorch.Tensor) and a.requires_grad]
+        if not positions:
+            continue
+
+        def fn(*diff, args=args, positions=positions, kwargs=sample.kwargs):
+            full = list(args)
+            for i, t in zip(positions, diff):
+                full[i] = t
+            return info.op(*full, **kwargs)
+
+        assert checker(fn, tuple(args[i] for i in positions)), f"{info.name} {sample}"
+
+
+@pytest.mark.parametrize("family, info", CASES, ids=[f"{f}-{i.name}" for f, i in CASES])
+def test_gradcheck(family, info):
+    _check(info, gradcheck)
+
+
+@pytest.mark.parametrize("family, info", [c for c in CASES if c[0] in DOUBLE_BACKWARD],
+                         ids=[f"{f}-{i.name}" for f, i in CASES if f in DOUBLE_BACKWARD])
+def test_gradgradcheck(family, info):
+    _check(info, gradgradcheck)
+
+
+@pytest.mark.parametrize("info", importlib.import_module("opdb_core").OPS, ids=lambda i: i.name)
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+def test_core_values(info, dtype, layout):
+    check_op(info, dtype, layout)
