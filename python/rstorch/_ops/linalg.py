@@ -305,7 +305,7 @@ def einsum(*args):
                 others.update(ls2)
         drop = [d for d, c in enumerate(ls) if c not in others]
         if drop:
-            t = t.sum(drop)
+            t = t.sum(drop, dtype=t.dtype)  # einsum keeps integer dtypes
             ls = [c for c in ls if c in others]
         ops[k] = (t, ls)
 
