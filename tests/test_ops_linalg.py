@@ -284,3 +284,71 @@ def test_einsum_forms():
     assert rstorch.einsum("bA,AC...", f32(2, 3), f32(3, 5, 7)).shape == (7, 5, 2)
     # ellipsis dims the output leaves out are summed
     assert rstorch.einsum("a...,...b->ab", f32(2, 3), f32(3, 4)).numpy().tolist() == [[3.0] * 4] * 2
+
+
+# ------------------------------------------------------------------ backward rules
+# The autograd engine lands separately; until then each rule is checked directly against
+# central finite differences of sum(op(*args) * G) (float64), called as the engine will call it.
+
+def _numeric_grads(f, arrays, g):
+    grads = []
+    for k, a in enumerate(arrays):
+        num = np.zeros_like(a)
+        for idx in np.ndindex(a.shape):
+            hi = [x.copy() for x in arrays]
+            lo = [x.copy() for x in arrays]
+            hi[k][idx] += 1e-6
+            lo[k][idx] -= 1e-6
+            num[idx] = ((f(*hi) * g).sum() - (f(*lo) * g).sum()) / 2e-6
+        grads.append(num)
+    return grads
+
+
+RULE_CASES = [
+    ("matmul", lambda a, b: a @ b, [(3,), (3,)], {}),
+    ("matmul", lambda a, b: a @ b, [(4, 3), (3,)], {}),
+    ("matmul", lambda a, b: a @ b, [(3,), (3, 2)], {}),
+    ("matmul", lambda a, b: a @ b, [(2, 1, 4, 3), (5, 3, 2)], {}),
+    ("matmul", lambda a, b: a @ b, [(3,), (2, 3, 4)], {}),
+    ("matmul", lambda a, b: a @ b, [(2, 4, 3), (3,)], {}),
+    ("mm", lambda a, b: a @ b, [(4, 3), (3, 2)], {}),
+    ("bmm", lambda a, b: a @ b, [(2, 4, 3), (2, 3, 2)], {}),
+    ("mv", lambda a, b: a @ b, [(4, 3), (3,)], {}),
+    ("dot", lambda a, b: a @ b, [(3,), (3,)], {}),
+    ("addmm", lambda i, a, b: 0.5 * i + 2 * (a @ b), [(4, 2), (4, 3), (3, 2)], {"beta": 0.5, "alpha": 2}),
+    ("addmv", lambda i, a, b: 0.5 * i + 2 * (a @ b), [(4,), (4, 3), (3,)], {"beta": 0.5, "alpha": 2}),
+    ("baddbmm", lambda i, a, b: i + 2 * (a @ b), [(2, 4, 2), (2, 4, 3), (2, 3, 2)], {"alpha": 2}),
+    ("addbmm", lambda i, a, b: i + (a @ b).sum(0), [(4, 2), (2, 4, 3), (2, 3, 2)], {}),
+    ("linalg_inv", np.linalg.inv, [(3, 3)], {}),
+    ("linalg_det", np.linalg.det, [(2, 3, 3)], {}),
+    ("linalg_solve", lambda a, b: np.linalg.solve(a, b), [(3, 3), (3, 2)], {}),
+    ("linalg_solve", lambda a, b: np.linalg.solve(a, b[:, None])[:, 0], [(3, 3), (3,)], {}),
+    ("linalg_cross", lambda a, b: np.cross(a, b), [(2, 3), (2, 3)], {}),
+]
+
+
+@pytest.mark.parametrize("name,ref,shapes,kwargs", RULE_CASES, ids=[f"{c[0]}-{c[2]}" for c in RULE_CASES])
+def test_backward_rules(name, ref, shapes, kwargs):
+    from rstorch.autograd.rules import RULES
+    rng = np.random.default_rng(3)
+    arrays = [rng.uniform(-1, 1, s) + (2 * np.eye(s[-1]) if name.startswith("linalg_") and name != "linalg_cross" and k == 0 else 0)
+              for k, s in enumerate(shapes)]
+    out = ref(*arrays)
+    g = rng.uniform(-1, 1, np.shape(out))
+    fn = RULES[name][0]
+    with rstorch.no_grad():
+        ts = [rstorch.tensor(a) for a in arrays]
+        for t in ts:
+            t.requires_grad = True
+        res = {"linalg_inv": lambda: rstorch.linalg.inv(ts[0]), "linalg_det": lambda: rstorch.linalg.det(ts[0]),
+               "linalg_solve": lambda: rstorch.linalg.solve(*ts), "linalg_cross": lambda: rstorch.linalg.cross(*ts)}
+        result = res[name]() if name in res else getattr(rstorch, name)(*ts, **kwargs)
+        grads = fn(rstorch.tensor(g), tuple(ts), kwargs, result)
+    for k, (got, want) in enumerate(zip(grads, _numeric_grads(ref, arrays, g))):
+        got = got.numpy()
+        while got.ndim > want.ndim:  # the engine sums broadcast dims back to the input's shape
+            got = got.sum(0)
+        for d in range(want.ndim):
+            if want.shape[d] == 1 and got.shape[d] != 1:
+                got = got.sum(d, keepdims=True)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=f"{name} grad {k}")
