@@ -1,6 +1,364 @@
 """Matrix products and small linear algebra: function forms of rust/core/src/ops/linalg.rs,
-bound in rust/python/src/tensor/linalg.rs (the `rstorch.linalg` namespace is rstorch/linalg.py)."""
+bound in rust/python/src/tensor/linalg.rs (the `rstorch.linalg` namespace is rstorch/linalg.py).
 
-from .. import _C  # noqa: F401
+The GEMM-backed products (matmul, mm, bmm, mv, dot, addmm...) and the kernels (tril/triu,
+diag_embed, the solvers) are Rust; the ops torch itself defines as compositions (einsum,
+tensordot, kron, inner, outer, trace, diag...) are compositions here too, so autograd records
+their parts and needs no rule of its own.
+"""
 
-__all__ = []
+import warnings
+
+from .. import _C
+from .._tensor import Tensor
+from ._common import check_out
+
+__all__ = [
+    "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
+    "addr", "baddbmm", "addbmm", "einsum", "tensordot", "kron", "trace", "tril", "triu", "diag",
+    "diag_embed", "diagflat", "inverse", "det", "slogdet", "cross",
+]
+
+
+def _with_out(name, out, compute, *inputs):
+    """`compute()`, written into `out` when given (torch's `out=`, not differentiable)."""
+    if out is None:
+        return compute()
+    if _C.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in inputs):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    return check_out(out, compute())
+
+
+def _product(name, method):
+    def fn(input, other, *, out=None):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return _with_out(name, out, lambda: method(input, other), input, other)
+    fn.__name__ = name
+    return fn
+
+
+matmul = _product("matmul", Tensor.matmul)
+mm = _product("mm", Tensor.mm)
+bmm = _product("bmm", Tensor.bmm)
+mv = _product("mv", Tensor.mv)
+dot = _product("dot", Tensor.dot)
+vdot = _product("vdot", Tensor.vdot)
+
+
+def _add_product(name, method):
+    def fn(input, a, b, *, beta=1, alpha=1, out=None):
+        return _with_out(name, out, lambda: method(input, a, b, beta=beta, alpha=alpha), input, a, b)
+    fn.__name__ = name
+    return fn
+
+
+addmm = _add_product("addmm", Tensor.addmm)
+addmv = _add_product("addmv", Tensor.addmv)
+baddbmm = _add_product("baddbmm", Tensor.baddbmm)
+addbmm = _add_product("addbmm", Tensor.addbmm)
+
+
+def outer(input, vec2, *, out=None):
+    for t, what in ((input, "self"), (vec2, "vec2")):
+        if t.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {what}, but got {t.dim()}-D")
+    return _with_out("outer", out, lambda: input.reshape(-1, 1) * vec2, input, vec2)
+
+
+ger = outer
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    def compute():
+        prod = outer(vec1, vec2)
+        if alpha != 1:
+            prod = prod * alpha
+        if beta == 0:  # input ignored (NaN does not propagate), but must broadcast
+            input.expand(prod.shape)
+            return prod
+        return (input if beta == 1 else input * beta) + prod
+    return _with_out("addr", out, compute, input, vec1, vec2)
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Contract `dims` (a count: a's last with b's first; or two lists of dims) as one mm."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da, db = list(range(a.dim() - dims, a.dim())), list(range(dims))
+    else:
+        da, db = dims
+        da, db = ([da] if isinstance(da, int) else list(da)), ([db] if isinstance(db, int) else list(db))
+        if len(da) != len(db):
+            raise RuntimeError("both dimension lists should have same length")
+    if a.dtype is not b.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    da = [d % a.dim() if a.dim() else d for d in da]
+    db = [d % b.dim() if b.dim() else d for d in db]
+    for x, y in zip(da, db):
+        if a.shape[x] != b.shape[y]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[x]} "
+                               f"in dim {x} and second has size {b.shape[y]} in dim {y}")
+    free_a = [d for d in range(a.dim()) if d not in da]
+    free_b = [d for d in range(b.dim()) if d not in db]
+    k = _prod(a.shape[d] for d in da)
+    sa, sb = [a.shape[d] for d in free_a], [b.shape[d] for d in free_b]
+    lhs = a.permute(free_a + da).reshape(_prod(sa), k)
+    rhs = b.permute(db + free_b).reshape(k, _prod(sb))
+    return _with_out("tensordot", out, lambda: lhs.mm(rhs).reshape(sa + sb), a, b)
+
+
+def _prod(xs):
+    p = 1
+    for x in xs:
+        p *= x
+    return p
+
+
+def inner(input, other, *, out=None):
+    if input.dim() == 0 or other.dim() == 0:
+        return _with_out("inner", out, lambda: input * other, input, other)
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    return _with_out("inner", out, lambda: tensordot(input, other, ([-1], [-1])), input, other)
+
+
+def kron(input, other, *, out=None):
+    """Every product a[i] * b[j] at index i * b.shape + j: interleave the dims and multiply."""
+    nd = max(input.dim(), other.dim())
+    sa = [1] * (nd - input.dim()) + list(input.shape)
+    sb = [1] * (nd - other.dim()) + list(other.shape)
+    ea = input.reshape([s for x in sa for s in (x, 1)])
+    eb = other.reshape([s for x in sb for s in (1, x)])
+    return _with_out("kron", out, lambda: (ea * eb).reshape([x * y for x, y in zip(sa, sb)]), input, other)
+
+
+def trace(input):
+    if input.dim() != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.dim()}")
+    if input.dtype is _C.bool:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    return input.diagonal().sum()
+
+
+def tril(input, diagonal=0, *, out=None):
+    return _with_out("tril", out, lambda: input.tril(diagonal), input)
+
+
+def triu(input, diagonal=0, *, out=None):
+    return _with_out("triu", out, lambda: input.triu(diagonal), input)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    return input.diag_embed(offset, dim1, dim2)
+
+
+def diag(input, diagonal=0, *, out=None):
+    if input.dim() == 1:
+        return _with_out("diag", out, lambda: input.diag_embed(diagonal, 0, 1), input)
+    if input.dim() == 2:
+        return _with_out("diag", out, lambda: input.diagonal(diagonal).clone(), input)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.dim()}D")
+
+
+def diagflat(input, offset=0):
+    return input.reshape(-1).diag_embed(offset, 0, 1)
+
+
+def inverse(input, *, out=None):
+    from .. import linalg
+    return linalg.inv(input, out=out)
+
+
+def det(input):
+    from .. import linalg
+    return linalg.det(input)
+
+
+def slogdet(input):
+    from .. import linalg
+    return linalg.slogdet(input)
+
+
+def cross(input, other, dim=None, *, out=None):
+    """torch.cross: like linalg.cross, but `dim=None` means the first dim of size 3."""
+    if dim is None:
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
+                      "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will "
+                      "change to agree with that of linalg.cross in a future release.", UserWarning,
+                      stacklevel=2)
+        shape = _C.broadcast_shapes([list(input.shape), list(other.shape)])
+        dim = next((d for d, s in enumerate(shape) if s == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    return _with_out("cross", out, lambda: _C.linalg_cross(input, other, dim), input, other)
+
+
+# ---------------------------------------------------------------------------------- einsum
+
+
+def _parse_term(start, term, ndim, index):
+    """Labels of one operand: letters as themselves, '...' dims as -1, -2... counted from the
+    right (so operands' ellipses broadcast together)."""
+    labels, ell, i = [], None, 0
+    while i < len(term):
+        c = term[i]
+        if term.startswith("...", i):
+            if ell is not None:
+                raise RuntimeError("einsum(): found '.' for operand %d for which an ellipsis was already found" % index)
+            ell = len(labels)
+            i += 3
+            continue
+        if not c.isalpha() or not c.isascii():
+            raise RuntimeError(f"einsum(): invalid subscript given at index {start + i} in the equation "
+                               "string, subscripts must be in [a-zA-Z]")
+        labels.append(c)
+        i += 1
+    if ell is None:
+        if len(labels) != ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(labels)}) does not match "
+                               f"the number of dimensions ({ndim}) for operand {index} and no ellipsis was given")
+        return labels
+    n_ell = ndim - len(labels)
+    if n_ell < 0:
+        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(labels)}) is more than "
+                           f"the number of dimensions ({ndim}) for operand {index}")
+    return labels[:ell] + [-(n_ell - j) for j in range(n_ell)] + labels[ell:]
+
+
+def einsum(*args):
+    """`einsum(equation, *operands)`: repeated labels within an operand become diagonals,
+    labels used nowhere else are summed, and each pair of operands is contracted with one bmm
+    (batch labels x kept labels x contracted labels) after permute/reshape."""
+    if len(args) < 1:
+        raise TypeError("einsum(): must specify the equation string and at least one operand, or at least one operand and its subscripts list")
+    equation, operands = args[0], list(args[1:])
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = list(operands[0])
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms, labels, pos = lhs.split(","), [], 0
+    if len(terms) > len(operands):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(terms) < len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    for i, (term, t) in enumerate(zip(terms, operands)):
+        labels.append(_parse_term(pos, term, t.dim(), i))
+        pos += len(term) + 1
+    n_ell = max([-min([l for l in ls if isinstance(l, int)], default=0) for ls in labels], default=0)
+    if arrow:
+        out_labels, i = [], 0
+        while i < len(rhs):
+            if rhs.startswith("...", i):
+                out_labels += [-(n_ell - j) for j in range(n_ell)]
+                i += 3
+                continue
+            c = rhs[i]
+            if not (c.isalpha() and c.isascii()):
+                raise RuntimeError(f"einsum(): invalid subscript given at index {len(lhs) + 2 + i} in the "
+                                   "equation string, subscripts must be in [a-zA-Z]")
+            if c in out_labels:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
+            if not any(c in ls for ls in labels):
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input operand")
+            out_labels.append(c)
+            i += 1
+    else:
+        counts = {}
+        for ls in labels:
+            for c in ls:
+                if isinstance(c, str):
+                    counts[c] = counts.get(c, 0) + 1
+        out_labels = [-(n_ell - j) for j in range(n_ell)] + sorted(c for c, n in counts.items() if n == 1)
+
+    # sizes: each label one size (size 1 broadcasts)
+    sizes = {}
+    ops = []
+    for i, (t, ls) in enumerate(zip(operands, labels)):
+        t, ls = _diagonals(t, ls, i)
+        for c, s in zip(ls, t.shape):
+            seen = sizes.get(c, 1)
+            if s != 1 and seen != 1 and s != seen:
+                name = c if isinstance(c, str) else "..."
+                raise RuntimeError(f"einsum(): subscript {name} has size {s} for operand {i} which does not "
+                                   f"broadcast with previously seen size {seen}")
+            if c not in sizes or seen == 1:
+                sizes[c] = s
+        ops.append((t, ls))
+
+    def needed_after(k):
+        need = set(out_labels)
+        for _, ls in ops[k:]:
+            need.update(ls)
+        return need
+
+    # sum labels no other operand and not the output uses
+    for k, (t, ls) in enumerate(ops):
+        others = set(out_labels)
+        for j, (_, ls2) in enumerate(ops):
+            if j != k:
+                others.update(ls2)
+        drop = [d for d, c in enumerate(ls) if c not in others]
+        if drop:
+            t = t.sum(drop, dtype=t.dtype)  # einsum keeps integer dtypes
+            ls = [c for c in ls if c in others]
+        ops[k] = (t, ls)
+
+    t, ls = ops[0]
+    for k in range(1, len(ops)):
+        t, ls = _contract(t, ls, ops[k][0], ops[k][1], needed_after(k + 1), sizes)
+    # labels the output never names were summed above; order (and broadcast) as the output asks
+    perm = [ls.index(c) for c in out_labels]
+    t = t.permute(perm)
+    return t.expand([sizes[c] for c in out_labels]) if list(t.shape) != [sizes[c] for c in out_labels] else t
+
+
+def _diagonals(t, ls, index):
+    """Take the diagonal of every label repeated within one operand."""
+    ls = list(ls)
+    while True:
+        dup = next((c for c in ls if ls.count(c) > 1), None)
+        if dup is None:
+            return t, ls
+        d1 = ls.index(dup)
+        d2 = ls.index(dup, d1 + 1)
+        if t.shape[d1] != t.shape[d2]:
+            raise RuntimeError(f"einsum(): subscript {dup} is repeated for operand {index} but the sizes "
+                               f"don't match, {t.shape[d2]} != {t.shape[d1]}")
+        t = t.diagonal(0, d1, d2)
+        ls = [c for j, c in enumerate(ls) if j not in (d1, d2)] + [dup]
+
+
+def _contract(a, la, b, lb, keep, sizes):
+    """a (labels la) times b (labels lb): labels in both and still needed are batch dims,
+    labels in both and not needed are summed (contracted), the rest stay: one bmm."""
+    batch = [c for c in la if c in lb and c in keep]
+    contr = [c for c in la if c in lb and c not in keep]
+    only_a = [c for c in la if c not in lb]
+    only_b = [c for c in lb if c not in la]
+
+    def arrange(t, ls, groups):
+        order = [ls.index(c) for g in groups for c in g]
+        t = t.permute(order)
+        full = [sizes[c] for g in groups for c in g]
+        if list(t.shape) != full:
+            t = t.expand(full)
+        return t.reshape([_prod(sizes[c] for c in g) for g in groups])
+
+    lhs = arrange(a, la, (batch, only_a, contr))
+    rhs = arrange(b, lb, (batch, contr, only_b))
+    out = lhs.bmm(rhs).reshape([sizes[c] for c in batch + only_a + only_b])
+    return out, batch + only_a + only_b
+
+
+# ------------------------------------------------------------------ Tensor methods in Python
+
+for _name in ("inner", "outer", "ger", "addr", "kron", "trace", "diag", "diagflat", "inverse", "det",
+              "slogdet", "cross"):
+    setattr(Tensor, _name, globals()[_name])
+del _name

@@ -194,6 +194,15 @@ fn worker(p: &'static Pool) {
     }
 }
 
+/// Run `f` inside the intra-op pool, so rayon-based libraries it calls (faer's GEMM) use these
+/// threads rather than rayon's global pool.
+pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    match pool() {
+        Some(p) => p.install(f),
+        None => f(),
+    }
+}
+
 /// `f` of every chunk of `[0, n)`, in chunk order (so combining them is deterministic).
 pub fn map_chunks<T: Send>(n: usize, grain: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
     let ranges: Vec<Range<usize>> = chunks(n, grain).collect();

@@ -1,8 +1,307 @@
 //! Matrix products and linear algebra as Tensor methods and `_C` functions.
+//!
+//! Products (`@`, mm, bmm, mv, dot, addmm...) are Tensor methods so `a @ b` costs one call into
+//! Rust; the `torch.linalg` kernels are `_C.linalg_*` functions wrapped by rstorch/linalg.py
+//! (which adds `out=` and named results). Every op records itself for autograd through
+//! `finish` under the name its backward rule is registered with (rules/linalg.py).
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use rstorch::ops::linalg::{self, NormOrd};
+use rstorch::{Scalar, Tensor};
+
+use super::elementwise::maybe_detach;
+use super::{finish, inplace_py, wrap, wrap_all, PyTensor};
+use crate::convert::extract_scalar;
+use crate::error::IntoPy;
+
+/// A tensor argument with whether it tracks grad; torch's TypeError for anything else.
+fn tensor_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str, pos: usize) -> PyResult<(Tensor, bool)> {
+    match obj.cast::<PyTensor>() {
+        Ok(t) => {
+            let t = t.borrow();
+            Ok((t.t.clone(), t.tracks_grad()))
+        }
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {}",
+            obj.get_type().name()?
+        ))),
+    }
+}
+
+fn scalar_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Scalar> {
+    match extract_scalar(obj) {
+        Some(s) => s,
+        None => Err(PyTypeError::new_err(format!("{fname}(): argument '{arg}' must be Number, not {}", obj.get_type().name()?))),
+    }
+}
+
+/// Work (multiply-adds, roughly) above which the GIL is released.
+fn work(ts: &[&Tensor]) -> usize {
+    ts.iter().map(|t| t.numel()).product::<usize>().min(usize::MAX / 2)
+}
+
+/// `name(x, y)` for the two-operand products; `args` are what the recorder sees.
+fn product2<'py>(
+    py: Python<'py>,
+    name: &str,
+    x: (&Tensor, bool),
+    y: (&Tensor, bool),
+    args: impl FnOnce() -> PyResult<Bound<'py, PyTuple>>,
+    f: fn(&Tensor, &Tensor) -> rstorch::Result<Tensor>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (a, b) = (x.0, y.0);
+    let t = maybe_detach(py, work(&[a, b]), || f(a, b)).py_err()?;
+    finish(py, name, x.1 || y.1, args, None, wrap(py, t)?)
+}
+
+fn method2<'py>(
+    slf: &Bound<'py, PyTensor>,
+    other: &Bound<'py, PyAny>,
+    name: &str,
+    arg: &str,
+    f: fn(&Tensor, &Tensor) -> rstorch::Result<Tensor>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let (a, ta) = tensor_arg(slf.as_any(), name, "input", 0)?;
+    let (b, tb) = tensor_arg(other, name, arg, 1)?;
+    product2(py, name, (&a, ta), (&b, tb), || PyTuple::new(py, [slf.clone().into_any(), other.clone()]), f)
+}
+
+type AddFn = fn(&Tensor, &Tensor, &Tensor, Scalar, Scalar) -> rstorch::Result<Tensor>;
+
+/// `name(input, x, y, *, beta, alpha)`: the addmm family.
+fn add_product<'py>(
+    slf: &Bound<'py, PyTensor>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    beta: &Bound<'py, PyAny>,
+    alpha: &Bound<'py, PyAny>,
+    name: &str,
+    arg_names: [&str; 2],
+    f: AddFn,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let (input, ti) = tensor_arg(slf.as_any(), name, "input", 0)?;
+    let (a, ta) = tensor_arg(x, name, arg_names[0], 1)?;
+    let (b, tb) = tensor_arg(y, name, arg_names[1], 2)?;
+    let (bs, al) = (scalar_arg(beta, name, "beta")?, scalar_arg(alpha, name, "alpha")?);
+    let t = maybe_detach(py, work(&[&a, &b]), || f(&input, &a, &b, bs, al)).py_err()?;
+    let tracked = ti || ta || tb;
+    let kw = PyDict::new(py);
+    if tracked {
+        kw.set_item("beta", beta)?;
+        kw.set_item("alpha", alpha)?;
+    }
+    finish(py, name, tracked, || PyTuple::new(py, [slf.clone().into_any(), x.clone(), y.clone()]), Some(&kw), wrap(py, t)?)
+}
+
+fn tri<'py>(slf: &Bound<'py, PyTensor>, diagonal: i64, upper: bool) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let name = if upper { "triu" } else { "tril" };
+    super::views::run1(slf, name, &[diagonal.into_pyobject(py)?.into_any()], |t| {
+        maybe_detach(py, t.numel(), || linalg::tril_triu(t, diagonal, upper))
+    })
+}
+
+fn tri_<'py>(slf: &Bound<'py, PyTensor>, diagonal: i64, upper: bool) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let name = if upper { "triu_" } else { "tril_" };
+    let me = slf.borrow();
+    if me.tracks_grad() {
+        drop(me);
+        return inplace_py(py, name, PyTuple::new(py, [slf.clone().into_any(), diagonal.into_pyobject(py)?.into_any()])?, None);
+    }
+    let t = me.t.clone();
+    drop(me);
+    maybe_detach(py, t.numel(), || linalg::tril_triu_(&t, diagonal, upper)).py_err()?;
+    Ok(slf.clone().into_any())
+}
+
+#[pymethods]
+impl PyTensor {
+    fn matmul<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        method2(slf, other, "matmul", "other", linalg::matmul)
+    }
+
+    fn __matmul__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        if other.cast::<PyTensor>().is_err() {
+            return Ok(slf.py().NotImplemented().into_bound(slf.py()));
+        }
+        method2(slf, other, "matmul", "other", linalg::matmul)
+    }
+
+    /// `other @ self` when `other` is not a Tensor: only tensors multiply, so NotImplemented
+    /// unless it is one (then Python would have called its `__matmul__` already).
+    fn __rmatmul__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let Ok(o) = other.cast::<PyTensor>() else {
+            return Ok(py.NotImplemented().into_bound(py));
+        };
+        let (a, ta) = { let o = o.borrow(); (o.t.clone(), o.tracks_grad()) };
+        let (b, tb) = { let s = slf.borrow(); (s.t.clone(), s.tracks_grad()) };
+        product2(py, "matmul", (&a, ta), (&b, tb), || PyTuple::new(py, [other.clone(), slf.clone().into_any()]), linalg::matmul)
+    }
+
+    fn mm<'py>(slf: &Bound<'py, Self>, mat2: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        method2(slf, mat2, "mm", "mat2", linalg::mm)
+    }
+
+    fn bmm<'py>(slf: &Bound<'py, Self>, mat2: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        method2(slf, mat2, "bmm", "mat2", linalg::bmm)
+    }
+
+    fn mv<'py>(slf: &Bound<'py, Self>, vec: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        method2(slf, vec, "mv", "vec", linalg::mv)
+    }
+
+    fn dot<'py>(slf: &Bound<'py, Self>, tensor: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        method2(slf, tensor, "dot", "tensor", linalg::dot)
+    }
+
+    /// Real dtypes only, so the same as `dot`.
+    fn vdot<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        method2(slf, other, "dot", "other", linalg::dot)
+    }
+
+    #[pyo3(signature = (mat1, mat2, *, beta=None, alpha=None))]
+    fn addmm<'py>(slf: &Bound<'py, Self>, mat1: &Bound<'py, PyAny>, mat2: &Bound<'py, PyAny>, beta: Option<&Bound<'py, PyAny>>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let (b, a) = defaults(slf.py(), beta, alpha)?;
+        add_product(slf, mat1, mat2, &b, &a, "addmm", ["mat1", "mat2"], linalg::addmm)
+    }
+
+    #[pyo3(signature = (mat, vec, *, beta=None, alpha=None))]
+    fn addmv<'py>(slf: &Bound<'py, Self>, mat: &Bound<'py, PyAny>, vec: &Bound<'py, PyAny>, beta: Option<&Bound<'py, PyAny>>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let (b, a) = defaults(slf.py(), beta, alpha)?;
+        add_product(slf, mat, vec, &b, &a, "addmv", ["mat", "vec"], linalg::addmv)
+    }
+
+    #[pyo3(signature = (batch1, batch2, *, beta=None, alpha=None))]
+    fn baddbmm<'py>(slf: &Bound<'py, Self>, batch1: &Bound<'py, PyAny>, batch2: &Bound<'py, PyAny>, beta: Option<&Bound<'py, PyAny>>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let (b, a) = defaults(slf.py(), beta, alpha)?;
+        add_product(slf, batch1, batch2, &b, &a, "baddbmm", ["batch1", "batch2"], linalg::baddbmm)
+    }
+
+    #[pyo3(signature = (batch1, batch2, *, beta=None, alpha=None))]
+    fn addbmm<'py>(slf: &Bound<'py, Self>, batch1: &Bound<'py, PyAny>, batch2: &Bound<'py, PyAny>, beta: Option<&Bound<'py, PyAny>>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let (b, a) = defaults(slf.py(), beta, alpha)?;
+        add_product(slf, batch1, batch2, &b, &a, "addbmm", ["batch1", "batch2"], linalg::addbmm)
+    }
+
+    #[pyo3(signature = (diagonal=0))]
+    fn tril<'py>(slf: &Bound<'py, Self>, diagonal: i64) -> PyResult<Bound<'py, PyAny>> {
+        tri(slf, diagonal, false)
+    }
+
+    #[pyo3(signature = (diagonal=0))]
+    fn triu<'py>(slf: &Bound<'py, Self>, diagonal: i64) -> PyResult<Bound<'py, PyAny>> {
+        tri(slf, diagonal, true)
+    }
+
+    #[pyo3(signature = (diagonal=0))]
+    fn tril_<'py>(slf: &Bound<'py, Self>, diagonal: i64) -> PyResult<Bound<'py, PyAny>> {
+        tri_(slf, diagonal, false)
+    }
+
+    #[pyo3(signature = (diagonal=0))]
+    fn triu_<'py>(slf: &Bound<'py, Self>, diagonal: i64) -> PyResult<Bound<'py, PyAny>> {
+        tri_(slf, diagonal, true)
+    }
+
+    #[pyo3(signature = (offset=0, dim1=-2, dim2=-1))]
+    fn diag_embed<'py>(slf: &Bound<'py, Self>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let args = [offset.into_pyobject(py)?.into_any(), dim1.into_pyobject(py)?.into_any(), dim2.into_pyobject(py)?.into_any()];
+        super::views::run1(slf, "diag_embed", &args, |t| linalg::diag_embed(t, offset, dim1, dim2))
+    }
+}
+
+/// beta and alpha default to the int 1 (so integer products stay exact).
+fn defaults<'py>(py: Python<'py>, beta: Option<&Bound<'py, PyAny>>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let one = 1i64.into_pyobject(py)?.into_any();
+    Ok((beta.cloned().unwrap_or_else(|| one.clone()), alpha.cloned().unwrap_or(one)))
+}
+
+/// One-input `linalg_*` functions: `f(A)` recorded under `name` with args `(A,)`.
+fn linalg1<'py>(a_obj: &Bound<'py, PyAny>, name: &str, f: impl FnOnce(&Tensor) -> rstorch::Result<Vec<Tensor>> + Send) -> PyResult<Bound<'py, PyAny>> {
+    let py = a_obj.py();
+    let (a, ta) = tensor_arg(a_obj, name, "A", 0)?;
+    let mut ts = maybe_detach(py, a.numel() * a.shape().last().copied().unwrap_or(1), || f(&a)).py_err()?;
+    let out = if ts.len() == 1 { wrap(py, ts.pop().unwrap())? } else { wrap_all(py, ts)?.into_any() };
+    finish(py, name, ta, || PyTuple::new(py, [a_obj.clone()]), None, out)
+}
+
+#[pyfunction]
+#[pyo3(name = "linalg_inv")]
+fn linalg_inv<'py>(a: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    linalg1(a, "linalg_inv", |t| Ok(vec![linalg::inv(t)?]))
+}
+
+#[pyfunction]
+fn linalg_det<'py>(a: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    linalg1(a, "linalg_det", |t| Ok(vec![linalg::det(t)?]))
+}
+
+#[pyfunction]
+fn linalg_slogdet<'py>(a: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    linalg1(a, "linalg_slogdet", |t| linalg::slogdet(t).map(|(s, l)| vec![s, l]))
+}
+
+#[pyfunction]
+fn linalg_solve<'py>(a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = a.py();
+    let (ta, ga) = tensor_arg(a, "linalg_solve", "A", 0)?;
+    let (tb, gb) = tensor_arg(b, "linalg_solve", "B", 1)?;
+    product2(py, "linalg_solve", (&ta, ga), (&tb, gb), || PyTuple::new(py, [a.clone(), b.clone()]), linalg::solve)
+}
+
+#[pyfunction]
+#[pyo3(signature = (input, other, dim=-1))]
+fn linalg_cross<'py>(input: &Bound<'py, PyAny>, other: &Bound<'py, PyAny>, dim: i64) -> PyResult<Bound<'py, PyAny>> {
+    let py = input.py();
+    let (a, ta) = tensor_arg(input, "linalg_cross", "input", 0)?;
+    let (b, tb) = tensor_arg(other, "linalg_cross", "other", 1)?;
+    let t = maybe_detach(py, a.numel().max(b.numel()), || linalg::cross(&a, &b, dim)).py_err()?;
+    finish(py, "linalg_cross", ta || tb, || PyTuple::new(py, [input.clone(), other.clone(), dim.into_pyobject(py)?.into_any()]), None, wrap(py, t)?)
+}
+
+/// `ord` of matrix_norm: 'fro', 'nuc' or a number in {1, -1, 2, -2, inf, -inf}.
+fn norm_ord(ord: &Bound<'_, PyAny>) -> PyResult<NormOrd> {
+    let bad = || -> PyResult<NormOrd> {
+        Err(pyo3::exceptions::PyRuntimeError::new_err(format!("linalg.matrix_norm: Order {} not supported.", ord.str()?)))
+    };
+    if let Ok(s) = ord.extract::<String>() {
+        return match s.as_str() {
+            "fro" => Ok(NormOrd::Fro),
+            "nuc" => Ok(NormOrd::Nuc),
+            _ => bad(),
+        };
+    }
+    match ord.extract::<f64>() {
+        Ok(p) if p.abs() == 1.0 || p.abs() == 2.0 || p.is_infinite() => Ok(NormOrd::P(p)),
+        _ => bad(),
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, ord, dim, keepdim))]
+fn linalg_matrix_norm<'py>(a: &Bound<'py, PyAny>, ord: &Bound<'py, PyAny>, dim: (i64, i64), keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
+    let py = a.py();
+    let (t, ta) = tensor_arg(a, "linalg_matrix_norm", "A", 0)?;
+    let o = norm_ord(ord)?;
+    let r = maybe_detach(py, t.numel(), || linalg::matrix_norm(&t, o, dim.0, dim.1, keepdim)).py_err()?;
+    let args = || PyTuple::new(py, [a.clone(), ord.clone(), dim.into_pyobject(py)?.into_any(), keepdim.into_pyobject(py)?.to_owned().into_any()]);
+    finish(py, "linalg_matrix_norm", ta, args, None, wrap(py, r)?)
+}
 
 /// Add this family's module-level functions to `_C`.
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(linalg_inv, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_det, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_slogdet, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_solve, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_cross, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_matrix_norm, m)?)?;
     Ok(())
 }

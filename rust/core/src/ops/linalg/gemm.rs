@@ -1,0 +1,172 @@
+//! Batched strided matrix products: `out[i] = alpha * a[i] @ b[i] (+ out[i])` for every batch
+//! index `i`, whatever the operands' strides (transposed, sliced or broadcast operands are read
+//! in place, never copied).
+//!
+//! float32/float64 go through faer's GEMM (AVX-512/AVX2 kernels picked at run time);
+//! float16/bfloat16 compute through float32 like torch's CPU kernels; integers use a row-panel
+//! loop with wrapping arithmetic (torch supports integer matmul on CPU).
+
+use faer::{Accum, MatMut, MatRef, Par};
+
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::iter::Plan;
+use crate::ops::binary::Arith;
+use crate::parallel::{self, SyncPtr};
+use crate::scalar::Scalar;
+use crate::storage::ReadGuard;
+use crate::tensor::Tensor;
+
+/// Products smaller than this (m*n*k) run on the calling thread: waking a pool thread costs
+/// ~20 us on this kind of VM, more than such a product takes on one core. Measured with
+/// benchmarks/bench_matmul.py (fp32, 2 threads): 96^3 is faster single-threaded, 128^3 is not.
+const PAR_MNK: usize = 128 * 128 * 128;
+
+/// The matrices of one operand: a (rows x cols) matrix at each offset in `offs`.
+struct Mats {
+    offs: Vec<usize>,
+    rows: usize,
+    cols: usize,
+    rs: isize,
+    cs: isize,
+}
+
+impl Mats {
+    /// `t` has shape `batch + [rows, cols]` (any strides, 0 on broadcast batch dims).
+    fn of(t: &Tensor) -> Mats {
+        let nd = t.ndim();
+        let nb = nd - 2;
+        let mut offs = Vec::with_capacity(t.shape()[..nb].iter().product());
+        Plan::new(&t.shape()[..nb], [&t.strides()[..nb]], [t.offset()]).for_each_row(|[o], len, [s]| {
+            offs.extend((0..len).map(|i| o + i * s));
+        });
+        Mats { offs, rows: t.shape()[nd - 2], cols: t.shape()[nd - 1], rs: t.strides()[nd - 2] as isize, cs: t.strides()[nd - 1] as isize }
+    }
+}
+
+/// Read guards for two operands, taking one guard when they share a storage (a @ a): a second
+/// read lock on the same RwLock could deadlock behind a waiting writer.
+fn read_pair<'a>(a: &'a Tensor, b: &'a Tensor) -> (ReadGuard<'a>, Option<ReadGuard<'a>>) {
+    let ga = a.storage().read();
+    let gb = if a.shares_storage(b) { None } else { Some(b.storage().read()) };
+    (ga, gb)
+}
+
+/// `out = alpha * a @ b`, or `out += alpha * a @ b` when `accumulate`. Shapes: out
+/// `batch + [m, n]`, a `batch + [m, k]`, b `batch + [k, n]` (the caller has checked and
+/// broadcast them), one dtype. `out` must not overlap `a` or `b`.
+pub(crate) fn gemm_into(out: &Tensor, a: &Tensor, b: &Tensor, alpha: Scalar, accumulate: bool) -> Result<()> {
+    match out.dtype() {
+        DType::Float32 => faer_gemm::<f32>(out, a, b, alpha.to_f64() as f32, accumulate),
+        DType::Float64 => faer_gemm::<f64>(out, a, b, alpha.to_f64(), accumulate),
+        DType::Float16 | DType::BFloat16 => {
+            // compute in float32 and round once, like torch's CPU half GEMM
+            let (a32, b32) = (a.copy_as(DType::Float32)?, b.copy_as(DType::Float32)?);
+            let o32 = if accumulate { out.copy_as(DType::Float32)? } else { Tensor::empty(out.shape(), DType::Float32)? };
+            faer_gemm::<f32>(&o32, &a32, &b32, alpha.to_f64() as f32, accumulate)?;
+            out.copy_(&o32)
+        }
+        DType::Int64 => int_gemm::<i64>(out, a, b, alpha.to::<i64>(), accumulate),
+        DType::Int32 => int_gemm::<i32>(out, a, b, alpha.to::<i32>(), accumulate),
+        DType::Int16 => int_gemm::<i16>(out, a, b, alpha.to::<i16>(), accumulate),
+        DType::Int8 => int_gemm::<i8>(out, a, b, alpha.to::<i8>(), accumulate),
+        DType::UInt8 => int_gemm::<u8>(out, a, b, alpha.to::<u8>(), accumulate),
+        DType::Bool => Err(crate::Error::NotImplemented("\"addmm_impl_cpu_\" not implemented for 'Bool'".into())),
+    }
+}
+
+/// Fill `out`'s matrices with zero (a product over an empty inner dimension).
+fn zero_fill<T: Element>(op: *mut T, om: &Mats) {
+    for &o in &om.offs {
+        for i in 0..om.rows {
+            for j in 0..om.cols {
+                // SAFETY: inside out's layout.
+                unsafe { *op.offset(o as isize + i as isize * om.rs + j as isize * om.cs) = T::zero() };
+            }
+        }
+    }
+}
+
+fn faer_gemm<T: faer::traits::ComplexField + Element>(out: &Tensor, a: &Tensor, b: &Tensor, alpha: T, accumulate: bool) -> Result<()> {
+    let (om, am, bm) = (Mats::of(out), Mats::of(a), Mats::of(b));
+    let (m, n, k) = (om.rows, om.cols, am.cols);
+    let batch = om.offs.len();
+    if m == 0 || n == 0 || batch == 0 {
+        return Ok(());
+    }
+    let (ga, gb) = read_pair(a, b);
+    let og = out.storage().write()?;
+    let op = SyncPtr(og.ptr() as *mut T);
+    let ap = SyncPtr(ga.ptr() as *mut T);
+    let bp = SyncPtr(gb.as_ref().unwrap_or(&ga).ptr() as *mut T);
+    if k == 0 {
+        if !accumulate {
+            zero_fill(op.get(), &om);
+        }
+        return Ok(());
+    }
+    let beta = if accumulate { Accum::Add } else { Accum::Replace };
+    let one = |i: usize, par: Par| {
+        // SAFETY: every view lies inside its tensor's layout; out's matrices do not overlap
+        // each other (a fresh or checked output) nor the inputs.
+        unsafe {
+            let dst = MatMut::<T>::from_raw_parts_mut(op.get().add(om.offs[i]), m, n, om.rs, om.cs);
+            let lhs = MatRef::<T>::from_raw_parts(ap.get().add(am.offs[i]), m, k, am.rs, am.cs);
+            let rhs = MatRef::<T>::from_raw_parts(bp.get().add(bm.offs[i]), k, n, bm.rs, bm.cs);
+            faer::linalg::matmul::matmul(dst, beta, lhs, rhs, alpha, par);
+        }
+    };
+    let threads = parallel::num_threads();
+    let mnk = m * n * k;
+    if threads == 1 || mnk * batch < PAR_MNK {
+        (0..batch).for_each(|i| one(i, Par::Seq));
+    } else if mnk < PAR_MNK {
+        // many small products: whole matrices per thread
+        parallel::for_each_chunk(batch, PAR_MNK.div_ceil(mnk), |r| r.for_each(|i| one(i, Par::Seq)));
+    } else {
+        parallel::install(|| (0..batch).for_each(|i| one(i, Par::rayon(threads))));
+    }
+    Ok(())
+}
+
+/// Integer GEMM: each output row accumulates `a[i, p] * b[p, :]` over p (the inner loop runs
+/// along b's rows, contiguous in the common layouts), wrapping on overflow like torch.
+fn int_gemm<T: Arith>(out: &Tensor, a: &Tensor, b: &Tensor, alpha: T, accumulate: bool) -> Result<()> {
+    let (om, am, bm) = (Mats::of(out), Mats::of(a), Mats::of(b));
+    let (m, n, k) = (om.rows, om.cols, am.cols);
+    let rows = om.offs.len() * m;
+    if rows == 0 || n == 0 {
+        return Ok(());
+    }
+    let (ga, gb) = read_pair(a, b);
+    let og = out.storage().write()?;
+    let op = SyncPtr(og.ptr() as *mut T);
+    let ap = SyncPtr(ga.ptr() as *mut T);
+    let bp = SyncPtr(gb.as_ref().unwrap_or(&ga).ptr() as *mut T);
+    let grain = (parallel::GRAIN / (n * k.max(1)).max(1)).max(1);
+    parallel::for_each_chunk(rows, grain, |r| {
+        let mut acc = vec![T::zero(); n];
+        for row in r {
+            let (bi, i) = (row / m, row % m);
+            acc.iter_mut().for_each(|x| *x = T::zero());
+            // SAFETY: offsets inside each operand's layout; this chunk owns its output rows.
+            unsafe {
+                let arow = (ap.get() as *const T).offset(am.offs[bi] as isize + i as isize * am.rs);
+                let bmat = (bp.get() as *const T).offset(bm.offs[bi] as isize);
+                for p in 0..k {
+                    let av = *arow.offset(p as isize * am.cs);
+                    let brow = bmat.offset(p as isize * bm.rs);
+                    for (j, x) in acc.iter_mut().enumerate() {
+                        *x = x.add(av.mul(*brow.offset(j as isize * bm.cs)));
+                    }
+                }
+                let orow = op.get().offset(om.offs[bi] as isize + i as isize * om.rs);
+                for (j, &x) in acc.iter().enumerate() {
+                    let o = orow.offset(j as isize * om.cs);
+                    *o = if accumulate { (*o).add(alpha.mul(x)) } else { alpha.mul(x) };
+                }
+            }
+        }
+    });
+    Ok(())
+}
