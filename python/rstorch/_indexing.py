@@ -1,9 +1,10 @@
 """`Tensor.__getitem__` / `__setitem__` with PyTorch's (numpy's) rules.
 
 Basic indices (ints, slices, None, Ellipsis) become Rust view ops, so the result shares storage.
-Advanced indices (integer tensors/lists, bool masks) give copies; they are gathered and scattered
-through a numpy view of the tensor's memory (the Rust gather/scatter kernels of the op library
-will take this over)."""
+Advanced indices (integer tensors/lists, bool masks) give copies: the basic part is applied as
+views first, then the advanced part runs through the Rust kernels `_index` (recorded for autograd
+as "index") and `index_put_` (assignment, "index_put_"), which follow numpy's rule for where the
+indexed dims go and check every index before writing anything."""
 
 import numpy as np
 
@@ -13,18 +14,20 @@ from ._tensor import Tensor
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
 
-def _as_index_array(obj, size_hint=None):
+def _as_index_tensor(obj):
+    """An advanced index as an int64 or bool tensor (int32/uint8 tensors pass through)."""
+    from ._creation import tensor
     if isinstance(obj, Tensor):
         if obj.dtype.is_floating_point:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return obj.detach()._host_numpy()
+        return obj.detach()
     arr = np.asarray(obj)
     if arr.dtype.kind == "f":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     if arr.dtype == object:
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                          "Variables are valid indices (got list)")
-    return arr
+    return tensor(arr, dtype=_C.bool if arr.dtype == np.bool_ else _C.int64)
 
 
 def _normalize(index):
@@ -49,7 +52,7 @@ def _count_dims(i):
         return 0
     if isinstance(i, (int, slice)):
         return 1
-    if isinstance(i, Tensor) and i.dtype is _C.bool:
+    if isinstance(i, Tensor) and i.dtype in (_C.bool, _C.uint8):
         return i.dim()
     if isinstance(i, np.ndarray) and i.dtype == np.bool_:
         return i.ndim
@@ -58,7 +61,7 @@ def _count_dims(i):
 
 def _apply_basic(t, index):
     """Apply the basic part of `index` as views. Returns the view and, when advanced indices are
-    present, the index tuple to apply to the view (basic entries replaced by full slices)."""
+    present, the index list to apply to the view (None for the dims basic entries kept)."""
     consumed = sum(_count_dims(i) for i in index if i is not Ellipsis)
     if sum(1 for i in index if i is Ellipsis) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -69,25 +72,23 @@ def _apply_basic(t, index):
     for i in index:
         if i is Ellipsis:
             n = t.dim() - consumed
-            rest.extend([slice(None)] * n)
+            rest.extend([None] * n)
             dim += n
         elif i is None:
             view = view.unsqueeze(dim)
-            rest.append(None if has_adv else slice(None))
+            rest.append(None)
             dim += 1
         elif isinstance(i, bool):
             view = view.unsqueeze(dim)
             if not i:
                 view = view._slice(dim, 0, 0, 1)
-            rest.append(slice(None))
+            rest.append(None)
             dim += 1
         elif isinstance(i, int):
             if has_adv:
                 # an int among advanced indices is itself advanced (numpy's rule)
-                size = view.shape[dim]
-                if not -size <= i < size:
-                    raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
-                rest.append(np.array(i))
+                from ._creation import tensor
+                rest.append(tensor(i, dtype=_C.int64))
                 dim += 1
             else:
                 view = view.select(dim, i)
@@ -96,44 +97,28 @@ def _apply_basic(t, index):
             if step <= 0:
                 raise ValueError("step must be greater than zero")
             view = view._slice(dim, i.start, i.stop, step)
-            rest.append(slice(None))
+            rest.append(None)
             dim += 1
         else:
-            arr = _as_index_array(i)
-            rest.append(arr)
-            dim += arr.ndim if arr.dtype == np.bool_ else 1
-    return view, (tuple(r for r in rest if r is not None) if has_adv else None)
-
-
-def _check_bounds(view, adv):
-    dim = 0
-    for a in adv:
-        if isinstance(a, np.ndarray) and a.dtype != np.bool_:
-            size = view.shape[dim]
-            if a.size and (a.max() >= size or a.min() < -size):
-                bad = a.max() if a.max() >= size else a.min()
-                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-            dim += 1
-        elif isinstance(a, np.ndarray):
-            if a.shape != tuple(view.shape[dim:dim + a.ndim]):
-                raise IndexError(
-                    f"The shape of the mask {list(a.shape)} at index {dim} does not match the shape "
-                    f"of the indexed tensor {list(view.shape[dim:dim + a.ndim])} at index {dim}")
-            dim += a.ndim
-        else:
-            dim += 1
+            ix = _as_index_tensor(i)
+            rest.append(ix)
+            dim += ix.dim() if ix.dtype in (_C.bool, _C.uint8) else 1
+    if not has_adv:
+        return view, None
+    while rest and rest[-1] is None:
+        rest.pop()
+    return view, rest
 
 
 def getitem(t, index):
     view, adv = _apply_basic(t, _normalize(index))
     if adv is None:
         return view
-    _check_bounds(view, adv)
-    from ._creation import tensor
-    return tensor(view.detach()._host_numpy()[adv], dtype=t.dtype)
+    return view._index(adv)
 
 
 def setitem(t, index, value):
+    from ._creation import tensor
     view, adv = _apply_basic(t, _normalize(index))
     if adv is None:
         if isinstance(value, Tensor):
@@ -141,16 +126,11 @@ def setitem(t, index, value):
         elif isinstance(value, (int, float, bool)):
             view.fill_(value)
         else:
-            from ._creation import tensor
             view.copy_(tensor(value, dtype=t.dtype))
         return
-    _check_bounds(view, adv)
-    if t.dtype is _C.bfloat16:
-        from ._creation import tensor
-        arr = view._host_numpy().copy()
-        arr[adv] = np.asarray(value.detach()._host_numpy() if isinstance(value, Tensor) else value)
-        view.copy_(tensor(arr, dtype=_C.float32))
-        return
-    arr = view.detach().numpy()
-    arr[adv] = value.detach()._host_numpy() if isinstance(value, Tensor) else value
-    view._bump_version()
+    if isinstance(value, Tensor):
+        if value.dtype is not t.dtype:
+            value = value.to(t.dtype)
+    else:
+        value = tensor(value, dtype=t.dtype)
+    view.index_put_(adv, value)

@@ -57,6 +57,21 @@ impl<const N: usize> Plan<N> {
         self.shape.iter().product()
     }
 
+    /// The merged shape (size-1 dims dropped, contiguous runs fused).
+    pub fn dims(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Operand `k`'s strides over the merged shape.
+    pub fn strides_of(&self, k: usize) -> &[usize] {
+        &self.strides[k]
+    }
+
+    /// Operand `k`'s storage offset.
+    pub fn offset_of(&self, k: usize) -> usize {
+        self.offsets[k]
+    }
+
     /// Length of each row (the innermost merged dim).
     pub fn row_len(&self) -> usize {
         *self.shape.last().unwrap()

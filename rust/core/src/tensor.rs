@@ -10,6 +10,7 @@ use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::iter::Plan;
 use crate::layout::Layout;
+use crate::parallel::{SyncPtr, GRAIN};
 use crate::scalar::{cast, Scalar};
 use crate::shape;
 use crate::storage::Storage;
@@ -277,9 +278,19 @@ impl Tensor {
         let rg = src.storage.read();
         let wg = self.storage.write()?;
         let plan = Plan::new(self.shape(), [self.strides(), src.strides()], [self.offset(), src.offset()]);
+        // a permuted source of the same dtype (`t().contiguous()`): cache-blocked transpose.
+        // SAFETY: both guards are held; the source was copied out above if it aliased.
+        if self.dtype == src.dtype
+            && unsafe { crate::ops::movement::try_tiled_transpose(&plan, wg.ptr(), rg.ptr(), self.dtype.itemsize()) }
+        {
+            return Ok(());
+        }
         crate::dispatch!(self.dtype, D => crate::dispatch!(src.dtype, S => {
-            let (dp, sp) = (wg.ptr() as *mut D, rg.ptr() as *const S);
-            plan.for_each_row(|[o, i], len, [so, si]| unsafe {
+            let (dp, sp) = (SyncPtr(wg.ptr() as *mut D), SyncPtr(rg.ptr() as *mut S));
+            // rows write disjoint destination elements (an overlapping destination such as an
+            // expanded view is rejected by torch too; here the last writer wins)
+            plan.par_for_each_row(GRAIN, |[o, i], len, [so, si]| unsafe {
+                let (dp, sp) = (dp.get(), sp.get() as *const S);
                 if so == 1 && si == 1 && S::DTYPE == D::DTYPE {
                     std::ptr::copy_nonoverlapping(sp.add(i) as *const D, dp.add(o), len);
                 } else {

@@ -1,0 +1,130 @@
+"""The op table of the indexing and data-movement family (see tests/opinfo.py)."""
+
+import numpy as np
+
+import rstorch
+from opinfo import ALL, OpInfo, Sample, random_array
+
+
+def _x(rng, dtype, shape=(3, 4)):
+    return np.asarray(random_array(rng, shape, dtype))
+
+
+def _idx(rng, high, shape):
+    return rng.integers(0, high, size=shape).astype(np.int64)
+
+
+def _gather_ref(x, dim, idx):
+    return np.take_along_axis(x, idx, axis=dim)
+
+
+def _scatter_add_ref(x, dim, idx, src):
+    out = x.copy()
+    for pos in np.ndindex(*idx.shape):
+        tgt = list(pos)
+        tgt[dim] = idx[pos]
+        out[tuple(tgt)] += src[pos]
+    return out
+
+
+def _scatter_ref(x, dim, idx, src):
+    out = x.copy()
+    for pos in np.ndindex(*idx.shape):
+        tgt = list(pos)
+        tgt[dim] = idx[pos]
+        out[tuple(tgt)] = src[pos]
+    return out
+
+
+def _unique_rows(rng, high, shape, dim):
+    """An index whose entries along `dim` are distinct (scatter without collisions)."""
+    idx = np.empty(shape, dtype=np.int64)
+    for pos in np.ndindex(*[s for d, s in enumerate(shape) if d != dim]):
+        perm = rng.permutation(high)[: shape[dim]]
+        full = list(pos)
+        full.insert(dim, slice(None))
+        idx[tuple(full)] = perm
+    return idx
+
+
+def _index_add_ref(x, dim, idx, src):
+    out = np.moveaxis(x.copy(), dim, 0)
+    s = np.moveaxis(src, dim, 0)
+    for k, i in enumerate(idx):
+        out[i] += s[k]
+    return np.moveaxis(out, 0, dim)
+
+
+def _samples_cat(dtype, rng):
+    return [Sample((_x(rng, dtype, (2, 3)), _x(rng, dtype, (4, 3))), {"dim": 0}),
+            Sample((_x(rng, dtype, (2, 3)), _x(rng, dtype, (2, 1))), {"dim": 1}),
+            Sample((_x(rng, dtype, (2, 0)), _x(rng, dtype, (2, 2))), {"dim": -1})]
+
+
+OPS = [
+    OpInfo("cat", lambda a, b, dim: rstorch.cat([a, b], dim), lambda a, b, dim: np.concatenate([a, b], dim),
+           ALL, _samples_cat),
+    OpInfo("stack", lambda a, b, dim: rstorch.stack([a, b], dim), lambda a, b, dim: np.stack([a, b], dim),
+           ALL, lambda d, rng: [Sample((_x(rng, d, (2, 3)), _x(rng, d, (2, 3))), {"dim": k}) for k in (0, 2, -1)]),
+    OpInfo("hstack", lambda a, b: rstorch.hstack([a, b]), lambda a, b: np.hstack([a, b]), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (2, 3)), _x(rng, d, (2, 1)))), Sample((_x(rng, d, (3,)), _x(rng, d, (2,))))]),
+    OpInfo("vstack", lambda a, b: rstorch.vstack([a, b]), lambda a, b: np.vstack([a, b]), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3,)), _x(rng, d, (2, 3))))]),
+    OpInfo("dstack", lambda a, b: rstorch.dstack([a, b]), lambda a, b: np.dstack([a, b]), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (2, 3)), _x(rng, d, (2, 3))))]),
+    OpInfo("column_stack", lambda a, b: rstorch.column_stack([a, b]), lambda a, b: np.column_stack([a, b]), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3,)), _x(rng, d, (3, 2))))]),
+    OpInfo("flip", lambda x, dims: x.flip(dims), lambda x, dims: np.flip(x, dims), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4, 2)), (0, 2))), Sample((_x(rng, d, (3, 4)), (1,))),
+                           Sample((_x(rng, d, ()), ())), Sample((_x(rng, d, (0, 2)), (0,)))]),
+    OpInfo("roll", lambda x, s, dims: x.roll(s, dims), lambda x, s, dims: np.roll(x, s, dims), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), 1, None)), Sample((_x(rng, d, (3, 4)), (2, -1), (0, 1))),
+                           Sample((_x(rng, d, (3, 4)), 7, 1))]),
+    OpInfo("rot90", lambda x, k: rstorch.rot90(x, k), lambda x, k: np.rot90(x, k), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), k)) for k in (1, 2, 3, 4)]),
+    OpInfo("repeat", lambda x, r: x.repeat(*r), lambda x, r: np.tile(x, r), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (2, 3)), (2, 1, 3))), Sample((_x(rng, d, ()), (2,)))]),
+    OpInfo("tile", lambda x, r: rstorch.tile(x, r), lambda x, r: np.tile(x, r), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (2, 3)), (2,)))]),
+    OpInfo("repeat_interleave", lambda x, r, dim: x.repeat_interleave(r, dim),
+           lambda x, r, dim: np.repeat(x, r, dim), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (2, 3)), 2, 1)), Sample((_x(rng, d, (2, 3)), np.array([1, 0]), 0))]),
+    OpInfo("gather", lambda x, dim, i: x.gather(dim, i), _gather_ref, ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), 1, _idx(rng, 4, (3, 6)))),
+                           Sample((_x(rng, d, (3, 4)), 0, _idx(rng, 3, (2, 4)))),
+                           Sample((_x(rng, d, (3, 4)), 0, _idx(rng, 3, (0, 4))))]),
+    OpInfo("take_along_dim", lambda x, i, dim: rstorch.take_along_dim(x, i, dim),
+           lambda x, i, dim: np.take_along_axis(x, i, dim), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), _idx(rng, 4, (1, 2)), 1))]),
+    OpInfo("scatter", lambda x, dim, i, s: x.scatter(dim, i, s), _scatter_ref, ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), 1, _unique_rows(rng, 4, (3, 2), 1), _x(rng, d, (3, 3))))]),
+    OpInfo("scatter_add", lambda x, dim, i, s: x.scatter_add(dim, i, s), _scatter_add_ref,
+           [t for t in ALL if t != "bool"],
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), 0, _idx(rng, 3, (5, 4)), _x(rng, d, (5, 4)))),
+                           Sample((_x(rng, d, (3, 4)), 1, _idx(rng, 4, (2, 6)), _x(rng, d, (3, 6))))],
+           tol={"float16": (5e-3, 5e-3), "bfloat16": (3e-2, 3e-2)}),
+    OpInfo("index_select", lambda x, dim, i: x.index_select(dim, i), lambda x, dim, i: np.take(x, i, dim), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), 1, _idx(rng, 4, (6,)))),
+                           Sample((_x(rng, d, (3, 4)), 0, _idx(rng, 3, (0,))))]),
+    OpInfo("index_add", lambda x, dim, i, s: x.index_add(dim, i, s), _index_add_ref,
+           [t for t in ALL if t != "bool"],
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), 0, _idx(rng, 3, (5,)), _x(rng, d, (5, 4))))],
+           tol={"float16": (5e-3, 5e-3), "bfloat16": (3e-2, 3e-2)}),
+    OpInfo("index_copy", lambda x, dim, i, s: x.index_copy(dim, i, s),
+           lambda x, dim, i, s: _scatter_ref(x, dim, np.broadcast_to(i.reshape(1, -1), (3, 2)), s), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), 1, np.array([3, 0]), _x(rng, d, (3, 2))))]),
+    OpInfo("index_fill", lambda x, dim, i: x.index_fill(dim, i, 2),
+           lambda x, dim, i: np.where(np.isin(np.arange(x.shape[dim]), i).reshape(-1, 1) if dim == 0 else
+                                      np.isin(np.arange(x.shape[dim]), i), 2, x), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), 1, np.array([3, 0]))), Sample((_x(rng, d, (3, 4)), 0, np.array([1])))]),
+    OpInfo("masked_fill", lambda x, m: x.masked_fill(m, 1), lambda x, m: np.where(m, 1, x), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), rng.random((3, 4)) < 0.5)), Sample((_x(rng, d, (3, 4)), rng.random((4,)) < 0.5))]),
+    OpInfo("masked_select", lambda x, m: x.masked_select(m), lambda x, m: np.broadcast_to(x, np.broadcast_shapes(x.shape, m.shape))[np.broadcast_to(m, np.broadcast_shapes(x.shape, m.shape))], ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), rng.random((3, 4)) < 0.5)), Sample((_x(rng, d, (3, 1)), rng.random((4,)) < 0.5))]),
+    OpInfo("take", lambda x, i: x.take(i), lambda x, i: np.take(x, i), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), rng.integers(-12, 12, size=(2, 3))))]),
+    OpInfo("getitem_adv", lambda x, i, j: x[i, :, j], lambda x, i, j: x[i, :, j], ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4, 5)), _idx(rng, 3, (2,)), _idx(rng, 5, (2,))))]),
+    OpInfo("getitem_mask", lambda x, m: x[m], lambda x, m: x[m], ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), rng.random((3, 4)) < 0.5)), Sample((_x(rng, d, (3, 4)), rng.random((3,)) < 0.5))]),
+]
