@@ -194,10 +194,23 @@ fn worker(p: &'static Pool) {
     }
 }
 
-/// Run `f` inside the intra-op pool, so rayon-based libraries it calls (faer's GEMM) use these
-/// threads rather than rayon's global pool.
+/// Run `f` inside a rayon pool of `num_threads()` threads, so rayon-based libraries it calls
+/// (faer's GEMM) follow `set_num_threads` rather than rayon's global pool.
 pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    match pool() {
+    static RAYON: Mutex<Option<(usize, std::sync::Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+    let n = num_threads();
+    let pool = {
+        let mut slot = RAYON.lock();
+        match &*slot {
+            Some((m, p)) if *m == n => Some(p.clone()),
+            _ => {
+                let p = rayon::ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("rstorch-gemm-{i}")).build().ok();
+                *slot = p.map(|p| (n, std::sync::Arc::new(p)));
+                slot.as_ref().map(|(_, p)| p.clone())
+            }
+        }
+    };
+    match pool {
         Some(p) => p.install(f),
         None => f(),
     }
