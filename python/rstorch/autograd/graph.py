@@ -155,7 +155,10 @@ def accumulator(t):
 
 
 def edge_of(t):
-    """The edge a gradient for tensor `t` flows along, or None when `t` does not require grad."""
+    """The edge a gradient for tensor `t` flows along, or None when `t` does not require grad
+    (or is not a tensor: lists of indices may hold None or slices)."""
+    if not isinstance(t, TensorBase):
+        return None
     e = t._edge()
     if e is not None and e[0] is None:
         return (accumulator(t), 0)
@@ -163,7 +166,7 @@ def edge_of(t):
 
 
 def _is_tensor_list(a):
-    return type(a) in (list, tuple) and len(a) > 0 and isinstance(a[0], TensorBase)
+    return type(a) in (list, tuple) and any(isinstance(x, TensorBase) for x in a)
 
 
 class OpNode(Node):
@@ -308,7 +311,11 @@ def modified_error(t, node, expected, now):
 
 def save_versions(args):
     return tuple(a._version if isinstance(a, TensorBase) else
-                 (tuple(x._version for x in a) if _is_tensor_list(a) else None) for a in args)
+                 (tuple(_version_of(x) for x in a) if _is_tensor_list(a) else None) for a in args)
+
+
+def _version_of(x):
+    return x._version if isinstance(x, TensorBase) else None
 
 
 def _check_versions(node, args, versions):
@@ -317,8 +324,8 @@ def _check_versions(node, args, versions):
         if v is None:
             continue
         if type(v) is tuple:
-            if any(x._version != w for x, w in zip(a, v)):
-                items = [x if x._version == w else _Modified(x, modified_error(x, node, w, x._version))
+            if any(w is not None and x._version != w for x, w in zip(a, v)):
+                items = [x if w is None or x._version == w else _Modified(x, modified_error(x, node, w, x._version))
                          for x, w in zip(a, v)]
                 fixed = fixed or list(args)
                 fixed[i] = type(a)(items)

@@ -17,6 +17,18 @@ def _zeros(t):
 
 # ------------------------------------------------------------------ gather / scatter
 
+
+def _src_grad(grad, dim, index, src):
+    """The gradient of a scatter's `src`: `grad` gathered at `index`, placed in the leading
+    corner of `src`'s shape (src may be larger than index; its other elements are unused)."""
+    g = grad.gather(dim, index)
+    if tuple(g.shape) == tuple(src.shape):
+        return g
+    full = _zeros(src).to(grad.dtype)
+    full[tuple(slice(0, n) for n in index.shape)] = g
+    return full
+
+
 @rule("gather")
 def gather(grad, args, kwargs, out):
     self, dim, index = args[:3]
@@ -30,13 +42,13 @@ def scatter(grad, args, kwargs, out):
     if reduce == "multiply":
         raise NotImplementedError("the derivative of scatter with reduce='multiply' is not implemented")
     g_self = grad if reduce == "add" else grad.scatter(dim, index, 0)
-    return g_self, None, None, grad.gather(dim, index) if _needs(src) else None
+    return g_self, None, None, _src_grad(grad, dim, index, src) if _needs(src) else None
 
 
 @rule("scatter_add")
 def scatter_add(grad, args, kwargs, out):
     self, dim, index, src = args[:4]
-    return grad, None, None, grad.gather(dim, index) if _needs(src) else None
+    return grad, None, None, _src_grad(grad, dim, index, src) if _needs(src) else None
 
 
 @rule("scatter_reduce")
@@ -47,13 +59,13 @@ def scatter_reduce(grad, args, kwargs, out):
     hit = _zeros(self).scatter(dim, index, 1.0) if not include_self else None
     if reduce == "sum":
         g_self = grad if include_self else grad * (1 - hit)
-        return g_self, None, None, grad.gather(dim, index), None
+        return g_self, None, None, _src_grad(grad, dim, index, src), None
     if reduce == "mean":
         count = _zeros(self).scatter_add(dim, index, src.new_ones(src.shape).to(self.dtype))
         count = count + 1 if include_self else count + (1 - hit)
         g = grad / count
         g_self = g if include_self else g * (1 - hit)
-        return g_self, None, None, g.gather(dim, index), None
+        return g_self, None, None, _src_grad(g, dim, index, src), None
     if reduce in ("amax", "amin"):
         # the gradient is shared evenly between the elements equal to the result
         self_eq = (self == out).to(grad.dtype)
