@@ -1,15 +1,219 @@
-"""Reductions, scans and softmax: function forms of the kernels in rust/core/src/ops/reduce.rs,
-bound in rust/python/src/tensor/reduce.rs."""
+"""Reductions, scans and softmax: function forms of the kernels in rust/core/src/ops/reduce.rs
+(and reduce/scan.rs), bound as Tensor methods in rust/python/src/tensor/reduce.rs.
+
+The named pairs `max(dim)`, `min(dim)`, `aminmax`, `cummax` and `cummin` return are the
+`return_types` classes below (torch.return_types.*): tuples with named fields."""
 
 from .. import _C  # noqa: F401
+from .._tensor import Tensor
 from ._common import check_out
 
-__all__ = ["sum", "mean"]
+__all__ = [
+    "sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
+    "aminmax", "std", "var", "std_mean", "var_mean", "norm", "logsumexp", "all", "any",
+    "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "softmax",
+    "log_softmax",
+]
+
+
+# ------------------------------------------------------------------ torch.return_types
+
+
+def _make_return_type(name, fields):
+    """A tuple subclass with named fields, printed like torch's structseqs."""
+    def __new__(cls, *values):
+        if len(values) == 1 and isinstance(values[0], (tuple, list)):
+            values = tuple(values[0])
+        return tuple.__new__(cls, values)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"torch.return_types.{name}(\n{body})"
+
+    def __reduce__(self):
+        return (type(self), (tuple(self),))
+
+    ns = {"__new__": __new__, "__repr__": __repr__, "__reduce__": __reduce__, "__slots__": (),
+          "_fields": fields, "n_fields": len(fields), "n_sequence_fields": len(fields),
+          "__module__": "rstorch.return_types"}
+    for i, f in enumerate(fields):
+        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
+    return type(name, (tuple,), ns)
+
+
+class return_types:
+    """The namedtuple-like result types (`rstorch.return_types` once the lead wires it)."""
+    max = _make_return_type("max", ("values", "indices"))
+    min = _make_return_type("min", ("values", "indices"))
+    cummax = _make_return_type("cummax", ("values", "indices"))
+    cummin = _make_return_type("cummin", ("values", "indices"))
+    aminmax = _make_return_type("aminmax", ("min", "max"))
+
+
+def _return_type(name, a, b):
+    """Called from Rust to build `return_types.<name>(a, b)`."""
+    return getattr(return_types, name)((a, b))
+
+
+# ------------------------------------------------------------------ out= helpers
+
+
+def _check_grad_out(name, input, out):
+    if out is not None and input.requires_grad and _C.is_grad_enabled():
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+
+
+def _out(name, input, out, compute):
+    _check_grad_out(name, input, out)
+    result = compute()
+    if out is None:
+        return result
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
+        for o, r in zip(out, result):
+            check_out(o, r)
+        return type(result)(tuple(out)) if type(result) is not tuple else tuple(out)
+    return check_out(out, result)
+
+
+
+# ------------------------------------------------------------------ function forms
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    return check_out(out, input.sum(dim, keepdim, dtype=dtype))
+    return _out("sum", input, out, lambda: input.sum(dim, keepdim, dtype=dtype))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    return check_out(out, input.mean(dim, keepdim, dtype=dtype))
+    return _out("mean", input, out, lambda: input.mean(dim, keepdim, dtype=dtype))
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    return _out("nansum", input, out, lambda: input.nansum(dim, keepdim, dtype=dtype))
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    return _out("nanmean", input, out, lambda: input.nanmean(dim, keepdim, dtype=dtype))
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    return _out("prod", input, out, lambda: input.prod(dim, keepdim, dtype=dtype))
+
+
+def max(input, dim=None, keepdim=False, *, out=None):
+    """`max(input)`, `max(input, dim, keepdim)` -> (values, indices), or `max(input, other)`."""
+    return _out("max", input, out, lambda: input.max(dim, keepdim))
+
+
+def min(input, dim=None, keepdim=False, *, out=None):
+    return _out("min", input, out, lambda: input.min(dim, keepdim))
+
+
+def amax(input, dim=(), keepdim=False, *, out=None):
+    return _out("amax", input, out, lambda: input.amax(dim, keepdim))
+
+
+def amin(input, dim=(), keepdim=False, *, out=None):
+    return _out("amin", input, out, lambda: input.amin(dim, keepdim))
+
+
+def argmax(input, dim=None, keepdim=False, *, out=None):
+    return _out("argmax", input, out, lambda: input.argmax(dim, keepdim))
+
+
+def argmin(input, dim=None, keepdim=False, *, out=None):
+    return _out("argmin", input, out, lambda: input.argmin(dim, keepdim))
+
+
+def aminmax(input, *, dim=None, keepdim=False, out=None):
+    return _out("aminmax", input, out, lambda: input.aminmax(dim=dim, keepdim=keepdim))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    return _out("std", input, out, lambda: input.std(dim, unbiased, keepdim, correction=correction))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    return _out("var", input, out, lambda: input.var(dim, unbiased, keepdim, correction=correction))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """(std, mean) in one pass."""
+    return _out("std_mean", input, out,
+                lambda: input._var_mean(True, dim, unbiased, keepdim, correction=correction))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """(var, mean) in one pass."""
+    return _out("var_mean", input, out,
+                lambda: input._var_mean(False, dim, unbiased, keepdim, correction=correction))
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    return _out("norm", input, out, lambda: input.norm(p, dim, keepdim, dtype))
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """`linalg.vector_norm` (the lead wires `rstorch.linalg.vector_norm` to this)."""
+    return _out("linalg_vector_norm", x, out, lambda: x._vector_norm(ord, dim, keepdim, dtype=dtype))
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    return _out("logsumexp", input, out, lambda: input.logsumexp(dim, keepdim))
+
+
+def all(input, dim=None, keepdim=False, *, out=None):
+    return _out("all", input, out, lambda: input.all(dim, keepdim))
+
+
+def any(input, dim=None, keepdim=False, *, out=None):
+    return _out("any", input, out, lambda: input.any(dim, keepdim))
+
+
+def count_nonzero(input, dim=None):
+    return input.count_nonzero(dim)
+
+
+def cumsum(input, dim, *, dtype=None, out=None):
+    return _out("cumsum", input, out, lambda: input.cumsum(dim, dtype=dtype))
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    return _out("cumprod", input, out, lambda: input.cumprod(dim, dtype=dtype))
+
+
+def cummax(input, dim, *, out=None):
+    return _out("cummax", input, out, lambda: input.cummax(dim))
+
+
+def cummin(input, dim, *, out=None):
+    return _out("cummin", input, out, lambda: input.cummin(dim))
+
+
+def logcumsumexp(input, dim, *, out=None):
+    return _out("logcumsumexp", input, out, lambda: input.logcumsumexp(dim))
+
+
+def softmax(input, dim, dtype=None, *, out=None):
+    return _out("softmax", input, out, lambda: input.softmax(dim, dtype))
+
+
+def log_softmax(input, dim, dtype=None, *, out=None):
+    return _out("log_softmax", input, out, lambda: input.log_softmax(dim, dtype))
+
+
+# ------------------------------------------------------------------ in-place scans
+
+
+def _cumsum_(self, dim, *, dtype=None):
+    return self.copy_(self.cumsum(dim, dtype=dtype))
+
+
+def _cumprod_(self, dim, *, dtype=None):
+    return self.copy_(self.cumprod(dim, dtype=dtype))
+
+
+Tensor.cumsum_ = _cumsum_
+Tensor.cumprod_ = _cumprod_

@@ -1,3 +1,265 @@
-"""Backward rules of the reduce ops (see _registry for the contract)."""
+"""Backward rules of the reductions, scans and softmax (sum and mean are in rules/core.py).
 
-from ._registry import rule  # noqa: F401
+The Rust bindings record these ops with the user's options as keywords (`dim`, `keepdim`,
+`correction`, `p`/`ord`, `dtype`), so every rule reads `kwargs`. Gradients of reductions are
+made broadcastable to the input by re-inserting the reduced dims (`_unsqueeze_back`); ties of
+amax/amin (and max()/min() without dim) share the gradient evenly, max(dim)/min(dim) and
+cummax/cummin route it to the recorded index, as torch does.
+"""
+
+import builtins
+
+from ._registry import rule
+
+
+def _dims(kwargs, ndim):
+    """The reduced dims, sorted and non-negative (all dims when dim is None or empty)."""
+    dim = kwargs.get("dim")
+    if dim is None:
+        return list(range(ndim))
+    dims = [dim] if isinstance(dim, int) else list(dim)
+    if not dims or ndim == 0:
+        return list(range(ndim))
+    return sorted({d % ndim for d in dims})
+
+
+def _unsqueeze_back(g, x, kwargs):
+    """`g` (a reduction's output or gradient) with the reduced dims back as size 1."""
+    if kwargs.get("keepdim") or x.dim() == 0:
+        return g
+    for d in _dims(kwargs, x.dim()):
+        g = g.unsqueeze(d)
+    return g
+
+
+def _count(x, kwargs):
+    n = 1
+    for d in _dims(kwargs, x.dim()):
+        n *= x.shape[d]
+    return n
+
+
+def _sign(x):
+    return (x > 0).to(x.dtype) - (x < 0).to(x.dtype)
+
+
+def _where(cond, a, b):
+    import rstorch
+    return rstorch.where(cond, a, b)
+
+
+@rule("nansum")
+def nansum(grad, args, kwargs, out):
+    x = args[0]
+    return (_unsqueeze_back(grad, x, kwargs) * (x == x),)
+
+
+@rule("nanmean")
+def nanmean(grad, args, kwargs, out):
+    x = args[0]
+    keep = x == x
+    n = keep.sum(_dims(kwargs, x.dim()), keepdim=True)
+    return (_unsqueeze_back(grad, x, kwargs) * keep / n,)
+
+
+@rule("prod")
+def prod(grad, args, kwargs, out):
+    # d/dx_i = product of the others: out / x_i where x_i != 0; at a zero, the product of the
+    # non-zero elements if it is the only zero of its slice, else 0.
+    x = args[0]
+    kw = dict(kwargs, dim=kwargs.get("dim"))
+    g = _unsqueeze_back(grad, x, kw)
+    o = _unsqueeze_back(out, x, kw)
+    zero = x == 0
+    dims = _dims(kw, x.dim())
+    ones = _where(zero, 1, x)
+    others = ones
+    for d in dims:
+        others = others.prod(d, keepdim=True)
+    nzeros = zero.sum(dims, keepdim=True)
+    at_zero = _where(nzeros == 1, others, 0)
+    return (g * _where(zero, at_zero, o / ones),)
+
+
+def _even_share(grad, x, out, kwargs):
+    """The gradient of an extreme, shared evenly among the elements equal to it."""
+    o = _unsqueeze_back(out, x, kwargs)
+    mask = (x == o).to(grad.dtype)
+    return _unsqueeze_back(grad, x, kwargs) * mask / mask.sum(_dims(kwargs, x.dim()), keepdim=True)
+
+
+@rule("amax")
+def amax(grad, args, kwargs, out):
+    return (_even_share(grad, args[0], out, kwargs),)
+
+
+@rule("amin")
+def amin(grad, args, kwargs, out):
+    return (_even_share(grad, args[0], out, kwargs),)
+
+
+def _to_index(grad, x, indices, kwargs):
+    """The gradient of max(dim)/min(dim): each output's gradient goes to its index."""
+    import rstorch
+    if x.dim() == 0:
+        return grad
+    d = kwargs["dim"] % x.dim()
+    g = _unsqueeze_back(grad, x, kwargs)
+    idx = _unsqueeze_back(indices, x, kwargs)
+    shape = [1] * x.dim()
+    shape[d] = x.shape[d]
+    positions = rstorch.arange(x.shape[d]).view(shape)
+    return g * (positions == idx).to(g.dtype)
+
+
+def _max_rule(grad, args, kwargs, out):
+    x = args[0]
+    if "dim" not in kwargs:   # max()/min() of all elements: ties share
+        return (_even_share(grad, x, out, {}),)
+    g = grad[0]
+    if g is None:
+        return (None,)
+    return (_to_index(g, x, out[1], kwargs),)
+
+
+rule("max")(_max_rule)
+rule("min")(_max_rule)
+
+
+@rule("aminmax")
+def aminmax(grad, args, kwargs, out):
+    x = args[0]
+    total = None
+    for g, o in zip(grad, out):
+        if g is not None:
+            part = _even_share(g, x, o, kwargs)
+            total = part if total is None else total + part
+    return (total,)
+
+
+def _moments_grad(x, kwargs, g_var=None, g_std=None, std=None, g_mean=None):
+    dims = _dims(kwargs, x.dim())
+    n = _count(x, kwargs)
+    dof = builtins.max(n - kwargs.get("correction", 1.0), 0)
+    total = None
+    centered = x - x.mean(dims, keepdim=True)
+    if g_var is not None:
+        total = _unsqueeze_back(g_var, x, kwargs) * 2 * centered / dof
+    if g_std is not None:
+        s = _unsqueeze_back(std, x, kwargs)
+        part = _unsqueeze_back(g_std, x, kwargs) * centered / (dof * s)
+        total = part if total is None else total + part
+    if g_mean is not None:
+        part = _unsqueeze_back(g_mean, x, kwargs) / n
+        total = part if total is None else total + part
+    return total
+
+
+@rule("var")
+def var(grad, args, kwargs, out):
+    return (_moments_grad(args[0], kwargs, g_var=grad),)
+
+
+@rule("std")
+def std(grad, args, kwargs, out):
+    return (_moments_grad(args[0], kwargs, g_std=grad, std=out),)
+
+
+@rule("var_mean")
+def var_mean(grad, args, kwargs, out):
+    return (_moments_grad(args[0], kwargs, g_var=grad[0], g_mean=grad[1]),)
+
+
+@rule("std_mean")
+def std_mean(grad, args, kwargs, out):
+    return (_moments_grad(args[0], kwargs, g_std=grad[0], std=out[0], g_mean=grad[1]),)
+
+
+def _norm_grad(grad, x, out, p, kwargs):
+    g = _unsqueeze_back(grad, x, kwargs)
+    o = _unsqueeze_back(out, x, kwargs)
+    if p == 0:
+        return x * 0
+    if p == 1:
+        return g * _sign(x)
+    if p == float("inf") or p == float("-inf"):
+        mask = ((x * _sign(x)) == o).to(g.dtype)
+        return g * _sign(x) * mask / mask.sum(_dims(kwargs, x.dim()), keepdim=True)
+    if p == 2:
+        return g * x / _where(o == 0, 1, o)   # 0 at a zero norm, like torch
+    a = x * _sign(x)
+    return g * _sign(x) * a ** (p - 1) / _where(o == 0, 1, o ** (p - 1))
+
+
+@rule("norm")
+def norm(grad, args, kwargs, out):
+    return (_norm_grad(grad, args[0], out, kwargs.get("p", 2.0), kwargs),)
+
+
+@rule("linalg_vector_norm", node="LinalgVectorNormBackward0")
+def linalg_vector_norm(grad, args, kwargs, out):
+    return (_norm_grad(grad, args[0], out, kwargs.get("ord", 2.0), kwargs),)
+
+
+@rule("logsumexp")
+def logsumexp(grad, args, kwargs, out):
+    x = args[0]
+    return (_unsqueeze_back(grad, x, kwargs) * (x - _unsqueeze_back(out, x, kwargs)).exp(),)
+
+
+def _rev_cumsum(g, dim):
+    """Sum over positions >= k along dim (the transpose of cumsum)."""
+    return g.sum(dim, keepdim=True) - g.cumsum(dim) + g
+
+
+@rule("cumsum")
+def cumsum(grad, args, kwargs, out):
+    x = args[0]
+    if x.dim() == 0:
+        return (grad,)
+    return (_rev_cumsum(grad, kwargs["dim"]),)
+
+
+@rule("cumprod")
+def cumprod(grad, args, kwargs, out):
+    # d out_k / d x_j = out_k / x_j for k >= j (inputs without zeros)
+    x = args[0]
+    if x.dim() == 0:
+        return (grad,)
+    return (_rev_cumsum(grad * out, kwargs["dim"]) / x,)
+
+
+def _cum_extreme(grad, args, kwargs, out):
+    import rstorch
+    g = grad[0]
+    if g is None:
+        return (None,)
+    x = args[0]
+    if x.dim() == 0:
+        return (g,)
+    return (rstorch.zeros_like(g).scatter_add(kwargs["dim"], out[1], g),)
+
+
+rule("cummax")(_cum_extreme)
+rule("cummin")(_cum_extreme)
+
+
+@rule("logcumsumexp")
+def logcumsumexp(grad, args, kwargs, out):
+    # d out_k / d x_j = exp(x_j - out_k) for k >= j
+    x = args[0]
+    if x.dim() == 0:
+        return (grad,)
+    return (_rev_cumsum(grad * (-out).exp(), kwargs["dim"]) * x.exp(),)
+
+
+@rule("softmax")
+def softmax(grad, args, kwargs, out):
+    d = kwargs["dim"]
+    return (out * (grad - (grad * out).sum(d, keepdim=True)),)
+
+
+@rule("log_softmax")
+def log_softmax(grad, args, kwargs, out):
+    d = kwargs["dim"]
+    return (grad - out.exp() * grad.sum(d, keepdim=True),)

@@ -1,0 +1,264 @@
+//! Ops along one dim that produce a value per element: scans (cumsum, cumprod, cummax, cummin,
+//! logcumsumexp) and softmax / log_softmax.
+//!
+//! One driver, [`map_lines`], walks the lines along the dim (split over the threads): each line
+//! is gathered into a contiguous buffer of the compute type, transformed in place by the op's
+//! line kernel, and scattered into the output. When the input, compute and output types agree
+//! and the line is contiguous (the innermost dim, the common softmax case), the output row itself
+//! is the buffer, so no extra copy is made.
+
+use super::{for_each_elem_in, Num};
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::iter::Plan;
+use crate::parallel::{for_each_chunk, SyncPtr, GRAIN};
+use crate::scalar::cast;
+use crate::shape::{self, Dims};
+use crate::tensor::Tensor;
+
+/// Apply `f(line, indices)` to every line of `t` along `dim`, giving a tensor of `D` (and, when
+/// `with_indices`, an int64 tensor filled from the `indices` buffer). Lines are read as `S`,
+/// computed as `C`.
+fn map_lines<S: Element, C: Element, D: Element>(
+    t: &Tensor,
+    dim: i64,
+    with_indices: bool,
+    f: impl Fn(&mut [C], &mut [i64]) + Sync,
+) -> Result<(Tensor, Option<Tensor>)> {
+    debug_assert_eq!(t.dtype(), S::DTYPE);
+    let dim = shape::normalize_dim(dim, t.ndim())?;
+    let out = Tensor::empty(t.shape(), D::DTYPE)?;
+    let ind = if with_indices { Some(Tensor::empty(t.shape(), DType::Int64)?) } else { None };
+    if t.numel() == 0 {
+        return Ok((out, ind));
+    }
+    let (len, sin, sout) = if t.ndim() == 0 { (1, 1, 1) } else { (t.shape()[dim], t.strides()[dim], out.strides()[dim]) };
+    let others = |v: &[usize]| -> Dims { v.iter().enumerate().filter(|&(d, _)| d != dim).map(|(_, &x)| x).collect() };
+    let (oshape, istr, ostr) = (others(t.shape()), others(t.strides()), others(out.strides()));
+    let plan = Plan::new(&oshape, [&istr, &ostr], [t.offset(), 0]);
+    {
+        let g = t.storage().read();
+        let og = out.storage().write()?;
+        let ig = match &ind {
+            Some(i) => Some(i.storage().write()?),
+            None => None,
+        };
+        let (ip, op) = (SyncPtr(g.ptr() as *mut S), SyncPtr(og.ptr() as *mut D));
+        let xp = SyncPtr(ig.as_ref().map_or(std::ptr::null_mut(), |g| g.ptr() as *mut i64));
+        let direct = S::DTYPE == C::DTYPE && C::DTYPE == D::DTYPE && sin == 1 && sout == 1;
+        for_each_chunk(plan.numel(), (GRAIN / len).max(1), |range| {
+            let mut buf: Vec<C> = if direct { Vec::new() } else { vec![C::zero(); len] };
+            let mut idx = vec![0i64; if with_indices { len } else { 0 }];
+            for_each_elem_in(&plan, range.start, range.end, |_, [io, oo]| unsafe {
+                // SAFETY: each line is read inside the input's layout and written to the part of
+                // the fresh outputs this line owns.
+                if direct {
+                    std::ptr::copy_nonoverlapping(ip.get().add(io) as *const D, op.get().add(oo), len);
+                    f(std::slice::from_raw_parts_mut(op.get().add(oo) as *mut C, len), &mut idx);
+                } else {
+                    for (k, b) in buf.iter_mut().enumerate() {
+                        *b = cast::<S, C>(*ip.get().add(io + k * sin));
+                    }
+                    f(&mut buf, &mut idx);
+                    for (k, &b) in buf.iter().enumerate() {
+                        *op.get().add(oo + k * sout) = cast::<C, D>(b);
+                    }
+                }
+                for (k, &i) in idx.iter().enumerate() {
+                    *xp.get().add(oo + k * sout) = i;
+                }
+            });
+        });
+    }
+    Ok((out, ind))
+}
+
+/// `cumsum`/`cumprod(dim, dtype=)`: integers and bool give int64 (accumulated in int64), floats
+/// accumulate in f64.
+pub fn cumsum(t: &Tensor, dim: i64, dtype: Option<DType>, prod: bool) -> Result<Tensor> {
+    let t = match dtype {
+        Some(d) => t.to_dtype(d)?,
+        None => t.clone(),
+    };
+    let r = crate::dispatch!(t.dtype(), S => {
+        if t.dtype().is_floating_point() {
+            map_lines::<S, f64, S>(&t, dim, false, |x, _| scan_line(x, prod))
+        } else {
+            let out = dtype.unwrap_or(DType::Int64);
+            crate::dispatch!(out, D => map_lines::<S, i64, D>(&t, dim, false, |x, _| {
+                let mut a = if prod { 1i64 } else { 0 };
+                for v in x.iter_mut() {
+                    a = if prod { a.wrapping_mul(*v) } else { a.wrapping_add(*v) };
+                    *v = a;
+                }
+            }))
+        }
+    });
+    Ok(r?.0)
+}
+
+fn scan_line(x: &mut [f64], prod: bool) {
+    let mut a = if prod { 1.0 } else { 0.0 };
+    for v in x.iter_mut() {
+        a = if prod { a * *v } else { a + *v };
+        *v = a;
+    }
+}
+
+/// `cummax`/`cummin(dim)`: running extreme and the index where it was reached (the latest among
+/// ties, and NaN sticks once seen, as in torch).
+pub fn cummax(t: &Tensor, dim: i64, max: bool) -> Result<(Tensor, Tensor)> {
+    fn line<S: Num, const MAX: bool>(x: &mut [S], idx: &mut [i64]) {
+        let (mut v, mut at) = (x[0], 0);
+        for (k, e) in x.iter_mut().enumerate() {
+            let y = *e;
+            if y.is_nan() || (!v.is_nan() && if MAX { y >= v } else { y <= v }) {
+                v = y;
+                at = k;
+            }
+            *e = v;
+            idx[k] = at as i64;
+        }
+    }
+    let (v, i) = crate::dispatch!(t.dtype(), S => if max {
+        map_lines::<S, S, S>(t, dim, true, line::<S, true>)?
+    } else {
+        map_lines::<S, S, S>(t, dim, true, line::<S, false>)?
+    });
+    Ok((v, i.expect("indices requested")))
+}
+
+/// log(exp(a) + exp(b)) without overflow; infinities and NaN handled like torch.
+fn logaddexp(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        return f64::NAN;
+    }
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY || hi == f64::INFINITY {
+        return hi;
+    }
+    hi + (lo - hi).exp().ln_1p()
+}
+
+/// `logcumsumexp(dim)`: floating inputs only.
+pub fn logcumsumexp(t: &Tensor, dim: i64) -> Result<Tensor> {
+    if !t.dtype().is_floating_point() {
+        return Err(Error::NotImplemented(format!("\"logcumsumexp_out_cpu\" not implemented for '{}'", t.dtype().scalar_type_name())));
+    }
+    let r = crate::dispatch!(t.dtype(), S => map_lines::<S, f64, S>(t, dim, false, |x, _| {
+        let mut a = f64::NEG_INFINITY;
+        for v in x.iter_mut() {
+            a = logaddexp(a, *v);
+            *v = a;
+        }
+    }));
+    Ok(r?.0)
+}
+
+/// The float types softmax computes in: f32 (also for float16/bfloat16) and f64.
+trait Real: Element + PartialOrd + std::ops::Sub<Output = Self> + std::ops::Mul<Output = Self> {
+    fn max_of(x: &[Self]) -> Self;
+    fn sub_all(x: &mut [Self], m: Self);
+    fn exp_all(x: &mut [Self]);
+    fn scale_all(x: &mut [Self], s: Self);
+    fn sum_of(x: &[Self]) -> f64;
+}
+
+impl Real for f32 {
+    fn max_of(x: &[f32]) -> f32 {
+        super::fast::max_f32(x)
+    }
+    fn sub_all(x: &mut [f32], m: f32) {
+        super::fast::sub_f32(x, m)
+    }
+    fn exp_all(x: &mut [f32]) {
+        crate::ops::vecmath::exp_f32_inplace(x)
+    }
+    fn scale_all(x: &mut [f32], s: f32) {
+        super::fast::scale_f32(x, s)
+    }
+    fn sum_of(x: &[f32]) -> f64 {
+        super::fast::sum_f32(x)
+    }
+}
+
+impl Real for f64 {
+    fn max_of(x: &[f64]) -> f64 {
+        x.iter().fold(f64::NEG_INFINITY, |m, &v| if v > m || v.is_nan() { v } else { m })
+    }
+    fn sub_all(x: &mut [f64], m: f64) {
+        x.iter_mut().for_each(|v| *v -= m)
+    }
+    fn exp_all(x: &mut [f64]) {
+        x.iter_mut().for_each(|v| *v = v.exp())
+    }
+    fn scale_all(x: &mut [f64], s: f64) {
+        x.iter_mut().for_each(|v| *v *= s)
+    }
+    fn sum_of(x: &[f64]) -> f64 {
+        super::fast::sum_f64(x)
+    }
+}
+
+/// softmax (or log_softmax) of one line, in place: shift by the max so exp cannot overflow.
+fn softmax_line<C: Real>(x: &mut [C], log: bool) {
+    let m = C::max_of(x);
+    C::sub_all(x, m);
+    if log {
+        let mut e = x.to_vec();
+        C::exp_all(&mut e);
+        let ls = C::from_f64(C::sum_of(&e).ln());
+        C::sub_all(x, ls);
+    } else {
+        C::exp_all(x);
+        C::scale_all(x, C::from_f64(1.0 / C::sum_of(x)));
+    }
+}
+
+/// `softmax`/`log_softmax(dim, dtype=)`: floating inputs (after the optional cast).
+pub fn softmax(t: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<Tensor> {
+    let t = match dtype {
+        Some(d) => t.to_dtype(d)?,
+        None => t.clone(),
+    };
+    if !t.dtype().is_floating_point() {
+        let name = if log { "log_softmax" } else { "softmax" };
+        let last = t.ndim() == 0 || shape::normalize_dim(dim, t.ndim())? + 1 == t.ndim();
+        return Err(Error::NotImplemented(format!(
+            "\"{name}_{}kernel_impl\" not implemented for '{}'",
+            if last { "lastdim_" } else { "" },
+            t.dtype().scalar_type_name()
+        )));
+    }
+    let r = match t.dtype() {
+        DType::Float64 => map_lines::<f64, f64, f64>(&t, dim, false, |x, _| softmax_line(x, log)),
+        d => crate::dispatch!(d, S => map_lines::<S, f32, S>(&t, dim, false, |x, _| softmax_line(x, log))),
+    };
+    Ok(r?.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_along_each_dim() {
+        let t = Tensor::from_vec((1..=6).map(|x| x as f32).collect(), &[2, 3]).unwrap();
+        assert_eq!(cumsum(&t, 1, None, false).unwrap().to_vec::<f32>().unwrap(), vec![1., 3., 6., 4., 9., 15.]);
+        assert_eq!(cumsum(&t, 0, None, false).unwrap().to_vec::<f32>().unwrap(), vec![1., 2., 3., 5., 7., 9.]);
+        assert_eq!(cumsum(&t, 0, None, true).unwrap().to_vec::<f32>().unwrap(), vec![1., 2., 3., 4., 10., 18.]);
+        let (v, i) = cummax(&Tensor::from_vec(vec![2f32, 1., 2., 1.], &[4]).unwrap(), 0, true).unwrap();
+        assert_eq!(v.to_vec::<f32>().unwrap(), vec![2., 2., 2., 2.]);
+        assert_eq!(i.to_vec::<i64>().unwrap(), vec![0, 0, 2, 2]);
+    }
+
+    #[test]
+    fn softmax_rows_sum_to_one() {
+        let t = Tensor::from_vec((0..12).map(|x| x as f32 * 0.5).collect(), &[3, 4]).unwrap();
+        for dim in [0, 1] {
+            let s = softmax(&t, dim, None, false).unwrap();
+            let total = super::super::sum(&s, Some(&[dim]), false, None).unwrap().to_vec::<f32>().unwrap();
+            assert!(total.iter().all(|&x| (x - 1.0).abs() < 1e-6), "{total:?}");
+        }
+    }
+}
