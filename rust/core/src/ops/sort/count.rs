@@ -107,16 +107,22 @@ pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
 }
 
 /// Counts of the elements of `t` in `bins` equal-width bins over [lo, hi] (both in `T`), placing
-/// each element as torch's histc does: by interpolation in float64 whatever `T` is (so 0.7f32,
-/// just below 0.7, lands in bin 6 of 10 over [0, 1], as in torch).
+/// each element as torch's histc does: by interpolation in float32 (float64 for float64 inputs),
+/// so 0.7f32 lands in bin 7 of 10 over [0, 1] (its float32 product rounds up to 7) while the
+/// same value as float64 lands in bin 6, both as in torch.
 fn uniform_counts<T: Element + PartialOrd>(t: &Tensor, lo: T, hi: T, bins: usize) -> Result<Vec<f64>> {
+    let wide = T::DTYPE == DType::Float64;
     let (lo64, hi64) = (lo.to_f64(), hi.to_f64());
     let mut counts = vec![0.0f64; bins];
     for x in t.contiguous()?.to_vec::<T>()? {
         if !(x >= lo && x <= hi) {
             continue;
         }
-        let pos = ((x.to_f64() - lo64) * bins as f64 / (hi64 - lo64)) as usize;
+        let pos = if wide {
+            ((x.to_f64() - lo64) * bins as f64 / (hi64 - lo64)) as usize
+        } else {
+            ((x.to_f64() as f32 - lo64 as f32) * bins as f32 / (hi64 as f32 - lo64 as f32)) as usize
+        };
         counts[pos.min(bins - 1)] += 1.0;
     }
     Ok(counts)
@@ -238,8 +244,8 @@ mod tests {
     fn histc_bins_in_float32() {
         let t = Tensor::from_vec(vec![0.1f32, 0.2, 0.3, 0.7, 1.0], &[5]).unwrap();
         let h = histc(&t, 10, 0.0, 1.0).unwrap();
-        // 0.7f32 is just below 0.7, so bin 6, as in torch
-        assert_eq!(h.to_vec::<f32>().unwrap(), vec![0., 1., 1., 1., 0., 0., 1., 0., 0., 1.]);
+        // (0.7f32 - 0) * 10 rounds up to 7 in float32: bin 7, as in torch
+        assert_eq!(h.to_vec::<f32>().unwrap(), vec![0., 1., 1., 1., 0., 0., 0., 1., 0., 1.]);
         let c = bincount(&Tensor::from_vec(vec![1i64, 3, 1], &[3]).unwrap(), None, 0).unwrap();
         assert_eq!(c.to_vec::<i64>().unwrap(), vec![0, 2, 0, 1]);
     }
