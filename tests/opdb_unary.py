@@ -22,7 +22,7 @@ def samples_in(low, high, specials=True):
     def gen(dtype, rng):
         out = []
         for shape in elementwise_shapes(1):
-            a = random_array(rng, shape, dtype, low, high)
+            a = np.asarray(random_array(rng, shape, dtype, low, high))  # 0-dim: an array too
             if dtype in FLOATS and specials and a.size >= 5:
                 a = with_specials(a)
             out.append(Sample((a,)))
@@ -72,6 +72,8 @@ def _erfinv(y):
 
 
 def _sign(x):
+    if x.dtype == bool:
+        return x
     return np.where(np.isnan(x), 0, np.sign(x)).astype(x.dtype)
 
 
@@ -99,7 +101,9 @@ def _sigmoid(x):
 def float_op(name, ref, low=-3.0, high=3.0, grad=None, **kw):
     """A floating-result op: every dtype, ints and bool computing in float32."""
     fn = getattr(rstorch, name)
-    return OpInfo(name, lambda x: fn(x), _ref(ref), ALL, samples_in(low, high), _float_result,
+    # numpy computes int8/uint8/bool in float16: give it float64 like the other dtypes
+    return OpInfo(name, lambda x: fn(x), _ref(lambda x: ref(x.astype(np.float64))), ALL,
+                  samples_in(low, high), _float_result,
                   grad_samples=grad or grad_in(low, high), **kw)
 
 
@@ -130,7 +134,7 @@ OPS = [
     same_op("ceil", np.ceil, NUMERIC, grad_avoid=INTEGER_RANGE),
     same_op("round", np.round, NUMERIC, grad_avoid=tuple(v + 0.5 for v in INTEGER_RANGE)),
     OpInfo("round_decimals", lambda x, **kw: rstorch.round(x, **kw), _ref(_round), FLOATS,
-           lambda d, rng: [Sample((random_array(rng, s, d, -50, 50),), {"decimals": k})
+           lambda d, rng: [Sample((np.asarray(random_array(rng, s, d, -50, 50)),), {"decimals": k})
                            for s in elementwise_shapes(1) for k in (2, -1)],
            # the scaled value is rounded in the tensor's precision
            tol={"float32": (1e-6, 1e-5), "float16": (5e-3, 2e-2), "bfloat16": (3e-2, 1.0)},
@@ -169,7 +173,7 @@ OPS = [
     float_op("sigmoid", _sigmoid, -10.0, 10.0),
     float_op("logit", _logit, 0.02, 0.98),
     OpInfo("logit_eps", lambda x, **kw: rstorch.logit(x, **kw), _ref(_logit), FLOATS,
-           lambda d, rng: [Sample((random_array(rng, s, d, -0.5, 1.5),), {"eps": 0.1})
+           lambda d, rng: [Sample((np.asarray(random_array(rng, s, d, -0.5, 1.5)),), {"eps": 0.1})
                            for s in elementwise_shapes(1)],
            grad_samples=lambda rng: [Sample(s.args, {"eps": 0.05}) for s in grad_in(0.1, 0.9)(rng)]),
     float_op("erf", _vec(math.erf)),

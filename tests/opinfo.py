@@ -83,7 +83,7 @@ def rs_dtype(name: str):
 
 
 def np_dtype(name: str):
-    return {"bfloat16": np.float32}.get(name, np.dtype(name))
+    return np.float32 if name == "bfloat16" else np.dtype(name)
 
 
 def to_tensor(a: np.ndarray, dtype: str, layout: str = "contiguous"):
