@@ -419,7 +419,13 @@ def spec(name):
 
 
 def record(name, args, kwargs, out):
-    """Attach the graph node of `name(*args, **kwargs)` to its result `out`; return `out`."""
+    """Attach the graph node of `name(*args, **kwargs)` to its result `out`; return `out`.
+    Results that cannot carry a gradient (bool or integer: comparisons, argmax...) get none."""
+    if isinstance(out, tuple):
+        if not any(isinstance(o, TensorBase) and o.dtype.is_floating_point for o in out):
+            return out
+    elif not out.dtype.is_floating_point:
+        return out
     s = _SPECS.get(name) or spec(name)
     cls = s.cls or node_class(s.name_of(args, kwargs or {}))
     node = cls.__new__(cls)
@@ -445,7 +451,7 @@ def record(name, args, kwargs, out):
     node._edges = edges
     node._next = flat
     node._versions = save_versions(args) if s.reads_args else None
-    if type(out) is tuple:
+    if isinstance(out, tuple):  # incl. named tuples (values, indices)
         node._nout = len(out)
         for i, o in enumerate(out):
             if isinstance(o, TensorBase) and o.dtype.is_floating_point:
@@ -476,7 +482,7 @@ def _mark_view(src, out):
     if base is None:
         base = src
     ptr = src._storage_ptr()
-    for o in (out if type(out) is tuple else (out,)):
+    for o in (out if isinstance(out, tuple) else (out,)):
         if o._storage_ptr() == ptr:
             o.__dict__["_view_base"] = base
 
