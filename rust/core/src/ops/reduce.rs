@@ -241,6 +241,30 @@ pub(crate) fn for_each_elem_in<const N: usize>(plan: &Plan<N>, k0: usize, k1: us
 /// Outputs accumulated together in the vertical layout (their accumulators stay in L1).
 const VBLOCK: usize = 256;
 
+/// Elements below which a reduction runs on the calling thread: a vectorised sum reads ~16
+/// floats per ns, so waking the pool (several us, far more on a busy machine) only pays off
+/// above this. Chunk boundaries, and so results, do not depend on it.
+const PAR_WORK: usize = 1 << 19;
+
+/// `f` of every `grain`-sized chunk of `[0, n)` in order; in parallel when `work` is large.
+fn ordered_chunks<T: Send>(n: usize, grain: usize, work: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
+    if work < PAR_WORK {
+        crate::parallel::chunks(n, grain).map(f).collect()
+    } else {
+        map_chunks(n, grain, f)
+    }
+}
+
+/// The grain for splitting `items` units of `per_item` elements each over the threads (all in
+/// one chunk when the total is small).
+fn split_grain(items: usize, per_item: usize) -> usize {
+    if items.saturating_mul(per_item) < PAR_WORK {
+        items.max(1)
+    } else {
+        (GRAIN / per_item.max(1)).max(1)
+    }
+}
+
 /// Fold a run of `n` elements at storage offset `off` with stride `s`, indices from `i0`.
 #[inline(always)]
 fn fold_run<S: Element, R: Reducer<S>>(r: &R, acc: R::Acc, p: *const S, off: usize, n: usize, s: usize, i0: usize) -> R::Acc {
@@ -293,9 +317,9 @@ pub fn reduce_into<S: Element, R: Reducer<S>>(t: &Tensor, dims: &[usize], r: &R,
     if n_out == 1 {
         let base = t.offset();
         let parts = if irows == 1 {
-            map_chunks(ilen, GRAIN, |c| fold_run(r, r.init(), p.get(), base + c.start * istride, c.len(), istride, c.start))
+            ordered_chunks(ilen, GRAIN, count, |c| fold_run(r, r.init(), p.get(), base + c.start * istride, c.len(), istride, c.start))
         } else {
-            map_chunks(irows, (GRAIN / ilen).max(1), |c| {
+            ordered_chunks(irows, (GRAIN / ilen).max(1), count, |c| {
                 let (mut acc, mut row) = (r.init(), c.start);
                 inner.for_each_row_in(c.start, c.end, |[o], n, [s]| {
                     acc = fold_run(r, acc, p.get(), base + o, n, s, row * n);
@@ -316,7 +340,7 @@ pub fn reduce_into<S: Element, R: Reducer<S>>(t: &Tensor, dims: &[usize], r: &R,
         let width = olen.min(VBLOCK);
         let nblk = olen.div_ceil(width);
         let items = outer.num_rows() * nblk;
-        for_each_chunk(items, (GRAIN / (width * count)).max(1), |range| {
+        for_each_chunk(items, split_grain(items, width * count), |range| {
             let mut accs = vec![r.init(); width];
             for item in range {
                 let (orow, c0) = (item / nblk, (item % nblk) * width);
@@ -351,7 +375,7 @@ pub fn reduce_into<S: Element, R: Reducer<S>>(t: &Tensor, dims: &[usize], r: &R,
             }
         });
     } else {
-        for_each_chunk(n_out, (GRAIN / count).max(1), |range| {
+        for_each_chunk(n_out, split_grain(n_out, count), |range| {
             for_each_elem_in(&outer, range.start, range.end, |k, [base]| emit(k, fold_block(base)))
         });
     }
@@ -433,7 +457,7 @@ pub fn sum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>
         if out.is_floating_point() {
             reduce1::<S, _, S>(&t, &dims, keepdim, &FSum, S::from_f64)
         } else {
-            crate::dispatch!(out, D => reduce1::<S, _, D>(&t, &dims, keepdim, &ISum, D::from_i64))
+            reduce1::<S, _, i64>(&t, &dims, keepdim, &ISum, |a| a)?.to_dtype(out)
         }
     })
 }
@@ -503,7 +527,7 @@ pub fn prod(t: &Tensor, dim: Option<i64>, keepdim: bool, dtype: Option<DType>) -
             reduce1::<S, _, S>(&t, &dims, keepdim, &r, S::from_f64)
         } else {
             let r = Fold { init: 1i64, fold: |a: i64, x: S, _| a.wrapping_mul(x.to_i64()), combine: |a: i64, b| a.wrapping_mul(b) };
-            crate::dispatch!(dtype.unwrap_or(DType::Int64), D => reduce1::<S, _, D>(&t, &dims, keepdim, &r, D::from_i64))
+            reduce1::<S, _, i64>(&t, &dims, keepdim, &r, |a| a)?.to_dtype(dtype.unwrap_or(DType::Int64))
         }
     })
 }

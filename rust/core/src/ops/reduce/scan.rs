@@ -84,17 +84,22 @@ pub fn cumsum(t: &Tensor, dim: i64, dtype: Option<DType>, prod: bool) -> Result<
         if t.dtype().is_floating_point() {
             map_lines::<S, f64, S>(&t, dim, false, |x, _| scan_line(x, prod))
         } else {
-            let out = dtype.unwrap_or(DType::Int64);
-            crate::dispatch!(out, D => map_lines::<S, i64, D>(&t, dim, false, |x, _| {
+            map_lines::<S, i64, i64>(&t, dim, false, |x, _| {
                 let mut a = if prod { 1i64 } else { 0 };
                 for v in x.iter_mut() {
                     a = if prod { a.wrapping_mul(*v) } else { a.wrapping_add(*v) };
                     *v = a;
                 }
-            }))
+            })
         }
     });
-    Ok(r?.0)
+    // integer scans run in int64; a narrower dtype= gets the (wrapped) values cast back
+    let out = r?.0;
+    if t.dtype().is_floating_point() {
+        Ok(out)
+    } else {
+        out.to_dtype(dtype.unwrap_or(DType::Int64))
+    }
 }
 
 fn scan_line(x: &mut [f64], prod: bool) {
