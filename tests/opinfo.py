@@ -83,7 +83,8 @@ def rs_dtype(name: str):
 
 
 def np_dtype(name: str):
-    return {"bfloat16": np.float32}.get(name, np.dtype(name))
+    # numpy has no bfloat16: its values travel as float32 (np.dtype("bfloat16") would raise)
+    return np.float32 if name == "bfloat16" else np.dtype(name)
 
 
 def to_tensor(a: np.ndarray, dtype: str, layout: str = "contiguous"):
