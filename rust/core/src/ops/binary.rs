@@ -681,23 +681,33 @@ fn any_zero(t: &Tensor) -> bool {
     found
 }
 
+/// An operand as a tensor of `dtype`: borrowed when it already is one (the common case, which
+/// then costs no clone), else converted.
+fn cast<'a>(arg: &Arg<'a>, dtype: DType) -> Result<std::borrow::Cow<'a, Tensor>> {
+    match *arg {
+        Arg::Tensor(t) if t.dtype() == dtype => Ok(std::borrow::Cow::Borrowed(t)),
+        _ => arg.as_tensor(dtype).map(std::borrow::Cow::Owned),
+    }
+}
+
 /// `op(a, b)` with broadcasting and torch's promotion; a new contiguous tensor.
 pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
     let compute = op.compute_dtype(result_dtype(&[a.clone(), b.clone()]))?;
     if op == BinaryOp::Pow && compute.is_integral(false) && matches!(b, Arg::Scalar(Scalar::Int(e)) if e < 0) {
         return Err(Error::runtime("Integers to negative integer powers are not allowed."));
     }
-    let (ta, tb) = (a.as_tensor(compute)?, b.as_tensor(compute)?);
+    let (ta, tb) = (cast(&a, compute)?, cast(&b, compute)?);
+    let (ta, tb) = (ta.as_ref(), tb.as_ref());
     if matches!(op, BinaryOp::DivTrunc | BinaryOp::DivFloor | BinaryOp::Remainder | BinaryOp::Fmod)
         && compute.is_integral(false)
-        && any_zero(&tb)
+        && any_zero(tb)
     {
         return Err(Error::runtime("ZeroDivisionError"));
     }
     match op.family() {
-        Family::Arith => crate::dispatch!(compute, T => run::<T>(op, &ta, &tb)),
-        Family::Float => dispatch_float!(compute, T => run_float::<T>(op, &ta, &tb), op.not_implemented(compute)),
-        Family::Bits => dispatch_bits!(compute, T => run_bits::<T>(op, &ta, &tb), op.not_implemented(compute)),
+        Family::Arith => crate::dispatch!(compute, T => run::<T>(op, ta, tb)),
+        Family::Float => dispatch_float!(compute, T => run_float::<T>(op, ta, tb), op.not_implemented(compute)),
+        Family::Bits => dispatch_bits!(compute, T => run_bits::<T>(op, ta, tb), op.not_implemented(compute)),
     }
 }
 

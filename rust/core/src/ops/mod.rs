@@ -94,7 +94,10 @@ pub fn map1<S: Element, D: Element>(a: &Tensor, f: impl Fn(S) -> D + Sync) -> Re
 pub fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> D + Sync) -> Result<Tensor> {
     debug_assert!(a.dtype() == S::DTYPE && b.dtype() == S::DTYPE);
     let shape = shape::broadcast_shapes(a.shape(), b.shape())?;
-    let (a, b) = (a.broadcast_to(&shape)?, b.broadcast_to(&shape)?);
+    // operands already of the result's shape are used as they are (no layout copies per op)
+    let (ab, bb);
+    let a = if a.shape() == shape.as_slice() { a } else { ab = a.broadcast_to(&shape)?; &ab };
+    let b = if b.shape() == shape.as_slice() { b } else { bb = b.broadcast_to(&shape)?; &bb };
     let out = Tensor::empty(&shape, D::DTYPE)?;
     {
         let (ag, bg) = (a.storage().read(), b.storage().read());
