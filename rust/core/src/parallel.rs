@@ -30,7 +30,12 @@ static NUM_THREADS: AtomicUsize = AtomicUsize::new(0);
 /// The number of threads intra-op work uses (`torch.get_num_threads`).
 pub fn num_threads() -> usize {
     match NUM_THREADS.load(SeqCst) {
-        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        0 => {
+            // available_parallelism reads cgroup files (tens of microseconds): ask once
+            let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+            let _ = NUM_THREADS.compare_exchange(0, n, SeqCst, SeqCst);
+            NUM_THREADS.load(SeqCst)
+        }
         n => n,
     }
 }

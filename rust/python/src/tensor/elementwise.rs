@@ -1,8 +1,8 @@
 //! Arithmetic and comparison operators, their named methods and in-place forms.
 
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
-use rstorch::ops::binary::{add_scaled, binary, BinaryOp};
+use pyo3::types::{PyDict, PyTuple};
+use rstorch::ops::binary::{self as kernels, add_scaled, binary, BinaryOp};
 use rstorch::ops::Arg;
 use rstorch::{Scalar, Tensor};
 
@@ -68,7 +68,7 @@ fn binop<'py>(
         return Ok(py.NotImplemented().into_bound(py));
     };
     let me = slf.borrow();
-    let (a, tracked) = (me.t.clone(), me.tracks_grad() || o.tracks_grad());
+    let (a, tracked) = (me.t.clone(), differentiable(op) && (me.tracks_grad() || o.tracks_grad()));
     drop(me);
     let n = a.numel().max(o.numel());
     let t = maybe_detach(py, n, || {
@@ -200,7 +200,12 @@ macro_rules! operators {
 // add/sub are listed with their alpha forms below; the dunders here are the alpha-less ones
 operators! {
     Mul, "mul", __mul__, __rmul__, __imul__, mul, mul_;
-    Div, "div", __truediv__, __rtruediv__, __itruediv__, div, div_;
+    Remainder, "remainder", __mod__, __rmod__, __imod__, remainder, remainder_;
+    BitAnd, "bitwise_and", __and__, __rand__, __iand__, bitwise_and, bitwise_and_;
+    BitOr, "bitwise_or", __or__, __ror__, __ior__, bitwise_or, bitwise_or_;
+    BitXor, "bitwise_xor", __xor__, __rxor__, __ixor__, bitwise_xor, bitwise_xor_;
+    Shl, "bitwise_left_shift", __lshift__, __rlshift__, __ilshift__, bitwise_left_shift, bitwise_left_shift_;
+    Shr, "bitwise_right_shift", __rshift__, __rrshift__, __irshift__, bitwise_right_shift, bitwise_right_shift_;
 }
 
 macro_rules! comparisons {
@@ -382,7 +387,409 @@ fn not_implemented_to_type_error<'py>(r: Bound<'py, PyAny>, other: &Bound<'py, P
     Ok(r)
 }
 
+/// Whether autograd records an op: comparisons, logical, bitwise and rounding divisions give
+/// results that do not require grad, as in torch.
+fn differentiable(op: BinaryOp) -> bool {
+    use BinaryOp as B;
+    !(op.is_comparison()
+        || op.is_logical()
+        || matches!(op, B::BitAnd | B::BitOr | B::BitXor | B::Shl | B::Shr | B::DivFloor | B::DivTrunc | B::Nextafter))
+}
+
+/// A required operand (tensor or number) of a method, or torch's TypeError.
+fn operand(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Operand> {
+    Operand::from_py(obj)?.ok_or_else(|| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "{fname}(): argument '{arg}' must be Tensor or Number, not {}",
+            obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))
+    })
+}
+
+/// An optional operand: None (or Python None) stays None.
+fn opt_operand(obj: Option<&Bound<'_, PyAny>>, fname: &str, arg: &str) -> PyResult<Option<Operand>> {
+    match obj {
+        Some(o) if !o.is_none() => operand(o, fname, arg).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A Scalar argument (`value=`, `alpha=`): a number or a one-element tensor.
+fn scalar_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Scalar> {
+    match operand(obj, fname, arg)? {
+        Operand::S(s) => Ok(s),
+        Operand::T(t, _) => t.item().py_err(),
+    }
+}
+
+/// The positional args tuple the autograd recorder sees.
+fn args_tuple<'py>(py: Python<'py>, items: &[Option<&Bound<'py, PyAny>>]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, items.iter().map(|o| o.cloned().unwrap_or_else(|| py.None().into_bound(py))))
+}
+
+/// Run a kernel on operands (GIL released when big), wrap the result, and record it for autograd
+/// when `tracked`.
+fn compute<'py>(
+    py: Python<'py>,
+    name: &str,
+    tracked: bool,
+    numel: usize,
+    args: impl FnOnce() -> PyResult<Bound<'py, PyTuple>>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    f: impl FnOnce() -> rstorch::Result<Tensor> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    let t = maybe_detach(py, numel, f).py_err()?;
+    finish(py, name, tracked, args, kwargs, wrap(py, t)?)
+}
+
+/// An in-place method: the autograd path when anything tracks grad, else compute out of place
+/// with `f` and write back into self (checking the cast like torch).
+fn inplace_with<'py>(
+    slf: &Bound<'py, PyTensor>,
+    name: &str,
+    others: &[Option<&Bound<'py, PyAny>>],
+    kwargs: Option<&Bound<'py, PyDict>>,
+    f: impl FnOnce() -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let mut tracked = slf.borrow().tracks_grad();
+    for o in others.iter().flatten() {
+        if let Ok(t) = o.cast::<PyTensor>() {
+            tracked |= t.borrow().tracks_grad();
+        }
+    }
+    if tracked {
+        let mut items = vec![Some(slf.as_any())];
+        items.extend(others.iter().copied());
+        return inplace_py(py, name, args_tuple(py, &items)?, kwargs);
+    }
+    let r = f()?;
+    assign_inplace(slf, &r)
+}
+
+/// `rounding_mode` of div: None, 'trunc' or 'floor'.
+fn div_op(rounding_mode: Option<&str>) -> PyResult<BinaryOp> {
+    match rounding_mode {
+        None => Ok(BinaryOp::Div),
+        Some("trunc") => Ok(BinaryOp::DivTrunc),
+        Some("floor") => Ok(BinaryOp::DivFloor),
+        Some(m) => Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
+        ))),
+    }
+}
+
+/// `div(other, rounding_mode=...)`: recorded as "div" with its rounding_mode, like torch.
+fn div_impl<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, rounding_mode: Option<&str>, swap: bool) -> PyResult<Bound<'py, PyAny>> {
+    let op = div_op(rounding_mode)?;
+    if op == BinaryOp::Div {
+        let name = if swap { "rdiv" } else { "div" };
+        return binop(slf, other, op, name, swap);
+    }
+    let py = slf.py();
+    let o = operand(other, "div", "other")?;
+    let a = slf.borrow().t.clone();
+    let n = a.numel().max(o.numel());
+    compute(py, "div", false, n, || unreachable_args(py), None, || binary(op, Arg::Tensor(&a), o.arg()))
+}
+
+/// For ops that never record (tracked is false), the args closure is never called.
+fn unreachable_args(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+    Ok(PyTuple::empty(py))
+}
+
+/// A method `name(other)` running `op`; non-numbers raise TypeError.
+fn method<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, op: BinaryOp, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    binop(slf, other, op, name, false).and_then(|r| not_implemented_to_type_error(r, other, name))
+}
+
+macro_rules! binary_methods {
+    ($( $op:ident, $name:literal, $method:ident, $imethod:ident ;)*) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                fn $method<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                    method(slf, other, BinaryOp::$op, $name)
+                }
+                fn $imethod<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                    inplace(slf, other, BinaryOp::$op, concat!($name, "_"))
+                }
+            )*
+        }
+    };
+}
+
+binary_methods! {
+    Fmod, "fmod", fmod, fmod_;
+    Atan2, "atan2", atan2, atan2_;
+    Atan2, "atan2", arctan2, arctan2_;
+    Hypot, "hypot", hypot, hypot_;
+    Copysign, "copysign", copysign, copysign_;
+    Nextafter, "nextafter", nextafter, nextafter_;
+    Xlogy, "xlogy", xlogy, xlogy_;
+    Maximum, "maximum", maximum, maximum_;
+    Minimum, "minimum", minimum, minimum_;
+    Fmax, "fmax", fmax, fmax_;
+    Fmin, "fmin", fmin, fmin_;
+    LogicalAnd, "logical_and", logical_and, logical_and_;
+    LogicalOr, "logical_or", logical_or, logical_or_;
+    LogicalXor, "logical_xor", logical_xor, logical_xor_;
+    DivFloor, "floor_divide", floor_divide, floor_divide_;
+}
+
+#[pymethods]
+impl PyTensor {
+    #[pyo3(signature = (other, *, rounding_mode=None))]
+    fn div<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, rounding_mode: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        div_impl(slf, other, rounding_mode, false).and_then(|r| not_implemented_to_type_error(r, other, "div"))
+    }
+    #[pyo3(signature = (other, *, rounding_mode=None))]
+    fn div_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, rounding_mode: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        let op = div_op(rounding_mode)?;
+        if op == BinaryOp::Div {
+            return inplace(slf, other, op, "div_");
+        }
+        let py = slf.py();
+        let kw = PyDict::new(py);
+        kw.set_item("rounding_mode", rounding_mode)?;
+        inplace_with(slf, "div_", &[Some(other)], Some(&kw), || div_impl(slf, other, rounding_mode, false))
+    }
+    fn __truediv__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        binop(slf, other, BinaryOp::Div, "div", false)
+    }
+    fn __rtruediv__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        binop(slf, other, BinaryOp::Div, "rdiv", true)
+    }
+    fn __itruediv__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<()> {
+        inplace_dunder(slf, other, BinaryOp::Div, "div_")
+    }
+    fn __floordiv__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        binop(slf, other, BinaryOp::DivFloor, "floor_divide", false)
+    }
+    fn __rfloordiv__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        binop(slf, other, BinaryOp::DivFloor, "rfloor_divide", true)
+    }
+    fn __ifloordiv__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<()> {
+        inplace_dunder(slf, other, BinaryOp::DivFloor, "floor_divide_")
+    }
+
+    fn __pow__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, _modulo: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        binop(slf, other, BinaryOp::Pow, "pow", false)
+    }
+    fn __rpow__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, _modulo: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        binop(slf, other, BinaryOp::Pow, "rpow", true)
+    }
+    fn __ipow__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, _modulo: &Bound<'py, PyAny>) -> PyResult<()> {
+        inplace_dunder(slf, other, BinaryOp::Pow, "pow_")
+    }
+    fn pow<'py>(slf: &Bound<'py, Self>, exponent: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        method(slf, exponent, BinaryOp::Pow, "pow")
+    }
+    fn pow_<'py>(slf: &Bound<'py, Self>, exponent: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        inplace(slf, exponent, BinaryOp::Pow, "pow_")
+    }
+
+    /// `self ** exponent` in float64.
+    fn float_power<'py>(slf: &Bound<'py, Self>, exponent: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let o = operand(exponent, "float_power", "exponent")?;
+        let me = slf.borrow();
+        let (a, tracked) = (me.t.clone(), me.tracks_grad() || o.tracks_grad());
+        drop(me);
+        let n = a.numel().max(o.numel());
+        compute(py, "float_power", tracked, n, || args_tuple(py, &[Some(slf.as_any()), Some(exponent)]), None, || {
+            kernels::float_power(Arg::Tensor(&a), o.arg())
+        })
+    }
+    fn float_power_<'py>(slf: &Bound<'py, Self>, exponent: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let d = slf.borrow().t.dtype();
+        if d != rstorch::DType::Float64 {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+                "the base given to float_power_ has dtype {} but the operation's result requires dtype Double",
+                d.scalar_type_name()
+            )));
+        }
+        inplace_with(slf, "float_power_", &[Some(exponent)], None, || Self::float_power(slf, exponent))
+    }
+
+    /// `self if condition else other`, elementwise (torch.where(condition, self, other)).
+    fn r#where<'py>(slf: &Bound<'py, Self>, condition: &Bound<'py, PyAny>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        where_impl(condition, slf.as_any(), other)
+    }
+
+    #[pyo3(signature = (min=None, max=None))]
+    fn clamp<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        clamp_impl(slf, "clamp", min, max)
+    }
+    #[pyo3(signature = (min=None, max=None))]
+    fn clamp_<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        inplace_with(slf, "clamp_", &[min, max], None, || clamp_impl(slf, "clamp", min, max))
+    }
+    #[pyo3(signature = (min=None, max=None))]
+    fn clip<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        clamp_impl(slf, "clamp", min, max)
+    }
+    #[pyo3(signature = (min=None, max=None))]
+    fn clip_<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Self::clamp_(slf, min, max)
+    }
+    fn clamp_min<'py>(slf: &Bound<'py, Self>, min: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        clamp_impl(slf, "clamp_min", Some(min), None)
+    }
+    fn clamp_min_<'py>(slf: &Bound<'py, Self>, min: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        inplace_with(slf, "clamp_min_", &[Some(min)], None, || clamp_impl(slf, "clamp_min", Some(min), None))
+    }
+    fn clamp_max<'py>(slf: &Bound<'py, Self>, max: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        clamp_impl(slf, "clamp_max", None, Some(max))
+    }
+    fn clamp_max_<'py>(slf: &Bound<'py, Self>, max: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        inplace_with(slf, "clamp_max_", &[Some(max)], None, || clamp_impl(slf, "clamp_max", None, Some(max)))
+    }
+
+    fn lerp<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let e = super::tensor_of(end)?;
+        let w = operand(weight, "lerp", "weight")?;
+        let me = slf.borrow();
+        let (a, mut tracked) = (me.t.clone(), me.tracks_grad() || w.tracks_grad());
+        drop(me);
+        tracked |= end.cast::<PyTensor>()?.borrow().tracks_grad();
+        let n = a.numel().max(e.numel()).max(w.numel());
+        compute(py, "lerp", tracked, n, || args_tuple(py, &[Some(slf.as_any()), Some(end), Some(weight)]), None, || {
+            kernels::lerp(&a, &e, w.arg())
+        })
+    }
+    fn lerp_<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        inplace_with(slf, "lerp_", &[Some(end), Some(weight)], None, || Self::lerp(slf, end, weight))
+    }
+
+    #[pyo3(signature = (tensor1, tensor2, *, value=None))]
+    fn addcmul<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        addc(slf, "addcmul", tensor1, tensor2, value)
+    }
+    #[pyo3(signature = (tensor1, tensor2, *, value=None))]
+    fn addcmul_<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let kw = value_kwargs(slf.py(), value)?;
+        inplace_with(slf, "addcmul_", &[Some(tensor1), Some(tensor2)], kw.as_ref(), || addc(slf, "addcmul", tensor1, tensor2, value))
+    }
+    #[pyo3(signature = (tensor1, tensor2, *, value=None))]
+    fn addcdiv<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        addc(slf, "addcdiv", tensor1, tensor2, value)
+    }
+    #[pyo3(signature = (tensor1, tensor2, *, value=None))]
+    fn addcdiv_<'py>(slf: &Bound<'py, Self>, tensor1: &Bound<'py, PyAny>, tensor2: &Bound<'py, PyAny>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let kw = value_kwargs(slf.py(), value)?;
+        inplace_with(slf, "addcdiv_", &[Some(tensor1), Some(tensor2)], kw.as_ref(), || addc(slf, "addcdiv", tensor1, tensor2, value))
+    }
+
+    #[pyo3(signature = (other, rtol=1e-05, atol=1e-08, equal_nan=false))]
+    fn isclose<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, rtol: f64, atol: f64, equal_nan: bool) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let (a, b) = (slf.borrow().t.clone(), super::tensor_of(other)?);
+        let n = a.numel().max(b.numel());
+        compute(py, "isclose", false, n, || unreachable_args(py), None, || kernels::isclose(&a, &b, rtol, atol, equal_nan))
+    }
+    #[pyo3(signature = (other, rtol=1e-05, atol=1e-08, equal_nan=false))]
+    fn allclose(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, rtol: f64, atol: f64, equal_nan: bool) -> PyResult<bool> {
+        let (a, b) = (slf.borrow().t.clone(), super::tensor_of(other)?);
+        maybe_detach(slf.py(), a.numel(), || kernels::allclose(&a, &b, rtol, atol, equal_nan)).py_err()
+    }
+    fn equal(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let (a, b) = (slf.borrow().t.clone(), super::tensor_of(other)?);
+        maybe_detach(slf.py(), a.numel(), || kernels::equal(&a, &b)).py_err()
+    }
+}
+
+fn value_kwargs<'py>(py: Python<'py>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Option<Bound<'py, PyDict>>> {
+    match value {
+        None => Ok(None),
+        Some(v) => {
+            let kw = PyDict::new(py);
+            kw.set_item("value", v)?;
+            Ok(Some(kw))
+        }
+    }
+}
+
+/// addcmul / addcdiv: `self + value * t1 (* or /) t2`, value defaulting to 1.
+fn addc<'py>(
+    slf: &Bound<'py, PyTensor>,
+    name: &str,
+    tensor1: &Bound<'py, PyAny>,
+    tensor2: &Bound<'py, PyAny>,
+    value: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let (t1, t2) = (super::tensor_of(tensor1)?, super::tensor_of(tensor2)?);
+    let v = match value {
+        Some(v) => scalar_arg(v, name, "value")?,
+        None => Scalar::Int(1),
+    };
+    let me = slf.borrow();
+    let a = me.t.clone();
+    let tracked = me.tracks_grad()
+        || tensor1.cast::<PyTensor>()?.borrow().tracks_grad()
+        || tensor2.cast::<PyTensor>()?.borrow().tracks_grad();
+    drop(me);
+    let kw = value_kwargs(py, value)?;
+    let n = a.numel().max(t1.numel()).max(t2.numel());
+    let div = name == "addcdiv";
+    compute(py, name, tracked, n, || args_tuple(py, &[Some(slf.as_any()), Some(tensor1), Some(tensor2)]), kw.as_ref(), || {
+        if div {
+            kernels::addcdiv(&a, &t1, &t2, v)
+        } else {
+            kernels::addcmul(&a, &t1, &t2, v)
+        }
+    })
+}
+
+/// clamp / clamp_min / clamp_max, recorded with args `(self, min, max)` / `(self, min)` /
+/// `(self, max)`.
+fn clamp_impl<'py>(
+    slf: &Bound<'py, PyTensor>,
+    name: &str,
+    min: Option<&Bound<'py, PyAny>>,
+    max: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let lo = opt_operand(min, name, "min")?;
+    let hi = opt_operand(max, name, "max")?;
+    let me = slf.borrow();
+    let a = me.t.clone();
+    let tracked = me.tracks_grad() || lo.as_ref().is_some_and(Operand::tracks_grad) || hi.as_ref().is_some_and(Operand::tracks_grad);
+    drop(me);
+    let n = a.numel().max(lo.as_ref().map_or(0, Operand::numel)).max(hi.as_ref().map_or(0, Operand::numel));
+    let args = || match name {
+        "clamp_min" => args_tuple(py, &[Some(slf.as_any()), min]),
+        "clamp_max" => args_tuple(py, &[Some(slf.as_any()), max]),
+        _ => args_tuple(py, &[Some(slf.as_any()), min, max]),
+    };
+    compute(py, name, tracked, n, args, None, || kernels::clamp(&a, lo.as_ref().map(Operand::arg), hi.as_ref().map(Operand::arg)))
+}
+
+/// `torch.where(condition, input, other)`; input and other may be numbers. Recorded as
+/// "where" with args `(condition, input, other)`.
+fn where_impl<'py>(condition: &Bound<'py, PyAny>, input: &Bound<'py, PyAny>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = condition.py();
+    let cond = super::tensor_of(condition)?;
+    let x = operand(input, "where", "input")?;
+    let y = operand(other, "where", "other")?;
+    let tracked = x.tracks_grad() || y.tracks_grad();
+    let n = cond.numel().max(x.numel()).max(y.numel());
+    compute(py, "where", tracked, n, || args_tuple(py, &[Some(condition), Some(input), Some(other)]), None, || {
+        kernels::where_(&cond, x.arg(), y.arg())
+    })
+}
+
+#[pyfunction]
+#[pyo3(name = "_where")]
+fn where_fn<'py>(condition: &Bound<'py, PyAny>, input: &Bound<'py, PyAny>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    where_impl(condition, input, other)
+}
+
 /// Add this family's module-level functions to `_C`.
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(where_fn, m)?)?;
     Ok(())
 }
+

@@ -1,0 +1,165 @@
+"""The op table of the binary and ternary elementwise family (see tests/opinfo.py)."""
+
+import numpy as np
+
+import rstorch
+from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, elementwise_shapes, random_array, with_specials
+
+NO_BOOL = FLOATS + INTS
+
+
+def _arr(rng, shape, dtype, low, high):
+    a = random_array(rng, shape, dtype, low, high)
+    return np.asarray(a)
+
+
+def binary_samples(low=-3.0, high=3.0, olow=None, ohigh=None, specials=False, scalars=(), nonzero=False):
+    """Pairs of arrays over the broadcasting shapes, plus `(array, number)` samples; `nonzero`
+    keeps zeros out of the second operand (divisors: uint8 samples always start at 0)."""
+    olow = low if olow is None else olow
+    ohigh = high if ohigh is None else ohigh
+
+    def gen(dtype, rng):
+        out = []
+        for sa, sb in elementwise_shapes(2):
+            a, b = _arr(rng, sa, dtype, low, high), _arr(rng, sb, dtype, olow, ohigh)
+            if nonzero:
+                b = np.where(b == 0, np.ones_like(b), b)
+            if specials and dtype in FLOATS and a.size:
+                a = with_specials(a)
+            out.append(Sample((a, b)))
+        for s in scalars:
+            out.append(Sample((_arr(rng, (4, 3), dtype, low, high), s)))
+        return out
+    return gen
+
+
+def ternary_samples(lows=(-3.0, -3.0, -3.0), highs=(3.0, 3.0, 3.0), cond_first=False):
+    def gen(dtype, rng):
+        out = []
+        for shapes in elementwise_shapes(3):
+            args = []
+            for k, s in enumerate(shapes):
+                if k == 0 and cond_first:
+                    args.append(np.asarray(rng.random(s) < 0.5))
+                else:
+                    args.append(_arr(rng, s, dtype, lows[k], highs[k]))
+            out.append(Sample(tuple(args)))
+        return out
+    return gen
+
+
+def float_result(d):
+    return d if d in FLOATS else "float32"
+
+
+def bool_result(d):
+    return "bool"
+
+
+def _trunc_div(a, b):
+    q = np.trunc(np.true_divide(a, b))
+    return q
+
+
+def _f64(fn):
+    """A numpy reference computed in float64 (numpy would pick float16 for small int types)."""
+    return lambda *args: fn(*(np.asarray(a, dtype=np.float64) for a in args))
+
+
+OPS = [
+    OpInfo("add", lambda a, b: rstorch.add(a, b), lambda a, b: a + b if a.dtype != bool else a | b,
+           ALL, binary_samples(scalars=(2, True)), differentiable=False, result_dtype=lambda d: None),
+    OpInfo("add_alpha", lambda a, b: rstorch.add(a, b, alpha=2), lambda a, b: a + 2 * b, NO_BOOL,
+           binary_samples(), differentiable=False),
+    OpInfo("sub", lambda a, b: a - b, lambda a, b: a - b, NO_BOOL, binary_samples(scalars=(2,)),
+           differentiable=False),
+    OpInfo("rsub", lambda a, b: 2 - a, lambda a, b: 2 - a, NO_BOOL, binary_samples(), differentiable=False),
+    OpInfo("mul", lambda a, b: a * b, lambda a, b: a * b, ALL, binary_samples(scalars=(3,)),
+           differentiable=False, result_dtype=lambda d: None),
+    OpInfo("div", lambda a, b: rstorch.div(a, b), lambda a, b: np.true_divide(a, b), ALL,
+           binary_samples(olow=1, ohigh=4, nonzero=True), result_dtype=float_result, differentiable=False),
+    OpInfo("rdiv", lambda a, b: 1 / b, lambda a, b: np.true_divide(1, b), NO_BOOL,
+           binary_samples(olow=1, ohigh=4, nonzero=True), result_dtype=float_result, differentiable=False),
+    OpInfo("div_trunc", lambda a, b: rstorch.div(a, b, rounding_mode="trunc"), _trunc_div, NO_BOOL,
+           binary_samples(olow=1, ohigh=4, nonzero=True), differentiable=False),
+    OpInfo("floor_divide", lambda a, b: a // b, lambda a, b: np.floor_divide(a, b), NO_BOOL,
+           binary_samples(low=-9, high=9, olow=1, ohigh=4, nonzero=True), differentiable=False),
+    OpInfo("rfloordiv", lambda a, b: 7 // b, lambda a, b: np.floor_divide(7, b), NO_BOOL,
+           binary_samples(olow=1, ohigh=4, nonzero=True), differentiable=False),
+    OpInfo("remainder", lambda a, b: a % b, lambda a, b: np.remainder(a, b), NO_BOOL,
+           binary_samples(low=-9, high=9, olow=1, ohigh=4, nonzero=True)),
+    OpInfo("remainder_neg", lambda a, b: rstorch.remainder(a, -b), lambda a, b: np.remainder(a, -b),
+           FLOATS + ("int64", "int32", "int16", "int8"), binary_samples(low=-9, high=9, olow=1, ohigh=4, nonzero=True),
+           differentiable=False),
+    OpInfo("fmod", lambda a, b: rstorch.fmod(a, b), lambda a, b: np.fmod(a, b), NO_BOOL,
+           binary_samples(low=-9, high=9, olow=1, ohigh=4, nonzero=True)),
+    OpInfo("pow", lambda a, b: rstorch.pow(a, b), lambda a, b: np.power(a, b), NO_BOOL,
+           binary_samples(low=0.5, high=2.0, olow=0, ohigh=3)),
+    OpInfo("pow_scalar", lambda a, b: a ** 2, lambda a, b: np.power(a, 2), NO_BOOL,
+           binary_samples(low=-3, high=3), differentiable=False),
+    OpInfo("rpow", lambda a, b: 2 ** b, lambda a, b: np.power(2, b), NO_BOOL,
+           binary_samples(olow=0, ohigh=3)),
+    OpInfo("float_power", lambda a, b: rstorch.float_power(a, b), lambda a, b: np.power(a, b), NO_BOOL,
+           binary_samples(low=0.5, high=2.0, olow=0, ohigh=2), result_dtype=lambda d: "float64"),
+    OpInfo("atan2", lambda a, b: rstorch.atan2(a, b), _f64(np.arctan2), ALL, binary_samples(),
+           result_dtype=float_result),
+    OpInfo("hypot", lambda a, b: rstorch.hypot(a, b), np.hypot, FLOATS, binary_samples()),
+    OpInfo("copysign", lambda a, b: rstorch.copysign(a, b), _f64(np.copysign), ALL, binary_samples(),
+           result_dtype=float_result),
+    OpInfo("xlogy", lambda a, b: rstorch.xlogy(a, b),
+           lambda a, b: np.where(a == 0, 0.0, a * np.log(np.where(b > 0, b, 1.0))), NO_BOOL,
+           binary_samples(low=-2, high=2, olow=1, ohigh=3, nonzero=True), result_dtype=float_result),
+    OpInfo("maximum", lambda a, b: rstorch.maximum(a, b), np.maximum, ALL, binary_samples(specials=True),
+           grad_samples=lambda rng: binary_samples()("float64", rng)),
+    OpInfo("minimum", lambda a, b: rstorch.minimum(a, b), np.minimum, ALL, binary_samples(specials=True),
+           grad_samples=lambda rng: binary_samples()("float64", rng)),
+    OpInfo("fmax", lambda a, b: rstorch.fmax(a, b), np.fmax, ALL, binary_samples(specials=True),
+           grad_samples=lambda rng: binary_samples()("float64", rng)),
+    OpInfo("fmin", lambda a, b: rstorch.fmin(a, b), np.fmin, ALL, binary_samples(specials=True),
+           grad_samples=lambda rng: binary_samples()("float64", rng)),
+    OpInfo("logical_and", lambda a, b: rstorch.logical_and(a, b), np.logical_and, ALL,
+           binary_samples(low=-1, high=1), result_dtype=bool_result, differentiable=False),
+    OpInfo("logical_or", lambda a, b: rstorch.logical_or(a, b), np.logical_or, ALL,
+           binary_samples(low=-1, high=1), result_dtype=bool_result, differentiable=False),
+    OpInfo("logical_xor", lambda a, b: rstorch.logical_xor(a, b), np.logical_xor, ALL,
+           binary_samples(low=-1, high=1), result_dtype=bool_result, differentiable=False),
+    OpInfo("bitwise_and", lambda a, b: a & b, np.bitwise_and, INTS + ("bool",), binary_samples(scalars=(6,)),
+           differentiable=False, result_dtype=lambda d: None),
+    OpInfo("bitwise_or", lambda a, b: a | b, np.bitwise_or, INTS + ("bool",), binary_samples(),
+           differentiable=False),
+    OpInfo("bitwise_xor", lambda a, b: rstorch.bitwise_xor(a, b), np.bitwise_xor, INTS + ("bool",),
+           binary_samples(), differentiable=False),
+    OpInfo("lshift", lambda a, b: a << b, np.left_shift, INTS, binary_samples(olow=0, ohigh=6),
+           differentiable=False),
+    OpInfo("rshift", lambda a, b: a >> b, np.right_shift, INTS, binary_samples(olow=0, ohigh=6),
+           differentiable=False),
+    OpInfo("eq", lambda a, b: a == b, np.equal, ALL, binary_samples(low=-1, high=1, specials=True),
+           result_dtype=bool_result, differentiable=False),
+    OpInfo("lt", lambda a, b: a < b, np.less, ALL, binary_samples(specials=True),
+           result_dtype=bool_result, differentiable=False),
+    OpInfo("ge", lambda a, b: rstorch.ge(a, b), np.greater_equal, ALL, binary_samples(specials=True),
+           result_dtype=bool_result, differentiable=False),
+    OpInfo("where", lambda c, x, y: rstorch.where(c, x, y), np.where, ALL, ternary_samples(cond_first=True)),
+    OpInfo("where_scalar", lambda c, x, y: rstorch.where(c, x, 0), lambda c, x, y: np.where(c, x, 0), ALL,
+           ternary_samples(cond_first=True), differentiable=False,
+           result_dtype=lambda d: "int64" if d == "bool" else d),
+    OpInfo("lerp", lambda a, b, w: rstorch.lerp(a, b, w), lambda a, b, w: a + w * (b - a), FLOATS,
+           ternary_samples(lows=(-3, -3, 0), highs=(3, 3, 1))),
+    OpInfo("lerp_scalar", lambda a, b, w: rstorch.lerp(a, b, 0.75), lambda a, b, w: a + 0.75 * (b - a),
+           FLOATS, ternary_samples(), differentiable=False),
+    OpInfo("addcmul", lambda a, b, c: rstorch.addcmul(a, b, c, value=2), lambda a, b, c: a + 2 * b * c,
+           NO_BOOL, ternary_samples(), tol={"float16": (4e-3, 4e-3), "bfloat16": (3e-2, 3e-2)}),
+    OpInfo("addcdiv", lambda a, b, c: rstorch.addcdiv(a, b, c, value=0.5), lambda a, b, c: a + 0.5 * b / c,
+           FLOATS, ternary_samples(lows=(-3, -3, 1), highs=(3, 3, 3)),
+           tol={"float16": (4e-3, 4e-3), "bfloat16": (3e-2, 3e-2)}),
+    OpInfo("clamp", lambda a, lo, hi: rstorch.clamp(a, lo, hi), lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi),
+           NO_BOOL, ternary_samples(lows=(-6, -4, 0), highs=(6, 0, 4))),
+    OpInfo("clamp_scalar", lambda a, lo, hi: a.clamp(min=0, max=2), lambda a, lo, hi: np.clip(a, 0, 2),
+           NO_BOOL, ternary_samples(), differentiable=False),
+    OpInfo("clamp_min", lambda a, b: rstorch.clamp_min(a, b), np.maximum, NO_BOOL, binary_samples()),
+    OpInfo("clamp_max", lambda a, b: a.clamp(max=b), np.minimum, NO_BOOL, binary_samples()),
+    OpInfo("isclose", lambda a, b: rstorch.isclose(a, b, rtol=0.1, atol=0.5),
+           lambda a, b: np.isclose(a, b, rtol=0.1, atol=0.5), ALL, binary_samples(),
+           result_dtype=bool_result, differentiable=False),
+]
