@@ -110,8 +110,8 @@ fn run<T: SortKey + Arith>(t: &Tensor, dim: usize, q: &[f64], how: Interpolation
             buf.sort_unstable();
             sorted.clear();
             sorted.extend(buf.iter().map(|e| line.get(e.pos())));
-            let valid = if ignore_nan { sorted.iter().filter(|v| !v.is_nan()).count() } else { n };
-            let has_nan = sorted[n - 1].is_nan();
+            let valid = if ignore_nan { sorted.iter().filter(|v| !SortKey::is_nan(**v)).count() } else { n };
+            let has_nan = SortKey::is_nan(sorted[n - 1]);
             for (j, &qv) in qs.iter().enumerate() {
                 let rank = if ignore_nan {
                     let r = qv.mul(T::from_f64(valid as f64 - 1.0));
