@@ -93,10 +93,14 @@ impl UnaryOp {
         }
     }
 
-    /// The ops whose float32 kernel is an expensive libm call per element: they get smaller
-    /// chunks when split over threads.
-    fn grain(self) -> usize {
+    /// Elements per parallel chunk for `dtype`. Waking a pool thread costs ~25 us on this
+    /// kind of VM (../shared/PERF.md), the time the float32 polynomial kernels take for ~60K
+    /// elements, so they split only above 128K; ops that call libm per element split sooner.
+    fn grain(self, dtype: DType) -> usize {
         use UnaryOp::*;
+        if dtype == DType::Float32 && matches!(self, Exp | Log | Tanh | Sigmoid | Erf) {
+            return 4 * GRAIN;
+        }
         match self {
             Expm1 | Log1p | Sin | Cos | Tan | Asin | Acos | Atan | Sinh | Cosh | Asinh | Acosh | Atanh | Erfc | Erfinv
             | Logit { .. } | Exp2 | Log2 | Log10 => GRAIN / 4,
@@ -184,7 +188,7 @@ fn lift<'a, S: Copy + 'a, D: 'a>(f: impl Fn(S) -> D + Sync + 'a) -> Kernel<'a, S
 /// Run `op` from `src` into `dst` (same shape). `src` has the op's compute dtype (the output's
 /// for float and same-dtype ops, the input's for predicates); `dst` may be `src` itself.
 fn run_into(op: UnaryOp, src: &Tensor, dst: &Tensor) -> Result<()> {
-    let grain = op.grain();
+    let grain = op.grain(src.dtype());
     match op.kind() {
         Kind::Predicate => crate::dispatch!(src.dtype(), S => {
             apply::<S, bool>(src, dst, grain, &lift(predicate::<S>(op)))
@@ -382,6 +386,7 @@ macro_rules! real_impl {
                 UnaryOp::Tanh => Box::new(vecmath::tanh_f32),
                 UnaryOp::Sigmoid => Box::new(vecmath::sigmoid_f32),
                 UnaryOp::Erf => Box::new(vecmath::erf_f32),
+                // (keep in step with UnaryOp::grain)
                 _ => return None,
             };
             Some(k)
