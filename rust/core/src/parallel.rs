@@ -22,9 +22,16 @@ static POOL: RwLock<Option<Arc<rayon::ThreadPool>>> = RwLock::new(None);
 /// The number of threads intra-op work uses (`torch.get_num_threads`).
 pub fn num_threads() -> usize {
     match NUM_THREADS.load(Ordering::Relaxed) {
-        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        0 => default_num_threads(),
         n => n,
     }
+}
+
+/// The machine's cores, asked once: `available_parallelism` reads cgroup files on Linux and
+/// costs tens of microseconds per call, more than a small kernel takes.
+fn default_num_threads() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
 
 /// Set the number of intra-op threads (`torch.set_num_threads`); at least 1.
@@ -78,15 +85,6 @@ pub fn for_each_chunk(n: usize, grain: usize, f: impl Fn(Range<usize>) + Sync) {
             f(mine); // the calling thread takes a share
         }),
         None => chunks(n, grain).for_each(f),
-    }
-}
-
-/// Run `f` inside the intra-op pool, so rayon-based libraries it calls (faer's GEMM) use these
-/// threads rather than rayon's global pool.
-pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    match pool() {
-        Some(p) => p.install(f),
-        None => f(),
     }
 }
 
