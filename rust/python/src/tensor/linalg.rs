@@ -37,9 +37,9 @@ fn scalar_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str) -> PyResult<Scalar
     }
 }
 
-/// Work (multiply-adds, roughly) above which the GIL is released.
+/// A size of the work (compared with the GIL-release threshold): the operands' numels multiplied.
 fn work(ts: &[&Tensor]) -> usize {
-    ts.iter().map(|t| t.numel()).product::<usize>().min(usize::MAX / 2)
+    ts.iter().fold(1usize, |w, t| w.saturating_mul(t.numel()))
 }
 
 /// `name(x, y)` for the two-operand products; `args` are what the recorder sees.
@@ -227,13 +227,12 @@ fn defaults<'py>(py: Python<'py>, beta: Option<&Bound<'py, PyAny>>, alpha: Optio
 fn linalg1<'py>(a_obj: &Bound<'py, PyAny>, name: &str, f: impl FnOnce(&Tensor) -> rstorch::Result<Vec<Tensor>> + Send) -> PyResult<Bound<'py, PyAny>> {
     let py = a_obj.py();
     let (a, ta) = tensor_arg(a_obj, name, "A", 0)?;
-    let mut ts = maybe_detach(py, a.numel() * a.shape().last().copied().unwrap_or(1), || f(&a)).py_err()?;
+    let mut ts = maybe_detach(py, a.numel().saturating_mul(a.shape().last().copied().unwrap_or(1)), || f(&a)).py_err()?;
     let out = if ts.len() == 1 { wrap(py, ts.pop().unwrap())? } else { wrap_all(py, ts)?.into_any() };
     finish(py, name, ta, || PyTuple::new(py, [a_obj.clone()]), None, out)
 }
 
 #[pyfunction]
-#[pyo3(name = "linalg_inv")]
 fn linalg_inv<'py>(a: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     linalg1(a, "linalg_inv", |t| Ok(vec![linalg::inv(t)?]))
 }

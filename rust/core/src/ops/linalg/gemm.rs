@@ -6,6 +6,8 @@
 //! float16/bfloat16 compute through float32 like torch's CPU kernels; integers use a row-panel
 //! loop with wrapping arithmetic (torch supports integer matmul on CPU).
 
+use std::ops::Range;
+
 use faer::{Accum, MatMut, MatRef, Par};
 
 use crate::dtype::{DType, Element};
@@ -17,9 +19,9 @@ use crate::scalar::Scalar;
 use crate::storage::ReadGuard;
 use crate::tensor::Tensor;
 
-/// Products smaller than this (m*n*k) run on the calling thread: waking a pool thread costs
-/// ~20 us on this kind of VM, more than such a product takes on one core. Measured with
-/// benchmarks/bench_matmul.py (fp32, 2 threads): 96^3 is faster single-threaded, 128^3 is not.
+/// Products smaller than this (m*n*k multiply-adds) run on the calling thread: 128^3 takes
+/// ~40 us on one core here, while waking a pool thread costs ~20 us on this kind of VM
+/// (../shared/PERF.md), so below it a second thread cannot pay for itself.
 const PAR_MNK: usize = 128 * 128 * 128;
 
 /// The matrices of one operand: a (rows x cols) matrix at each offset in `offs`.
@@ -106,25 +108,35 @@ fn faer_gemm<T: faer::traits::ComplexField + Element>(out: &Tensor, a: &Tensor, 
         return Ok(());
     }
     let beta = if accumulate { Accum::Add } else { Accum::Replace };
-    let one = |i: usize, par: Par| {
-        // SAFETY: every view lies inside its tensor's layout; out's matrices do not overlap
-        // each other (a fresh or checked output) nor the inputs.
+    // the product of rows `r` x columns `c` of matrix i, on the calling thread
+    let block = |i: usize, r: Range<usize>, c: Range<usize>| {
+        // SAFETY: every view lies inside its tensor's layout; distinct blocks of out do not
+        // overlap each other (out is fresh or checked) nor the inputs.
         unsafe {
-            let dst = MatMut::<T>::from_raw_parts_mut(op.get().add(om.offs[i]), m, n, om.rs, om.cs);
-            let lhs = MatRef::<T>::from_raw_parts(ap.get().add(am.offs[i]), m, k, am.rs, am.cs);
-            let rhs = MatRef::<T>::from_raw_parts(bp.get().add(bm.offs[i]), k, n, bm.rs, bm.cs);
-            faer::linalg::matmul::matmul(dst, beta, lhs, rhs, alpha, par);
+            let (o, a, b) = (om.offs[i] as isize, am.offs[i] as isize, bm.offs[i] as isize);
+            let (r0, c0) = (r.start as isize, c.start as isize);
+            let dst = MatMut::<T>::from_raw_parts_mut(op.get().offset(o + r0 * om.rs + c0 * om.cs), r.len(), c.len(), om.rs, om.cs);
+            let lhs = MatRef::<T>::from_raw_parts(ap.get().offset(a + r0 * am.rs), r.len(), k, am.rs, am.cs);
+            let rhs = MatRef::<T>::from_raw_parts(bp.get().offset(b + c0 * bm.cs), k, c.len(), bm.rs, bm.cs);
+            faer::linalg::matmul::matmul(dst, beta, lhs, rhs, alpha, Par::Seq);
         }
     };
-    let threads = parallel::num_threads();
     let mnk = m * n * k;
-    if threads == 1 || mnk * batch < PAR_MNK {
-        (0..batch).for_each(|i| one(i, Par::Seq));
+    let threads = if mnk * batch < PAR_MNK { 1 } else { parallel::num_threads() };
+    if threads == 1 {
+        (0..batch).for_each(|i| block(i, 0..m, 0..n));
     } else if mnk < PAR_MNK {
         // many small products: whole matrices per thread
-        parallel::for_each_chunk(batch, PAR_MNK.div_ceil(mnk), |r| r.for_each(|i| one(i, Par::Seq)));
+        parallel::for_each_chunk(batch, PAR_MNK.div_ceil(mnk), |r| r.for_each(|i| block(i, 0..m, 0..n)));
     } else {
-        parallel::install(|| (0..batch).for_each(|i| one(i, Par::rayon(threads))));
+        // a large product: one block of rows (or columns, whichever is longer) per thread, each
+        // a sequential faer product. The calling thread computes a block itself, so only the
+        // helpers are woken (faer's own rayon split parks the caller and wakes every worker).
+        let (len, split_rows) = if m >= n { (m, true) } else { (n, false) };
+        let grain = len.div_ceil(threads).next_multiple_of(16);
+        for i in 0..batch {
+            parallel::for_each_chunk(len, grain, |r| if split_rows { block(i, r, 0..n) } else { block(i, 0..m, r) });
+        }
     }
     Ok(())
 }
