@@ -74,9 +74,16 @@ pub fn searchsorted(boundaries: &Tensor, values: Arg, right: bool, sorter: Optio
         parallel::for_each_chunk(vd.len(), SEARCH_GRAIN, |r| {
             for e in r {
                 let start = if per_row == usize::MAX { 0 } else { e / per_row * n };
-                let at = |i: usize| bd[start + sorter.as_ref().map_or(i, |s| s[start + i] as usize)];
+                let row = &bd[start..start + n];
+                let pos = match &sorter {
+                    None => bound(|i| row[i], n, vd[e], right),
+                    Some(s) => {
+                        let order = &s[start..start + n];
+                        bound(|i| row[order[i] as usize], n, vd[e], right)
+                    }
+                };
                 // SAFETY: element e of the result belongs to this chunk.
-                unsafe { *op.get().add(e) = bound(at, n, vd[e], right) as i64 };
+                unsafe { *op.get().add(e) = pos as i64 };
             }
         });
     });
