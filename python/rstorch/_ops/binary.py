@@ -107,11 +107,7 @@ def ldexp(input, other, *, out=None):
     return _call("ldexp", lambda a, b: a * pow(2.0, b), (_as_tensor(input), other), {}, out)
 
 
-def neg(input, *, out=None):
-    return _call("neg", Tensor.__neg__, (input,), {}, out)
-
-
-negative = neg
+neg = negative = _C.neg  # the unary family's kernel (`-x` calls it too)
 
 
 def where(condition, input=None, other=None, *, out=None):
@@ -178,7 +174,7 @@ Tensor.greater_equal_ = Tensor.ge_
 Tensor.less_ = Tensor.lt_
 Tensor.less_equal_ = Tensor.le_
 Tensor.not_equal_ = Tensor.ne_
-Tensor.neg = Tensor.negative = Tensor.__neg__
+Tensor.negative = Tensor.neg
 
 
 def _ldexp(self, other):
@@ -189,11 +185,5 @@ def _ldexp_(self, other):
     return self.copy_(_write_out("ldexp_", self.new_empty(self.shape), ldexp(self, other)))
 
 
-def _neg_(self):
-    if self.dtype is _C.bool:
-        -self  # raises torch's error for bool negation
-    return self.mul_(-1)
-
-
 Tensor.ldexp, Tensor.ldexp_ = _ldexp, _ldexp_
-Tensor.neg_ = Tensor.negative_ = _neg_
+Tensor.negative_ = Tensor.neg_

@@ -106,7 +106,7 @@ def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exceptio
             again = _analytical(_as_tuple(func(*inputs)), diff_inputs)
             for o, row in enumerate(analytical):
                 for k, a in enumerate(row):
-                    if not np.allclose(a, again[o][k], rtol=0, atol=nondet_tol):
+                    if not np.allclose(a, again[o][k], rtol=0, atol=nondet_tol, equal_nan=True):
                         raise GradcheckError(
                             "Backward is not reentrant, i.e., running backward with same input and "
                             "grad_output multiple times gives different values, although analytical "

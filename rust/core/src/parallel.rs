@@ -199,28 +199,6 @@ fn worker(p: &'static Pool) {
     }
 }
 
-/// Run `f` inside a rayon pool of `num_threads()` threads, so rayon-based libraries it calls
-/// (faer's GEMM) follow `set_num_threads` rather than rayon's global pool.
-pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    static RAYON: Mutex<Option<(usize, std::sync::Arc<rayon::ThreadPool>)>> = Mutex::new(None);
-    let n = num_threads();
-    let pool = {
-        let mut slot = RAYON.lock();
-        match &*slot {
-            Some((m, p)) if *m == n => Some(p.clone()),
-            _ => {
-                let p = rayon::ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("rstorch-gemm-{i}")).build().ok();
-                *slot = p.map(|p| (n, std::sync::Arc::new(p)));
-                slot.as_ref().map(|(_, p)| p.clone())
-            }
-        }
-    };
-    match pool {
-        Some(p) => p.install(f),
-        None => f(),
-    }
-}
-
 /// `f` of every chunk of `[0, n)`, in chunk order (so combining them is deterministic).
 pub fn map_chunks<T: Send>(n: usize, grain: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
     let ranges: Vec<Range<usize>> = chunks(n, grain).collect();

@@ -299,17 +299,7 @@ impl PyTensor {
     }
 
     fn __neg__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let me = slf.borrow();
-        if me.t.dtype() == rstorch::DType::Bool {
-            return Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
-            ));
-        }
-        let (a, tracked) = (me.t.clone(), me.tracks_grad());
-        drop(me);
-        let t = maybe_detach(py, a.numel(), || binary(BinaryOp::Mul, Arg::Tensor(&a), Arg::Scalar(Scalar::Int(-1)))).py_err()?;
-        finish(py, "neg", tracked, || PyTuple::new(py, [slf.clone().into_any()]), None, wrap(py, t)?)
+        slf.call_method0("neg") // the unary family's kernel and errors
     }
 
     fn __pos__<'py>(slf: &Bound<'py, Self>) -> Bound<'py, PyAny> {
