@@ -27,3 +27,13 @@ big = torch.ones(10_000_000)
 print("sum of 10M float32 ones:", big.sum().item())
 print("result types:", (torch.tensor([1, 2]) / 2).dtype, (torch.tensor([1, 2], dtype=torch.uint8) + torch.tensor([1], dtype=torch.int8)).dtype)
 print("equal to numpy:", np.allclose((x * 2).numpy(), a * 2))
+
+# ops and autograd
+w = torch.randn(3, 2, requires_grad=True)
+inp = torch.randn(4, 3)
+loss = torch.softmax(inp @ w, dim=1).log().mean()
+loss.backward()
+print("loss:", loss, "\ngrad of w:", w.grad)
+print("sorted:", torch.tensor([3.0, float("nan"), 1.0, 2.0]).sort())
+print("gradcheck of exp(x) @ x.T:", torch.autograd.gradcheck(
+    lambda t: t.exp() @ t.T, (torch.randn(3, 3, dtype=torch.float64, requires_grad=True),)))
