@@ -21,21 +21,6 @@ use crate::tensor::Tensor;
 
 pub use lu::{det, inv, slogdet, solve};
 
-/// The C++ type names torch prints in matmul's dtype-mismatch error.
-fn c_type_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "bool",
-        DType::UInt8 => "unsigned char",
-        DType::Int8 => "signed char",
-        DType::Int16 => "short int",
-        DType::Int32 => "int",
-        DType::Int64 => "long int",
-        DType::Float16 => "c10::Half",
-        DType::BFloat16 => "c10::BFloat16",
-        DType::Float32 => "float",
-        DType::Float64 => "double",
-    }
-}
 
 fn not_implemented(kernel: &str, d: DType) -> Error {
     Error::NotImplemented(format!("\"{kernel}\" not implemented for '{}'", d.scalar_type_name()))
@@ -45,8 +30,8 @@ fn same_dtype_m1_m2(a: &Tensor, b: &Tensor) -> Result<()> {
     if a.dtype() != b.dtype() {
         return Err(Error::runtime(format!(
             "expected m1 and m2 to have the same dtype, but got: {} != {}",
-            c_type_name(a.dtype()),
-            c_type_name(b.dtype())
+            a.dtype().cpp_name(),
+            b.dtype().cpp_name()
         )));
     }
     Ok(())

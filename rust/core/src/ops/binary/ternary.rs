@@ -70,21 +70,6 @@ pub fn where_(cond: &Tensor, x: Arg, y: Arg) -> Result<Tensor> {
     crate::dispatch!(dtype, T => map3::<bool, T, T, T>(&cond, &tx, &ty, |c, a, b| if c { a } else { b }))
 }
 
-/// The C++ type names torch uses in lerp's dtype errors.
-fn cpp_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "bool",
-        DType::UInt8 => "unsigned char",
-        DType::Int8 => "signed char",
-        DType::Int16 => "short int",
-        DType::Int32 => "int",
-        DType::Int64 => "long int",
-        DType::Float16 => "c10::Half",
-        DType::BFloat16 => "c10::BFloat16",
-        DType::Float32 => "float",
-        DType::Float64 => "double",
-    }
-}
 
 /// torch's lerp: the formula is chosen by |weight| so that both ends are exact.
 macro_rules! lerp_formula {
@@ -103,7 +88,7 @@ macro_rules! lerp_formula {
 pub fn lerp(input: &Tensor, end: &Tensor, weight: Arg) -> Result<Tensor> {
     let dtype = input.dtype();
     let mismatch = |what: &str, d: DType| {
-        Error::runtime(format!("expected dtype {} for `{what}` but got dtype {}", cpp_name(dtype), cpp_name(d)))
+        Error::runtime(format!("expected dtype {} for `{what}` but got dtype {}", dtype.cpp_name(), d.cpp_name()))
     };
     if end.dtype() != dtype {
         return Err(mismatch("end", end.dtype()));
