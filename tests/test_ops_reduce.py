@@ -246,6 +246,43 @@ def test_softmax_extremes():
     np.testing.assert_allclose(a.softmax(0).sum(0).numpy(), np.ones(1000), rtol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", [rstorch.float32, rstorch.float64])
+@pytest.mark.parametrize("log", [False, True])
+def test_softmax_nan_and_inf_rows(dtype, log):
+    # a NaN or +inf anywhere makes the whole row NaN (torch: inf - inf); other rows unaffected
+    x = rstorch.tensor([[1., math.nan, 2.], [math.inf, 1., 0.], [math.nan] * 3, [0., 1., 2.]], dtype=dtype)
+    out = (x.log_softmax(1) if log else x.softmax(1)).numpy()
+    assert np.isnan(out[:3]).all()
+    e = np.exp(np.array([0., 1., 2.]) - 2)
+    want = np.log(e / e.sum()) if log else e / e.sum()
+    np.testing.assert_allclose(out[3], want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("n", [4095, 4096, 9000])
+def test_softmax_long_rows_match_float64(n):
+    # rows longer than the kernels' 4096-element blocks, and the remainders after the SIMD lanes
+    rstorch.manual_seed(n)
+    x = rstorch.randn(3, n) * 5
+    xd = x.numpy().astype(np.float64)
+    e = np.exp(xd - xd.max(1, keepdims=True))
+    np.testing.assert_allclose(x.softmax(1).numpy(), e / e.sum(1, keepdims=True), rtol=2e-6, atol=1e-12)
+    np.testing.assert_allclose(x.log_softmax(1).numpy(), np.log(e / e.sum(1, keepdims=True)), rtol=2e-6, atol=2e-6)
+
+
+@pytest.mark.parametrize("dtype", [rstorch.float32, rstorch.float64, rstorch.int32])
+def test_amax_rows_vectorised_paths(dtype):
+    # rows long enough for the SIMD lanes plus a remainder; NaN in one row only poisons that row
+    rstorch.manual_seed(5)
+    x = (rstorch.randn(4, 1000) * 100).to(dtype)
+    if dtype.is_floating_point:
+        x[2, 517] = math.nan
+    xn = x.numpy()
+    for fn, ref in ((rstorch.amax, np.max), (rstorch.amin, np.min)):
+        got = fn(x, 1).numpy()
+        np.testing.assert_array_equal(got, ref(xn, 1))
+        assert fn(x, (0, 1)).numpy() == ref(xn) or (np.isnan(ref(xn)) and np.isnan(fn(x, (0, 1)).item()))
+
+
 # ------------------------------------------------------------------ out= and in-place
 
 

@@ -97,6 +97,12 @@ pub trait Num: Element + PartialOrd {
     fn isum(xs: &[Self]) -> i64 {
         xs.iter().fold(0i64, |a, x| a.wrapping_add(x.to_i64()))
     }
+    /// The largest (`MAX`) or smallest element of a contiguous run, NaN if there is one
+    /// (overridden with run-time-dispatched SIMD for f32/f64).
+    #[inline]
+    fn extreme_of<const MAX: bool>(xs: &[Self]) -> Self {
+        lanes_extreme::<Self, MAX>(xs)
+    }
 }
 
 macro_rules! num_int {
@@ -128,6 +134,14 @@ impl Num for f32 {
     fn fsum(xs: &[Self]) -> f64 {
         fast::sum_f32(xs)
     }
+    #[inline]
+    fn extreme_of<const MAX: bool>(xs: &[Self]) -> Self {
+        if MAX {
+            fast::amax_f32(xs)
+        } else {
+            fast::amin_f32(xs)
+        }
+    }
 }
 impl Num for f64 {
     const LOWEST: Self = f64::NEG_INFINITY;
@@ -135,6 +149,14 @@ impl Num for f64 {
     #[inline]
     fn fsum(xs: &[Self]) -> f64 {
         fast::sum_f64(xs)
+    }
+    #[inline]
+    fn extreme_of<const MAX: bool>(xs: &[Self]) -> Self {
+        if MAX {
+            fast::amax_f64(xs)
+        } else {
+            fast::amin_f64(xs)
+        }
     }
 }
 
@@ -244,7 +266,7 @@ const VBLOCK: usize = 256;
 /// Elements below which a reduction runs on the calling thread: a vectorised sum reads ~16
 /// floats per ns, so waking the pool (several us, far more on a busy machine) only pays off
 /// above this. Chunk boundaries, and so results, do not depend on it.
-const PAR_WORK: usize = 1 << 19;
+const PAR_WORK: usize = 1 << 17;
 
 /// `f` of every `grain`-sized chunk of `[0, n)` in order; in parallel when `work` is large.
 fn ordered_chunks<T: Send>(n: usize, grain: usize, work: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
@@ -541,12 +563,48 @@ fn better<S: Num, const MAX: bool>(x: S, acc: S) -> bool {
     (if MAX { x > acc } else { x < acc }) || x.is_nan()
 }
 
-fn extreme<S: Num, const MAX: bool>() -> impl Reducer<S, Acc = S> {
+/// `extreme` of a run with 32 independent lanes, so the compare-selects vectorise instead of
+/// forming one serial chain (values are order-free: any NaN wins, ties are equal values).
+#[inline(always)]
+pub(crate) fn lanes_extreme<S: Num, const MAX: bool>(xs: &[S]) -> S {
+    const L: usize = 32;
     let init = if MAX { S::LOWEST } else { S::HIGHEST };
-    Fold {
-        init,
-        fold: |a: S, x: S, _| if better::<S, MAX>(x, a) { x } else { a },
-        combine: |a: S, b: S| if better::<S, MAX>(b, a) { b } else { a },
+    let pick = |x: S, a: S| if better::<S, MAX>(x, a) { x } else { a };
+    let mut acc = [init; L];
+    let mut it = xs.chunks_exact(L);
+    for c in &mut it {
+        for j in 0..L {
+            acc[j] = pick(c[j], acc[j]);
+        }
+    }
+    acc.iter().chain(it.remainder()).fold(init, |a, &x| pick(x, a))
+}
+
+/// amax / amin.
+struct Extreme<const MAX: bool>;
+impl<S: Num, const MAX: bool> Reducer<S> for Extreme<MAX> {
+    type Acc = S;
+    fn init(&self) -> S {
+        if MAX {
+            S::LOWEST
+        } else {
+            S::HIGHEST
+        }
+    }
+    #[inline(always)]
+    fn fold(&self, a: S, x: S, _: usize) -> S {
+        if better::<S, MAX>(x, a) {
+            x
+        } else {
+            a
+        }
+    }
+    #[inline(always)]
+    fn fold_slice(&self, a: S, xs: &[S], _: usize) -> S {
+        self.combine(a, S::extreme_of::<MAX>(xs))
+    }
+    fn combine(&self, a: S, b: S) -> S {
+        self.fold(a, b, 0)
     }
 }
 
@@ -566,9 +624,9 @@ pub fn amax(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, max: bool) -> Resul
     let dims = reduced_dims(t.ndim(), dims)?;
     check_nonempty(if max { "amax" } else { "amin" }, t, &dims)?;
     crate::dispatch!(t.dtype(), S => if max {
-        reduce1::<S, _, S>(t, &dims, keepdim, &extreme::<S, true>(), |a| a)
+        reduce1::<S, _, S>(t, &dims, keepdim, &Extreme::<true>, |a| a)
     } else {
-        reduce1::<S, _, S>(t, &dims, keepdim, &extreme::<S, false>(), |a| a)
+        reduce1::<S, _, S>(t, &dims, keepdim, &Extreme::<false>, |a| a)
     })
 }
 

@@ -238,6 +238,56 @@ macro_rules! elem_struct {
 }
 elem_struct!(Exp => exp_elem, Log => log_elem, Tanh => tanh_elem, Sigmoid => sigmoid_elem, Erf => erf_elem);
 
+/// `y[i] = exp(x[i] - shift)`, returning the sum of `y` (softmax's middle pass, fused so the
+/// row is read once). Lanes sum blocks of 4096 in f32 (each lane adds at most 256 terms), the
+/// blocks add up in f64.
+pub fn exp_shift_sum_f32(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+    assert_eq!(x.len(), y.len(), "vecmath::exp_shift_sum_f32: slices of different lengths");
+    #[inline(always)]
+    fn body<const FMA: bool>(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+        const L: usize = 16;
+        let mut total = 0.0f64;
+        for (xb, yb) in x.chunks(4096).zip(y.chunks_mut(4096)) {
+            let mut acc = [0.0f32; L];
+            let (mut xs, mut ys) = (xb.chunks_exact(L), yb.chunks_exact_mut(L));
+            for (xc, yc) in (&mut xs).zip(&mut ys) {
+                for j in 0..L {
+                    let e = exp_elem::<FMA>(xc[j] - shift);
+                    yc[j] = e;
+                    acc[j] += e;
+                }
+            }
+            let mut b: f64 = acc.iter().map(|&a| a as f64).sum();
+            for (o, &v) in ys.into_remainder().iter_mut().zip(xs.remainder()) {
+                *o = exp_elem::<FMA>(v - shift);
+                b += *o as f64;
+            }
+            total += b;
+        }
+        total
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f,avx2,fma")]
+        fn avx512(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+            body::<true>(x, shift, y)
+        }
+        #[target_feature(enable = "avx2,fma")]
+        fn avx2(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+            body::<true>(x, shift, y)
+        }
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has the features the function was compiled for.
+            return unsafe { avx512(x, shift, y) };
+        }
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            // SAFETY: as above.
+            return unsafe { avx2(x, shift, y) };
+        }
+    }
+    body::<false>(x, shift, y)
+}
+
 /// `y[i] = exp(x[i])`.
 pub fn exp_f32(x: &[f32], y: &mut [f32]) {
     map(x, y, &Exp)

@@ -83,30 +83,55 @@ multiversion! {
     pub fn sum_f64(xs: &[f64]) -> f64 = sum_f64_body;
 }
 
-/// The largest element, NaN if there is one (branch-free, so it vectorises).
+macro_rules! extreme_bodies {
+    ($($body:ident: $t:ty, $max:expr;)*) => {$(
+        #[inline(always)]
+        fn $body(xs: &[$t]) -> $t {
+            super::lanes_extreme::<$t, $max>(xs)
+        }
+    )*};
+}
+extreme_bodies! {
+    amax_f32_body: f32, true;
+    amin_f32_body: f32, false;
+    amax_f64_body: f64, true;
+    amin_f64_body: f64, false;
+}
+multiversion! {
+    /// amax of a contiguous run (NaN if there is one).
+    pub fn amax_f32(xs: &[f32]) -> f32 = amax_f32_body;
+}
+multiversion! {
+    pub fn amin_f32(xs: &[f32]) -> f32 = amin_f32_body;
+}
+multiversion! {
+    pub fn amax_f64(xs: &[f64]) -> f64 = amax_f64_body;
+}
+multiversion! {
+    pub fn amin_f64(xs: &[f64]) -> f64 = amin_f64_body;
+}
+
+/// The largest element, NaNs skipped (`x > m` is false for NaN, so each step is one `max`
+/// instruction); -inf for an empty or all-NaN slice. Softmax needs no NaN here: a NaN reaches
+/// every output through the row's sum.
 #[inline(always)]
 fn max_f32_body(xs: &[f32]) -> f32 {
-    const L: usize = 32;
+    const L: usize = 64;
     let mut acc = [f32::NEG_INFINITY; L];
     let mut it = xs.chunks_exact(L);
     for c in &mut it {
         for j in 0..L {
-            let x = c[j];
-            acc[j] = if x > acc[j] || x != x { x } else { acc[j] };
+            acc[j] = if c[j] > acc[j] { c[j] } else { acc[j] };
         }
     }
-    let mut m = f32::NEG_INFINITY;
-    for &x in acc.iter().chain(it.remainder()) {
-        m = if x > m || x != x { x } else { m };
-    }
-    m
+    acc.iter().chain(it.remainder()).fold(f32::NEG_INFINITY, |m, &x| if x > m { x } else { m })
 }
 
-/// `x[i] -= m` (the shift before softmax's exp).
+/// `y[i] = x[i] - shift` (log_softmax's last pass).
 #[inline(always)]
-fn sub_f32_body(x: &mut [f32], m: f32) {
-    for v in x.iter_mut() {
-        *v -= m;
+fn shift_f32_body(x: &[f32], shift: f32, y: &mut [f32]) {
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = v - shift;
     }
 }
 
@@ -119,10 +144,10 @@ fn scale_f32_body(x: &mut [f32], s: f32) {
 }
 
 multiversion! {
-    pub fn max_f32(xs: &[f32]) -> f32 = max_f32_body;
+    pub fn max_ignoring_nan_f32(xs: &[f32]) -> f32 = max_f32_body;
 }
 multiversion! {
-    pub fn sub_f32(x: &mut [f32], m: f32) -> () = sub_f32_body;
+    pub fn shift_f32(x: &[f32], shift: f32, y: &mut [f32]) -> () = shift_f32_body;
 }
 multiversion! {
     pub fn scale_f32(x: &mut [f32], s: f32) -> () = scale_f32_body;
@@ -142,11 +167,24 @@ mod tests {
     }
 
     #[test]
-    fn max_propagates_nan() {
+    fn extremes_propagate_nan() {
+        let mut v: Vec<f32> = (0..100).map(|i| (i as f32 - 50.0).abs()).collect();
+        assert_eq!((amax_f32(&v), amin_f32(&v)), (50.0, 0.0));
+        v[77] = f32::NAN;
+        assert!(amax_f32(&v).is_nan() && amin_f32(&v).is_nan());
+        let w: Vec<f64> = (0..7).map(|i| i as f64).collect();
+        assert_eq!((amax_f64(&w), amin_f64(&w)), (6.0, 0.0));
+        assert_eq!(amax_f64(&[]), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn max_skips_nan() {
         let mut v: Vec<f32> = (0..100).map(|i| i as f32).collect();
-        assert_eq!(max_f32(&v), 99.0);
+        assert_eq!(max_ignoring_nan_f32(&v), 99.0);
         v[40] = f32::NAN;
-        assert!(max_f32(&v).is_nan());
-        assert_eq!(max_f32(&[]), f32::NEG_INFINITY);
+        v[99] = f32::NAN;
+        assert_eq!(max_ignoring_nan_f32(&v), 98.0);
+        assert_eq!(max_ignoring_nan_f32(&[]), f32::NEG_INFINITY);
+        assert_eq!(max_ignoring_nan_f32(&[f32::NAN]), f32::NEG_INFINITY);
     }
 }

@@ -1,11 +1,11 @@
 //! Ops along one dim that produce a value per element: scans (cumsum, cumprod, cummax, cummin,
 //! logcumsumexp) and softmax / log_softmax.
 //!
-//! One driver, [`map_lines`], walks the lines along the dim (split over the threads): each line
-//! is gathered into a contiguous buffer of the compute type, transformed in place by the op's
-//! line kernel, and scattered into the output. When the input, compute and output types agree
-//! and the line is contiguous (the innermost dim, the common softmax case), the output row itself
-//! is the buffer, so no extra copy is made.
+//! One driver, [`map_lines`], walks the lines along the dim (split over the threads) and hands
+//! each op's line kernel a source line and a destination line of the compute type. When the
+//! input, compute and output types agree and the line is contiguous (the innermost dim, the
+//! common softmax case), those are the input and output rows themselves, so nothing is copied;
+//! otherwise the line is gathered into a buffer and the result scattered from another.
 
 use super::{for_each_elem_in, Num};
 use crate::dtype::{DType, Element};
@@ -16,14 +16,14 @@ use crate::scalar::cast;
 use crate::shape::{self, Dims};
 use crate::tensor::Tensor;
 
-/// Apply `f(line, indices)` to every line of `t` along `dim`, giving a tensor of `D` (and, when
-/// `with_indices`, an int64 tensor filled from the `indices` buffer). Lines are read as `S`,
-/// computed as `C`.
+/// Apply `f(src, dst, indices)` to every line of `t` along `dim`, giving a tensor of `D` (and,
+/// when `with_indices`, an int64 tensor filled from the `indices` buffer). Lines are read as
+/// `S`, computed as `C`; `f` writes every element of `dst`.
 fn map_lines<S: Element, C: Element, D: Element>(
     t: &Tensor,
     dim: i64,
     with_indices: bool,
-    f: impl Fn(&mut [C], &mut [i64]) + Sync,
+    f: impl Fn(&[C], &mut [C], &mut [i64]) + Sync,
 ) -> Result<(Tensor, Option<Tensor>)> {
     debug_assert_eq!(t.dtype(), S::DTYPE);
     let dim = shape::normalize_dim(dim, t.ndim())?;
@@ -47,20 +47,21 @@ fn map_lines<S: Element, C: Element, D: Element>(
         let xp = SyncPtr(ig.as_ref().map_or(std::ptr::null_mut(), |g| g.ptr() as *mut i64));
         let direct = S::DTYPE == C::DTYPE && C::DTYPE == D::DTYPE && sin == 1 && sout == 1;
         for_each_chunk(plan.numel(), (GRAIN / len).max(1), |range| {
-            let mut buf: Vec<C> = if direct { Vec::new() } else { vec![C::zero(); len] };
+            let buf_len = if direct { 0 } else { len };
+            let (mut src, mut dst) = (vec![C::zero(); buf_len], vec![C::zero(); buf_len]);
             let mut idx = vec![0i64; if with_indices { len } else { 0 }];
             for_each_elem_in(&plan, range.start, range.end, |_, [io, oo]| unsafe {
                 // SAFETY: each line is read inside the input's layout and written to the part of
-                // the fresh outputs this line owns.
+                // the fresh outputs this line owns (the input is never the output: it is fresh).
                 if direct {
-                    std::ptr::copy_nonoverlapping(ip.get().add(io) as *const D, op.get().add(oo), len);
-                    f(std::slice::from_raw_parts_mut(op.get().add(oo) as *mut C, len), &mut idx);
+                    let src = std::slice::from_raw_parts(ip.get().add(io) as *const C, len);
+                    f(src, std::slice::from_raw_parts_mut(op.get().add(oo) as *mut C, len), &mut idx);
                 } else {
-                    for (k, b) in buf.iter_mut().enumerate() {
+                    for (k, b) in src.iter_mut().enumerate() {
                         *b = cast::<S, C>(*ip.get().add(io + k * sin));
                     }
-                    f(&mut buf, &mut idx);
-                    for (k, &b) in buf.iter().enumerate() {
+                    f(&src, &mut dst, &mut idx);
+                    for (k, &b) in dst.iter().enumerate() {
                         *op.get().add(oo + k * sout) = cast::<C, D>(b);
                     }
                 }
@@ -82,13 +83,13 @@ pub fn cumsum(t: &Tensor, dim: i64, dtype: Option<DType>, prod: bool) -> Result<
     };
     let r = crate::dispatch!(t.dtype(), S => {
         if t.dtype().is_floating_point() {
-            map_lines::<S, f64, S>(&t, dim, false, |x, _| scan_line(x, prod))
+            map_lines::<S, f64, S>(&t, dim, false, |x, y, _| scan_line(x, y, prod))
         } else {
-            map_lines::<S, i64, i64>(&t, dim, false, |x, _| {
+            map_lines::<S, i64, i64>(&t, dim, false, |x, y, _| {
                 let mut a = if prod { 1i64 } else { 0 };
-                for v in x.iter_mut() {
-                    a = if prod { a.wrapping_mul(*v) } else { a.wrapping_add(*v) };
-                    *v = a;
+                for (o, &v) in y.iter_mut().zip(x) {
+                    a = if prod { a.wrapping_mul(v) } else { a.wrapping_add(v) };
+                    *o = a;
                 }
             })
         }
@@ -102,26 +103,25 @@ pub fn cumsum(t: &Tensor, dim: i64, dtype: Option<DType>, prod: bool) -> Result<
     }
 }
 
-fn scan_line(x: &mut [f64], prod: bool) {
+fn scan_line(x: &[f64], y: &mut [f64], prod: bool) {
     let mut a = if prod { 1.0 } else { 0.0 };
-    for v in x.iter_mut() {
-        a = if prod { a * *v } else { a + *v };
-        *v = a;
+    for (o, &v) in y.iter_mut().zip(x) {
+        a = if prod { a * v } else { a + v };
+        *o = a;
     }
 }
 
 /// `cummax`/`cummin(dim)`: running extreme and the index where it was reached (the latest among
 /// ties, and NaN sticks once seen, as in torch).
 pub fn cummax(t: &Tensor, dim: i64, max: bool) -> Result<(Tensor, Tensor)> {
-    fn line<S: Num, const MAX: bool>(x: &mut [S], idx: &mut [i64]) {
+    fn line<S: Num, const MAX: bool>(x: &[S], out: &mut [S], idx: &mut [i64]) {
         let (mut v, mut at) = (x[0], 0);
-        for (k, e) in x.iter_mut().enumerate() {
-            let y = *e;
+        for (k, (o, &y)) in out.iter_mut().zip(x).enumerate() {
             if y.is_nan() || (!v.is_nan() && if MAX { y >= v } else { y <= v }) {
                 v = y;
                 at = k;
             }
-            *e = v;
+            *o = v;
             idx[k] = at as i64;
         }
     }
@@ -150,73 +150,70 @@ pub fn logcumsumexp(t: &Tensor, dim: i64) -> Result<Tensor> {
     if !t.dtype().is_floating_point() {
         return Err(Error::NotImplemented(format!("\"logcumsumexp_out_cpu\" not implemented for '{}'", t.dtype().scalar_type_name())));
     }
-    let r = crate::dispatch!(t.dtype(), S => map_lines::<S, f64, S>(t, dim, false, |x, _| {
+    let r = crate::dispatch!(t.dtype(), S => map_lines::<S, f64, S>(t, dim, false, |x, y, _| {
         let mut a = f64::NEG_INFINITY;
-        for v in x.iter_mut() {
-            a = logaddexp(a, *v);
-            *v = a;
+        for (o, &v) in y.iter_mut().zip(x) {
+            a = logaddexp(a, v);
+            *o = a;
         }
     }));
     Ok(r?.0)
 }
 
-/// The float types softmax computes in: f32 (also for float16/bfloat16) and f64.
-trait Real: Element + PartialOrd + std::ops::Sub<Output = Self> + std::ops::Mul<Output = Self> {
+/// The float types softmax computes in: f32 (also for float16/bfloat16) and f64. Each method is
+/// one pass over a row; f32's are SIMD kernels chosen for the CPU at run time.
+trait Real: Element {
+    /// The largest element, NaN ignored (a NaN still makes the whole row NaN, through the sum).
     fn max_of(x: &[Self]) -> Self;
-    fn sub_all(x: &mut [Self], m: Self);
-    fn exp_all(x: &mut [Self]);
-    fn scale_all(x: &mut [Self], s: Self);
-    fn sum_of(x: &[Self]) -> f64;
+    /// `y = exp(x - shift)`, returning the sum of `y`.
+    fn exp_shift_sum(x: &[Self], shift: Self, y: &mut [Self]) -> f64;
+    /// `y = x - shift`.
+    fn shift(x: &[Self], shift: Self, y: &mut [Self]);
+    /// `y *= s`.
+    fn scale(y: &mut [Self], s: Self);
 }
 
 impl Real for f32 {
     fn max_of(x: &[f32]) -> f32 {
-        super::fast::max_f32(x)
+        super::fast::max_ignoring_nan_f32(x)
     }
-    fn sub_all(x: &mut [f32], m: f32) {
-        super::fast::sub_f32(x, m)
+    fn exp_shift_sum(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+        crate::ops::vecmath::exp_shift_sum_f32(x, shift, y)
     }
-    fn exp_all(x: &mut [f32]) {
-        crate::ops::vecmath::exp_f32_inplace(x)
+    fn shift(x: &[f32], shift: f32, y: &mut [f32]) {
+        super::fast::shift_f32(x, shift, y)
     }
-    fn scale_all(x: &mut [f32], s: f32) {
-        super::fast::scale_f32(x, s)
-    }
-    fn sum_of(x: &[f32]) -> f64 {
-        super::fast::sum_f32(x)
+    fn scale(y: &mut [f32], s: f32) {
+        super::fast::scale_f32(y, s)
     }
 }
 
 impl Real for f64 {
     fn max_of(x: &[f64]) -> f64 {
-        x.iter().fold(f64::NEG_INFINITY, |m, &v| if v > m || v.is_nan() { v } else { m })
+        x.iter().fold(f64::NEG_INFINITY, |m, &v| if v > m { v } else { m })
     }
-    fn sub_all(x: &mut [f64], m: f64) {
-        x.iter_mut().for_each(|v| *v -= m)
+    fn exp_shift_sum(x: &[f64], shift: f64, y: &mut [f64]) -> f64 {
+        y.iter_mut().zip(x).for_each(|(o, &v)| *o = (v - shift).exp());
+        super::fast::sum_f64(y)
     }
-    fn exp_all(x: &mut [f64]) {
-        x.iter_mut().for_each(|v| *v = v.exp())
+    fn shift(x: &[f64], shift: f64, y: &mut [f64]) {
+        y.iter_mut().zip(x).for_each(|(o, &v)| *o = v - shift)
     }
-    fn scale_all(x: &mut [f64], s: f64) {
-        x.iter_mut().for_each(|v| *v *= s)
-    }
-    fn sum_of(x: &[f64]) -> f64 {
-        super::fast::sum_f64(x)
+    fn scale(y: &mut [f64], s: f64) {
+        y.iter_mut().for_each(|v| *v *= s)
     }
 }
 
-/// softmax (or log_softmax) of one line, in place: shift by the max so exp cannot overflow.
-fn softmax_line<C: Real>(x: &mut [C], log: bool) {
+/// softmax (or log_softmax) of one line, shifted by its max so exp cannot overflow: three passes,
+/// the last two over `y` while it is still in L1. A NaN, or an infinity (inf - inf), anywhere in
+/// the line makes the sum NaN and so every output NaN, as in torch.
+fn softmax_line<C: Real>(x: &[C], y: &mut [C], log: bool) {
     let m = C::max_of(x);
-    C::sub_all(x, m);
+    let s = C::exp_shift_sum(x, m, y);
     if log {
-        let mut e = x.to_vec();
-        C::exp_all(&mut e);
-        let ls = C::from_f64(C::sum_of(&e).ln());
-        C::sub_all(x, ls);
+        C::shift(x, C::from_f64(m.to_f64() + s.ln()), y);
     } else {
-        C::exp_all(x);
-        C::scale_all(x, C::from_f64(1.0 / C::sum_of(x)));
+        C::scale(y, C::from_f64(1.0 / s));
     }
 }
 
@@ -236,8 +233,8 @@ pub fn softmax(t: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<
         )));
     }
     let r = match t.dtype() {
-        DType::Float64 => map_lines::<f64, f64, f64>(&t, dim, false, |x, _| softmax_line(x, log)),
-        d => crate::dispatch!(d, S => map_lines::<S, f32, S>(&t, dim, false, |x, _| softmax_line(x, log))),
+        DType::Float64 => map_lines::<f64, f64, f64>(&t, dim, false, |x, y, _| softmax_line(x, y, log)),
+        d => crate::dispatch!(d, S => map_lines::<S, f32, S>(&t, dim, false, |x, y, _| softmax_line(x, y, log))),
     };
     Ok(r?.0)
 }
