@@ -77,6 +77,7 @@ pub fn for_each_chunk(n: usize, grain: usize, f: impl Fn(Range<usize>) + Sync) {
 struct Job<'a> {
     f: &'a (dyn Fn(usize) + Sync),
     count: usize,
+    threads: usize,
     next: AtomicUsize,
     remaining: AtomicUsize,
     /// Workers still allowed to join (the thread count minus the caller).
@@ -85,17 +86,30 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    /// Claim and run chunks until none are left.
+    /// Claim and run chunks until none are left. Chunks are claimed in batches of a fraction of
+    /// what is left (guided scheduling): a claim is an atomic on a cache line both threads
+    /// write, ~100 ns when it bounces, so claiming a 4M-element sum's 122 chunks one by one cost
+    /// ~15% of it; the shrinking batches still even out a thread that starts late.
     fn work(&self) {
+        let threads = self.threads;
         loop {
-            let c = self.next.fetch_add(1, SeqCst);
-            if c >= self.count {
-                return;
+            let mut start = self.next.load(SeqCst);
+            let take = loop {
+                if start >= self.count {
+                    return;
+                }
+                let take = ((self.count - start) / (2 * threads)).max(1);
+                match self.next.compare_exchange_weak(start, start + take, SeqCst, SeqCst) {
+                    Ok(_) => break take,
+                    Err(now) => start = now,
+                }
+            };
+            for c in start..start + take {
+                if catch_unwind(AssertUnwindSafe(|| (self.f)(c))).is_err() {
+                    self.panicked.store(true, SeqCst);
+                }
             }
-            if catch_unwind(AssertUnwindSafe(|| (self.f)(c))).is_err() {
-                self.panicked.store(true, SeqCst);
-            }
-            self.remaining.fetch_sub(1, SeqCst);
+            self.remaining.fetch_sub(take, SeqCst);
         }
     }
 }
@@ -142,6 +156,7 @@ fn run_job(count: usize, threads: usize, f: &(dyn Fn(usize) + Sync)) {
     let job = Job {
         f,
         count,
+        threads,
         next: AtomicUsize::new(0),
         remaining: AtomicUsize::new(count),
         seats: AtomicUsize::new(threads - 1),
@@ -201,19 +216,22 @@ fn worker(p: &'static Pool) {
 
 /// `f` of every chunk of `[0, n)`, in chunk order (so combining them is deterministic).
 pub fn map_chunks<T: Send>(n: usize, grain: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
+    /// One cache line per result, so threads storing neighbouring results do not contend.
+    #[repr(align(64))]
+    struct Slot<T>(Option<T>);
     let ranges: Vec<Range<usize>> = chunks(n, grain).collect();
-    let mut out: Vec<Option<T>> = (0..ranges.len()).map(|_| None).collect();
+    let mut out: Vec<Slot<T>> = (0..ranges.len()).map(|_| Slot(None)).collect();
     {
         let slots = SyncPtr(out.as_mut_ptr());
         let ranges = &ranges;
         for_each_chunk(ranges.len(), 1, |cs| {
             for c in cs {
                 // SAFETY: chunk c writes only slot c.
-                unsafe { *slots.get().add(c) = Some(f(ranges[c].clone())) };
+                unsafe { (*slots.get().add(c)).0 = Some(f(ranges[c].clone())) };
             }
         });
     }
-    out.into_iter().map(|v| v.expect("every chunk ran")).collect()
+    out.into_iter().map(|v| v.0.expect("every chunk ran")).collect()
 }
 
 /// A raw pointer kernels may share across the chunks of one op, each chunk writing a disjoint
