@@ -733,6 +733,31 @@ def test_no_cycles_through_output_hooks_or_ctx():
         gc.enable()
 
 
+# ------------------------------------------------------------------ rules at special points
+# (where finite differences cannot check them; values from torch 2.15)
+
+
+def test_std_var_nanmean_at_undefined_and_constant_points():
+    nan = float("nan")
+    x = leaf([[1.0], [2.0]])
+    for op in (torch.var, torch.std):
+        op(x, dim=1).sum().backward()   # one element per slice, correction 1: NaN like torch
+        assert np.isnan(arr(x.grad)).all()
+        x.grad = None
+    for corr in (0, 0.5):
+        torch.std(x, dim=1, correction=corr).sum().backward()   # std 0: torch's gradient is 0
+        assert arr(x.grad).tolist() == [[0.0], [0.0]]
+        x.grad = None
+    c = leaf([[3.0, 3.0, 3.0]])
+    s, m = torch.std_mean(c, dim=1)
+    (s + m).sum().backward()
+    np.testing.assert_allclose(arr(c.grad), [[1 / 3] * 3])
+    z = leaf([[nan, 1.0], [nan, nan], [2.0, 3.0]])
+    torch.nanmean(z, dim=1)[0].backward()
+    assert arr(z.grad)[0].tolist() == [0.0, 1.0] and arr(z.grad)[2].tolist() == [0.0, 0.0]
+    assert np.isnan(arr(z.grad)[1]).all()   # all-NaN slice: 0/0, as torch
+
+
 # ------------------------------------------------------------------ gradcheck
 
 

@@ -66,11 +66,6 @@ def _check(info, checker):
 # Backward rules that gradcheck finds wrong (found when the op families and the engine first met;
 # fixing them is tracked in the issue notes). strict: the mark must go once a rule is fixed.
 KNOWN_WRONG = {
-    ("reduce", "nanmean"): "rule mishandles NaN positions on some samples",
-    ("reduce", "var"): "rule wrong on some dim/correction samples",
-    ("reduce", "std"): "rule wrong on some dim/correction samples",
-    ("reduce", "std_mean"): "rule wrong on some dim/correction samples",
-    ("reduce", "var_mean"): "rule wrong on some dim/correction samples",
     ("sort", "quantile"): "gradient w.r.t. a tensor q is wrong",
 }
 

@@ -146,8 +146,9 @@ def _moments_grad(x, kwargs, g_var=None, g_std=None, std=None, g_mean=None):
     if g_var is not None:
         total = _unsqueeze_back(g_var, x, kwargs) * 2 * centered / dof
     if g_std is not None:
+        # d std = d var / (2 std); torch takes it as 0 where std == 0 (constant slices)
         s = _unsqueeze_back(std, x, kwargs)
-        part = _unsqueeze_back(g_std, x, kwargs) * centered / (dof * s)
+        part = _unsqueeze_back(g_std, x, kwargs) * centered / (dof * _where(s == 0, 1, s))
         total = part if total is None else total + part
     if g_mean is not None:
         part = _unsqueeze_back(g_mean, x, kwargs) / n
