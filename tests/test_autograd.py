@@ -758,6 +758,25 @@ def test_std_var_nanmean_at_undefined_and_constant_points():
     assert np.isnan(arr(z.grad)[1]).all()   # all-NaN slice: 0/0, as torch
 
 
+def test_quantile_gradient_of_q():
+    x = leaf([[0.5, -1.0, 2.0, 3.0, 1.0], [float("nan"), 1, 2, 3, 4]])
+    q = leaf([0.3, 0.7])
+    torch.quantile(x, q, dim=1).sum().backward()
+    # (sorted[ceil(rank)] - sorted[floor(rank)]) * (n - 1); the row with a NaN gives nothing
+    assert arr(q.grad).tolist() == [2.0, 4.0]
+    q.grad = None
+    torch.nanquantile(x, q, dim=1).sum().backward()
+    np.testing.assert_allclose(arr(q.grad), [5.0, 7.0])
+    # the other interpolations round the rank: the result does not depend on q (torch)
+    q0 = leaf(0.3)
+    assert torch.quantile(x.detach()[0], q0).requires_grad
+    for how in ("lower", "higher", "midpoint", "nearest"):
+        assert not torch.quantile(x.detach()[0], q0, interpolation=how).requires_grad
+        q.grad = None
+        torch.quantile(x, q, dim=1, interpolation=how).sum().backward()
+        assert q.grad is None
+
+
 # ------------------------------------------------------------------ gradcheck
 
 

@@ -63,11 +63,9 @@ def _check(info, checker):
         assert checker(fn, tuple(args[i] for i in positions)), f"{info.name} {sample}"
 
 
-# Backward rules that gradcheck finds wrong (found when the op families and the engine first met;
-# fixing them is tracked in the issue notes). strict: the mark must go once a rule is fixed.
-KNOWN_WRONG = {
-    ("sort", "quantile"): "gradient w.r.t. a tensor q is wrong",
-}
+# Backward rules that gradcheck finds wrong, as strict xfails: the mark must go once a rule is
+# fixed. (Empty: every rule passes.)
+KNOWN_WRONG = {}
 
 
 def _cases():
