@@ -495,6 +495,113 @@ def test_inplace_on_view_then_use_view():
     assert arr(x.grad).tolist() == [0.0, 6.0, 6.0]
 
 
+def _chain(f):
+    """Node names along the first edges from `f`."""
+    names = []
+    while f is not None:
+        names.append(f.name())
+        nxt = [e[0] for e in f.next_functions if e[0] is not None]
+        f = nxt[0] if nxt else None
+    return names
+
+
+def test_inplace_on_view_of_untracked_base():
+    # a buffer written with a tracked value through a view gets the history (torch's CopySlices)
+    buf = torch.zeros(3, dtype=torch.float64)
+    x = leaf(1.0)
+    buf[0].copy_(x * 2)
+    assert buf.requires_grad and buf.grad_fn.name() == "CopySlices"
+    assert buf.grad_fn.next_functions[0] == (None, 0)
+    assert buf.grad_fn.next_functions[1][0].name() == "MulBackward0"
+    buf.sum().backward()
+    assert x.grad.item() == 2.0
+    buf = torch.zeros(3, dtype=torch.float64)
+    y = leaf([1.0, 1.0])
+    buf[1:] = y * 3
+    assert buf.grad_fn.name() == "CopySlices"
+    (buf * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+    assert arr(y.grad).tolist() == [6.0, 9.0]
+
+
+def test_views_follow_inplace_on_their_base():
+    # a view taken before an in-place op on its base (or on another view of it) regenerates its
+    # grad_fn from the base's new history when next used, as torch does
+    x = leaf([1.0, 2.0, 3.0, 4.0])
+    a = x.clone()
+    b, c = a.view(2, 2), a[1:3]
+    assert b.grad_fn.name() == "ViewBackward0" and b._base is a and c._base is a
+    a.mul_(2)
+    assert _chain(b.grad_fn) == ["AsStridedBackward0", "MulBackward0", "CloneBackward0", "AccumulateGrad"]
+    assert _chain(c.grad_fn)[:2] == ["AsStridedBackward0", "MulBackward0"]
+    assert not b.is_leaf and b.requires_grad and b.output_nr == 0
+    (b.sum() + (c * torch.tensor([10.0, 100.0], dtype=torch.float64)).sum()).backward()
+    assert arr(x.grad).tolist() == [2.0, 22.0, 202.0, 2.0]
+
+    buf = torch.zeros(3, dtype=torch.float64)
+    v = buf[0:2]
+    assert v._is_view() and not v.requires_grad
+    x = leaf([1.0])
+    buf[0:1].copy_(x * 2)
+    assert v.requires_grad and not v.is_leaf
+    assert _chain(v.grad_fn)[:3] == ["AsStridedBackward0", "CopySlices", "MulBackward0"]
+    (v * torch.tensor([3.0, 4.0], dtype=torch.float64)).sum().backward()
+    assert x.grad.item() == 6.0
+
+    # views of views share the root base; an in-place on the inner one updates the root
+    x = leaf([1.0, 2.0, 3.0, 4.0])
+    a = x * 1
+    b = a[1:]
+    c = b[0:2]
+    assert c._base is a and b._base is a
+    c.mul_(3)
+    assert a.grad_fn.name() == "CopySlices" and b.grad_fn.name() == "AsStridedBackward0"
+    (a * torch.tensor([1.0, 10.0, 100.0, 1000.0], dtype=torch.float64)).sum().backward()
+    assert arr(x.grad).tolist() == [1.0, 30.0, 300.0, 1000.0]
+
+
+def test_views_after_writes_without_grad():
+    w = leaf([1.0, 2.0, 3.0])
+    v = w[0:2]
+    with torch.no_grad():
+        w.mul_(2)
+    assert _chain(v.grad_fn) == ["AsStridedBackward0", "AccumulateGrad"]
+    (v * 1).sum().backward()
+    assert arr(w.grad).tolist() == [1.0, 1.0, 0.0]
+    buf = torch.zeros(3)
+    u = buf[0:2]
+    with torch.no_grad():
+        buf.add_(1)
+    assert not u.requires_grad and u.grad_fn is None
+    assert torch.zeros(3).detach()._base is None
+
+
+def test_double_backward_through_inplace_on_view():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 1
+    y[0:2].mul_(x[1:3])   # y = [x0 x1, x1 x2, x2]
+    g, = autograd.grad((y * y).sum(), x, create_graph=True)
+    assert arr(g).tolist() == [8.0, 40.0, 30.0]
+    gg, = autograd.grad(g.sum(), x)
+    assert arr(gg).tolist() == [16.0, 52.0, 34.0]
+    buf = torch.zeros(3, dtype=torch.float64)
+    z = leaf([1.0, 2.0])
+    buf[1:].copy_(z * z)
+    g, = autograd.grad((buf * buf).sum(), z, create_graph=True)
+    assert arr(g).tolist() == [4.0, 32.0]
+    assert arr(autograd.grad(g.sum(), z)[0]).tolist() == [12.0, 48.0]
+
+    def f(a, b):
+        out = a * 1
+        out[1:3].mul_(b)
+        out[0].add_(b[0] * a[3])
+        buf = torch.zeros(2, 4, dtype=torch.float64)
+        buf[1].copy_(out.exp())
+        return buf * 2
+    args = (leaf([0.5, -1.0, 2.0, 0.3]), leaf([1.5, -0.7]))
+    assert autograd.gradcheck(f, args)
+    assert autograd.gradgradcheck(f, args)
+
+
 # ------------------------------------------------------------------ grad modes
 
 
