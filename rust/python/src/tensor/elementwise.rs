@@ -313,6 +313,17 @@ impl PyTensor {
         let py = slf.py();
         let s = super::tensor_of(src)?;
         let me = slf.borrow();
+        // torch's error for a source that broadcasts with self to a larger shape (one element
+        // into a 0-dim tensor, more dims than self); other mismatches fail in the broadcast
+        if let Ok(b) = rstorch::shape::broadcast_shapes(me.t.shape(), s.shape()) {
+            if b.as_slice() != me.t.shape() {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+                    "output with shape {:?} doesn't match the broadcast shape {:?}",
+                    me.t.shape(),
+                    b.as_slice()
+                )));
+            }
+        }
         if me.tracks_grad() || src.cast::<PyTensor>()?.borrow().tracks_grad() {
             drop(me);
             return inplace_py(py, "copy_", PyTuple::new(py, [slf.clone().into_any(), src.clone()])?, None);
