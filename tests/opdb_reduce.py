@@ -225,6 +225,14 @@ def _nanmean(x, axis=None, keepdims=False):
         return np.nansum(x, axis=axis, keepdims=keepdims) / np.sum(~np.isnan(x), axis=axis, keepdims=keepdims)
 
 
+def _random_signs(samples):
+    """The float64 samples with each element's sign drawn at random."""
+    def gen(rng):
+        return [Sample((s.args[0] * rng.choice([-1.0, 1.0], size=np.shape(s.args[0])),) + s.args[1:], s.kwargs)
+                for s in samples("float64", rng)]
+    return gen
+
+
 def _moment_grad_samples(ref):
     return defined_only(with_corrections(reduce_samples(needs_elements=True)), ref)
 
@@ -271,11 +279,13 @@ OPS = [
     OpInfo("var_mean", lambda x, **kw: rstorch.var_mean(x, **kw),
            lambda x, **kw: (_ddof_moment(lambda v: v)(x, **kw), np_reduce(np.mean)(x, **kw)), FLOATS,
            reduce_samples(needs_elements=True), grad_samples=_moment_grad_samples(_ddof_moment(lambda v: v))),
-    # small values for p < 1, whose norm grows like n^(1/p) (float16 would overflow)
+    # small values for p < 1, whose norm grows like n^(1/p) (float16 would overflow); their
+    # gradient samples keep away from the kink at 0 (|x|^p's curvature defeats finite differences)
     *[OpInfo(f"norm_{p}", lambda x, p=p, **kw: rstorch.norm(x, p, **kw), _norm(p), FLOATS,
              reduce_samples(needs_elements=p in (np.inf, -np.inf), low=-0.03 if 0 < p < 1 else -3,
                             high=0.03 if 0 < p < 1 else 3),
-             differentiable=p not in (0, np.inf, -np.inf))
+             differentiable=p not in (0, np.inf, -np.inf),
+             grad_samples=_random_signs(reduce_samples(low=0.005, high=0.03)) if 0 < p < 1 else None)
       for p in (2, 1, 3, 0.5, 0, np.inf, -np.inf)],
     OpInfo("logsumexp", lambda x, **kw: rstorch.logsumexp(x, **kw), np_reduce(_logsumexp), FLOATS,
            reduce_samples(low=-30, high=30, needs_dim=True)),

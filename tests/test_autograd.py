@@ -907,3 +907,93 @@ def test_gradcheck_passes_and_fails():
     assert autograd.gradcheck(Wrong.apply, (a,), raise_exception=False) is False
     with pytest.raises(ValueError, match="gradcheck expects at least one input tensor to require gradient"):
         autograd.gradcheck(lambda t: t * 2, (torch.ones(2, dtype=torch.float64),))
+
+
+def test_gradgradcheck_checks_second_derivatives():
+    class SquareFirstOrderOnly(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return g * 2 * x.detach()   # right gradient, but its own derivative w.r.t. x is lost
+
+    a = leaf([0.5, -1.5])
+    assert autograd.gradcheck(SquareFirstOrderOnly.apply, (a,))
+    with pytest.raises(autograd.GradcheckError, match="Jacobian mismatch"):
+        autograd.gradgradcheck(SquareFirstOrderOnly.apply, (a,))
+    assert autograd.gradgradcheck(lambda x: x * x * x, (a,), gen_non_contig_grad_outputs=True)
+    # a function that itself differentiates: the finite differences run with grad enabled
+    assert autograd.gradcheck(lambda x: autograd.grad((x ** 3).sum(), x, create_graph=True)[0], (a,))
+
+
+def test_gradcheck_flags():
+    a = leaf([0.5, -1.5, 2.0])
+    f = lambda x: (x * x).sum()  # noqa: E731
+    # flags that only pick a faster or a sparse-only variant run the full check
+    assert autograd.gradcheck(f, (a,), fast_mode=True, masked=False)
+    assert autograd.gradgradcheck(f, (a,), fast_mode=True)
+    # checks needing machinery rstorch lacks are refused, not reported as passed
+    for flag in ("check_forward_ad", "check_batched_forward_grad", "check_batched_grad"):
+        with pytest.raises(NotImplementedError, match=f"{flag}=True is not supported"):
+            autograd.gradcheck(f, (a,), **{flag: True})
+    with pytest.raises(NotImplementedError, match="check_fwd_over_rev=True is not supported"):
+        autograd.gradgradcheck(f, (a,), check_fwd_over_rev=True)
+    with pytest.raises(NotImplementedError, match="check_batched_grad=True is not supported"):
+        autograd.gradgradcheck(f, (a,), check_batched_grad=True)
+    with pytest.raises(AssertionError, match="Expected at least one of check_forward_ad or check_backward_ad"):
+        autograd.gradcheck(f, (a,), check_backward_ad=False)
+    with pytest.raises(AssertionError, match="Expected at least one of check_fwd_over_rev or check_rev_over_rev"):
+        autograd.gradgradcheck(f, (a,), check_rev_over_rev=False)
+    with pytest.raises(RuntimeError, match="The 0th input has a dimension with stride 0"):
+        autograd.gradcheck(f, (leaf([1.0]).expand(3),))
+
+    class Float32Grad(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return (g * 2).float()
+
+    assert autograd.gradcheck(Float32Grad.apply, (a,))   # the engine casts it back
+    assert autograd.gradcheck(lambda x: x * 2, (a,), check_grad_dtypes=True)
+
+    class NotLinearInGrad(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2 if bool((g != 0).any()) else torch.ones_like(g)
+
+    with pytest.raises(autograd.GradcheckError, match="backward not multiplied by grad_output"):
+        autograd.gradcheck(NotLinearInGrad.apply, (a,))
+    with pytest.raises(autograd.GradcheckError, match="Numerical gradient for function expected to be zero"):
+        autograd.gradcheck(lambda x: x.detach() * x.detach(), (a,))
+    assert autograd.gradcheck(lambda x: torch.ones(2, dtype=torch.float64), (a,))
+
+
+def test_gradcheck_undefined_output_grads():
+    class TwoOutputs(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            if g1 is None:   # wrong when the defined gradient is zero
+                return g2 * 3 if bool((g2 != 0).any()) else torch.ones_like(g2)
+            return g1 * 2 if g2 is None else g1 * 2 + g2 * 3
+
+    a = leaf([0.5, -1.5])
+    with pytest.raises(autograd.GradcheckError, match="Expected all input grads to be undefined or zero"):
+        autograd.gradcheck(TwoOutputs.apply, (a,))
+    assert autograd.gradcheck(TwoOutputs.apply, (a,), check_undefined_grad=False)
+    assert autograd.gradcheck(lambda x: (x * 2, x.sin()), (a,))
