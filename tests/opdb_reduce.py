@@ -233,6 +233,24 @@ def _random_signs(samples):
     return gen
 
 
+def with_zeros(samples):
+    """The float64 samples plus copies with zeros written in: one zero, then zeros at every
+    third element (several per line), where products need their zero-safe gradients."""
+    def gen(rng):
+        out = []
+        for s in samples("float64", rng):
+            out.append(s)
+            a = s.args[0]
+            if a.size < 2:
+                continue
+            for step in (a.size, 3):
+                z = a.copy()
+                z.reshape(-1)[1::step] = 0.0
+                out.append(Sample((z,) + s.args[1:], s.kwargs))
+        return out
+    return gen
+
+
 def _moment_grad_samples(ref):
     return defined_only(with_corrections(reduce_samples(needs_elements=True)), ref)
 
@@ -248,7 +266,8 @@ OPS = [
            reduce_samples(needs_elements=True, nan=True),
            grad_samples=defined_only(reduce_samples(needs_elements=True, nan=True), np_reduce(_nanmean))),
     OpInfo("prod", lambda x, **kw: rstorch.prod(x, **kw), _reduce_dtype(np.prod), ALL,
-           reduce_samples(single_dim=True, low=-1.5, high=1.5), result_dtype=int64_for_ints),
+           reduce_samples(single_dim=True, low=-1.5, high=1.5), result_dtype=int64_for_ints,
+           grad_samples=with_zeros(reduce_samples(single_dim=True, low=-1.5, high=1.5))),
     OpInfo("amax", lambda x, **kw: rstorch.amax(x, **kw), np_reduce(np.max), ALL,
            reduce_samples(needs_elements=True)),
     OpInfo("amin", lambda x, **kw: rstorch.amin(x, **kw), np_reduce(np.min), ALL,
@@ -299,7 +318,8 @@ OPS = [
     OpInfo("cumsum", lambda x, d: rstorch.cumsum(x, d), _cumsum_int64(np.cumsum), ALL, scan_samples(),
            result_dtype=int64_for_ints),
     OpInfo("cumprod", lambda x, d: rstorch.cumprod(x, d), _cumsum_int64(np.cumprod), ALL,
-           scan_samples(low=0.5, high=1.5), result_dtype=int64_for_ints),
+           scan_samples(low=0.5, high=1.5), result_dtype=int64_for_ints,
+           grad_samples=with_zeros(scan_samples(low=0.5, high=1.5))),
     OpInfo("cummax", lambda x, d: tuple(rstorch.cummax(x, d)), _cum_ext(lambda y, v: y >= v), ALL, scan_samples()),
     OpInfo("cummin", lambda x, d: tuple(rstorch.cummin(x, d)), _cum_ext(lambda y, v: y <= v), ALL, scan_samples()),
     OpInfo("logcumsumexp", lambda x, d: rstorch.logcumsumexp(x, d), _scan_ref(_logcumsumexp), FLOATS,

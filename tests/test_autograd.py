@@ -884,6 +884,29 @@ def test_quantile_gradient_of_q():
         assert q.grad is None
 
 
+def test_cumprod_and_prod_gradients_at_zeros():
+    x = leaf([[2.0, 0.0, 3.0, 0.0, 5.0], [1.5, 2.0, 0.0, 4.0, 0.5], [0.0, 0.0, 2.0, 3.0, 1.0],
+              [1.0, 2.0, 3.0, 4.0, 5.0]])
+    w = torch.tensor([[1.0, -2.0, 3.0, 0.5, 2.0]] * 4, dtype=torch.float64)
+    (torch.cumprod(x, 1) * w).sum().backward()
+    assert arr(x.grad).tolist() == [[1.0, 14.0, 0.0, 0.0, 0.0], [-3.0, -3.0, 27.0, 0.0, 0.0],
+                                    [1.0, 0.0, 0.0, 0.0, 0.0], [267.0, 133.0, 90.0, 63.0, 48.0]]
+    g, = autograd.grad((torch.cumprod(x, 1) * w).sum(), x, create_graph=True)
+    gg, = autograd.grad((g * w).sum(), x)
+    # entries after a line's first zero are 0 but still depend on that zero
+    assert arr(gg).tolist() == [[-14.0, 56.5, -12.0, -126.0, 0.0], [58.0, 38.5, 41.25, 13.5, 72.0],
+                                [-38.0, 19.0, 0.0, 0.0, 0.0], [131.5, 331.75, 42.5, 87.0, 54.0]]
+    y = leaf([0.0, 0.0, 2.0])
+    g, = autograd.grad(torch.prod(y), y, create_graph=True)
+    assert arr(g).tolist() == [0.0, 0.0, 0.0]
+    assert arr(autograd.grad(g.sum(), y)[0]).tolist() == [2.0, 2.0, 0.0]
+    z = leaf([[2.0, 0.0, 3.0, 0.0], [1.5, 2.0, 0.0, 4.0]])
+    g, = autograd.grad(torch.prod(z, 1).sum(), z, create_graph=True)
+    assert arr(g).tolist() == [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 12.0, 0.0]]
+    gg, = autograd.grad((g * torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)).sum(), z)
+    assert arr(gg).tolist() == [[0.0, 24.0, 0.0, 12.0], [24.0, 18.0, 32.0, 9.0]]
+
+
 # ------------------------------------------------------------------ gradcheck
 
 
