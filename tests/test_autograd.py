@@ -907,6 +907,46 @@ def test_cumprod_and_prod_gradients_at_zeros():
     assert arr(gg).tolist() == [[0.0, 24.0, 0.0, 12.0], [24.0, 18.0, 32.0, 9.0]]
 
 
+def test_scatter_with_reduce_has_no_derivative_like_torch():
+    x = leaf([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    src = leaf([[2.0, 3.0, 4.0], [5.0, 6.0, 7.0]])
+    idx = torch.tensor([[0, 1, 0], [1, 0, 1]])
+    assert x.scatter(0, idx, src).grad_fn.name() == "ScatterBackward0"
+    assert x.scatter(0, idx, 2.0).grad_fn.name() == "ScatterBackward1"
+    for reduce in ("add", "multiply"):
+        for s in (src, 2.0):
+            y = x.scatter(0, idx, s, reduce=reduce)
+            assert y.requires_grad and y.grad_fn.name() == "NotImplemented"
+            with pytest.raises(RuntimeError, match="^derivative for aten::scatter is not implemented$"):
+                y.sum().backward()
+    a = x * 1
+    a.scatter_(0, idx, src, reduce="multiply")
+    assert a.grad_fn.name() == "NotImplemented"
+
+
+def test_scatter_reduce_prod_gradients_with_zeros():
+    # values from torch 2.15: zeros in self, a zero alone at its position, zeros elsewhere
+    idx = torch.tensor([[0, 1, 0], [1, 0, 1], [0, 0, 2], [2, 2, 2]])
+    w = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], dtype=torch.float64)
+    expected = {True: ([0.0, 12.0, 12.0, 0.0, 0.0, 42.0, 21.0, 16.0, 0.0],
+                       [0.0, 25.0, 9.0, 16.0, 0.0, 0.0, 2.0, 0.0, 180.0, 14.0, 24.0, 0.0]),
+                False: ([0.0] * 9, [0.0, 5.0, 3.0, 4.0, 2.0, 6.0, 2.0, 12.0, 45.0, 7.0, 8.0, 0.0])}
+    for include_self, (gx, gs) in expected.items():
+        x = leaf([[1.0, 0.0, 3.0], [4.0, 5.0, 0.0], [2.0, 3.0, 4.0]])
+        s = leaf([[2.0, 0.0, 4.0], [0.0, 6.0, 7.0], [0.0, 1.0, 0.0], [3.0, 2.0, 5.0]])
+        (x.scatter_reduce(0, idx, s, "prod", include_self=include_self) * w).sum().backward()
+        assert arr(x.grad).reshape(-1).tolist() == gx and arr(s.grad).reshape(-1).tolist() == gs
+    # two src zeros at one position: first derivatives are fine, differentiating again is not
+    x, s = leaf([1.0, 2.0]), leaf([0.0, 0.0, 3.0])
+    y = x.scatter_reduce(0, torch.tensor([0, 0, 1]), s, "prod")
+    gx, gs = autograd.grad((y * torch.tensor([2.0, 3.0], dtype=torch.float64)).sum(), [x, s], create_graph=True)
+    assert arr(gx).tolist() == [0.0, 9.0] and arr(gs).tolist() == [0.0, 0.0, 6.0]
+    assert gs.grad_fn.name() == "Error"
+    with pytest.raises(RuntimeError, match="Double backward is unsupported for src when >1 zeros in src are scattered"):
+        autograd.grad(gs.sum(), [x, s])
+    assert arr(autograd.grad(gx.sum(), [x, s])[1]).tolist() == [0.0, 0.0, 3.0]
+
+
 # ------------------------------------------------------------------ gradcheck
 
 

@@ -88,7 +88,13 @@ def test_gradcheck(family, info):
     _check(info, gradcheck)
 
 
-@pytest.mark.parametrize("family, info", CASES, ids=[f"{f}-{i.name}" for f, i in CASES])
+# ops whose second derivative torch refuses on these samples (tests/test_autograd.py checks
+# the error)
+FIRST_ORDER_ONLY = {("index", "scatter_reduce_prod_two_zeros")}
+SECOND_ORDER = [(f, i) for f, i in CASES if (f, i.name) not in FIRST_ORDER_ONLY]
+
+
+@pytest.mark.parametrize("family, info", SECOND_ORDER, ids=[f"{f}-{i.name}" for f, i in SECOND_ORDER])
 def test_gradgradcheck(family, info):
     _check(info, gradgradcheck, DOUBLE_BACKWARD_MAX_NUMEL)
 

@@ -400,6 +400,28 @@ class _Spec:
 _SPECS = {}
 
 
+class Error(Node):
+    """torch's DelayedError: passes nothing back and raises its message when a gradient reaches
+    it, for a result whose value is right but whose own derivative is not supported."""
+
+    __slots__ = ("_msg",)
+
+    def _apply(self, grads, create_graph):
+        raise RuntimeError(self._msg)
+
+
+def delayed_error(t, msg):
+    """`t`, behind an Error node when grad mode records (a rule run by a double backward)."""
+    if not (_C.is_grad_enabled() and t.requires_grad):
+        return t
+    node = Error()
+    node._msg = msg
+    node._next = [edge_of(t)]
+    a = t.detach()
+    a._set_grad_fn(node, 0)
+    return a
+
+
 def _not_implemented(name):
     def rule(grad, args, kwargs, out):
         raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
