@@ -573,6 +573,7 @@ def test_views_after_writes_without_grad():
         buf.add_(1)
     assert not u.requires_grad and u.grad_fn is None
     assert torch.zeros(3).detach()._base is None
+    assert torch.zeros(3).view(torch.int32)._base is None   # not a differentiable view (torch)
 
 
 def test_double_backward_through_inplace_on_view():

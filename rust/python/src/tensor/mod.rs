@@ -146,10 +146,14 @@ pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>>
 }
 
 /// Wrap `t`, the result of a view op on `src`: in grad mode, when it shares `src`'s storage
-/// (reshape and flatten may copy), it remembers `src`'s base as its own.
+/// (reshape and flatten may copy), it remembers `src`'s base as its own. A reinterpretation
+/// as another dtype (`view(dtype)`) is no differentiable view in torch, so it gets no base.
 pub fn wrap_view<'py>(src: &Bound<'py, PyTensor>, t: Tensor) -> PyResult<Bound<'py, PyAny>> {
     let py = src.py();
-    let shares = grad_enabled() && Arc::ptr_eq(t.storage(), src.borrow().t.storage());
+    let shares = grad_enabled() && {
+        let s = src.borrow();
+        Arc::ptr_eq(t.storage(), s.t.storage()) && t.dtype() == s.t.dtype()
+    };
     let out = wrap(py, t)?;
     if shares {
         let base = {
