@@ -3,7 +3,7 @@
 import numpy as np
 
 import rstorch
-from opinfo import ALL, OpInfo, Sample, random_array
+from opinfo import ALL, FLOATS, OpInfo, Sample, random_array
 
 
 def _x(rng, dtype, shape=(3, 4)):
@@ -34,6 +34,46 @@ def _scatter_ref(x, dim, idx, src):
         tgt[dim] = idx[pos]
         out[tuple(tgt)] = src[pos]
     return out
+
+
+_REDUCE = {"sum": np.sum, "prod": np.prod, "mean": np.mean, "amax": np.max, "amin": np.min}
+
+
+def _scatter_reduce_ref(x, dim, idx, src, reduce, include_self=True):
+    """Each position reduces the src values scattered into it (and its own value when
+    include_self); positions that receive nothing keep their value."""
+    groups = {}
+    for pos in np.ndindex(*idx.shape):
+        tgt = list(pos)
+        tgt[dim] = idx[pos]
+        groups.setdefault(tuple(tgt), []).append(src[pos])
+    out = x.copy()
+    for tgt, vals in groups.items():
+        vals = ([x[tgt]] if include_self else []) + vals
+        out[tgt] = _REDUCE[reduce](np.asarray(vals, dtype=np.float64))
+    return out
+
+
+def _scatter_reduce_samples(reduce, two_zeros=False):
+    """Samples with src larger than the index too; for prod, zeros in self and alone at a
+    position (two_zeros: also two src zeros at one position, whose gradient torch refuses to
+    differentiate again)."""
+    def gen(dtype, rng):
+        out = []
+        for include_self in (True, False):
+            x, src = _x(rng, dtype, (3, 4)), _x(rng, dtype, (5, 4))
+            idx = _idx(rng, 3, (5, 4))
+            if reduce == "prod":
+                x[0, 1] = 0.0
+                src[1, 2] = 0.0
+                if two_zeros:
+                    src[0, 0] = src[3, 0] = 0.0
+                    idx[0, 0] = idx[3, 0] = 1
+            kw = {"reduce": reduce, "include_self": include_self}
+            out += [Sample((x, 0, idx, src), kw),
+                    Sample((_x(rng, dtype, (3, 4)), 1, _idx(rng, 4, (3, 2)), _x(rng, dtype, (3, 3))), kw)]
+        return out
+    return gen
 
 
 def _unique_rows(rng, high, shape, dim):
@@ -103,6 +143,12 @@ OPS = [
            lambda d, rng: [Sample((_x(rng, d, (3, 4)), 0, _idx(rng, 3, (5, 4)), _x(rng, d, (5, 4)))),
                            Sample((_x(rng, d, (3, 4)), 1, _idx(rng, 4, (2, 6)), _x(rng, d, (3, 6))))],
            tol={"float16": (5e-3, 5e-3), "bfloat16": (3e-2, 3e-2)}),
+    *[OpInfo(f"scatter_reduce_{r}", lambda x, dim, i, s, **kw: x.scatter_reduce(dim, i, s, **kw),
+             _scatter_reduce_ref, FLOATS, _scatter_reduce_samples(r),
+             tol={"float16": (5e-3, 5e-3), "bfloat16": (3e-2, 3e-2)})
+      for r in ("sum", "prod", "mean", "amax", "amin")],
+    OpInfo("scatter_reduce_prod_two_zeros", lambda x, dim, i, s, **kw: x.scatter_reduce(dim, i, s, **kw),
+           _scatter_reduce_ref, ("float64",), _scatter_reduce_samples("prod", two_zeros=True)),
     OpInfo("index_select", lambda x, dim, i: x.index_select(dim, i), lambda x, dim, i: np.take(x, i, dim), ALL,
            lambda d, rng: [Sample((_x(rng, d, (3, 4)), 1, _idx(rng, 4, (6,)))),
                            Sample((_x(rng, d, (3, 4)), 0, _idx(rng, 3, (0,))))]),

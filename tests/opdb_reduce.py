@@ -187,11 +187,72 @@ def _logcumsumexp(x, axis):
     return np.logaddexp.accumulate(x, axis=axis) if x.size else x
 
 
+def defined_only(samples, ref):
+    """The float64 samples whose reference output is finite: where the op's value is undefined
+    (the variance of no more elements than `correction`, nanmean of an all-NaN slice) finite
+    differences are NaN too, so gradcheck cannot compare there. (The rules give torch's NaN
+    gradients there; tests/test_autograd.py checks those values.)"""
+    def gen(rng):
+        out = []
+        for s in samples("float64", rng):
+            r = ref(*s.args, **s.kwargs)
+            if all(np.isfinite(np.asarray(v, dtype=np.float64)).all() for v in (r if isinstance(r, tuple) else (r,))):
+                out.append(s)
+        return out
+    return gen
+
+
+def with_corrections(samples, corrections=(0, 2, 0.5)):
+    """`samples` plus each with the given `correction=` values."""
+    def gen(dtype, rng):
+        out = []
+        for s in samples(dtype, rng):
+            out.append(s)
+            out.extend(Sample(s.args, dict(s.kwargs, correction=c)) for c in corrections)
+        return out
+    return gen
+
+
 def _reduce_dtype(fn, dtype=np.int64):
     def ref(x, **kw):
         x = np.asarray(x)
         return np_reduce(fn)(x.astype(dtype) if x.dtype.kind in "biu" else x, **kw)
     return ref
+
+
+def _nanmean(x, axis=None, keepdims=False):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nansum(x, axis=axis, keepdims=keepdims) / np.sum(~np.isnan(x), axis=axis, keepdims=keepdims)
+
+
+def _random_signs(samples):
+    """The float64 samples with each element's sign drawn at random."""
+    def gen(rng):
+        return [Sample((s.args[0] * rng.choice([-1.0, 1.0], size=np.shape(s.args[0])),) + s.args[1:], s.kwargs)
+                for s in samples("float64", rng)]
+    return gen
+
+
+def with_zeros(samples):
+    """The float64 samples plus copies with zeros written in: one zero, then zeros at every
+    third element (several per line), where products need their zero-safe gradients."""
+    def gen(rng):
+        out = []
+        for s in samples("float64", rng):
+            out.append(s)
+            a = s.args[0]
+            if a.size < 2:
+                continue
+            for step in (a.size, 3):
+                z = a.copy()
+                z.reshape(-1)[1::step] = 0.0
+                out.append(Sample((z,) + s.args[1:], s.kwargs))
+        return out
+    return gen
+
+
+def _moment_grad_samples(ref):
+    return defined_only(with_corrections(reduce_samples(needs_elements=True)), ref)
 
 
 OPS = [
@@ -202,9 +263,11 @@ OPS = [
     OpInfo("nansum", lambda x, **kw: rstorch.nansum(x, **kw), np_reduce(np.nansum), FLOATS,
            reduce_samples(nan=True)),
     OpInfo("nanmean", lambda x, **kw: rstorch.nanmean(x, **kw), np_reduce(np.nanmean), FLOATS,
-           reduce_samples(needs_elements=True, nan=True)),
+           reduce_samples(needs_elements=True, nan=True),
+           grad_samples=defined_only(reduce_samples(needs_elements=True, nan=True), np_reduce(_nanmean))),
     OpInfo("prod", lambda x, **kw: rstorch.prod(x, **kw), _reduce_dtype(np.prod), ALL,
-           reduce_samples(single_dim=True, low=-1.5, high=1.5), result_dtype=int64_for_ints),
+           reduce_samples(single_dim=True, low=-1.5, high=1.5), result_dtype=int64_for_ints,
+           grad_samples=with_zeros(reduce_samples(single_dim=True, low=-1.5, high=1.5))),
     OpInfo("amax", lambda x, **kw: rstorch.amax(x, **kw), np_reduce(np.max), ALL,
            reduce_samples(needs_elements=True)),
     OpInfo("amin", lambda x, **kw: rstorch.amin(x, **kw), np_reduce(np.min), ALL,
@@ -223,23 +286,25 @@ OPS = [
            lambda x, **kw: (np_reduce(np.min)(x, **kw), np_reduce(np.max)(x, **kw)), ALL,
            reduce_samples(single_dim=True, needs_elements=True)),
     OpInfo("var", lambda x, **kw: rstorch.var(x, **kw), _ddof_moment(lambda v: v), FLOATS,
-           reduce_samples(needs_elements=True)),
+           reduce_samples(needs_elements=True), grad_samples=_moment_grad_samples(_ddof_moment(lambda v: v))),
     OpInfo("std", lambda x, **kw: rstorch.std(x, **kw), _ddof_moment(np.sqrt), FLOATS,
-           reduce_samples(needs_elements=True)),
+           reduce_samples(needs_elements=True), grad_samples=_moment_grad_samples(_ddof_moment(np.sqrt))),
     OpInfo("var_correction0", lambda x, **kw: rstorch.var(x, correction=0, **kw),
            lambda x, **kw: _ddof_moment(lambda v: v)(x, correction=0, **kw), FLOATS,
            reduce_samples(needs_elements=True)),
     OpInfo("std_mean", lambda x, **kw: rstorch.std_mean(x, **kw),
            lambda x, **kw: (_ddof_moment(np.sqrt)(x, **kw), np_reduce(np.mean)(x, **kw)), FLOATS,
-           reduce_samples(needs_elements=True)),
+           reduce_samples(needs_elements=True), grad_samples=_moment_grad_samples(_ddof_moment(np.sqrt))),
     OpInfo("var_mean", lambda x, **kw: rstorch.var_mean(x, **kw),
            lambda x, **kw: (_ddof_moment(lambda v: v)(x, **kw), np_reduce(np.mean)(x, **kw)), FLOATS,
-           reduce_samples(needs_elements=True)),
-    # small values for p < 1, whose norm grows like n^(1/p) (float16 would overflow)
+           reduce_samples(needs_elements=True), grad_samples=_moment_grad_samples(_ddof_moment(lambda v: v))),
+    # small values for p < 1, whose norm grows like n^(1/p) (float16 would overflow); their
+    # gradient samples keep away from the kink at 0 (|x|^p's curvature defeats finite differences)
     *[OpInfo(f"norm_{p}", lambda x, p=p, **kw: rstorch.norm(x, p, **kw), _norm(p), FLOATS,
              reduce_samples(needs_elements=p in (np.inf, -np.inf), low=-0.03 if 0 < p < 1 else -3,
                             high=0.03 if 0 < p < 1 else 3),
-             differentiable=p not in (0, np.inf, -np.inf))
+             differentiable=p not in (0, np.inf, -np.inf),
+             grad_samples=_random_signs(reduce_samples(low=0.005, high=0.03)) if 0 < p < 1 else None)
       for p in (2, 1, 3, 0.5, 0, np.inf, -np.inf)],
     OpInfo("logsumexp", lambda x, **kw: rstorch.logsumexp(x, **kw), np_reduce(_logsumexp), FLOATS,
            reduce_samples(low=-30, high=30, needs_dim=True)),
@@ -253,7 +318,8 @@ OPS = [
     OpInfo("cumsum", lambda x, d: rstorch.cumsum(x, d), _cumsum_int64(np.cumsum), ALL, scan_samples(),
            result_dtype=int64_for_ints),
     OpInfo("cumprod", lambda x, d: rstorch.cumprod(x, d), _cumsum_int64(np.cumprod), ALL,
-           scan_samples(low=0.5, high=1.5), result_dtype=int64_for_ints),
+           scan_samples(low=0.5, high=1.5), result_dtype=int64_for_ints,
+           grad_samples=with_zeros(scan_samples(low=0.5, high=1.5))),
     OpInfo("cummax", lambda x, d: tuple(rstorch.cummax(x, d)), _cum_ext(lambda y, v: y >= v), ALL, scan_samples()),
     OpInfo("cummin", lambda x, d: tuple(rstorch.cummin(x, d)), _cum_ext(lambda y, v: y <= v), ALL, scan_samples()),
     OpInfo("logcumsumexp", lambda x, d: rstorch.logcumsumexp(x, d), _scan_ref(_logcumsumexp), FLOATS,

@@ -315,8 +315,28 @@ def histc_samples(dtype, rng):
 
 
 def _q(q, x):
-    """q as the op takes it: a float, or a tensor of the input's dtype."""
-    return q if np.isscalar(q) else rstorch.tensor(q, dtype=x.dtype)
+    """q as the op takes it: a float, or a tensor of the input's dtype (a tensor given by the
+    gradient tests, maybe requiring grad, passes through)."""
+    if isinstance(q, rstorch.Tensor) or np.isscalar(q):
+        return q
+    return rstorch.tensor(q, dtype=x.dtype)
+
+
+def quantile_grad_samples(rng):
+    # q away from values where q * (count - 1) is a whole number (kinks of the interpolation)
+    out = [Sample((distinct(rng, (4, 5)), 0.3), {"dim": 1}),
+           Sample((distinct(rng, (4, 5)), np.array([0.1, 0.8])), {}),
+           Sample((distinct(rng, (4, 5)), np.array([0.15, 0.65])), {"dim": 0, "keepdim": True})]
+    for how in ("linear", "lower", "higher", "midpoint", "nearest"):
+        out.append(Sample((distinct(rng, (3, 5)), np.array(0.45)), {"dim": 1, "interpolation": how}))
+    return out
+
+
+def nanquantile_grad_samples(rng):
+    a = distinct(rng, (4, 5))
+    a[1, 2] = np.nan
+    return [Sample((distinct(rng, (4, 5)), 0.6), {"dim": 0}),
+            Sample((a, np.array([0.2, 0.7])), {"dim": 1})]
 
 
 OPS = [
@@ -349,12 +369,11 @@ OPS = [
            grad_samples=grad_select_samples),
     OpInfo("quantile", lambda x, q, **kw: rstorch.quantile(x, _q(q, x), **kw), ref_quantile,
            ("float32", "float64"), quantile_samples,
-           grad_samples=lambda rng: [Sample((distinct(rng, (4, 5)), 0.3), {"dim": 1}),
-                                     Sample((distinct(rng, (4, 5)), np.array([0.1, 0.8])), {})]),
+           grad_samples=quantile_grad_samples),
     OpInfo("nanquantile", lambda x, q, **kw: rstorch.nanquantile(x, _q(q, x), **kw),
            lambda a, q, **kw: ref_quantile(a, q, ignore_nan=True, **kw), ("float32", "float64"),
            quantile_samples,
-           grad_samples=lambda rng: [Sample((distinct(rng, (4, 5)), 0.6), {"dim": 0})]),
+           grad_samples=nanquantile_grad_samples),
     OpInfo("unique", lambda x, **kw: rstorch.unique(x, return_inverse=True, return_counts=True, **kw),
            ref_unique, ALL, unique_samples, differentiable=False),
     OpInfo("unique_consecutive",
@@ -378,7 +397,4 @@ OPS = [
 ]
 
 
-def _q(q, x):
-    """q as the op takes it: a float, or a tensor of the input's dtype."""
-    return q if np.isscalar(q) else rstorch.tensor(q, dtype=x.dtype)
 

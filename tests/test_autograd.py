@@ -495,6 +495,114 @@ def test_inplace_on_view_then_use_view():
     assert arr(x.grad).tolist() == [0.0, 6.0, 6.0]
 
 
+def _chain(f):
+    """Node names along the first edges from `f`."""
+    names = []
+    while f is not None:
+        names.append(f.name())
+        nxt = [e[0] for e in f.next_functions if e[0] is not None]
+        f = nxt[0] if nxt else None
+    return names
+
+
+def test_inplace_on_view_of_untracked_base():
+    # a buffer written with a tracked value through a view gets the history (torch's CopySlices)
+    buf = torch.zeros(3, dtype=torch.float64)
+    x = leaf(1.0)
+    buf[0].copy_(x * 2)
+    assert buf.requires_grad and buf.grad_fn.name() == "CopySlices"
+    assert buf.grad_fn.next_functions[0] == (None, 0)
+    assert buf.grad_fn.next_functions[1][0].name() == "MulBackward0"
+    buf.sum().backward()
+    assert x.grad.item() == 2.0
+    buf = torch.zeros(3, dtype=torch.float64)
+    y = leaf([1.0, 1.0])
+    buf[1:] = y * 3
+    assert buf.grad_fn.name() == "CopySlices"
+    (buf * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+    assert arr(y.grad).tolist() == [6.0, 9.0]
+
+
+def test_views_follow_inplace_on_their_base():
+    # a view taken before an in-place op on its base (or on another view of it) regenerates its
+    # grad_fn from the base's new history when next used, as torch does
+    x = leaf([1.0, 2.0, 3.0, 4.0])
+    a = x.clone()
+    b, c = a.view(2, 2), a[1:3]
+    assert b.grad_fn.name() == "ViewBackward0" and b._base is a and c._base is a
+    a.mul_(2)
+    assert _chain(b.grad_fn) == ["AsStridedBackward0", "MulBackward0", "CloneBackward0", "AccumulateGrad"]
+    assert _chain(c.grad_fn)[:2] == ["AsStridedBackward0", "MulBackward0"]
+    assert not b.is_leaf and b.requires_grad and b.output_nr == 0
+    (b.sum() + (c * torch.tensor([10.0, 100.0], dtype=torch.float64)).sum()).backward()
+    assert arr(x.grad).tolist() == [2.0, 22.0, 202.0, 2.0]
+
+    buf = torch.zeros(3, dtype=torch.float64)
+    v = buf[0:2]
+    assert v._is_view() and not v.requires_grad
+    x = leaf([1.0])
+    buf[0:1].copy_(x * 2)
+    assert v.requires_grad and not v.is_leaf
+    assert _chain(v.grad_fn)[:3] == ["AsStridedBackward0", "CopySlices", "MulBackward0"]
+    (v * torch.tensor([3.0, 4.0], dtype=torch.float64)).sum().backward()
+    assert x.grad.item() == 6.0
+
+    # views of views share the root base; an in-place on the inner one updates the root
+    x = leaf([1.0, 2.0, 3.0, 4.0])
+    a = x * 1
+    b = a[1:]
+    c = b[0:2]
+    assert c._base is a and b._base is a
+    c.mul_(3)
+    assert a.grad_fn.name() == "CopySlices" and b.grad_fn.name() == "AsStridedBackward0"
+    (a * torch.tensor([1.0, 10.0, 100.0, 1000.0], dtype=torch.float64)).sum().backward()
+    assert arr(x.grad).tolist() == [1.0, 30.0, 300.0, 1000.0]
+
+
+def test_views_after_writes_without_grad():
+    w = leaf([1.0, 2.0, 3.0])
+    v = w[0:2]
+    with torch.no_grad():
+        w.mul_(2)
+    assert _chain(v.grad_fn) == ["AsStridedBackward0", "AccumulateGrad"]
+    (v * 1).sum().backward()
+    assert arr(w.grad).tolist() == [1.0, 1.0, 0.0]
+    buf = torch.zeros(3)
+    u = buf[0:2]
+    with torch.no_grad():
+        buf.add_(1)
+    assert not u.requires_grad and u.grad_fn is None
+    assert torch.zeros(3).detach()._base is None
+    assert torch.zeros(3).view(torch.int32)._base is None   # not a differentiable view (torch)
+
+
+def test_double_backward_through_inplace_on_view():
+    x = leaf([1.0, 2.0, 3.0])
+    y = x * 1
+    y[0:2].mul_(x[1:3])   # y = [x0 x1, x1 x2, x2]
+    g, = autograd.grad((y * y).sum(), x, create_graph=True)
+    assert arr(g).tolist() == [8.0, 40.0, 30.0]
+    gg, = autograd.grad(g.sum(), x)
+    assert arr(gg).tolist() == [16.0, 52.0, 34.0]
+    buf = torch.zeros(3, dtype=torch.float64)
+    z = leaf([1.0, 2.0])
+    buf[1:].copy_(z * z)
+    g, = autograd.grad((buf * buf).sum(), z, create_graph=True)
+    assert arr(g).tolist() == [4.0, 32.0]
+    assert arr(autograd.grad(g.sum(), z)[0]).tolist() == [12.0, 48.0]
+
+    def f(a, b):
+        out = a * 1
+        out[1:3].mul_(b)
+        out[0].add_(b[0] * a[3])
+        buf = torch.zeros(2, 4, dtype=torch.float64)
+        buf[1].copy_(out.exp())
+        return buf * 2
+    args = (leaf([0.5, -1.0, 2.0, 0.3]), leaf([1.5, -0.7]))
+    assert autograd.gradcheck(f, args)
+    assert autograd.gradgradcheck(f, args)
+
+
 # ------------------------------------------------------------------ grad modes
 
 
@@ -733,6 +841,113 @@ def test_no_cycles_through_output_hooks_or_ctx():
         gc.enable()
 
 
+# ------------------------------------------------------------------ rules at special points
+# (where finite differences cannot check them; values from torch 2.15)
+
+
+def test_std_var_nanmean_at_undefined_and_constant_points():
+    nan = float("nan")
+    x = leaf([[1.0], [2.0]])
+    for op in (torch.var, torch.std):
+        op(x, dim=1).sum().backward()   # one element per slice, correction 1: NaN like torch
+        assert np.isnan(arr(x.grad)).all()
+        x.grad = None
+    for corr in (0, 0.5):
+        torch.std(x, dim=1, correction=corr).sum().backward()   # std 0: torch's gradient is 0
+        assert arr(x.grad).tolist() == [[0.0], [0.0]]
+        x.grad = None
+    c = leaf([[3.0, 3.0, 3.0]])
+    s, m = torch.std_mean(c, dim=1)
+    (s + m).sum().backward()
+    np.testing.assert_allclose(arr(c.grad), [[1 / 3] * 3])
+    z = leaf([[nan, 1.0], [nan, nan], [2.0, 3.0]])
+    torch.nanmean(z, dim=1)[0].backward()
+    assert arr(z.grad)[0].tolist() == [0.0, 1.0] and arr(z.grad)[2].tolist() == [0.0, 0.0]
+    assert np.isnan(arr(z.grad)[1]).all()   # all-NaN slice: 0/0, as torch
+
+
+def test_quantile_gradient_of_q():
+    x = leaf([[0.5, -1.0, 2.0, 3.0, 1.0], [float("nan"), 1, 2, 3, 4]])
+    q = leaf([0.3, 0.7])
+    torch.quantile(x, q, dim=1).sum().backward()
+    # (sorted[ceil(rank)] - sorted[floor(rank)]) * (n - 1); the row with a NaN gives nothing
+    assert arr(q.grad).tolist() == [2.0, 4.0]
+    q.grad = None
+    torch.nanquantile(x, q, dim=1).sum().backward()
+    np.testing.assert_allclose(arr(q.grad), [5.0, 7.0])
+    # the other interpolations round the rank: the result does not depend on q (torch)
+    q0 = leaf(0.3)
+    assert torch.quantile(x.detach()[0], q0).requires_grad
+    for how in ("lower", "higher", "midpoint", "nearest"):
+        assert not torch.quantile(x.detach()[0], q0, interpolation=how).requires_grad
+        q.grad = None
+        torch.quantile(x, q, dim=1, interpolation=how).sum().backward()
+        assert q.grad is None
+
+
+def test_cumprod_and_prod_gradients_at_zeros():
+    x = leaf([[2.0, 0.0, 3.0, 0.0, 5.0], [1.5, 2.0, 0.0, 4.0, 0.5], [0.0, 0.0, 2.0, 3.0, 1.0],
+              [1.0, 2.0, 3.0, 4.0, 5.0]])
+    w = torch.tensor([[1.0, -2.0, 3.0, 0.5, 2.0]] * 4, dtype=torch.float64)
+    (torch.cumprod(x, 1) * w).sum().backward()
+    assert arr(x.grad).tolist() == [[1.0, 14.0, 0.0, 0.0, 0.0], [-3.0, -3.0, 27.0, 0.0, 0.0],
+                                    [1.0, 0.0, 0.0, 0.0, 0.0], [267.0, 133.0, 90.0, 63.0, 48.0]]
+    g, = autograd.grad((torch.cumprod(x, 1) * w).sum(), x, create_graph=True)
+    gg, = autograd.grad((g * w).sum(), x)
+    # entries after a line's first zero are 0 but still depend on that zero
+    assert arr(gg).tolist() == [[-14.0, 56.5, -12.0, -126.0, 0.0], [58.0, 38.5, 41.25, 13.5, 72.0],
+                                [-38.0, 19.0, 0.0, 0.0, 0.0], [131.5, 331.75, 42.5, 87.0, 54.0]]
+    y = leaf([0.0, 0.0, 2.0])
+    g, = autograd.grad(torch.prod(y), y, create_graph=True)
+    assert arr(g).tolist() == [0.0, 0.0, 0.0]
+    assert arr(autograd.grad(g.sum(), y)[0]).tolist() == [2.0, 2.0, 0.0]
+    z = leaf([[2.0, 0.0, 3.0, 0.0], [1.5, 2.0, 0.0, 4.0]])
+    g, = autograd.grad(torch.prod(z, 1).sum(), z, create_graph=True)
+    assert arr(g).tolist() == [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 12.0, 0.0]]
+    gg, = autograd.grad((g * torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)).sum(), z)
+    assert arr(gg).tolist() == [[0.0, 24.0, 0.0, 12.0], [24.0, 18.0, 32.0, 9.0]]
+
+
+def test_scatter_with_reduce_has_no_derivative_like_torch():
+    x = leaf([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    src = leaf([[2.0, 3.0, 4.0], [5.0, 6.0, 7.0]])
+    idx = torch.tensor([[0, 1, 0], [1, 0, 1]])
+    assert x.scatter(0, idx, src).grad_fn.name() == "ScatterBackward0"
+    assert x.scatter(0, idx, 2.0).grad_fn.name() == "ScatterBackward1"
+    for reduce in ("add", "multiply"):
+        for s in (src, 2.0):
+            y = x.scatter(0, idx, s, reduce=reduce)
+            assert y.requires_grad and y.grad_fn.name() == "NotImplemented"
+            with pytest.raises(RuntimeError, match="^derivative for aten::scatter is not implemented$"):
+                y.sum().backward()
+    a = x * 1
+    a.scatter_(0, idx, src, reduce="multiply")
+    assert a.grad_fn.name() == "NotImplemented"
+
+
+def test_scatter_reduce_prod_gradients_with_zeros():
+    # values from torch 2.15: zeros in self, a zero alone at its position, zeros elsewhere
+    idx = torch.tensor([[0, 1, 0], [1, 0, 1], [0, 0, 2], [2, 2, 2]])
+    w = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], dtype=torch.float64)
+    expected = {True: ([0.0, 12.0, 12.0, 0.0, 0.0, 42.0, 21.0, 16.0, 0.0],
+                       [0.0, 25.0, 9.0, 16.0, 0.0, 0.0, 2.0, 0.0, 180.0, 14.0, 24.0, 0.0]),
+                False: ([0.0] * 9, [0.0, 5.0, 3.0, 4.0, 2.0, 6.0, 2.0, 12.0, 45.0, 7.0, 8.0, 0.0])}
+    for include_self, (gx, gs) in expected.items():
+        x = leaf([[1.0, 0.0, 3.0], [4.0, 5.0, 0.0], [2.0, 3.0, 4.0]])
+        s = leaf([[2.0, 0.0, 4.0], [0.0, 6.0, 7.0], [0.0, 1.0, 0.0], [3.0, 2.0, 5.0]])
+        (x.scatter_reduce(0, idx, s, "prod", include_self=include_self) * w).sum().backward()
+        assert arr(x.grad).reshape(-1).tolist() == gx and arr(s.grad).reshape(-1).tolist() == gs
+    # two src zeros at one position: first derivatives are fine, differentiating again is not
+    x, s = leaf([1.0, 2.0]), leaf([0.0, 0.0, 3.0])
+    y = x.scatter_reduce(0, torch.tensor([0, 0, 1]), s, "prod")
+    gx, gs = autograd.grad((y * torch.tensor([2.0, 3.0], dtype=torch.float64)).sum(), [x, s], create_graph=True)
+    assert arr(gx).tolist() == [0.0, 9.0] and arr(gs).tolist() == [0.0, 0.0, 6.0]
+    assert gs.grad_fn.name() == "Error"
+    with pytest.raises(RuntimeError, match="Double backward is unsupported for src when >1 zeros in src are scattered"):
+        autograd.grad(gs.sum(), [x, s])
+    assert arr(autograd.grad(gx.sum(), [x, s])[1]).tolist() == [0.0, 0.0, 3.0]
+
+
 # ------------------------------------------------------------------ gradcheck
 
 
@@ -756,3 +971,93 @@ def test_gradcheck_passes_and_fails():
     assert autograd.gradcheck(Wrong.apply, (a,), raise_exception=False) is False
     with pytest.raises(ValueError, match="gradcheck expects at least one input tensor to require gradient"):
         autograd.gradcheck(lambda t: t * 2, (torch.ones(2, dtype=torch.float64),))
+
+
+def test_gradgradcheck_checks_second_derivatives():
+    class SquareFirstOrderOnly(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return g * 2 * x.detach()   # right gradient, but its own derivative w.r.t. x is lost
+
+    a = leaf([0.5, -1.5])
+    assert autograd.gradcheck(SquareFirstOrderOnly.apply, (a,))
+    with pytest.raises(autograd.GradcheckError, match="Jacobian mismatch"):
+        autograd.gradgradcheck(SquareFirstOrderOnly.apply, (a,))
+    assert autograd.gradgradcheck(lambda x: x * x * x, (a,), gen_non_contig_grad_outputs=True)
+    # a function that itself differentiates: the finite differences run with grad enabled
+    assert autograd.gradcheck(lambda x: autograd.grad((x ** 3).sum(), x, create_graph=True)[0], (a,))
+
+
+def test_gradcheck_flags():
+    a = leaf([0.5, -1.5, 2.0])
+    f = lambda x: (x * x).sum()  # noqa: E731
+    # flags that only pick a faster or a sparse-only variant run the full check
+    assert autograd.gradcheck(f, (a,), fast_mode=True, masked=False)
+    assert autograd.gradgradcheck(f, (a,), fast_mode=True)
+    # checks needing machinery rstorch lacks are refused, not reported as passed
+    for flag in ("check_forward_ad", "check_batched_forward_grad", "check_batched_grad"):
+        with pytest.raises(NotImplementedError, match=f"{flag}=True is not supported"):
+            autograd.gradcheck(f, (a,), **{flag: True})
+    with pytest.raises(NotImplementedError, match="check_fwd_over_rev=True is not supported"):
+        autograd.gradgradcheck(f, (a,), check_fwd_over_rev=True)
+    with pytest.raises(NotImplementedError, match="check_batched_grad=True is not supported"):
+        autograd.gradgradcheck(f, (a,), check_batched_grad=True)
+    with pytest.raises(AssertionError, match="Expected at least one of check_forward_ad or check_backward_ad"):
+        autograd.gradcheck(f, (a,), check_backward_ad=False)
+    with pytest.raises(AssertionError, match="Expected at least one of check_fwd_over_rev or check_rev_over_rev"):
+        autograd.gradgradcheck(f, (a,), check_rev_over_rev=False)
+    with pytest.raises(RuntimeError, match="The 0th input has a dimension with stride 0"):
+        autograd.gradcheck(f, (leaf([1.0]).expand(3),))
+
+    class Float32Grad(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return (g * 2).float()
+
+    assert autograd.gradcheck(Float32Grad.apply, (a,))   # the engine casts it back
+    assert autograd.gradcheck(lambda x: x * 2, (a,), check_grad_dtypes=True)
+
+    class NotLinearInGrad(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2 if bool((g != 0).any()) else torch.ones_like(g)
+
+    with pytest.raises(autograd.GradcheckError, match="backward not multiplied by grad_output"):
+        autograd.gradcheck(NotLinearInGrad.apply, (a,))
+    with pytest.raises(autograd.GradcheckError, match="Numerical gradient for function expected to be zero"):
+        autograd.gradcheck(lambda x: x.detach() * x.detach(), (a,))
+    assert autograd.gradcheck(lambda x: torch.ones(2, dtype=torch.float64), (a,))
+
+
+def test_gradcheck_undefined_output_grads():
+    class TwoOutputs(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            if g1 is None:   # wrong when the defined gradient is zero
+                return g2 * 3 if bool((g2 != 0).any()) else torch.ones_like(g2)
+            return g1 * 2 if g2 is None else g1 * 2 + g2 * 3
+
+    a = leaf([0.5, -1.5])
+    with pytest.raises(autograd.GradcheckError, match="Expected all input grads to be undefined or zero"):
+        autograd.gradcheck(TwoOutputs.apply, (a,))
+    assert autograd.gradcheck(TwoOutputs.apply, (a,), check_undefined_grad=False)
+    assert autograd.gradcheck(lambda x: (x * 2, x.sin()), (a,))

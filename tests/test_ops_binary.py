@@ -320,8 +320,32 @@ def test_zero_dim_and_empty():
 
 def test_non_differentiable_results_do_not_require_grad():
     a = T([1.5, -2.5], requires_grad=True)
-    for r in (a // 1, a > 0, rstorch.isclose(a, a), rstorch.logical_and(a, a), a.div(2, rounding_mode="trunc")):
+    for r in (a > 0, rstorch.isclose(a, a), rstorch.logical_and(a, a)):
         assert not r.requires_grad
+
+
+def test_rounded_quotients_record_like_torch():
+    # div with a rounding mode: DivBackward2 with zero gradients; floor_divide (and //): a
+    # NotImplemented node whose backward raises torch's error
+    a = T([1.5, -2.5], requires_grad=True)
+    b = T([2.0, 0.5], requires_grad=True)
+    for mode in ("trunc", "floor"):
+        r = a.div(b, rounding_mode=mode)
+        assert type(r.grad_fn).__name__ == "DivBackward2"
+        ga, gb = rstorch.autograd.grad(r.sum(), [a, b], create_graph=True)
+        assert ga.tolist() == [0.0, 0.0] and gb.tolist() == [0.0, 0.0]
+        assert not ga.requires_grad
+        assert type(rstorch.div(a, 2, rounding_mode=mode).grad_fn).__name__ == "DivBackward2"
+    c = a * 1
+    c.div_(b, rounding_mode="floor")
+    assert type(c.grad_fn).__name__ == "DivBackward2"
+    c.sum().backward()
+    assert a.grad.tolist() == [0.0, 0.0] and b.grad.tolist() == [0.0, 0.0]
+    assert type(a.div(b).grad_fn).__name__ == "DivBackward0"
+    for r in (a // 1, rstorch.floor_divide(a, b), 3 // a):
+        assert r.requires_grad and type(r.grad_fn).__name__ == "NotImplemented"
+        with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
+            r.sum().backward()
 
 
 def test_large_broadcast_and_strided_paths_agree_with_numpy():

@@ -422,10 +422,10 @@ def test_quantile_rule_terms_rebuild_the_forward(how, ignore_nan):
     x = t(a, dtype=rstorch.float64)
     for q, dim, keepdim in [(0.3, 1, False), (t([0.1, 0.5, 0.95], dtype=rstorch.float64), 0, True),
                             (0.75, None, False), (t([0.2, 0.6], dtype=rstorch.float64), None, True)]:
-        kw = {"q": q, "dim": dim, "keepdim": keepdim, "interpolation": how}
+        kw = {"dim": dim, "keepdim": keepdim, "interpolation": how}
         out = (x.nanquantile if ignore_nan else x.quantile)(q, dim, keepdim, interpolation=how)
-        src, d, nq, terms = rules._quantile_terms(x, kw, ignore_nan)
+        src, _, terms = rules._quantile_terms(x, q, kw, ignore_nan)
         s = src.numpy()
-        got = sum(w * np.stack([np.take_along_axis(s, i, axis=d) for i in idx])
-                  for idx, w in terms)
+        got = sum(np.broadcast_to(np.asarray(w), pos.shape) * np.take_along_axis(s[None], pos.numpy(), axis=-1)
+                  for pos, w in terms)
         np.testing.assert_allclose(got.reshape(-1), out.numpy().reshape(-1), rtol=1e-12, equal_nan=True)

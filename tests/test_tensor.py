@@ -50,6 +50,14 @@ def test_tensor_values_and_explicit_dtype():
     assert L.tensor([[]]).shape == (1, 0)
 
 
+def test_tensor_python_floats_keep_double_precision():
+    # Python floats are doubles: converted straight to the requested dtype, as in torch
+    assert L.tensor(0.3, dtype=L.float64).item() == 0.3
+    assert L.tensor([0.1, 0.7], dtype=L.float64).tolist() == [0.1, 0.7]
+    assert L.tensor(0.3).item() == np.float32(0.3).item()
+    assert L.tensor([0.1], dtype=L.float16).item() == 0.0999755859375
+
+
 @pytest.mark.parametrize("data", [3, 2.5, True, np.array(3.0), np.float32(2)])
 def test_tensor_from_scalar_is_0d(data):
     assert L.tensor(data).shape == ()

@@ -348,3 +348,16 @@ def test_view_matches_nocopy_reshape(shape, data):
         check_same(v, nocopy, True, [f"view{new}"])
         v.fill_(-7)
         np.testing.assert_array_equal(t.numpy(), np.full(a.shape, -7))
+
+
+def test_copy_into_view_broadcast_errors():
+    # torch's messages: a source broadcasting to a larger shape than the destination, and
+    # shapes that do not broadcast (also when the value tracks grad: the in-place autograd path)
+    with pytest.raises(RuntimeError, match=r"^output with shape \[\] doesn't match the broadcast shape \[1\]$"):
+        lib.zeros(3)[0].copy_(lib.ones(1))
+    with pytest.raises(RuntimeError, match=r"^output with shape \[\] doesn't match the broadcast shape \[1\]$"):
+        lib.zeros(3)[0].copy_(lib.ones(1, requires_grad=True) * 2)
+    with pytest.raises(RuntimeError, match=r"^output with shape \[3\] doesn't match the broadcast shape \[2, 3\]$"):
+        lib.zeros(3).copy_(lib.ones(2, 3))
+    with pytest.raises(RuntimeError, match="The size of tensor a \\(3\\) must match the size of tensor b \\(2\\)"):
+        lib.zeros(3).copy_(lib.ones(2))

@@ -49,4 +49,4 @@ ByteTensor = _LEGACY_TYPES["ByteTensor"]
 BoolTensor = _LEGACY_TYPES["BoolTensor"]
 
 _random.install_tensor_methods(Tensor)
-_C._register(Tensor, Size, _dispatch.record, _dispatch.inplace)
+_C._register(Tensor, Size, _dispatch.record, _dispatch.inplace, _dispatch.view_grad_fn)

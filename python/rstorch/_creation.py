@@ -170,7 +170,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     if dtype is None:
         dtype = src_dtype
     arr = np.asarray(arr, order="C")  # keeps 0-d arrays 0-d (ascontiguousarray would not)
-    if arr.dtype.kind in "iub" or arr.dtype in _FROM_NUMPY:
+    if arr.dtype.kind == "f" and arr.dtype in _FROM_NUMPY:
+        # floats convert from their own precision (Python floats are doubles: tensor(0.3,
+        # dtype=float64) is exactly 0.3, as in torch)
+        src = from_numpy(arr)
+    elif arr.dtype.kind in "iub" or arr.dtype in _FROM_NUMPY:
         src = from_numpy(arr.astype(_numpy_of(src_dtype), copy=False))
     else:
         src = from_numpy(arr.astype(np.float64))

@@ -259,7 +259,7 @@ class Tensor(_C.TensorBase):
     def detach_(self):
         """Detach this tensor from the graph in place (it becomes a leaf that does not require
         grad)."""
-        if self.__dict__.get("_view_base") is not None:
+        if self._base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
                 "(DDP), this error can be caused by calling model.parameters() on a view of another Tensor.")
@@ -299,13 +299,6 @@ class Tensor(_C.TensorBase):
     def retains_grad(self):
         f = self.grad_fn
         return f is not None and f._retain is not None and self.output_nr in f._retain
-
-    @property
-    def _base(self):
-        return self.__dict__.get("_view_base")
-
-    def _is_view(self):
-        return self.__dict__.get("_view_base") is not None
 
     # ------------------------------------------------------------------ indexing
 

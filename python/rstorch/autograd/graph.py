@@ -13,6 +13,13 @@ re-attached to the node when a double backward needs it, as torch's SavedVariabl
 Saved tensors are checked at backward time against the version they had when recorded (the
 storage's version counter, bumped by every in-place write): a modified tensor is handed to the
 rule as a stand-in that raises torch's error as soon as its values are used.
+
+Views made in grad mode know their base (`t._base`, set by the Rust view ops). An in-place op on
+a view gives the base a CopySlices node (also when the base had no history: a buffer written
+with a tracked value), and the view an AsStridedBackward0 node over it. Other views of that
+base see the change lazily: the Rust side notices that the storage's version moved since a
+view's node was set and asks `view_grad_fn` for an AsStridedBackward0 of the base's current
+history, as torch regenerates a view's grad_fn.
 """
 
 import dis
@@ -30,16 +37,6 @@ SECOND_BACKWARD = (
     "have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.")
-
-# ops whose output shares storage with their first argument: an in-place op on such an output
-# must route its gradient through the base tensor (see `inplace`)
-VIEW_OPS = frozenset((
-    "view", "view_dtype", "reshape", "permute", "transpose", "t", "expand", "squeeze", "unsqueeze",
-    "flatten", "unflatten", "narrow", "select", "_slice", "as_strided", "unfold", "split",
-    "split_with_sizes", "chunk", "unbind", "movedim", "diagonal", "view_as", "expand_as", "alias",
-    "swapaxes", "swapdims", "moveaxis", "tensor_split", "hsplit", "vsplit", "dsplit", "real",
-))
-
 
 # ------------------------------------------------------------------ nodes
 
@@ -269,6 +266,12 @@ class _Modified:
     def size(self, *a):
         return self._t.size(*a)
 
+    def stride(self, *a):
+        return self._t.stride(*a)
+
+    def storage_offset(self):
+        return self._t.storage_offset()
+
     def dim(self):
         return self._t.dim()
 
@@ -397,6 +400,28 @@ class _Spec:
 _SPECS = {}
 
 
+class Error(Node):
+    """torch's DelayedError: passes nothing back and raises its message when a gradient reaches
+    it, for a result whose value is right but whose own derivative is not supported."""
+
+    __slots__ = ("_msg",)
+
+    def _apply(self, grads, create_graph):
+        raise RuntimeError(self._msg)
+
+
+def delayed_error(t, msg):
+    """`t`, behind an Error node when grad mode records (a rule run by a double backward)."""
+    if not (_C.is_grad_enabled() and t.requires_grad):
+        return t
+    node = Error()
+    node._msg = msg
+    node._next = [edge_of(t)]
+    a = t.detach()
+    a._set_grad_fn(node, 0)
+    return a
+
+
 def _not_implemented(name):
     def rule(grad, args, kwargs, out):
         raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
@@ -469,35 +494,24 @@ def record(name, args, kwargs, out):
             node._out_versions = out._version
         else:
             node._out = node._out_versions = None
-    if name in VIEW_OPS:
-        _mark_view(args[0], out)
     if _anomaly._enabled:
         node._trace = traceback.format_stack()[:-2]
     return out
 
 
-def _mark_view(src, out):
-    """Remember the base of a view output, so in-place ops on it can update the base's history."""
-    base = src.__dict__.get("_view_base")
-    if base is None:
-        base = src
-    ptr = src._storage_ptr()
-    for o in (out if isinstance(out, tuple) else (out,)):
-        if o._storage_ptr() == ptr:
-            o.__dict__["_view_base"] = base
-
-
 def view_base(t):
-    return t.__dict__.get("_view_base")
+    """The base of view `t` (torch's `_base`, set by the Rust view ops in grad mode), or None."""
+    return t._base
 
 
 # ------------------------------------------------------------------ in-place ops
 
 
 class CopySlices(Node):
-    """The node of a base whose view was modified in place by op node `fn`: the base's gradient
-    passes through except on the view's elements, whose gradient goes through `fn` (its first
-    input, the view's old value, maps back onto them)."""
+    """The node of a base whose view was modified in place by op node `fn` (torch's
+    CopySlices): the base's gradient passes through except on the view's elements, whose
+    gradient goes through `fn` (its first input, the view's old value, maps back onto them).
+    Written in differentiable Tensor ops, so double backward works through it."""
 
     __slots__ = ("_fn", "_base_geom", "_view_geom", "_first_is_view")
 
@@ -506,40 +520,61 @@ class CopySlices(Node):
 
     def _apply(self, grads, create_graph):
         grad = grads[0]
-        if create_graph and grad.requires_grad:
-            raise NotImplementedError(
-                "double backward through an in-place op on a view (CopySlices) is not supported yet")
-        from .grad_mode import no_grad
-        with no_grad():
-            storage = _like_base(grad, self._base_geom)
-            span, shape, stride, offset = self._base_geom
-            result = storage.as_strided(shape, stride, offset)
-            result.copy_(grad)
-            region = storage.as_strided(*self._view_geom)
-            inner = list(self._fn._apply([region.clone()], False))
-            first = inner.pop(0) if self._first_is_view else None
-            if first is not None:
-                region.copy_(first)
-            else:
-                region.zero_()
-        return [result] + inner
+        n = self._base_geom[0]
+        base_pos = _positions(n, self._base_geom[1:]).reshape(-1)
+        view_pos = _positions(n, self._view_geom)
+        # the base's gradient laid out in (a zero storage of) the base's storage, so the view's
+        # part is read and replaced at the view's storage positions
+        flat = _zeros(n, grad.dtype).index_add(0, base_pos, grad.reshape(-1))
+        inner = list(self._fn._apply([flat.take(view_pos)], create_graph))
+        first = inner.pop(0) if self._first_is_view else None
+        flat = flat.index_fill(0, view_pos.reshape(-1), 0)
+        if first is not None:
+            flat = flat.index_add(0, view_pos.reshape(-1), first.reshape(-1))
+        return [flat.take(base_pos).view(self._base_geom[1])] + inner
 
 
-def _like_base(grad, base_geom):
-    """Zeros in a storage the size of the base's, to lay a gradient out like the base."""
+def _zeros(n, dtype):
     from .._creation import zeros
-    return zeros(base_geom[0], dtype=grad.dtype)
+    return zeros(n, dtype=dtype)
+
+
+def _positions(n, geom):
+    """The storage positions (int64, shaped like the tensor) of a tensor laid out as
+    `geom` = (shape, stride, offset) in a storage of n elements."""
+    from .._creation import arange
+    return arange(n).as_strided(*geom)
 
 
 def _as_strided_rule(grad, args, kwargs, out):
-    """The gradient of a view (after an in-place op on it) for its base: zeros but the view's
-    elements."""
-    from .grad_mode import no_grad
-    base_geom = kwargs["base_geom"]
-    with no_grad():
-        storage = _like_base(grad, base_geom)
-        storage.as_strided(*kwargs["view_geom"]).copy_(grad)
-        return (storage.as_strided(*base_geom[1:]).clone(),)
+    """AsStridedBackward0 of a view of `base` (after an in-place op on it or its base): the
+    base-shaped gradient is zeros but at the view's elements (each gets the gradient of every
+    view element stored there)."""
+    base_geom, view_geom = kwargs["base_geom"], kwargs["view_geom"]
+    n = base_geom[0]
+    view_pos = _positions(n, view_geom).reshape(-1)
+    flat = _zeros(n, grad.dtype).index_add(0, view_pos, grad.reshape(-1))
+    return (flat.take(_positions(n, base_geom[1:])),)
+
+
+def _storage_geom(t):
+    """(storage length in elements, shape, stride, offset) of `t`."""
+    return (t._storage_nbytes() // t.element_size(),) + _geom(t)
+
+
+def view_grad_fn(view, base):
+    """The node making `view` a view of `base`'s current history (torch's AsStridedBackward0,
+    what a view gets after an in-place op on it, its base, or another view of the base)."""
+    cls = node_class("AsStridedBackward0")
+    node = cls.__new__(cls)
+    Node.__init__(node)
+    node._fn = _as_strided_rule
+    node._args = (base.detach(),)
+    node._kwargs = {"base_geom": _storage_geom(base), "view_geom": _geom(view)}
+    node._out = node._versions = node._out_versions = None
+    node._nout = 1
+    node._edges = node._next = [edge_of(base)]
+    return node
 
 
 # in-place ops recorded under their own name (no functional form)
@@ -621,13 +656,15 @@ def _geom(t):
 
 
 def _inplace_on_view(self, base, name, fname, functional, args, kwargs):
-    """In-place op on a view of a tensor with history: the base gets a CopySlices node that
-    routes the view's part of its gradient through the op (torch's CopySlices), and the view
-    becomes a view of the base's new history."""
+    """In-place op on a view (of a base with or without history): the base gets a CopySlices
+    node that routes the view's part of its gradient through the op (torch's CopySlices), and
+    the view becomes a view of the base's new history (other views of the base follow when
+    next read: the Rust side regenerates their node with `view_grad_fn`)."""
     from .grad_mode import no_grad
-    with no_grad():
-        snap = self.clone()
-    snap.requires_grad_(True)
+    # the view's old value with its history: the op's rule reads it (so a double backward
+    # differentiates through it), while the gradient w.r.t. it is written into the base's
+    # gradient at the view's elements (the op node's first edge is replaced by the base's)
+    snap = _alias(self, True)
     if functional:
         res = getattr(type(self), fname)(snap, *args[1:], **kwargs)
         _write(self, res)
@@ -641,21 +678,17 @@ def _inplace_on_view(self, base, name, fname, functional, args, kwargs):
     node = CopySlices.__new__(CopySlices)
     Node.__init__(node)
     node._fn = fn
-    node._base_geom = (base._storage_nbytes() // base.element_size(),) + _geom(base)
+    node._base_geom = _storage_geom(base)
     node._view_geom = _geom(self)
     rest = list(fn._next)
-    node._first_is_view = bool(rest) and isinstance(rest[0][0], AccumulateGrad) and rest[0][0].variable is snap
+    # the op's first input is the old view value when the op recorded one node taking it first
+    # (any other graph reaches the view's old history through its own edges instead)
+    node._first_is_view = (isinstance(fn, OpNode) and fn._args is not None and fn._args[0] is snap
+                           and fn._edges[0] is not None)
     if node._first_is_view:
         rest.pop(0)
+    # an untracked base (a buffer written with a tracked value) has no edge of its own
     node._next = [edge_of(base)] + rest
     base._set_grad_fn(node, 0)
-    view_node = node_class("AsStridedBackward0").__new__(node_class("AsStridedBackward0"))
-    Node.__init__(view_node)
-    view_node._fn = _as_strided_rule
-    view_node._args = (base.detach(),)
-    view_node._kwargs = {"base_geom": node._base_geom, "view_geom": node._view_geom}
-    view_node._out = view_node._versions = view_node._out_versions = None
-    view_node._nout = 1
-    view_node._edges = view_node._next = [(node, 0)]
-    self._set_grad_fn(view_node, 0)
+    self._set_grad_fn(view_grad_fn(self, base), 0)
     return self

@@ -77,7 +77,9 @@ def remainder(grad, args, kwargs, out):
 def rremainder(grad, args, kwargs, out):
     # out = other % self
     self, other = args
-    return -grad * _torch().floor_divide(other, self), grad if _is_t(other) else None
+    # torch.div(other, self, rounding_mode="floor"): a DivBackward2 node (zero gradient) when
+    # differentiated again, where floor_divide's node would raise
+    return -grad * _torch().div(other, self, rounding_mode="floor"), grad if _is_t(other) else None
 
 
 @rule("fmod")

@@ -41,10 +41,28 @@ def mul(grad, args, kwargs, out):
     return grad * b if _needs(a) else None, grad * a if _needs(b) else None
 
 
-@rule("div")
+def _div_node(args, kwargs):
+    # torch records a rounded quotient (div with rounding_mode) as DivBackward2
+    return "DivBackward2" if kwargs.get("rounding_mode") is not None else "DivBackward0"
+
+
+@rule("div", node=_div_node)
 def div(grad, args, kwargs, out):
     a, b = args
+    if kwargs.get("rounding_mode") is not None:
+        # a rounded quotient is piecewise constant: torch's gradients are zeros (not tied to
+        # `grad`, so they do not require grad even under create_graph)
+        from ... import zeros_like
+        z = zeros_like(grad)
+        return z if _needs(a) else None, z if _needs(b) else None
     return grad / b if _needs(a) else None, -grad * a / (b * b) if _needs(b) else None
+
+
+@rule("floor_divide", node="NotImplemented")
+@rule("rfloor_divide", node="NotImplemented")
+def floor_divide(grad, args, kwargs, out):
+    # torch records floor_divide (and `//`) with a node that refuses to differentiate
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 @rule("rdiv", node="DivBackward0")

@@ -35,14 +35,26 @@ def gather(grad, args, kwargs, out):
     return _zeros(self).scatter_add(dim, index, grad), None, None
 
 
-@rule("scatter")
+def _scatter_node(args, kwargs):
+    # torch: ScatterBackward0 (src tensor) / 1 (value); with a reduce= its node only refuses
+    if kwargs.get("reduce") is not None:
+        return "NotImplemented"
+    return "ScatterBackward0" if _is_tensor(args[3]) else "ScatterBackward1"
+
+
+def _is_tensor(x):
+    from ... import Tensor
+    return isinstance(x, Tensor)
+
+
+@rule("scatter", node=_scatter_node)
 def scatter(grad, args, kwargs, out):
     self, dim, index, src = args[:4]
-    reduce = kwargs.get("reduce")
-    if reduce == "multiply":
-        raise NotImplementedError("the derivative of scatter with reduce='multiply' is not implemented")
-    g_self = grad if reduce == "add" else grad.scatter(dim, index, 0)
-    return g_self, None, None, _src_grad(grad, dim, index, src) if _needs(src) else None
+    if kwargs.get("reduce") is not None:
+        # torch has no derivative for scatter with reduce= ('add' or 'multiply'; scatter_add
+        # and scatter_reduce have one)
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+    return grad.scatter(dim, index, 0), None, None, _src_grad(grad, dim, index, src) if _needs(src) else None
 
 
 @rule("scatter_add")
@@ -71,15 +83,59 @@ def scatter_reduce(grad, args, kwargs, out):
         self_eq = (self == out).to(grad.dtype)
         if not include_self:
             self_eq = self_eq * (1 - hit)
-        src_eq = (src == out.gather(dim, index)).to(grad.dtype)
+        src_eq = (_leading(src, index) == out.gather(dim, index)).to(grad.dtype)
         ties = self_eq.scatter_add(dim, index, src_eq)
         g = grad / ties
-        return g * self_eq, None, None, g.gather(dim, index) * src_eq, None
+        return g * self_eq, None, None, _placed(g.gather(dim, index) * src_eq, src), None
     if reduce == "prod":
-        # out / x for every contributing x (inputs with zeros are not handled specially)
-        g_self = grad * out / self if include_self else grad * (1 - hit)
-        return g_self, None, None, (grad * out).gather(dim, index) / src, None
+        return _scatter_prod_grads(grad, self, dim, index, src, include_self, hit, out) + (None,)
     raise RuntimeError(f"unknown reduce {reduce!r}")
+
+
+_PROD_DOUBLE_BACKWARD = ("scatter_reduce(): Double backward is unsupported for src when >1 zeros in src "
+                         "are scattered to the same position in self")
+
+
+def _scatter_prod_grads(grad, self, dim, index, src, include_self, hit, out):
+    """torch's zero-safe gradients of scatter_reduce(reduce='prod'): an element's gradient is
+    the product of the others reduced into its position. For self: the reduction rerun with
+    self's zeros set to 1, divided by self (1 there). For src: out / src where src is not 0; a
+    src zero alone at its position gets the reduction rerun with it set to 1; with several
+    zeros at a position each gets 0 (torch refuses to differentiate that again)."""
+    from ... import where as _torch_where
+    from ..graph import delayed_error
+    masked_self = self.masked_fill(self == 0, 1)
+    g_self = grad * masked_self.scatter_reduce(dim, index, src, "prod", include_self=include_self) / masked_self
+    if not include_self:
+        g_self = g_self * (1 - hit)
+    part = _leading(src, index)
+    zero = part == 0
+    zeros_here = _zeros(self).scatter_add(dim, index, zero.to(self.dtype)).gather(dim, index)
+    single = zero & (zeros_here == 1)
+    without_it = self.scatter_reduce(dim, index, src.masked_fill(_placed(single, src), 1), "prod",
+                                     include_self=include_self)
+    g_src = _torch_where(single, (grad * without_it).gather(dim, index),
+                         (grad * out).gather(dim, index) / part.masked_fill(zero, 1))
+    if bool((zeros_here > 1).any()):
+        g_src = delayed_error(g_src, _PROD_DOUBLE_BACKWARD)
+    return g_self, None, None, _placed(g_src, src)
+
+
+def _leading(src, index):
+    """The part of `src` a scatter reads: its leading corner shaped like `index`."""
+    if tuple(src.shape) == tuple(index.shape):
+        return src
+    return src[tuple(slice(0, n) for n in index.shape)]
+
+
+def _placed(g, src):
+    """`g` (shaped like the index) in the leading corner of zeros shaped like `src`."""
+    if tuple(g.shape) == tuple(src.shape):
+        return g
+    full = _zeros(src).to(g.dtype)
+    full[tuple(slice(0, n) for n in g.shape)] = g
+    return full
+
 
 
 # ------------------------------------------------------------------ index_*

@@ -62,23 +62,32 @@ def nanmean(grad, args, kwargs, out):
     return (_unsqueeze_back(grad, x, kwargs) * keep / n,)
 
 
+def _products_before(x, d):
+    """x_0 * ... * x_{j-1} at each position j along dim d (1 at the first)."""
+    import rstorch
+    one = rstorch.ones_like(x.narrow(d, 0, 1))
+    return rstorch.cat([one, x.narrow(d, 0, x.shape[d] - 1)], d).cumprod(d)
+
+
+def _exclusive_products(x, d):
+    """For each element, the product of the others of its line along dim d: the products
+    before it times the products after it. No division, so exact at zeros and differentiable
+    again (torch's prod_safe_zeros_backward)."""
+    if x.shape[d] == 0:
+        return x
+    return _products_before(x, d) * _products_before(x.flip(d), d).flip(d)
+
+
 @rule("prod")
 def prod(grad, args, kwargs, out):
-    # d/dx_i = product of the others: out / x_i where x_i != 0; at a zero, the product of the
-    # non-zero elements if it is the only zero of its slice, else 0.
+    # d out / d x_i = the product of the other elements of x_i's slice
     x = args[0]
-    kw = dict(kwargs, dim=kwargs.get("dim"))
-    g = _unsqueeze_back(grad, x, kw)
-    o = _unsqueeze_back(out, x, kw)
-    zero = x == 0
-    dims = _dims(kw, x.dim())
-    ones = _where(zero, 1, x)
-    others = ones
-    for d in dims:
-        others = others.prod(d, keepdim=True)
-    nzeros = zero.sum(dims, keepdim=True)
-    at_zero = _where(nzeros == 1, others, 0)
-    return (g * _where(zero, at_zero, o / ones),)
+    if x.dim() == 0:
+        return (grad,)
+    if kwargs.get("dim") is None:
+        return (grad * _exclusive_products(x.reshape(-1), 0).reshape(x.shape),)
+    d = kwargs["dim"] % x.dim()
+    return (_unsqueeze_back(grad, x, kwargs) * _exclusive_products(x, d),)
 
 
 def _even_share(grad, x, out, kwargs):
@@ -146,8 +155,9 @@ def _moments_grad(x, kwargs, g_var=None, g_std=None, std=None, g_mean=None):
     if g_var is not None:
         total = _unsqueeze_back(g_var, x, kwargs) * 2 * centered / dof
     if g_std is not None:
+        # d std = d var / (2 std); torch takes it as 0 where std == 0 (constant slices)
         s = _unsqueeze_back(std, x, kwargs)
-        part = _unsqueeze_back(g_std, x, kwargs) * centered / (dof * s)
+        part = _unsqueeze_back(g_std, x, kwargs) * centered / (dof * _where(s == 0, 1, s))
         total = part if total is None else total + part
     if g_mean is not None:
         part = _unsqueeze_back(g_mean, x, kwargs) / n
@@ -222,11 +232,41 @@ def cumsum(grad, args, kwargs, out):
 
 @rule("cumprod")
 def cumprod(grad, args, kwargs, out):
-    # d out_k / d x_j = out_k / x_j for k >= j (inputs without zeros)
+    # d out_k / d x_j = prod_{i <= k, i != j} x_i for k >= j
+    from ... import _C
     x = args[0]
     if x.dim() == 0:
         return (grad,)
-    return (_rev_cumsum(grad * out, kwargs["dim"]) / x,)
+    d = kwargs["dim"]
+    zero = x == 0
+    if not bool(zero.any()):
+        return (_rev_cumsum(grad * out, d) / x,)   # = out_k / x_j
+    if _C.is_grad_enabled():   # a double backward: the form without masks (as torch)
+        return (_cumprod_grad_recurrence(grad, x, d % x.dim()),)
+    # Before the first zero of a line the derivative is out_k / x_j; at the first zero z it is
+    # out_{z-1} * x_{z+1} ... x_k, the cumprod of the line with x_z set to 1; after it every
+    # product holds x_z = 0.
+    zeros_so_far = zero.to(grad.dtype).cumsum(d)
+    before = zeros_so_far == 0
+    first_zero = zero & (zeros_so_far == 1)
+    g_before = _rev_cumsum(grad * out, d) / _where(before, x, 1)
+    g_first = _rev_cumsum(grad * _where(first_zero, 1, x).cumprod(d), d)
+    return (_where(before, g_before, _where(first_zero, g_first, 0)),)
+
+
+def _cumprod_grad_recurrence(grad, x, d):
+    """cumprod's gradient as (x_0 ... x_{j-1}) * S_j with S_j = g_j + x_{j+1} * S_{j+1}: no
+    division and no masks, so its own derivatives are right at zeros too (the masked form's
+    zeros after a line's first zero have nonzero derivatives). One step per element of the dim,
+    like torch's double-backward form."""
+    import rstorch
+    n = x.shape[d]
+    s = grad.select(d, n - 1)
+    parts = [s]
+    for j in range(n - 2, -1, -1):
+        s = grad.select(d, j) + x.select(d, j + 1) * s
+        parts.append(s)
+    return _products_before(x, d) * rstorch.stack(parts[::-1], d)
 
 
 def _cum_extreme(grad, args, kwargs, out):

@@ -1,12 +1,10 @@
 """Backward rules of the sort ops (see _registry for the contract).
 
-The bindings record these ops as `name(self, **every_argument)`, so the rules read their
-arguments from kwargs. A selection's gradient goes back to the selected elements (scattered at
-the returned indices); median/nanmedian over all elements spread it evenly over the elements
-equal to the result, as torch does. Index and weight tensors are constants, so each rule is
-linear in `grad` and differentiable again."""
-
-import numpy as np
+The bindings record these ops as `name(self, **every_argument)` (quantile and nanquantile as
+`name(self, q, ...)`: q may require grad), so the rules read their arguments from kwargs. A
+selection's gradient goes back to the selected elements (scattered at the returned indices);
+median/nanmedian over all elements spread it evenly over the elements equal to the result, as
+torch does. Index tensors are constants, so each rule is differentiable again."""
 
 from ._registry import rule
 
@@ -78,61 +76,78 @@ def median(grad, args, kwargs, out):
 rule("nanmedian")(median)
 
 
-def _quantile_terms(x, kwargs, ignore_nan):
-    """(src, dim, q count or None, terms): `src` is x as the op reduced it; each term is
-    (index, weight) arrays shaped [Q, *src.shape with dim -> 1]: the result is the sum over terms
-    of weight * src[index along dim] (the interpolation between sorted neighbours)."""
+def _quantile_terms(x, q, kwargs, ignore_nan):
+    """torch's quantile as a sort followed by an interpolation between sorted neighbours, along
+    the last dim of `src` (x with the reduced dim moved last, or flattened) and with a leading
+    dim for the q values: returns (src, slope, terms), where the result is the sum over terms
+    (pos, weight) of weight * src[pos along the last dim], pos and weight shaped
+    [Q, *src.shape[:-1], 1].
+
+    rank = q * slope, slope = count - 1 (count: the line's length, or its non-NaN count for
+    nanquantile); lines with a NaN take the last rank (slope 0), nanquantile's all-NaN lines rank
+    0. Linear weights are w = rank - floor(rank) (differentiable in q), midpoint 0 or 1/2, and
+    lower/higher/nearest take one neighbour. Ranks are computed in the input's dtype, as the
+    forward does."""
     rs = _rs()
-    q, dim, how = kwargs["q"], kwargs.get("dim"), kwargs.get("interpolation", "linear")
-    if dim is None or x.dim() == 0:
-        src, d = x.reshape(-1), 0
-    else:
-        src, d = x, _wrap(dim, x.dim())
-    values, idx = src.detach().sort(dim=d)
-    s = np.moveaxis(values.numpy(), d, -1)
-    order = np.moveaxis(idx.numpy(), d, -1)
-    scalar_q = not isinstance(q, rs.Tensor) or q.dim() == 0
-    qv = np.asarray(q.tolist() if isinstance(q, rs.Tensor) else q, dtype=s.dtype).reshape(-1)
-    qv = qv.reshape((-1,) + (1,) * (s.ndim - 1))
-    n = s.shape[-1]
-    nan = np.isnan(s)
-    # ranks in the input's precision, as the forward computes them
+    how = kwargs.get("interpolation", "linear")
+    dim = kwargs.get("dim")
+    src = x.reshape(-1) if dim is None or x.dim() == 0 else x.movedim(_wrap(dim, x.dim()), -1)
+    n = src.shape[-1]
+    order = src.detach().argsort(dim=-1, stable=True)   # NaN last, as the forward's sort
+    nan = src.detach().isnan()
+    qt = q if isinstance(q, rs.Tensor) else rs.tensor(q, dtype=src.dtype)
+    nq = qt.numel()
     if ignore_nan:
-        rank = np.maximum(qv * (n - nan.sum(-1) - 1).astype(s.dtype), 0)
+        slope = (n - 1 - nan.sum(-1, keepdim=True)).to(src.dtype)
+        slope = rs.where(slope < 0, 0, slope)
+        last = 0
     else:
-        rank = np.where(nan.any(-1), s.dtype.type(n - 1), qv * s.dtype.type(n - 1))
-    below, above = np.floor(rank), np.ceil(rank)
+        has_nan = nan.any(-1, keepdim=True)
+        slope = rs.where(has_nan, 0, n - 1).to(src.dtype)
+        last = rs.where(has_nan, n - 1, 0).to(src.dtype)
+    rank = qt.reshape([nq] + [1] * src.dim()) * slope + last
+    r = rank.detach()
+    below, above = r.floor(), r.ceil()
     if how == "lower":
         parts = [(below, 1.0)]
     elif how == "higher":
         parts = [(above, 1.0)]
     elif how == "nearest":
-        parts = [(np.round(rank), 1.0)]  # numpy rounds half to even, like torch
+        parts = [(r.round(), 1.0)]  # half to even, like torch
     else:
-        w = rank - below if how == "linear" else np.where(below == rank, 0.0, 0.5)
-        parts = [(below, 1.0 - w), (above, w)]
-    terms = []
-    for pos, w in parts:
-        pos = np.broadcast_to(pos, rank.shape).astype(np.int64)
-        orig = np.take_along_axis(order[None], pos[..., None], axis=-1)  # [Q, lines..., 1]
-        weight = np.broadcast_to(np.asarray(w, dtype=s.dtype), rank.shape)[..., None]
-        terms.append((np.moveaxis(orig, -1, d + 1), np.moveaxis(weight, -1, d + 1)))
-    return src, d, (None if scalar_q else qv.size), terms
+        w = rank - below if how == "linear" else rs.where(below == r, 0.0, 0.5).to(src.dtype)
+        parts = [(below, 1 - w), (above, w)]
+    lines = [nq] + list(src.shape[:-1]) + [1]
+    orders = order.unsqueeze(0).expand([nq] + list(order.shape))
+    terms = [(orders.gather(-1, p.expand(lines).long()), w) for p, w in parts]
+    return src, slope, terms
 
 
 def _quantile_backward(grad, args, kwargs, ignore_nan):
+    """x gets each term's weight at its element; q (linear interpolation only: the other modes
+    round the rank, and torch's result does not depend on q there) gets
+    (src[above] - src[below]) * slope."""
     rs = _rs()
-    x = args[0]
-    src, d, nq, terms = _quantile_terms(x, kwargs, ignore_nan)
-    kshape = list(src.shape)
-    kshape[d] = 1
-    g = grad.reshape([nq or 1] + kshape)
-    total = rs.zeros_like(src)
-    for index, weight in terms:
-        for j in range(index.shape[0]):
-            w = rs.tensor(np.ascontiguousarray(weight[j]), dtype=src.dtype)
-            total = total.scatter_add(d, rs.tensor(np.ascontiguousarray(index[j])), g[j] * w)
-    return (total.reshape(x.shape),)
+    x, q = args[0], args[1]
+    dim = kwargs.get("dim")
+    src, slope, terms = _quantile_terms(x, q, kwargs, ignore_nan)
+    nq = terms[0][0].shape[0]
+    g = grad.reshape(terms[0][0].shape)
+    g_x = None
+    if getattr(x, "requires_grad", False):
+        total = rs.zeros([nq] + list(src.shape), dtype=grad.dtype)
+        for pos, weight in terms:
+            total = total.scatter_add(-1, pos, g * weight)
+        total = total.sum(0)
+        g_x = total.reshape(x.shape) if dim is None or x.dim() == 0 else total.movedim(-1, _wrap(dim, x.dim()))
+    g_q = None
+    if kwargs.get("interpolation", "linear") == "linear" and getattr(q, "requires_grad", False):
+        srcs = src.unsqueeze(0).expand([nq] + list(src.shape))
+        lo, hi = (srcs.gather(-1, pos) for pos, _ in terms)
+        # lines with a constant rank give q nothing (also where their values are NaN)
+        step = rs.where(slope == 0, 0, g * (hi - lo) * slope)
+        g_q = step.reshape(nq, -1).sum(1).reshape(q.shape)
+    return g_x, g_q
 
 
 @rule("quantile")

@@ -313,6 +313,17 @@ impl PyTensor {
         let py = slf.py();
         let s = super::tensor_of(src)?;
         let me = slf.borrow();
+        // torch's error for a source that broadcasts with self to a larger shape (one element
+        // into a 0-dim tensor, more dims than self); other mismatches fail in the broadcast
+        if let Ok(b) = rstorch::shape::broadcast_shapes(me.t.shape(), s.shape()) {
+            if b.as_slice() != me.t.shape() {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+                    "output with shape {:?} doesn't match the broadcast shape {:?}",
+                    me.t.shape(),
+                    b.as_slice()
+                )));
+            }
+        }
         if me.tracks_grad() || src.cast::<PyTensor>()?.borrow().tracks_grad() {
             drop(me);
             return inplace_py(py, "copy_", PyTuple::new(py, [slf.clone().into_any(), src.clone()])?, None);
@@ -377,13 +388,14 @@ fn not_implemented_to_type_error<'py>(r: Bound<'py, PyAny>, other: &Bound<'py, P
     Ok(r)
 }
 
-/// Whether autograd records an op: comparisons, logical, bitwise and rounding divisions give
-/// results that do not require grad, as in torch.
+/// Whether autograd records an op: comparisons, logical and bitwise ops give results that do
+/// not require grad, as in torch. (floor_divide records a node whose backward raises torch's
+/// "not implemented" error.)
 fn differentiable(op: BinaryOp) -> bool {
     use BinaryOp as B;
     !(op.is_comparison()
         || op.is_logical()
-        || matches!(op, B::BitAnd | B::BitOr | B::BitXor | B::Shl | B::Shr | B::DivFloor | B::DivTrunc | B::Nextafter))
+        || matches!(op, B::BitAnd | B::BitOr | B::BitXor | B::Shl | B::Shr | B::Nextafter))
 }
 
 /// A required operand (tensor or number) of a method, or torch's TypeError.
@@ -478,9 +490,17 @@ fn div_impl<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, rounding
     }
     let py = slf.py();
     let o = operand(other, "div", "other")?;
-    let a = slf.borrow().t.clone();
+    let me = slf.borrow();
+    let (a, tracked) = (me.t.clone(), me.tracks_grad() || o.tracks_grad());
+    drop(me);
     let n = a.numel().max(o.numel());
-    compute(py, "div", false, n, || unreachable_args(py), None, || binary(op, Arg::Tensor(&a), o.arg()))
+    // rounded quotients are recorded too (torch's DivBackward2, whose gradients are zeros)
+    let kw = PyDict::new(py);
+    if tracked {
+        kw.set_item("rounding_mode", rounding_mode)?;
+    }
+    let args = || PyTuple::new(py, [slf.clone().into_any(), other.clone()]);
+    compute(py, "div", tracked, n, args, Some(&kw), || binary(op, Arg::Tensor(&a), o.arg()))
 }
 
 /// For ops that never record (tracked is false), the args closure is never called.

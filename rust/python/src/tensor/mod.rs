@@ -11,6 +11,11 @@
 //! Python recorder, which attaches the graph node (so backward rules see exactly what the user
 //! passed). In-place ops on tensors that track grad go to the Python in-place path instead
 //! ([`inplace_py`]), which checks leaves and versions and rebases the history.
+//!
+//! A view made in grad mode remembers its base (torch's `_base`), so an in-place op on the view
+//! can give the base a history (CopySlices), and a view whose storage was written in place
+//! through another tensor regenerates its `grad_fn` from the base's history when next read
+//! ([`refresh_view`], torch's lazy view-grad_fn regeneration).
 
 pub mod creation;
 pub mod elementwise;
@@ -36,6 +41,7 @@ pub fn register_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
@@ -55,6 +61,12 @@ pub struct PyTensor {
     pub grad_fn: Option<Py<PyAny>>,
     /// Which output of `grad_fn` this tensor is (multi-output ops such as split).
     pub output_nr: u32,
+    /// For a view made by a view op in grad mode: the tensor owning the storage (torch's
+    /// `_base`; always a non-view, also for views of views).
+    pub base: Option<Py<PyTensor>>,
+    /// The storage version when `grad_fn` was last set (or the view made): a view seeing a
+    /// newer version may have been written through its base or another view.
+    pub view_version: u64,
 }
 
 /// Python objects the extension needs, registered once by `rstorch/__init__.py`.
@@ -65,6 +77,9 @@ pub struct Registry {
     pub record: Py<PyAny>,
     /// `inplace(name, args, kwargs) -> self`: an in-place op on tensors that track grad.
     pub inplace: Py<PyAny>,
+    /// `view_grad_fn(view, base) -> node`: the node that makes `view` a view of `base`'s
+    /// current history (AsStridedBackward0).
+    pub view_grad_fn: Py<PyAny>,
 }
 
 static REGISTRY: PyOnceLock<Registry> = PyOnceLock::new();
@@ -91,9 +106,16 @@ pub fn _set_grad_enabled(mode: bool) -> bool {
 }
 
 #[pyfunction]
-pub fn _register(py: Python<'_>, tensor_type: Py<PyType>, size_type: Py<PyType>, record: Py<PyAny>, inplace: Py<PyAny>) -> PyResult<()> {
+pub fn _register(
+    py: Python<'_>,
+    tensor_type: Py<PyType>,
+    size_type: Py<PyType>,
+    record: Py<PyAny>,
+    inplace: Py<PyAny>,
+    view_grad_fn: Py<PyAny>,
+) -> PyResult<()> {
     REGISTRY
-        .set(py, Registry { tensor_type, size_type, record, inplace })
+        .set(py, Registry { tensor_type, size_type, record, inplace, view_grad_fn })
         .map_err(|_| PyRuntimeError::new_err("rstorch._C is already registered"))
 }
 
@@ -121,6 +143,52 @@ pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Bound<'_, PyAny>> {
 pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>> {
     let items = ts.into_iter().map(|t| wrap(py, t)).collect::<PyResult<Vec<_>>>()?;
     PyTuple::new(py, items)
+}
+
+/// Wrap `t`, the result of a view op on `src`: in grad mode, when it shares `src`'s storage
+/// (reshape and flatten may copy), it remembers `src`'s base as its own. A reinterpretation
+/// as another dtype (`view(dtype)`) is no differentiable view in torch, so it gets no base.
+pub fn wrap_view<'py>(src: &Bound<'py, PyTensor>, t: Tensor) -> PyResult<Bound<'py, PyAny>> {
+    let py = src.py();
+    let shares = grad_enabled() && {
+        let s = src.borrow();
+        Arc::ptr_eq(t.storage(), s.t.storage()) && t.dtype() == s.t.dtype()
+    };
+    let out = wrap(py, t)?;
+    if shares {
+        let base = {
+            let s = src.borrow();
+            s.base.as_ref().map(|b| b.clone_ref(py)).unwrap_or_else(|| src.clone().unbind())
+        };
+        let o = out.cast::<PyTensor>()?;
+        let mut o = o.borrow_mut();
+        o.view_version = o.t.storage().version();
+        o.base = Some(base);
+    }
+    Ok(out)
+}
+
+/// Bring a view's history up to date: when its storage was written in place since its
+/// `grad_fn` was set (through the base or another view) and the base has a history now, the
+/// view becomes an AsStridedBackward0 of the base's current history, as torch regenerates it.
+pub fn refresh_view(slf: &Bound<'_, PyTensor>) -> PyResult<()> {
+    let py = slf.py();
+    let (base, version) = {
+        let me = slf.borrow();
+        match &me.base {
+            Some(b) if me.t.storage().version() != me.view_version => (b.clone_ref(py), me.t.storage().version()),
+            _ => return Ok(()),
+        }
+    };
+    if base.bind(py).borrow().requires_grad {
+        let node = registry(py)?.view_grad_fn.bind(py).call1((slf, base.bind(py)))?;
+        let mut me = slf.borrow_mut();
+        me.grad_fn = Some(node.unbind());
+        me.output_nr = 0;
+        me.requires_grad = true;
+    }
+    slf.borrow_mut().view_version = version;
+    Ok(())
 }
 
 /// The Python `Size` of a shape.
@@ -166,11 +234,21 @@ pub fn out_requires_grad_error(name: &str) -> PyErr {
 }
 
 impl PyTensor {
-    /// Whether an op on this tensor must take the autograd path.
+    /// Whether an op on this tensor must take the autograd path: it requires grad, or it is a
+    /// view whose base gained a history since (the recorder then refreshes the view's node).
     #[inline]
     pub fn tracks_grad(&self) -> bool {
-        self.requires_grad && grad_enabled()
+        (self.requires_grad || self.base.as_ref().is_some_and(base_requires_grad)) && grad_enabled()
     }
+}
+
+fn base_requires_grad(base: &Py<PyTensor>) -> bool {
+    // SAFETY: tensor methods only run attached to the interpreter (they hold `self` borrowed
+    // from a Python object), so the token is valid here.
+    let py = unsafe { Python::assume_attached() };
+    // a base being mutated right now (it cannot be: bases are never borrowed mutably while
+    // an op on one of their views runs) counts as tracking, the safe answer
+    base.bind(py).try_borrow().map_or(true, |b| b.requires_grad)
 }
 
 /// Borrow the core tensor of a Python tensor argument.
@@ -196,6 +274,8 @@ impl PyTensor {
             grad: None,
             grad_fn: None,
             output_nr: 0,
+            base: None,
+            view_version: 0,
         })
     }
 
@@ -206,12 +286,16 @@ impl PyTensor {
         if let Some(f) = &self.grad_fn {
             visit.call(f)?;
         }
+        if let Some(b) = &self.base {
+            visit.call(b)?;
+        }
         Ok(())
     }
 
     fn __clear__(&mut self) {
         self.grad = None;
         self.grad_fn = None;
+        self.base = None;
     }
 
     /// Make this tensor a view of `other`'s data (same storage and layout).
@@ -323,22 +407,25 @@ impl PyTensor {
     // ------------------------------------------------------------ autograd fields
 
     #[getter(requires_grad)]
-    fn get_requires_grad(&self) -> bool {
-        self.requires_grad
+    fn get_requires_grad(slf: &Bound<'_, Self>) -> PyResult<bool> {
+        refresh_view(slf)?;
+        Ok(slf.borrow().requires_grad)
     }
     #[setter(requires_grad)]
-    fn set_requires_grad(&mut self, value: bool) -> PyResult<()> {
-        if self.grad_fn.is_some() && !value {
+    fn set_requires_grad(slf: &Bound<'_, Self>, value: bool) -> PyResult<()> {
+        refresh_view(slf)?;
+        let mut me = slf.borrow_mut();
+        if me.grad_fn.is_some() && !value {
             return Err(PyRuntimeError::new_err(
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
             ));
         }
-        if value && !self.t.dtype().is_floating_point() {
+        if value && !me.t.dtype().is_floating_point() {
             return Err(PyRuntimeError::new_err(
                 "only Tensors of floating point dtype can require gradients",
             ));
         }
-        self.requires_grad = value || self.grad_fn.is_some();
+        me.requires_grad = value || me.grad_fn.is_some();
         Ok(())
     }
     #[getter(grad)]
@@ -350,8 +437,9 @@ impl PyTensor {
         self.grad = value;
     }
     #[getter(grad_fn)]
-    fn get_grad_fn(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.grad_fn.as_ref().map(|g| g.clone_ref(py))
+    fn get_grad_fn(slf: &Bound<'_, Self>) -> PyResult<Option<Py<PyAny>>> {
+        refresh_view(slf)?;
+        Ok(slf.borrow().grad_fn.as_ref().map(|g| g.clone_ref(slf.py())))
     }
     /// Attach a graph node (autograd internals) as the producer of this tensor's output
     /// `output_nr`; a tensor with a node requires grad, and one without it becomes a leaf that
@@ -361,6 +449,7 @@ impl PyTensor {
         self.requires_grad = node.is_some();
         self.grad_fn = node;
         self.output_nr = output_nr;
+        self.view_version = self.t.storage().version();
     }
     /// Whether `other` has this tensor's shape and dtype (the autograd engine's check that a
     /// gradient fits its input as is, without building two Size objects).
@@ -372,16 +461,28 @@ impl PyTensor {
     }
     /// The graph edge of this tensor in one call (the recorder's hot path): None when it does
     /// not require grad, else `(grad_fn, output_nr)`, with grad_fn None for a leaf.
-    fn _edge(&self, py: Python<'_>) -> Option<(Option<Py<PyAny>>, u32)> {
-        self.requires_grad.then(|| (self.grad_fn.as_ref().map(|f| f.clone_ref(py)), self.output_nr))
+    fn _edge(slf: &Bound<'_, Self>) -> PyResult<Option<(Option<Py<PyAny>>, u32)>> {
+        refresh_view(slf)?;
+        let me = slf.borrow();
+        Ok(me.requires_grad.then(|| (me.grad_fn.as_ref().map(|f| f.clone_ref(slf.py())), me.output_nr)))
     }
     #[getter]
-    fn output_nr(&self) -> u32 {
-        self.output_nr
+    fn output_nr(slf: &Bound<'_, Self>) -> PyResult<u32> {
+        refresh_view(slf)?;
+        Ok(slf.borrow().output_nr)
     }
     #[getter]
-    fn is_leaf(&self) -> bool {
-        self.grad_fn.is_none()
+    fn is_leaf(slf: &Bound<'_, Self>) -> PyResult<bool> {
+        refresh_view(slf)?;
+        Ok(slf.borrow().grad_fn.is_none())
+    }
+    /// The tensor this one is a view of (made by a view op in grad mode), else None.
+    #[getter]
+    fn _base(&self, py: Python<'_>) -> Option<Py<PyTensor>> {
+        self.base.as_ref().map(|b| b.clone_ref(py))
+    }
+    fn _is_view(&self) -> bool {
+        self.base.is_some()
     }
 
     // ------------------------------------------------------------ conversions

@@ -229,7 +229,7 @@ fn quantile_impl<'py>(
     ignore_nan: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let (t, tracked) = me(slf);
+    let (t, mut tracked) = me(slf);
     let err = |m: String| pyo3::exceptions::PyRuntimeError::new_err(m);
     let (qs, q_scalar) = match TensorOrScalar::from_py(q, &format!("{name}(): argument 'q'"))? {
         TensorOrScalar::S(s) => (vec![s.to_f64()], true),
@@ -245,13 +245,22 @@ fn quantile_impl<'py>(
         }
     };
     let how = quantile::Interpolation::parse(interpolation, name).py_err()?;
+    // q is differentiable only through linear interpolation's weights (torch: the other modes
+    // round the rank, so their result does not depend on q)
+    if how == quantile::Interpolation::Linear {
+        tracked |= q.cast::<PyTensor>().is_ok_and(|q| q.borrow().tracks_grad());
+    }
     let out = maybe_detach(py, t.numel(), || quantile::quantile(&t, &qs, q_scalar, dim, keepdim, how, ignore_nan)).py_err()?;
-    done(slf, name, tracked, wrap(py, out)?, |kw| {
-        kw.set_item("q", q)?;
-        kw.set_item("dim", dim)?;
-        kw.set_item("keepdim", keepdim)?;
-        kw.set_item("interpolation", interpolation)
-    })
+    let out = wrap(py, out)?;
+    if !tracked {
+        return Ok(out);
+    }
+    // recorded as name(self, q, dim=, keepdim=, interpolation=): q positional so it gets an edge
+    let kw = PyDict::new(py);
+    kw.set_item("dim", dim)?;
+    kw.set_item("keepdim", keepdim)?;
+    kw.set_item("interpolation", interpolation)?;
+    finish(py, name, true, || PyTuple::new(py, [slf.clone().into_any(), q.clone()]), Some(&kw), out)
 }
 
 fn unique_impl<'py>(slf: &Bound<'py, PyTensor>, return_inverse: bool, return_counts: bool, dim: Option<i64>, consecutive: bool) -> PyResult<Bound<'py, PyAny>> {

@@ -5,11 +5,12 @@ use pyo3::BoundObject;
 use pyo3::types::PyTuple;
 use rstorch::Tensor;
 
-use super::{finish, tensor_of, wrap, wrap_all, PyTensor};
+use super::{finish, tensor_of, wrap, wrap_view, PyTensor};
 use crate::convert::{extract_i64, extract_int_seq, extract_sizes, to_usize_sizes};
 use crate::error::IntoPy;
 
-/// Run a single-output op on `slf` and record it for autograd when `slf` tracks grad.
+/// Run a single-output op on `slf` and record it for autograd when `slf` tracks grad; a
+/// result sharing `slf`'s storage is a view of `slf`'s base (see `wrap_view`).
 /// `args` are the Python arguments after self, as the recorder should see them.
 pub(crate) fn run1<'py>(
     slf: &Bound<'py, PyTensor>,
@@ -20,7 +21,7 @@ pub(crate) fn run1<'py>(
     let me = slf.borrow();
     let (t, tracked) = (f(&me.t).py_err()?, me.tracks_grad());
     drop(me);
-    finish(slf.py(), name, tracked, || self_args(slf, args), None, wrap(slf.py(), t)?)
+    finish(slf.py(), name, tracked, || self_args(slf, args), None, wrap_view(slf, t)?)
 }
 
 /// Like `run1` for ops returning several views (split, chunk, unbind).
@@ -33,7 +34,8 @@ fn run_many<'py>(
     let me = slf.borrow();
     let (ts, tracked) = (f(&me.t).py_err()?, me.tracks_grad());
     drop(me);
-    finish(slf.py(), name, tracked, || self_args(slf, args), None, wrap_all(slf.py(), ts)?.into_any())
+    let outs = ts.into_iter().map(|t| wrap_view(slf, t)).collect::<PyResult<Vec<_>>>()?;
+    finish(slf.py(), name, tracked, || self_args(slf, args), None, PyTuple::new(slf.py(), outs)?.into_any())
 }
 
 pub(crate) fn self_args<'py>(slf: &Bound<'py, PyTensor>, args: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyTuple>> {
