@@ -103,8 +103,10 @@ impl Combine {
             Combine::Assign => v,
             Combine::Add => old.add(v),
             Combine::Mul => old.mul(v),
-            // `v != v` is NaN: it wins either way
+            // a NaN (the only value unequal to itself) wins either way
+            #[allow(clippy::eq_op)]
             Combine::Max => if v > old || v != v { v } else { old },
+            #[allow(clippy::eq_op)]
             Combine::Min => if v < old || v != v { v } else { old },
         }
     }
