@@ -283,6 +283,23 @@ def test_amax_rows_vectorised_paths(dtype):
         assert fn(x, (0, 1)).numpy() == ref(xn) or (np.isnan(ref(xn)) and np.isnan(fn(x, (0, 1)).item()))
 
 
+@pytest.mark.parametrize("dtype", [rstorch.float32, rstorch.float64, rstorch.int64])
+def test_argmax_rows_first_of_ties_and_nans(dtype):
+    # long rows (vectorised two-pass path) with repeated extremes: the first index wins, and the
+    # first NaN when there is one, like numpy's argmax and torch's
+    x = (rstorch.arange(3 * 700) % 50).reshape(3, 700).to(dtype)
+    if dtype.is_floating_point:
+        x[1, 300] = math.nan
+        x[1, 600] = math.nan
+    xn = x.numpy()
+    np.testing.assert_array_equal(x.argmax(1).numpy(), np.argmax(xn, 1))
+    np.testing.assert_array_equal(x.argmin(1).numpy(), np.argmin(xn, 1))
+    v, i = x.max(1)
+    np.testing.assert_array_equal(i.numpy(), np.argmax(xn, 1))
+    np.testing.assert_array_equal(v.numpy(), np.max(xn, 1))
+    assert x.argmax().item() == np.argmax(xn)
+
+
 # ------------------------------------------------------------------ out= and in-place
 
 

@@ -188,7 +188,10 @@ def linalg_matrix_norm(grad, args, kwargs, out):
     if ord in (1, -1, math.inf, -math.inf):
         summed, other = (r0, r1) if ord in (1, -1) else (r1, r0)
         s = a.abs().sum(summed, keepdim=True)
-        mask = (s == out).to(a.dtype)
+        # compare with s's own extreme, not with `out`: the forward may have summed in another
+        # order (another layout), and one ulp of difference would lose every tie
+        ext = s.amax(other, keepdim=True) if ord > 0 else s.amin(other, keepdim=True)
+        mask = (s == ext).to(a.dtype)
         mask = mask / mask.sum(other, keepdim=True)
         return (a.sign() * mask * grad,) + (None,) * 3
     raise NotImplementedError(f"linalg.matrix_norm backward for ord={ord!r} needs an SVD, which is not available yet")

@@ -53,6 +53,11 @@ macro_rules! blocked_sum {
                         acc[j] += c[j];
                     }
                 }
+                // the tail goes into the lanes too: a serial f64 chain over up to L - 1 values
+                // cost as much as the vector loop on 1000-element rows
+                for (a, &x) in acc.iter_mut().zip(it.remainder()) {
+                    *a += x;
+                }
                 // tree-combine the lanes (vectorises, and keeps the error logarithmic)
                 let mut w = L / 2;
                 while w > 0 {
@@ -61,11 +66,7 @@ macro_rules! blocked_sum {
                     }
                     w /= 2;
                 }
-                let mut b = acc[0] as f64;
-                for &x in it.remainder() {
-                    b += x as f64;
-                }
-                total += b;
+                total += acc[0] as f64;
             }
             total
         }
@@ -74,6 +75,26 @@ macro_rules! blocked_sum {
 blocked_sum!(sum_f32_body, f32, 64);
 blocked_sum!(sum_f64_body, f64, 32);
 
+macro_rules! add_across {
+    ($name:ident, $t:ty) => {
+        #[inline(always)]
+        fn $name(accs: &mut [f64], xs: &[$t]) {
+            for (a, &x) in accs.iter_mut().zip(xs) {
+                *a += x as f64;
+            }
+        }
+    };
+}
+add_across!(add_across_f32_body, f32);
+add_across!(add_across_f64_body, f64);
+
+multiversion! {
+    /// `accs[j] += xs[j]` (a vertical sum's step), widened to f64.
+    pub fn add_across_f32(accs: &mut [f64], xs: &[f32]) -> () = add_across_f32_body;
+}
+multiversion! {
+    pub fn add_across_f64(accs: &mut [f64], xs: &[f64]) -> () = add_across_f64_body;
+}
 multiversion! {
     /// Sum of a contiguous float32 run, returned in f64.
     pub fn sum_f32(xs: &[f32]) -> f64 = sum_f32_body;
