@@ -13,6 +13,7 @@
 //! stack and order of gradient sums, so both engines give the same values.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -22,6 +23,7 @@ use rstorch::ops::Arg;
 use rstorch::Tensor;
 
 use super::node::{accumulate_grad_class, run, NativeNode};
+use super::rules::MAX_ARGS;
 use crate::error::IntoPy;
 use crate::tensor::elementwise::maybe_detach;
 use crate::tensor::{_set_grad_enabled, tensor_of, wrap};
@@ -32,26 +34,47 @@ enum Kind<'py> {
     Python,
 }
 
-type RawEdge<'py> = Option<(Bound<'py, PyAny>, u32)>;
-
 struct Node<'py> {
     obj: Bound<'py, PyAny>,
     kind: Kind<'py>,
-    /// The node's edges as read, until discovery resolves them into `edges`.
-    raw: Vec<RawEdge<'py>>,
-    /// (node index, output nr) per edge, None where the node sends no gradient.
-    edges: Vec<Option<(usize, u32)>>,
-    /// Edges into the node not yet delivered.
+    /// Its edges, `Graph::edges[first..first + count]`, once discovered.
+    first: usize,
+    count: usize,
+    /// Edges into it not yet delivered.
     deps: usize,
+    /// Its incoming gradients, one per output: `Graph::grads[slot..slot + nout]`.
+    slot: usize,
     nout: usize,
-    /// The summed incoming gradients per output, once one arrived.
-    buf: Option<Vec<Option<Tensor>>>,
+    /// Whether a gradient arrived (engine.py: the node has a buffer).
+    has_grad: bool,
+}
+
+/// Node identity (the object's address) hashed by one multiply: no SipHash per lookup.
+#[derive(Default)]
+struct PtrHasher(u64);
+
+impl Hasher for PtrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64 >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 #[derive(Default)]
 struct Graph<'py> {
     nodes: Vec<Node<'py>>,
-    index: HashMap<usize, usize>,
+    index: HashMap<usize, usize, BuildHasherDefault<PtrHasher>>,
+    /// (node index, output nr) per edge, None where a node sends no gradient.
+    edges: Vec<Option<(usize, u32)>>,
+    /// The summed incoming gradients of every node's outputs.
+    grads: Vec<Option<Tensor>>,
 }
 
 /// Whether a node attribute holding hooks (a dict, or None) has any.
@@ -69,34 +92,44 @@ impl<'py> Graph<'py> {
             return Ok(Some((i, false)));
         }
         let py = obj.py();
-        let (kind, raw, nout) = if let Ok(n) = obj.cast::<NativeNode>() {
-            let b = n.borrow();
-            if !b.plain {
+        let (kind, nout) = if let Ok(n) = obj.cast::<NativeNode>() {
+            if !n.borrow().plain {
                 return Ok(None);
             }
-            let raw = b.edges.iter().map(|e| e.as_ref().map(|e| (e.node.bind(py).clone(), e.nr))).collect();
-            drop(b);
-            (Kind::Native(n.clone()), raw, 1)
+            (Kind::Native(n.clone()), 1)
         } else if obj.get_type().is(accumulate_grad_class(py)?) {
             if has_hooks(obj, "_pre_hooks")? || has_hooks(obj, "_hooks")? {
                 return Ok(None);
             }
-            (Kind::Accumulate, Vec::new(), 1)
+            (Kind::Accumulate, 1)
         } else {
             if !obj.getattr("_plain")?.is_truthy()? {
                 return Ok(None);
             }
-            let mut raw = Vec::new();
-            for e in obj.getattr("_next")?.try_iter()? {
-                let e = e?;
-                raw.push(if e.is_none() { None } else { Some(e.extract::<(Bound<PyAny>, u32)>()?) });
-            }
-            (Kind::Python, raw, obj.getattr("_nout")?.extract()?)
+            (Kind::Python, obj.getattr("_nout")?.extract()?)
         };
         let i = self.nodes.len();
         self.index.insert(key, i);
-        self.nodes.push(Node { obj: obj.clone(), kind, raw, edges: Vec::new(), deps: 0, nout, buf: None });
+        let slot = self.grads.len();
+        self.grads.resize(slot + nout, None);
+        self.nodes.push(Node { obj: obj.clone(), kind, first: 0, count: 0, deps: 0, slot, nout, has_grad: false });
         Ok(Some((i, true)))
+    }
+
+    /// Add the edge from a node being discovered to `child` (None: no gradient goes there);
+    /// false when `child` needs the Python engine.
+    fn edge(&mut self, child: Option<(Bound<'py, PyAny>, u32)>, stack: &mut Vec<usize>) -> PyResult<bool> {
+        let Some((c, nr)) = child else {
+            self.edges.push(None);
+            return Ok(true);
+        };
+        let Some((j, new)) = self.node(&c)? else { return Ok(false) };
+        self.nodes[j].deps += 1;
+        if new {
+            stack.push(j);
+        }
+        self.edges.push(Some((j, nr)));
+        Ok(true)
     }
 
     /// The graph reachable from `roots`, with the edges into each node counted (engine.py's
@@ -112,37 +145,78 @@ impl<'py> Graph<'py> {
             }
         }
         while let Some(i) = stack.pop() {
-            let raw = std::mem::take(&mut g.nodes[i].raw);
-            let mut edges = Vec::with_capacity(raw.len());
-            for e in raw {
-                let Some((c, nr)) = e else {
-                    edges.push(None);
-                    continue;
-                };
-                let Some((j, new)) = g.node(&c)? else { return Ok(None) };
-                g.nodes[j].deps += 1;
-                if new {
-                    stack.push(j);
+            let first = g.edges.len();
+            let obj = g.nodes[i].obj.clone();
+            match &g.nodes[i].kind {
+                Kind::Native(n) => {
+                    let n = n.clone();
+                    let b = n.borrow();
+                    for e in b.edges() {
+                        if !g.edge(e.as_ref().map(|e| (e.node.bind(obj.py()).clone(), e.nr)), &mut stack)? {
+                            return Ok(None);
+                        }
+                    }
                 }
-                edges.push(Some((j, nr)));
+                Kind::Accumulate => {}
+                Kind::Python => {
+                    for e in obj.getattr("_next")?.try_iter()? {
+                        let e = e?;
+                        let child = if e.is_none() { None } else { Some(e.extract::<(Bound<PyAny>, u32)>()?) };
+                        if !g.edge(child, &mut stack)? {
+                            return Ok(None);
+                        }
+                    }
+                }
             }
-            g.nodes[i].edges = edges;
+            g.nodes[i].first = first;
+            g.nodes[i].count = g.edges.len() - first;
         }
         Ok(Some(g))
     }
 
-    /// Add gradient `grad` for output `nr` of node `i` to its buffer (`old + grad`); true when
-    /// this made the buffer.
+    /// Add gradient `grad` for output `nr` of node `i` (`old + grad`); true when it is the
+    /// node's first.
     fn deliver(&mut self, py: Python<'_>, i: usize, nr: u32, grad: Tensor) -> PyResult<bool> {
         let node = &mut self.nodes[i];
-        let new = node.buf.is_none();
-        let buf = node.buf.get_or_insert_with(|| vec![None; node.nout]);
-        let slot = buf.get_mut(nr as usize).ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("output_nr out of range"))?;
+        if nr as usize >= node.nout {
+            return Err(pyo3::exceptions::PyIndexError::new_err("output_nr out of range"));
+        }
+        let first = !node.has_grad;
+        node.has_grad = true;
+        let slot = &mut self.grads[node.slot + nr as usize];
         *slot = Some(match slot.take() {
             None => grad,
             Some(old) => maybe_detach(py, grad.numel(), || binary(BinaryOp::Add, Arg::Tensor(&old), Arg::Tensor(&grad))).py_err()?,
         });
-        Ok(new)
+        Ok(first)
+    }
+
+    /// Run node `i` on its summed incoming gradients (engine.py's buffer), or free what it
+    /// saved when none arrived; what it sends along its edges.
+    fn run(&mut self, i: usize, retain_graph: bool, accumulate: &Bound<'_, PyAny>) -> PyResult<Option<Outs>> {
+        let node = &mut self.nodes[i];
+        if !std::mem::take(&mut node.has_grad) {
+            if !retain_graph {
+                release(node)?;
+            }
+            return Ok(None);
+        }
+        run_node(node, &mut self.grads[node.slot..node.slot + node.nout], retain_graph, accumulate).map(Some)
+    }
+}
+
+/// What a node sends along its edges: a native node's fixed gradients, or a Python node's list.
+enum Outs {
+    Native([Option<Tensor>; MAX_ARGS]),
+    Python(Vec<Option<Tensor>>),
+}
+
+impl Outs {
+    fn take(&mut self, k: usize) -> Option<Tensor> {
+        match self {
+            Outs::Native(g) => g.get_mut(k).and_then(Option::take),
+            Outs::Python(g) => g.get_mut(k).and_then(Option::take),
+        }
     }
 }
 
@@ -182,18 +256,11 @@ pub fn _backward(py: Python<'_>, roots: &Bound<'_, PyList>, grads: &Bound<'_, Py
 
     let _mode = GradMode(_set_grad_enabled(false));
     while let Some(i) = ready.pop() {
-        let outs = match g.nodes[i].buf.take() {
-            Some(gl) => Some(run_node(py, &g.nodes[i], gl, retain_graph, accumulate.bind(py))?),
-            None => {
-                if !retain_graph {
-                    release(&g.nodes[i])?;
-                }
-                None
-            }
-        };
-        for k in 0..g.nodes[i].edges.len() {
-            let Some((c, nr)) = g.nodes[i].edges[k] else { continue };
-            if let Some(grad) = outs.as_ref().and_then(|o| o.get(k).cloned().flatten()) {
+        let mut outs = g.run(i, retain_graph, accumulate.bind(py))?;
+        let (first, count) = (g.nodes[i].first, g.nodes[i].count);
+        for k in 0..count {
+            let Some((c, nr)) = g.edges[first + k] else { continue };
+            if let Some(grad) = outs.as_mut().and_then(|o| o.take(k)) {
                 g.deliver(py, c, nr, grad)?;
             }
             let child = &mut g.nodes[c];
@@ -206,25 +273,27 @@ pub fn _backward(py: Python<'_>, roots: &Bound<'_, PyList>, grads: &Bound<'_, Py
     Ok(true)
 }
 
-/// Run one node on its summed incoming gradients; the gradients along its edges.
-fn run_node(py: Python<'_>, node: &Node<'_>, gl: Vec<Option<Tensor>>, retain_graph: bool, accumulate: &Bound<'_, PyAny>) -> PyResult<Vec<Option<Tensor>>> {
+/// Run one node on its summed incoming gradients `gl` (taken out); the gradients along its
+/// edges.
+fn run_node(node: &Node<'_>, gl: &mut [Option<Tensor>], retain_graph: bool, accumulate: &Bound<'_, PyAny>) -> PyResult<Outs> {
+    let py = node.obj.py();
     match &node.kind {
         Kind::Native(n) => {
-            let grad = gl.into_iter().next().flatten().expect("a native node runs with its gradient");
+            let grad = gl[0].take().expect("a native node runs with its gradient");
             let outs = run(n, &grad)?;
             if !retain_graph {
                 n.borrow_mut()._release();
             }
-            Ok(outs)
+            Ok(Outs::Native(outs))
         }
         Kind::Accumulate => {
-            let grad = gl.into_iter().next().flatten().expect("a leaf gets its gradient");
+            let grad = gl[0].take().expect("a leaf gets its gradient");
             let none = py.None();
             accumulate.call1((&node.obj, wrap(py, grad)?, false, &none, &none, true))?;
-            Ok(Vec::new())
+            Ok(Outs::Python(Vec::new()))
         }
         Kind::Python => {
-            let items = gl.into_iter().map(|g| g.map_or_else(|| Ok(py.None().into_bound(py)), |g| wrap(py, g))).collect::<PyResult<Vec<_>>>()?;
+            let items = gl.iter_mut().map(|g| g.take().map_or_else(|| Ok(py.None().into_bound(py)), |g| wrap(py, g))).collect::<PyResult<Vec<_>>>()?;
             let outs = node.obj.call_method1("_apply", (PyList::new(py, items)?, false))?;
             let mut res = Vec::new();
             for o in outs.try_iter()? {
@@ -234,7 +303,7 @@ fn run_node(py: Python<'_>, node: &Node<'_>, gl: Vec<Option<Tensor>>, retain_gra
             if !retain_graph {
                 node.obj.call_method0("_release")?;
             }
-            Ok(res)
+            Ok(Outs::Python(res))
         }
     }
 }

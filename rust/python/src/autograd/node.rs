@@ -48,11 +48,14 @@ impl Edge {
 #[pyclass(subclass, name = "_NativeNode", module = "rstorch._C")]
 pub struct NativeNode {
     pub(crate) rule: Rule,
+    /// How many positional args the op had.
+    pub(crate) nargs: usize,
     /// One edge per positional arg of the op, in order: gradient `i` of the rule goes along
     /// edge `i` (so `_next` may hold None, as a CopySlices node's does).
-    pub(crate) edges: Vec<Option<Edge>>,
-    /// The op's args as recorded; None once freed after backward.
-    pub(crate) args: Option<Py<PyTuple>>,
+    pub(crate) edges: [Option<Edge>; MAX_ARGS],
+    /// The op's positional args as recorded; None once freed after backward. (Kept inline
+    /// rather than as the args tuple: one object less for the cycle collector per op.)
+    pub(crate) args: Option<[Option<Py<PyAny>>; MAX_ARGS]>,
     pub(crate) kwargs: Option<Py<PyDict>>,
     /// The storage versions of the tensor args when recorded.
     pub(crate) versions: [u64; MAX_ARGS],
@@ -67,13 +70,13 @@ impl NativeNode {
     /// A freed node; `record` fills in the nodes the ops make.
     #[new]
     fn __new__() -> Self {
-        NativeNode { rule: Rule::Neg, edges: Vec::new(), args: None, kwargs: None, versions: [0; MAX_ARGS], out: None, plain: true }
+        NativeNode { rule: Rule::Neg, nargs: 0, edges: [None, None], args: None, kwargs: None, versions: [0; MAX_ARGS], out: None, plain: true }
     }
 
     /// The edges the gradients go along, one per positional arg (None: no gradient).
     #[getter]
     fn _next<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.edges.iter().map(|e| Edge::to_py(e, py)).collect::<PyResult<Vec<_>>>()?)
+        PyList::new(py, self.edges().iter().map(|e| Edge::to_py(e, py)).collect::<PyResult<Vec<_>>>()?)
     }
 
     /// The edges by positional arg, as `OpNode._edges` (the same list as `_next` here).
@@ -83,8 +86,8 @@ impl NativeNode {
     }
 
     #[getter]
-    fn _args(&self, py: Python<'_>) -> Option<Py<PyTuple>> {
-        self.args.as_ref().map(|a| a.clone_ref(py))
+    fn _args<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        self.args.as_ref().map(|a| PyTuple::new(py, a[..self.nargs].iter().map(|x| x.as_ref().map(|x| x.bind(py))))).transpose()
     }
 
     #[getter]
@@ -123,8 +126,9 @@ impl NativeNode {
             return apply_py(slf, grads);
         }
         let g = grads.get_item(0)?;
-        let res = if g.is_none() { vec![None; slf.borrow().edges.len()] } else { run(slf, &tensor_of(&g)?)? };
-        let items = res.into_iter().map(|g| g.map_or_else(|| Ok(py.None().into_bound(py)), |g| wrap(py, g))).collect::<PyResult<Vec<_>>>()?;
+        let n = slf.borrow().nargs;
+        let res = if g.is_none() { [None, None] } else { run(slf, &tensor_of(&g)?)? };
+        let items = res.into_iter().take(n).map(|g| g.map_or_else(|| Ok(py.None().into_bound(py)), |g| wrap(py, g))).collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any())
     }
 
@@ -132,7 +136,7 @@ impl NativeNode {
         for e in self.edges.iter().flatten() {
             visit.call(&e.node)?;
         }
-        if let Some(a) = &self.args {
+        for a in self.args.iter().flatten().flatten() {
             visit.call(a)?;
         }
         if let Some(k) = &self.kwargs {
@@ -142,8 +146,15 @@ impl NativeNode {
     }
 
     fn __clear__(&mut self) {
-        self.edges.clear();
+        self.edges = [None, None];
         self._release();
+    }
+}
+
+impl NativeNode {
+    /// The edges, one per positional arg.
+    pub(crate) fn edges(&self) -> &[Option<Edge>] {
+        &self.edges[..self.nargs]
     }
 }
 
@@ -253,16 +264,15 @@ pub fn record<'py>(
     if !o.borrow().t.dtype().is_floating_point() {
         return Ok(out);
     }
-    let mut edges = Vec::with_capacity(args.len());
+    let mut edges = [None, None];
     let mut versions = [0; MAX_ARGS];
+    let mut saved_args = [None, None];
     for (i, a) in args.iter().enumerate() {
-        match a.cast::<PyTensor>() {
-            Ok(t) => {
-                edges.push(edge_of(t)?);
-                versions[i] = t.borrow().t.storage().version();
-            }
-            Err(_) => edges.push(None),
+        if let Ok(t) = a.cast::<PyTensor>() {
+            edges[i] = edge_of(t)?;
+            versions[i] = t.borrow().t.storage().version();
         }
+        saved_args[i] = Some(a.unbind());
     }
     let saved = rule.reads_out().then(|| {
         let o = o.borrow();
@@ -272,8 +282,9 @@ pub fn record<'py>(
     {
         let mut n = node.borrow_mut();
         n.rule = rule;
+        n.nargs = args.len();
         n.edges = edges;
-        n.args = Some(args.unbind());
+        n.args = Some(saved_args);
         n.kwargs = kwargs.map(|k| k.clone().unbind());
         n.versions = versions;
         n.out = saved;
@@ -285,24 +296,25 @@ pub fn record<'py>(
 /// The gradients along the node's edges (None where an edge is None) for gradient `grad` of
 /// its result, by the native rule: each summed back to its input's shape and cast to its
 /// dtype. Raises torch's errors for a freed node and for a saved tensor modified in place.
-pub fn run(node: &Bound<'_, NativeNode>, grad: &Tensor) -> PyResult<Vec<Option<Tensor>>> {
+pub fn run(node: &Bound<'_, NativeNode>, grad: &Tensor) -> PyResult<[Option<Tensor>; MAX_ARGS]> {
     let py = node.py();
     let n = node.borrow();
     let Some(args) = &n.args else {
         return Err(PyRuntimeError::new_err(SECOND_BACKWARD));
     };
-    let args = args.bind(py);
-    let mut need = [false; MAX_ARGS];
-    for (i, e) in n.edges.iter().enumerate() {
-        need[i] = e.is_some();
-    }
+    let need = [n.edges[0].is_some(), n.edges[1].is_some()];
     let mut x: [Input; MAX_ARGS] = [None, None];
-    for (i, a) in args.iter().enumerate() {
-        x[i] = Operand::from_py(&a)?;
+    for (i, a) in args.iter().enumerate().take(n.nargs) {
+        let Some(a) = a else { continue };
+        let a = a.bind(py);
+        x[i] = match a.cast::<PyTensor>() {
+            Ok(t) => Some(Operand::T(t.borrow().t.clone(), false)),
+            Err(_) => Operand::from_py(a)?,
+        };
         if let Some(Operand::T(t, _)) = &x[i] {
             let now = t.storage().version();
             if now != n.versions[i] && n.rule.reads_arg(i, need) {
-                let msg = helpers(py)?.modified_error.bind(py).call1((&a, node, n.versions[i], now))?;
+                let msg = helpers(py)?.modified_error.bind(py).call1((a, node, n.versions[i], now))?;
                 return Err(PyRuntimeError::new_err(msg.extract::<String>()?));
             }
         }
@@ -316,19 +328,17 @@ pub fn run(node: &Bound<'_, NativeNode>, grad: &Tensor) -> PyResult<Vec<Option<T
         None => None,
     };
     let (p, dims) = rules::params(n.rule, n.kwargs.as_ref().map(|k| k.bind(py)))?;
-    let (rule, slots) = (n.rule, n.edges.len());
+    let rule = n.rule;
     drop(n);
-    maybe_detach(py, grad.numel(), || -> rstorch::Result<Vec<Option<Tensor>>> {
-        let grads = rules::backward(rule, grad, &x, need, p, &dims, out.as_ref())?;
-        grads
-            .into_iter()
-            .zip(&x)
-            .take(slots)
-            .map(|(g, xi)| match (g, xi) {
-                (Some(g), Some(Operand::T(t, _))) => rules::fit(g, t.shape(), t.dtype()).map(Some),
-                _ => Ok(None),
-            })
-            .collect()
+    maybe_detach(py, grad.numel(), || -> rstorch::Result<[Option<Tensor>; MAX_ARGS]> {
+        let mut grads = rules::backward(rule, grad, &x, need, p, &dims, out.as_ref())?;
+        for (g, xi) in grads.iter_mut().zip(&x) {
+            *g = match (g.take(), xi) {
+                (Some(g), Some(Operand::T(t, _))) => Some(rules::fit(g, t.shape(), t.dtype())?),
+                _ => None,
+            };
+        }
+        Ok(grads)
     })
     .py_err()
 }
@@ -340,7 +350,8 @@ fn apply_py<'py>(node: &Bound<'py, NativeNode>, grads: &Bound<'py, PyAny>) -> Py
     let op = n.rule.op();
     let versions = match &n.args {
         Some(args) => {
-            let vs = args.bind(py).iter().enumerate().map(|(i, a)| if a.cast::<PyTensor>().is_ok() { Some(n.versions[i]) } else { None });
+            let is_tensor = |a: &Option<Py<PyAny>>| a.as_ref().is_some_and(|a| a.bind(py).cast::<PyTensor>().is_ok());
+            let vs = args[..n.nargs].iter().enumerate().map(|(i, a)| is_tensor(a).then_some(n.versions[i]));
             PyTuple::new(py, vs.collect::<Vec<_>>())?.into_any()
         }
         None => py.None().into_bound(py),
