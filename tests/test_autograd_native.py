@@ -382,3 +382,34 @@ def test_several_roots_and_large_tensors_agree():
         autograd.backward([y1, y2], [torch.ones(200, dtype=torch.float64), torch.full((300, 200), 0.5, dtype=torch.float64)])
         return [value(x.grad), value(w.grad)]
     in_all_modes(run)
+
+
+@pytest.mark.parametrize("expr", ["x * w", "w * x", "x / w", "w / x", "1 / x", "x.view(1, 2).mm(w.view(2, 1))",
+                                  "x.view(1, 2) @ w.view(2, 1)", "x + w", "x - w", "x.exp()", "x.sum()"])
+def test_requires_grad_turned_off_after_recording_agrees(expr):
+    # rules that test requires_grad at backward time give the leaf no gradient then, the
+    # others still do (the Python rules are the reference)
+    def run():
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        w = torch.tensor([3.0, 4.0], requires_grad=True)
+        y = eval(expr)
+        x.requires_grad_(False)
+        y.sum().backward()
+        return [value(x.grad), value(w.grad)]
+    in_all_modes(run)
+
+
+@pytest.mark.parametrize("expr", ["a * b", "a / b", "b / a", "2 / a", "a.mm(b.t())", "a @ b.t()"])
+def test_several_modified_inputs_report_the_first_one_used(expr):
+    # both inputs modified: the error names the one the Python rule reads first
+    def run():
+        a = torch.ones(2, 2, requires_grad=True) * 1
+        b = torch.full((2, 2), 2.0, requires_grad=True) * 1
+        y = eval(expr)
+        a.add_(1)
+        b.mul_(3)
+        b.mul_(3)
+        with pytest.raises(RuntimeError) as e:
+            y.sum().backward()
+        return str(e.value)
+    in_all_modes(run)

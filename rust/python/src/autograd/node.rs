@@ -302,19 +302,29 @@ pub fn run(node: &Bound<'_, NativeNode>, grad: &Tensor) -> PyResult<[Option<Tens
     let Some(args) = &n.args else {
         return Err(PyRuntimeError::new_err(SECOND_BACKWARD));
     };
-    let need = [n.edges[0].is_some(), n.edges[1].is_some()];
+    let mut need = [n.edges[0].is_some(), n.edges[1].is_some()];
     let mut x: [Input; MAX_ARGS] = [None, None];
     for (i, a) in args.iter().enumerate().take(n.nargs) {
         let Some(a) = a else { continue };
         let a = a.bind(py);
         x[i] = match a.cast::<PyTensor>() {
-            Ok(t) => Some(Operand::T(t.borrow().t.clone(), false)),
+            Ok(t) => {
+                if n.rule.asks_requires_grad() && need[i] {
+                    refresh_view(t)?;
+                    need[i] = t.borrow().requires_grad;
+                }
+                Some(Operand::T(t.borrow().t.clone(), false))
+            }
             Err(_) => Operand::from_py(a)?,
         };
-        if let Some(Operand::T(t, _)) = &x[i] {
+    }
+    // a tensor modified in place since it was saved fails where the Python rule would first
+    // use its values (the Python path hands the rule a stand-in that raises then)
+    for i in n.rule.read_order(need) {
+        if let (Some(Operand::T(t, _)), Some(a)) = (&x[i], &args[i]) {
             let now = t.storage().version();
             if now != n.versions[i] && n.rule.reads_arg(i, need) {
-                let msg = helpers(py)?.modified_error.bind(py).call1((a, node, n.versions[i], now))?;
+                let msg = helpers(py)?.modified_error.bind(py).call1((a.bind(py), node, n.versions[i], now))?;
                 return Err(PyRuntimeError::new_err(msg.extract::<String>()?));
             }
         }

@@ -119,6 +119,22 @@ impl Rule {
         })
     }
 
+    /// Whether the rule gives an arg a gradient only while it requires grad (the Python rules
+    /// that test `_needs(x)` at backward time; the others give one along every edge).
+    pub fn asks_requires_grad(self) -> bool {
+        matches!(self, Rule::Mul | Rule::Div | Rule::Rdiv | Rule::Mm | Rule::Matmul)
+    }
+
+    /// The order in which the rule first reads its args' values: the gradient of the first
+    /// arg is computed first, and `grad * b` reads b before a.
+    pub fn read_order(self, need: [bool; MAX_ARGS]) -> [usize; MAX_ARGS] {
+        match self {
+            Rule::Mul | Rule::Mm | Rule::Matmul => [1, 0],
+            Rule::Div | Rule::Rdiv if need[0] => [1, 0],
+            _ => [0, 1],
+        }
+    }
+
     /// Whether backward reads the value of positional arg `i`, given which args get a
     /// gradient (only those are checked against in-place modification, as the Python path
     /// raises only when a modified tensor's values are used).
