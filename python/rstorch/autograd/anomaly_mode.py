@@ -4,6 +4,8 @@ produces NaN raises naming the node. Process-wide, as in torch."""
 
 import warnings
 
+from .. import _C
+
 _enabled = False
 _check_nan = True
 
@@ -24,6 +26,7 @@ def _set(mode, check_nan):
     global _enabled, _check_nan
     prev = (_enabled, _check_nan)
     _enabled, _check_nan = bool(mode), bool(check_nan)
+    _C._set_anomaly_enabled(_enabled)  # the native recorder leaves ops to Python then
     return prev
 
 

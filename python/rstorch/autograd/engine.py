@@ -4,6 +4,10 @@ The graph is walked once to count, for every node, how many edges lead into it; 
 when all of them have delivered (dependency counting, no recursion, so graphs of any depth
 work), its incoming gradients summed per output. Grad mode during the walk is `create_graph`,
 so with create_graph=True the rules' Tensor ops are themselves recorded (double backward).
+
+`backward()` without create_graph, inputs= or anomaly mode first offers the graph to the native
+engine (rust/python/src/autograd/engine.rs), which runs this same walk in Rust unless a node has
+hooks or retain_grad; this walk is the reference, and runs everything else.
 """
 
 import warnings
@@ -67,6 +71,13 @@ def run_backward(outputs, grads, retain_graph, create_graph, inputs=None, accumu
         if e is None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         roots.append((e, g))
+
+    # the common case runs natively (rust/python/src/autograd/engine.rs), unless a node of the
+    # graph has hooks or retain_grad: then it returns False having run nothing, and the walk
+    # below, the reference, does it
+    if inputs is None and not create_graph and not _anomaly._enabled:
+        if _C._backward([e for e, _ in roots], [g for _, g in roots], retain_graph):
+            return None
 
     # inputs: where their gradients are taken (leaf: its AccumulateGrad; else its node's output)
     targets = None

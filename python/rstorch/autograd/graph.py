@@ -2,7 +2,10 @@
 
 Every op computes its result in Rust; when grad mode is on and an input requires grad, the
 extension calls `record(name, args, kwargs, out)`, which builds the op's node from the rule
-registered under `name` (rules/_registry.py) and attaches it to `out`.
+registered under `name` (rules/_registry.py) and attaches it to `out`. The hot ops (add, mul,
+sum...; rust/python/src/autograd/rules.rs) are recorded in Rust instead, as `NativeNode`s that
+hold the same things and run a native copy of their rule; this module stays their reference
+(anomaly mode records every op here) and runs their Python rule under create_graph.
 
 A node keeps what its rule may read (the op's args and kwargs, and its output when the rule reads
 `out`) plus one edge per differentiable input: `(node, output_nr)`, where a leaf that requires
@@ -24,7 +27,6 @@ history, as torch regenerates a view's grad_fn.
 
 import dis
 import traceback
-import weakref
 
 from .. import _C
 from . import anomaly_mode as _anomaly
@@ -32,11 +34,8 @@ from .rules import RULES
 
 TensorBase = _C.TensorBase
 
-SECOND_BACKWARD = (
-    "Trying to backward through the graph a second time (or directly access saved tensors after they "
-    "have already been freed). Saved intermediate values of the graph are freed when you call "
-    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-    "graph a second time or if you need to access saved tensors after calling backward.")
+# "Trying to backward through the graph a second time ...", shared with the native nodes
+SECOND_BACKWARD = _C._SECOND_BACKWARD
 
 # ------------------------------------------------------------------ nodes
 
@@ -45,11 +44,14 @@ class Node:
     """A function of the backward graph (torch.autograd.graph.Node).
 
     `_next` holds the edges `(node, output_nr)` the node sends gradients along, in the order of
-    the gradients its `_apply` returns. Rarely used state (hooks, retain_grad, the anomaly
-    traceback) lives in the instance dict, read through these class-level defaults, so recording
-    a node does not pay for it."""
+    the gradients its `_apply` returns (None: no gradient goes there). Rarely used state (hooks,
+    retain_grad, the anomaly traceback) lives in the instance dict, read through these
+    class-level defaults, so recording a node does not pay for it.
 
-    __slots__ = ("_next", "__dict__", "__weakref__")
+    Node has no slots of its own (`_next` too is in the instance dict), so the native nodes can
+    derive from both it and their Rust base class (`NativeNode`)."""
+
+    __slots__ = ("__dict__", "__weakref__")
     _nout = 1
     _hooks = _pre_hooks = _tensor_hooks = _retain = _trace = None
     _plain = True  # no hooks, no retain_grad: the engine's fast path
@@ -141,14 +143,9 @@ class AccumulateGrad(Node):
 
 
 def accumulator(t):
-    """The AccumulateGrad node of leaf `t`, shared while the graph holds it (as in torch)."""
-    d = t.__dict__
-    ref = d.get("_grad_acc")
-    acc = ref() if ref is not None else None
-    if acc is None:
-        acc = AccumulateGrad(t)
-        d["_grad_acc"] = weakref.ref(acc)
-    return acc
+    """The AccumulateGrad node of leaf `t`, shared while the graph holds it (as in torch; the
+    tensor keeps a weak reference to it, on the Rust side so native recording finds it too)."""
+    return t._grad_accumulator()
 
 
 def edge_of(t):
@@ -197,6 +194,41 @@ class OpNode(Node):
             out = _unpack_out(self, out, create_graph)
         res = self._fn(grads[0] if self._nout == 1 else tuple(grads), args, self._kwargs, out)
         return fit_grads(self._edges, res, self._args)
+
+
+class NativeNode(_C._NativeNode, Node):
+    """The node of an op recorded in Rust, whose backward rule is native too
+    (rust/python/src/autograd/: rules.rs has the ops and formulas, node.rs this node's state).
+
+    It holds what an OpNode of the same op holds (`_args`, `_kwargs`, the saved versions, the
+    result when the rule reads it) and one edge per positional arg, so `_next` keeps a None for
+    an arg that gets no gradient. `_apply` runs the native rule, or with create_graph the op's
+    Python rule (`native_apply_py`), whose gradients are then recorded. Hooks and retain_grad
+    work as on any node: they clear `_plain`, which the native engine leaves to engine.py."""
+
+    __slots__ = ()
+
+
+def native_node_class(name):
+    """The NativeNode subclass named `name` (e.g. MulBackward0), asked for by the Rust side."""
+    return node_class(name, NativeNode)
+
+
+def native_apply_py(node, op, grads, versions, out, out_version):
+    """A NativeNode's gradients (one per edge) by the Python rule of its op `op`, under
+    create_graph: what OpNode._apply does, on the node's recorded args (`versions` their
+    versions when recorded) and saved result `out` (a fresh alias, or None)."""
+    args = node._args
+    if args is None:
+        raise RuntimeError(SECOND_BACKWARD)
+    s = spec(op)
+    checked = _check_versions(node, args, versions) if s.reads_args else args
+    if out is not None:
+        out = _unpack_one(node, out, out_version, 0, True)
+    res = s.fn(grads[0], checked, node._kwargs, out)
+    n = len(res)
+    return [None if e is None or i >= n or res[i] is None else fit(res[i], args[i])
+            for i, e in enumerate(node._edges)]
 
 
 def fit_grads(edges, res, inputs):
@@ -354,12 +386,17 @@ def _unpack_one(node, o, version, nr, create_graph):
     if not isinstance(o, TensorBase):
         return o
     if o._version != version:
-        return _Modified(o, modified_error(o, node, version, o._version).replace(
-            "]] is at", f"]], which is output {nr} of {_short(node)}, is at", 1))
+        return _Modified(o, output_modified_error(o, node, version, nr))
     if create_graph and o.dtype.is_floating_point:
         o = o.detach()
         o._set_grad_fn(node, nr)
     return o
+
+
+def output_modified_error(o, node, version, nr):
+    """torch's error for output `nr` of `node`, saved as `o`, modified in place since."""
+    return modified_error(o, node, version, o._version).replace(
+        "]] is at", f"]], which is output {nr} of {_short(node)}, is at", 1)
 
 
 def _short(node):
@@ -683,8 +720,12 @@ def _inplace_on_view(self, base, name, fname, functional, args, kwargs):
     rest = list(fn._next)
     # the op's first input is the old view value when the op recorded one node taking it first
     # (any other graph reaches the view's old history through its own edges instead)
-    node._first_is_view = (isinstance(fn, OpNode) and fn._args is not None and fn._args[0] is snap
-                           and fn._edges[0] is not None)
+    if isinstance(fn, NativeNode):
+        # one edge per arg: the first is the view's, even when None (an untracked view)
+        node._first_is_view = fn._args is not None and fn._args[0] is snap
+    else:
+        node._first_is_view = (isinstance(fn, OpNode) and fn._args is not None and fn._args[0] is snap
+                               and fn._edges[0] is not None)
     if node._first_is_view:
         rest.pop(0)
     # an untracked base (a buffer written with a tracked value) has no edge of its own

@@ -3,6 +3,7 @@
 
 #![allow(non_snake_case)] // the module is `_C`, like torch._C
 
+mod autograd;
 mod convert;
 mod error;
 mod random;
@@ -35,6 +36,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_cached_bytes, m)?)?;
     random::register(m)?;
     tensor::register_ops(m)?;
+    autograd::register(m)?;
     Ok(())
 }
 

@@ -28,7 +28,7 @@ impl Operand {
         }
         extract_scalar(obj).transpose().map(|s| s.map(Operand::S))
     }
-    fn arg(&self) -> Arg<'_> {
+    pub(crate) fn arg(&self) -> Arg<'_> {
         match self {
             Operand::T(t, _) => Arg::Tensor(t),
             Operand::S(s) => Arg::Scalar(*s),

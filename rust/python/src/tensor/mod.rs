@@ -6,10 +6,11 @@
 //! as the type (what `TensorBase.__new__(Tensor)` does), which skips the Python-level `__new__`
 //! and `__init__`.
 //!
-//! Autograd lives in Python. An op always computes its result here; when grad mode is on and an
-//! input requires grad, [`finish`] then hands `(name, args, kwargs, result)` to the registered
-//! Python recorder, which attaches the graph node (so backward rules see exactly what the user
-//! passed). In-place ops on tensors that track grad go to the Python in-place path instead
+//! Autograd lives in Python, with a native fast path for the hot ops (crate::autograd). An op
+//! always computes its result here; when grad mode is on and an input requires grad, [`finish`]
+//! then attaches the graph node of `(name, args, kwargs, result)`: natively when the op has a
+//! native rule, else through the registered Python recorder (either way the node keeps exactly
+//! what the user passed). In-place ops on tensors that track grad go to the Python in-place path instead
 //! ([`inplace_py`]), which checks leaves and versions and rebases the history.
 //!
 //! A view made in grad mode remembers its base (torch's `_base`), so an in-place op on the view
@@ -67,6 +68,8 @@ pub struct PyTensor {
     /// The storage version when `grad_fn` was last set (or the view made): a view seeing a
     /// newer version may have been written through its base or another view.
     pub view_version: u64,
+    /// A weak reference to this leaf's AccumulateGrad node, shared by the graphs that hold it.
+    pub grad_acc: Option<Py<pyo3::types::PyWeakrefReference>>,
 }
 
 /// Python objects the extension needs, registered once by `rstorch/__init__.py`.
@@ -198,9 +201,10 @@ pub fn size_object<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py,
 }
 
 /// The last step of every op: `out` as it is, or, when `tracked` (an input tracks grad), `out`
-/// after the Python recorder has attached the graph node of `name(*args, **kwargs)`. `args`
-/// is built only when needed (the user's arguments, self first for methods); `out` may be a
-/// tensor or a tuple of tensors.
+/// after the graph node of `name(*args, **kwargs)` was attached: natively for the ops with a
+/// native rule (crate::autograd), else by the Python recorder. `args` is built only when
+/// needed (the user's arguments, self first for methods); `out` may be a tensor or a tuple of
+/// tensors.
 pub fn finish<'py>(
     py: Python<'py>,
     name: &str,
@@ -212,7 +216,11 @@ pub fn finish<'py>(
     if !tracked {
         return Ok(out);
     }
-    registry(py)?.record.bind(py).call1((name, args()?, kwargs, out))
+    let args = args()?;
+    if let Some(r) = crate::autograd::try_record(py, name, &args, kwargs, &out)? {
+        return Ok(r);
+    }
+    registry(py)?.record.bind(py).call1((name, args, kwargs, out))
 }
 
 /// Hand the in-place op `name(*args, **kwargs)` (e.g. "add_", self first) to the Python
@@ -234,6 +242,15 @@ pub fn out_requires_grad_error(name: &str) -> PyErr {
 }
 
 impl PyTensor {
+    /// Make `node` the producer of this tensor's output `output_nr` (None: a leaf that does
+    /// not require grad).
+    pub fn set_grad_fn(&mut self, node: Option<Py<PyAny>>, output_nr: u32) {
+        self.requires_grad = node.is_some();
+        self.grad_fn = node;
+        self.output_nr = output_nr;
+        self.view_version = self.t.storage().version();
+    }
+
     /// Whether an op on this tensor must take the autograd path: it requires grad, or it is a
     /// view whose base gained a history since (the recorder then refreshes the view's node).
     #[inline]
@@ -276,6 +293,7 @@ impl PyTensor {
             output_nr: 0,
             base: None,
             view_version: 0,
+            grad_acc: None,
         })
     }
 
@@ -289,6 +307,9 @@ impl PyTensor {
         if let Some(b) = &self.base {
             visit.call(b)?;
         }
+        if let Some(w) = &self.grad_acc {
+            visit.call(w)?;
+        }
         Ok(())
     }
 
@@ -296,6 +317,7 @@ impl PyTensor {
         self.grad = None;
         self.grad_fn = None;
         self.base = None;
+        self.grad_acc = None;
     }
 
     /// Make this tensor a view of `other`'s data (same storage and layout).
@@ -446,10 +468,7 @@ impl PyTensor {
     /// does not (what `detach_` needs).
     #[pyo3(signature = (node, output_nr=0))]
     fn _set_grad_fn(&mut self, node: Option<Py<PyAny>>, output_nr: u32) {
-        self.requires_grad = node.is_some();
-        self.grad_fn = node;
-        self.output_nr = output_nr;
-        self.view_version = self.t.storage().version();
+        self.set_grad_fn(node, output_nr);
     }
     /// Whether `other` has this tensor's shape and dtype (the autograd engine's check that a
     /// gradient fits its input as is, without building two Size objects).
@@ -465,6 +484,10 @@ impl PyTensor {
         refresh_view(slf)?;
         let me = slf.borrow();
         Ok(me.requires_grad.then(|| (me.grad_fn.as_ref().map(|f| f.clone_ref(slf.py())), me.output_nr)))
+    }
+    /// The AccumulateGrad node of this leaf (made when first needed, then shared while alive).
+    fn _grad_accumulator<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::autograd::node::accumulator(slf)
     }
     #[getter]
     fn output_nr(slf: &Bound<'_, Self>) -> PyResult<u32> {
