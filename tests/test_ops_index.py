@@ -154,6 +154,10 @@ def test_scatter_reduce_values():
     assert np.isnan(s[0].item()) and s[1:].tolist() == [6., 3.]
     assert T.tensor([5., 2, 3]).scatter_reduce(0, i, T.tensor([4., 1, 6]), "amin", include_self=False).tolist() == [1., 6., 3.]
     assert T.tensor([2., 2, 3]).scatter_reduce(0, i, T.tensor([4., 1, 6]), "prod").tolist() == [8., 12., 3.]
+    b = T.tensor([True, False, True])
+    assert b.scatter_reduce(0, i, b, "sum").tolist() == [True, True, True]
+    with pytest.raises(NotImplementedError, match="\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'"):
+        b.scatter_reduce(0, i, b, "mean")
 
 
 def test_accumulate_duplicates():

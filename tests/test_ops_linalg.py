@@ -92,6 +92,10 @@ ERRORS = [
      "linalg.inv: Expected a floating point or complex tensor as input. Got Long"),
     (lambda: rstorch.inverse(ones(2, 2, dtype=rstorch.float16)), NotImplementedError,
      "linalg.inv: Low precision dtypes not supported. Got Half"),
+    # det and solve reach torch's LU kernel before any dtype check of their own
+    (lambda: rstorch.det(ones(2, 2, dtype=rstorch.float16)), NotImplementedError, "\"lu_cpu\" not implemented for 'Half'"),
+    (lambda: rstorch.linalg.solve(ones(2, 2, dtype=rstorch.bfloat16), ones(2, dtype=rstorch.bfloat16)),
+     NotImplementedError, "\"lu_cpu\" not implemented for 'BFloat16'"),
     (lambda: rstorch.det(f32(2, 3)), RuntimeError, "linalg.det: A must be batches of square matrices, but they are 2 by 3 matrices"),
     (lambda: rstorch.linalg.slogdet(f32(2, 3)), RuntimeError,
      "linalg.slogdet: A must be batches of square matrices, but they are 2 by 3 matrices"),

@@ -149,7 +149,7 @@ impl BinaryOp {
     }
 
     fn not_implemented(self, dtype: DType) -> Error {
-        Error::NotImplemented(format!("\"{}\" not implemented for '{}'", self.kernel_name(), dtype.scalar_type_name()))
+        Error::unsupported(self.kernel_name(), dtype)
     }
 
     /// The dtype the op computes in, given the promoted dtype of its operands.
@@ -161,9 +161,8 @@ impl BinaryOp {
             Hypot | Nextafter if !float => Err(self.not_implemented(promoted)),
             DivTrunc | DivFloor | Remainder | Fmod | Pow if promoted == DType::Bool => Err(self.not_implemented(promoted)),
             BitAnd | BitOr | BitXor | Shl | Shr if float => Err(self.not_implemented(promoted)),
-            Sub if promoted == DType::Bool => Err(Error::runtime(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.",
-            )),
+            Shl | Shr if promoted == DType::Bool => Err(self.not_implemented(promoted)),
+            Sub if promoted == DType::Bool => Err(Error::NotImplemented(SUB_TWO_BOOLS.into())),
             _ => Ok(promoted),
         }
     }
@@ -179,6 +178,25 @@ impl BinaryOp {
     /// The result dtype of `op(a, b)` (what an `out=` tensor must accept).
     pub fn result_dtype(self, a: &Arg, b: &Arg) -> Result<DType> {
         Ok(self.out_dtype(self.compute_dtype(result_dtype(&[a.clone(), b.clone()]))?))
+    }
+}
+
+const SUB_TWO_BOOLS: &str =
+    "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.";
+
+/// torch's `sub_check`: subtraction rejects any bool operand, a Python bool included (the
+/// promoted dtype alone cannot tell: `bool_tensor - 2` computes in int64).
+fn check_sub(a: &Arg, b: &Arg) -> Result<()> {
+    let is_bool = |x: &Arg| match x {
+        Arg::Tensor(t) => t.dtype() == DType::Bool,
+        Arg::Scalar(s) => matches!(s, Scalar::Bool(_)),
+    };
+    match (is_bool(a), is_bool(b)) {
+        (true, true) => Err(Error::NotImplemented(SUB_TWO_BOOLS.into())),
+        (true, false) | (false, true) => Err(Error::NotImplemented(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.".into(),
+        )),
+        (false, false) => Ok(()),
     }
 }
 
@@ -569,7 +587,7 @@ impl Bits for bool {
     fn bitxor(self, o: Self) -> Self {
         self ^ o
     }
-    /// As in torch: computed on 0/1 and converted back to bool.
+    // shifts of two bools are rejected by `compute_dtype`; these keep the trait total
     #[inline(always)]
     fn shl(self, _o: Self) -> Self {
         self
@@ -692,6 +710,9 @@ fn cast<'a>(arg: &Arg<'a>, dtype: DType) -> Result<std::borrow::Cow<'a, Tensor>>
 
 /// `op(a, b)` with broadcasting and torch's promotion; a new contiguous tensor.
 pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
+    if op == BinaryOp::Sub {
+        check_sub(&a, &b)?;
+    }
     let compute = op.compute_dtype(result_dtype(&[a.clone(), b.clone()]))?;
     if op == BinaryOp::Pow && compute.is_integral(false) && matches!(b, Arg::Scalar(Scalar::Int(e)) if e < 0) {
         return Err(Error::runtime("Integers to negative integer powers are not allowed."));
@@ -714,6 +735,9 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
 /// `a + alpha * b` (torch.add / torch.sub with `alpha`).
 pub fn add_scaled(a: Arg, b: Arg, alpha: Scalar, subtract: bool) -> Result<Tensor> {
     let op = if subtract { BinaryOp::Sub } else { BinaryOp::Add };
+    if subtract {
+        check_sub(&a, &b)?;
+    }
     let is_one = alpha.to_f64() == 1.0;
     if is_one {
         return binary(op, a, b);

@@ -383,6 +383,9 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: ScatterSrc, reduce: O
         );
     }
     check_range(&index, dim, ts[dim], false, false)?;
+    if reduce == Some(ScatterReduce::Mean) && t.dtype() == DType::Bool {
+        return Err(Error::unsupported("scatter_gather_tensor_cpu_reduce_mean", DType::Bool));
+    }
     let walk = dim_walk(t, dim, &index);
     // the source is read at index positions: its own strides over the index's shape
     let src_view;

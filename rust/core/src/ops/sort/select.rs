@@ -64,9 +64,9 @@ fn check_nonempty(t: &Tensor, dim: usize, op: &str) -> Result<()> {
     Ok(())
 }
 
-fn not_for_bool(t: &Tensor, kernel: &str) -> Result<()> {
+fn not_for_bool(t: &Tensor, kernel: &'static str) -> Result<()> {
     if t.dtype() == DType::Bool {
-        return Err(Error::NotImplemented(format!("\"{kernel}\" not implemented for 'Bool'")));
+        return Err(Error::unsupported(kernel, DType::Bool));
     }
     Ok(())
 }
