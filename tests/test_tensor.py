@@ -50,6 +50,20 @@ def test_tensor_values_and_explicit_dtype():
     assert L.tensor([[]]).shape == (1, 0)
 
 
+def test_float_to_int_conversion_out_of_range():  # torch on x86-64
+    # a float that does not fit an integer type converts as x86's cvttsd2si does: to the
+    # type's "indefinite" value (int32 MIN, whose low bits the narrower types keep: 0)
+    vals = [math.inf, math.nan, -math.inf, 1e10, 3e9, 300.5, -1.5, 2.0**31, 2.0**63]
+    f = L.tensor(vals, dtype=L.float64)
+    lo32, lo64 = -2**31, -2**63
+    assert f.to(L.int32).tolist() == [lo32, lo32, lo32, lo32, lo32, 300, -1, lo32, lo32]
+    assert f.to(L.int64).tolist() == [lo64, lo64, lo64, 10**10, 3 * 10**9, 300, -1, 2**31, lo64]
+    assert f.to(L.int16).tolist() == [0, 0, 0, 0, 0, 300, -1, 0, 0]
+    assert f.to(L.uint8).tolist() == [0, 0, 0, 0, 0, 44, 255, 0, 0]
+    assert f.float().to(L.int32).tolist() == f.to(L.int32).tolist()
+    assert L.zeros(2, dtype=L.int32).fill_(L.tensor(1e10)).tolist() == [lo32, lo32]
+
+
 @pytest.mark.parametrize("data", [3, 2.5, True, np.array(3.0), np.float32(2)])
 def test_tensor_from_scalar_is_0d(data):
     assert L.tensor(data).shape == ()
