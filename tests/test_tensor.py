@@ -50,6 +50,28 @@ def test_tensor_values_and_explicit_dtype():
     assert L.tensor([[]]).shape == (1, 0)
 
 
+def test_tensor_converts_python_numbers_exactly():  # torch
+    # each number goes straight to the dtype asked for: no float32 detour, ints exactly
+    assert L.tensor([0.1], dtype=L.float64).item() == 0.1
+    assert L.tensor(0.1, dtype=L.float64).item() == 0.1
+    assert L.tensor([[1e39, 0.1]], dtype=L.float64).tolist() == [[1e39, 0.1]]
+    assert L.tensor([0.1]).item() == 0.10000000149011612  # the default dtype: float32
+    assert L.tensor([2**62 + 1, -2**63]).tolist() == [2**62 + 1, -2**63]
+    assert L.tensor([1, 2**62 + 1, 0.5], dtype=L.int64).tolist() == [1, 2**62 + 1, 0]
+    assert L.tensor([2**63], dtype=L.float64).item() == 2.0**63
+    assert L.tensor([-1, True, 0.5, -1.5], dtype=L.int8).tolist() == [-1, 1, 0, -1]
+    assert L.tensor([-1, -255], dtype=L.uint8).tolist() == [255, 1]  # ints wrap into uint8 from below
+    assert L.tensor([70000.0, 1e39], dtype=L.float16).tolist() == [math.inf, math.inf]  # floats unchecked
+    for data, dtype, name in [([300], L.uint8, "uint8"), ([-256], L.uint8, "uint8"), ([-0.5], L.uint8, "uint8"),
+                              ([1e10], L.int32, "int32"), ([math.nan], L.int64, "int64"), ([2.0**63], L.int64, "int64"),
+                              ([1, 2**62 + 1, 0.5], L.uint8, "uint8"), ([128], L.int8, "int8")]:
+        with pytest.raises(RuntimeError, match=f"^value cannot be converted to type {name} without overflow$"):
+            L.tensor(data, dtype=dtype)
+    for dtype in (None, L.int64):
+        with pytest.raises(ValueError, match="Overflow when unpacking long long"):
+            L.tensor([2**63], dtype=dtype)
+
+
 def test_float_to_int_conversion_out_of_range():  # torch on x86-64
     # a float that does not fit an integer type converts as x86's cvttsd2si does: to the
     # type's "indefinite" value (int32 MIN, whose low bits the narrower types keep: 0)
