@@ -383,6 +383,9 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: ScatterSrc, reduce: O
         );
     }
     check_range(&index, dim, ts[dim], false, false)?;
+    if let ScatterSrc::Value(v) = src {
+        v.check_fits(t.dtype())?;
+    }
     if reduce == Some(ScatterReduce::Mean) && t.dtype() == DType::Bool {
         return Err(Error::unsupported("scatter_gather_tensor_cpu_reduce_mean", DType::Bool));
     }
@@ -522,6 +525,7 @@ pub fn index_add_or_copy_(op: &str, t: &Tensor, dim: i64, index: &Tensor, source
 /// `self.index_fill_(dim, index, value)`.
 pub fn index_fill_(t: &Tensor, dim: i64, index: &Tensor, value: Scalar) -> Result<()> {
     let dim = normalize_dim(dim, t.ndim())?;
+    value.check_fits(t.dtype())?;
     let index = long_index(index, false, String::new).map_err(|_| Error::index("index_fill_(): Expected dtype int64 for index."))?;
     if index.ndim() > 1 {
         bail!("Index has to be a vector/scalar");
@@ -745,6 +749,7 @@ fn mask_dtype_name(d: DType) -> &'static str {
 /// `self.masked_fill_(mask, value)`: `mask` broadcasts to `self`.
 pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     check_bool_mask("masked_fill_", mask)?;
+    value.check_fits(t.dtype())?;
     let m = mask.broadcast_to(t.shape()).map_err(|_| broadcast_error(t.shape(), mask.shape()))?;
     let m = if m.shares_storage(t) { m.contiguous_copy()? } else { m };
     let mg = m.storage().read();

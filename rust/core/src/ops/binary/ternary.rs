@@ -66,6 +66,12 @@ pub fn where_(cond: &Tensor, x: Arg, y: Arg) -> Result<Tensor> {
         d => crate::bail!("where expected condition to be a boolean tensor, but got a tensor with dtype {}", d.scalar_type_name()),
     };
     let dtype = result_dtype(&[x.clone(), y.clone()]);
+    // torch first fills a one-element tensor with each number
+    for a in [&x, &y] {
+        if let Arg::Scalar(s) = a {
+            s.check_fill(dtype, 1)?;
+        }
+    }
     let (tx, ty) = (x.as_tensor(dtype)?, y.as_tensor(dtype)?);
     crate::dispatch!(dtype, T => map3::<bool, T, T, T>(&cond, &tx, &ty, |c, a, b| if c { a } else { b }))
 }
