@@ -354,6 +354,7 @@ pub enum ScatterSrc<'a> {
 /// `self.scatter_(dim, index, src|value, reduce=None)`, `scatter_add_` (reduce Sum) and
 /// `scatter_reduce_` (with `include_self`), in place.
 pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: ScatterSrc, reduce: Option<ScatterReduce>, include_self: bool) -> Result<()> {
+    t.check_no_internal_overlap()?;
     let dim = normalize_dim(dim, t.ndim())?;
     let index = long_index(index, true, || "scatter(): Expected dtype int32/int64 for index".into())?;
     if let ScatterSrc::Tensor(s) = src {
@@ -497,6 +498,7 @@ fn index_source(op: &str, t: &Tensor, dim: usize, index: &Tensor, source: &Tenso
 /// `self.index_add_(dim, index, source, alpha=)` (alpha already applied to `source`),
 /// `index_copy_` (`accumulate` false).
 pub fn index_add_or_copy_(op: &str, t: &Tensor, dim: i64, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<()> {
+    t.check_no_internal_overlap()?;
     let dim = normalize_dim(dim, t.ndim())?;
     let index = if accumulate {
         long_index(index, true, || format!("{op}(): Expected dtype int32/int64 for index but got: {}", index.dtype()))?
@@ -557,6 +559,7 @@ pub fn take(t: &Tensor, index: &Tensor) -> Result<Tensor> {
 
 /// `self.put_(index, source, accumulate)`: `take`'s inverse.
 pub fn put_(t: &Tensor, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<()> {
+    t.check_no_internal_overlap()?;
     let index = long_index(index, false, || format!("put_(): Expected a long tensor for index, but got {}", index.dtype()))?;
     if source.dtype() != t.dtype() {
         bail!("put_(): self and source expected to have the same dtype, but got self.dtype = {} and source.dtype = {}", t.dtype(), source.dtype());
@@ -801,6 +804,7 @@ pub fn masked_select(t: &Tensor, mask: &Tensor) -> Result<Tensor> {
 /// `self.masked_scatter_(mask, source)`: the true positions of `mask` (broadcast to `self`),
 /// in row-major order, take `source`'s elements in order.
 pub fn masked_scatter_(t: &Tensor, mask: &Tensor, source: &Tensor) -> Result<()> {
+    t.check_no_internal_overlap()?;
     if mask.dtype() != DType::Bool {
         bail!("masked_scatter_ only supports boolean masks, but got mask with dtype {}", mask_dtype_name(mask.dtype()));
     }
