@@ -290,6 +290,49 @@ def test_einsum_forms():
     assert rstorch.einsum("a...,...b->ab", f32(2, 3), f32(3, 4)).numpy().tolist() == [[3.0] * 4] * 2
 
 
+@pytest.mark.parametrize("eq,shapes", [
+    ("ij,ij->ij", [(3, 4), (3, 4)]), ("i,i->i", [(5,), (5,)]), ("bij,bij->bi", [(2, 3, 4), (2, 3, 4)]),
+    ("bij,bij->b", [(2, 3, 4), (2, 3, 4)]), ("i,j->ij", [(3,), (4,)]), ("ij,j->ij", [(3, 4), (4,)]),
+    ("bi,bj->bij", [(2, 3), (2, 4)]), ("ij,ji->i", [(3, 4), (4, 3)]), ("...i,...i->...", [(2, 3, 4), (2, 3, 4)]),
+    ("bij,bij,bij->bi", [(2, 3, 4)] * 3), ("ij,i1->ij", [(3, 4), (3, 1)]),
+])
+def test_einsum_elementwise_forms_multiply(monkeypatch, eq, shapes):
+    # contractions that are not matrix products multiply (and sum) instead of running a bmm of
+    # 1 x 1 matrices
+    eq_np = eq.replace("1", "k")
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    ref = np.einsum(eq_np, *arrays)
+    monkeypatch.setattr(rstorch.Tensor, "bmm", lambda *a, **k: pytest.fail("einsum used bmm"))
+    eq = eq.replace("1", "k")
+    got = rstorch.einsum(eq, *[rstorch.tensor(a) for a in arrays])
+    np.testing.assert_allclose(got.numpy(), ref, rtol=1e-5, atol=1e-6)
+    ints = [rstorch.tensor(rng.integers(-3, 4, s)) for s in shapes]
+    got = rstorch.einsum(eq, *ints)
+    assert got.dtype is rstorch.int64
+    np.testing.assert_array_equal(got.numpy(), np.einsum(eq_np, *[i.numpy() for i in ints]))
+
+
+def test_einsum_products_keep_gemm(monkeypatch):
+    calls = []
+    bmm = rstorch.Tensor.bmm
+    monkeypatch.setattr(rstorch.Tensor, "bmm", lambda *a, **k: calls.append(1) or bmm(*a, **k))
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 4, 5))
+    got = rstorch.einsum("bij,bjk->bik", rstorch.tensor(a), rstorch.tensor(b))
+    np.testing.assert_allclose(got.numpy(), np.einsum("bij,bjk->bik", a, b), rtol=1e-6)
+    got = rstorch.einsum("i,i->", rstorch.tensor(a[0, 0]), rstorch.tensor(a[1, 0]))  # a dot product
+    np.testing.assert_allclose(got.numpy(), a[0, 0] @ a[1, 0], rtol=1e-6)
+    assert len(calls) == 2
+
+
+def test_einsum_bool():  # torch
+    b = rstorch.tensor([True, False, True])
+    assert rstorch.einsum("i,i->i", b, b).tolist() == [True, False, True]
+    with pytest.raises(NotImplementedError, match="\"bmm\" not implemented for 'Bool'"):
+        rstorch.einsum("ij,ij->i", b.reshape(1, 3), b.reshape(1, 3))
+
+
 # ------------------------------------------------------------------ backward rules
 # The autograd engine lands separately; until then each rule is checked directly against
 # central finite differences of sum(op(*args) * G) (float64), called as the engine will call it.

@@ -234,7 +234,8 @@ def _parse_term(start, term, ndim, index):
 def einsum(*args):
     """`einsum(equation, *operands)`: repeated labels within an operand become diagonals,
     labels used nowhere else are summed, and each pair of operands is contracted with one bmm
-    (batch labels x kept labels x contracted labels) after permute/reshape."""
+    (batch labels x kept labels x contracted labels) after permute/reshape, or, when that would
+    not be a matrix product, with a broadcast multiply (and a sum over the contracted labels)."""
     if len(args) < 1:
         raise TypeError("einsum(): must specify the equation string and at least one operand, or at least one operand and its subscripts list")
     equation, operands = args[0], list(args[1:])
@@ -336,11 +337,22 @@ def _diagonals(t, ls, index):
 
 def _contract(a, la, b, lb, keep, sizes):
     """a (labels la) times b (labels lb): labels in both and still needed are batch dims,
-    labels in both and not needed are summed (contracted), the rest stay: one bmm."""
+    labels in both and not needed are summed (contracted), the rest stay: one bmm, unless
+    that bmm would not be a matrix product (see below)."""
     batch = [c for c in la if c in lb and c in keep]
     contr = [c for c in la if c in lb and c not in keep]
     only_a = [c for c in la if c not in lb]
     only_b = [c for c in lb if c not in la]
+    out = batch + only_a + only_b
+    # With nothing contracted ('ij,ij->ij', 'i,j->ij') the bmm would multiply 1-wide matrices,
+    # and with no free labels on either side ('bij,bij->bi') it would be a batch of 1 x 1
+    # products: both are elementwise work, so broadcast-multiply instead (torch multiplies too
+    # when nothing is summed). A bool contraction keeps the bmm, whose error torch raises.
+    if not contr or (batch and not only_a and not only_b and a.dtype is not _C.bool):
+        prod = _aligned(a, la, out + contr) * _aligned(b, lb, out + contr)
+        if contr:
+            prod = prod.sum(list(range(len(out), len(out) + len(contr))), dtype=prod.dtype)
+        return prod, out
 
     def arrange(t, ls, groups):
         order = [ls.index(c) for g in groups for c in g]
@@ -352,8 +364,16 @@ def _contract(a, la, b, lb, keep, sizes):
 
     lhs = arrange(a, la, (batch, only_a, contr))
     rhs = arrange(b, lb, (batch, contr, only_b))
-    out = lhs.bmm(rhs).reshape([sizes[c] for c in batch + only_a + only_b])
-    return out, batch + only_a + only_b
+    return lhs.bmm(rhs).reshape([sizes[c] for c in out]), out
+
+
+def _aligned(t, ls, labels):
+    """`t` (dims labelled `ls`) with its dims in the order of `labels`, size 1 where it lacks
+    one, so that operands aligned the same way broadcast together."""
+    present = [c for c in labels if c in ls]
+    t = t.permute([ls.index(c) for c in present])
+    size = dict(zip(present, t.shape))
+    return t.reshape([size.get(c, 1) for c in labels])
 
 
 # ------------------------------------------------------------------ Tensor methods in Python
