@@ -247,6 +247,68 @@ def test_out_and_inplace():
         rstorch.mm(x, x, out=rstorch.empty(2, 2))
 
 
+def test_out_dtype_must_match():  # torch
+    A64, b64 = rstorch.eye(3, dtype=rstorch.float64) * 2, rstorch.ones(3, dtype=rstorch.float64)
+    e32 = lambda *s: rstorch.empty(*s)
+    generic = "Expected out tensor to have dtype double, but got float instead"
+    cases = [
+        (lambda: rstorch.linalg.inv(A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.inverse(A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.linalg.inv(A64.float(), out=rstorch.empty(3, 3, dtype=rstorch.float64)),
+         "Expected out tensor to have dtype float, but got double instead"),
+        (lambda: rstorch.linalg.inv(A64, out=rstorch.empty(3, 3, dtype=rstorch.int64)),
+         "Expected out tensor to have dtype double, but got long int instead"),
+        (lambda: rstorch.linalg.det(A64, out=e32(())), generic),
+        (lambda: rstorch.linalg.slogdet(A64, out=(e32(()), rstorch.empty((), dtype=rstorch.float64))), generic),
+        (lambda: rstorch.linalg.slogdet(A64, out=(rstorch.empty((), dtype=rstorch.float64), e32(()))), generic),
+        (lambda: rstorch.linalg.solve(A64, b64, out=e32(3)), generic),
+        (lambda: rstorch.linalg.solve(A64, A64, left=False, out=e32(3, 3)), generic),
+        (lambda: rstorch.linalg.cross(b64, b64, out=e32(3)), generic),
+        (lambda: rstorch.cross(b64, b64, dim=0, out=e32(3)), generic),
+        (lambda: rstorch.mm(A64, A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.bmm(A64[None], A64[None], out=e32(1, 3, 3)), generic),
+        (lambda: rstorch.matmul(A64, A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.matmul(A64[None], A64, out=e32(1, 3, 3)), generic),
+        (lambda: rstorch.addmm(A64, A64, A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.addmv(b64, A64, b64, out=e32(3)), generic),
+        (lambda: rstorch.baddbmm(A64[None], A64[None], A64[None], out=e32(1, 3, 3)), generic),
+        (lambda: rstorch.tril(A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.triu(A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.diag(A64, out=e32(3)), generic),
+        (lambda: rstorch.diag(b64, out=e32(3, 3)), generic),
+        (lambda: rstorch.dot(b64, b64, out=e32(())), "result dtype Float does not match input dtype Double"),
+        (lambda: rstorch.vdot(b64, b64, out=e32(())), "result dtype Float does not match input dtype Double"),
+        (lambda: rstorch.matmul(b64, b64, out=e32(())), "result dtype Float does not match input dtype Double"),
+        (lambda: rstorch.mv(A64, b64, out=e32(3)),
+         "addmv input tensors must have the same dtype, but got Float, Double, and Double"),
+        (lambda: rstorch.matmul(A64, b64, out=rstorch.empty(3, dtype=rstorch.int64)),
+         "addmv input tensors must have the same dtype, but got Long, Double, and Double"),
+        (lambda: rstorch.addbmm(A64, A64[None], A64[None], out=e32(3, 3)),
+         "self and mat2 must have the same dtype, but got Float and Double"),
+        (lambda: rstorch.tensordot(A64, A64, 1, out=e32(3, 3)),
+         "tensordot: Expected the output tensor to have dtype Double, but got an output tensor with dtype Float"),
+        (lambda: rstorch.inner(b64, b64, out=e32(())),
+         "tensordot: Expected the output tensor to have dtype Double, but got an output tensor with dtype Float"),
+        (lambda: rstorch.linalg.vecdot(A64, A64, out=e32(3)), "linalg.vecdot: Expected out of dtypeDouble but found Float"),
+        (lambda: rstorch.linalg.matrix_norm(A64, out=e32(())),
+         "linalg.matrix_norm expected out tensor dtype Double but got: Float"),
+        (lambda: rstorch.outer(b64, b64, out=rstorch.empty(3, 3, dtype=rstorch.int64)),
+         "result type Double can't be cast to the desired output type Long"),
+        (lambda: rstorch.kron(b64, b64, out=rstorch.empty(9, dtype=rstorch.int64)),
+         "result type Double can't be cast to the desired output type Long"),
+        (lambda: rstorch.addr(A64, b64, b64, out=rstorch.empty(3, 3, dtype=rstorch.int64)),
+         "result type Double can't be cast to the desired output type Long"),
+    ]
+    for f, msg in cases:
+        with pytest.raises(RuntimeError) as e:
+            f()
+        assert str(e.value) == msg
+    # the ops torch composes from elementwise ones cast into a wider out
+    assert rstorch.outer(b64, b64, out=e32(3, 3)).dtype is rstorch.float32
+    assert rstorch.kron(b64, b64, out=e32(9)).dtype is rstorch.float32
+    assert rstorch.inner(b64[0], b64, out=e32(3)).dtype is rstorch.float32
+
+
 def test_solvers_edge_cases():
     s = rstorch.linalg.slogdet(rstorch.ones(2, 2))
     assert s.sign.item() == 0.0 and s.logabsdet.item() == -math.inf
