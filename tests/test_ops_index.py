@@ -81,6 +81,10 @@ def test_mask_errors():
            lambda: x.masked_fill(T.tensor([True, False, True]), 1.))
     raises(RuntimeError, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s).",
            lambda: x.masked_fill(T.tensor([True, False, True, False]), T.tensor([1., 2])))
+    raises(RuntimeError, "masked_fill_ only supports boolean masks, but got mask with dtype short int",
+           lambda: x.masked_fill(T.tensor([1, 0, 1, 0], dtype=T.int16), 1.))
+    raises(RuntimeError, "masked_scatter_ only supports boolean masks, but got mask with dtype Byte",
+           lambda: x.clone().masked_scatter_(T.tensor([1, 0, 1, 0], dtype=T.uint8), T.ones(12)))
     raises(RuntimeError, "masked_select: expected BoolTensor for mask", lambda: x.masked_select(T.tensor([1, 0, 1, 0], dtype=T.uint8)))
     raises(RuntimeError, "Number of elements of source < number of ones in mask",
            lambda: x.clone().masked_scatter_(T.ones(3, 4, dtype=T.bool), T.ones(5)))

@@ -728,25 +728,9 @@ pub fn index_put_(t: &Tensor, indices: &[Option<Tensor>], values: &Tensor, accum
 
 fn check_bool_mask(op: &str, mask: &Tensor) -> Result<()> {
     if mask.dtype() != DType::Bool {
-        bail!("{op} only supports boolean masks, but got mask with dtype {}", mask_dtype_name(mask.dtype()));
+        bail!("{op} only supports boolean masks, but got mask with dtype {}", mask.dtype().cpp_name());
     }
     Ok(())
-}
-
-/// The C type name torch prints for a mask dtype ("unsigned char" for uint8).
-fn mask_dtype_name(d: DType) -> &'static str {
-    match d {
-        DType::UInt8 => "unsigned char",
-        DType::Int8 => "signed char",
-        DType::Int16 => "short",
-        DType::Int32 => "int",
-        DType::Int64 => "long int",
-        DType::Float16 => "c10::Half",
-        DType::BFloat16 => "c10::BFloat16",
-        DType::Float32 => "float",
-        DType::Float64 => "double",
-        DType::Bool => "bool",
-    }
 }
 
 /// `self.masked_fill_(mask, value)`: `mask` broadcasts to `self`.
@@ -806,7 +790,8 @@ pub fn masked_select(t: &Tensor, mask: &Tensor) -> Result<Tensor> {
 pub fn masked_scatter_(t: &Tensor, mask: &Tensor, source: &Tensor) -> Result<()> {
     t.check_no_internal_overlap()?;
     if mask.dtype() != DType::Bool {
-        bail!("masked_scatter_ only supports boolean masks, but got mask with dtype {}", mask_dtype_name(mask.dtype()));
+        // unlike masked_fill_, torch names the dtype by its ScalarType here ("Byte")
+        bail!("masked_scatter_ only supports boolean masks, but got mask with dtype {}", mask.dtype());
     }
     if source.dtype() != t.dtype() {
         bail!("masked_scatter: expected self and source to have same dtypes but got{} and {}", t.dtype(), source.dtype());
