@@ -1,9 +1,9 @@
 """The op table of the sorting and searching family (rust/core/src/ops/sort.rs and sort/).
 
-References are numpy on float64 (ints keep their dtype). Orders are stable (equal elements keep
-their input order, NaN sorts last ascending and first descending), which is torch's CPU order;
-where torch's own tie-breaking is unspecified (topk, kthvalue) rstorch is stable, and so are
-these references."""
+References are numpy on float64 (ints keep their dtype). NaN sorts last ascending and first
+descending. Equal elements keep their input order with stable=True; elsewhere (sort, topk,
+kthvalue, unique) torch leaves ties where its unstable algorithms put them, and the references
+run those algorithms (torch_select.py)."""
 
 import itertools
 import warnings
@@ -12,6 +12,7 @@ import numpy as np
 
 import rstorch
 from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, random_array, with_specials
+from torch_select import kthvalue_index, sort_indices, topk_indices, unique_row_order
 
 NUMERIC = FLOATS + INTS
 
@@ -56,13 +57,20 @@ def stable_order(m, descending=False):
 
 def ref_sort(a, dim=-1, descending=False, stable=False):
     m = _lines(a, dim)
-    i = stable_order(m, descending)
+    if stable:
+        i = stable_order(m, descending)
+    else:
+        i = np.zeros(m.shape, dtype=np.int64)
+        for pos in np.ndindex(*m.shape[:-1]):
+            i[pos] = sort_indices(m[pos].tolist(), descending)
     return (_back(np.take_along_axis(m, i, -1), dim, a.ndim), _back(i, dim, a.ndim))
 
 
 def ref_topk(a, k, dim=-1, largest=True, sorted=True):
     m = _lines(a, dim)
-    i = stable_order(m, largest)[..., :k]
+    i = np.zeros(m.shape[:-1] + (k,), dtype=np.int64)
+    for pos in np.ndindex(*m.shape[:-1]):
+        i[pos] = topk_indices(m[pos].tolist(), k, largest, sorted)
     return (_back(np.take_along_axis(m, i, -1), dim, a.ndim), _back(i, dim, a.ndim))
 
 
@@ -76,10 +84,6 @@ def _reduce(a, dim, keepdim, pick):
     if keepdim and a.ndim:
         return np.expand_dims(val, dim), np.expand_dims(idx, dim)
     return val, idx
-
-
-def _kth(line, k):
-    return stable_order(line)[k]
 
 
 def _median_pick(line, ignore_nan):
@@ -104,7 +108,7 @@ def _mode_pick(line):
 
 
 def ref_kthvalue(a, k, dim=-1, keepdim=False):
-    return _reduce(a, dim, keepdim, lambda line: _kth(line, k - 1))
+    return _reduce(a, dim, keepdim, lambda line: kthvalue_index(line.tolist(), k))
 
 
 def ref_median_dim(a, dim, keepdim=False, ignore_nan=False):
@@ -141,10 +145,10 @@ def ref_unique(a, dim=None, consecutive=False):
     n = rows.shape[0]
     if consecutive:
         order = np.arange(n)
+    elif dim is None:
+        order = sort_indices(flat.tolist())
     else:
-        f = rows.astype(np.float64)
-        order = np.lexsort(tuple(f[:, c] for c in reversed(range(f.shape[1])))) if n else np.arange(0)
-        order = order if rows.shape[1] else np.arange(n)
+        order = unique_row_order(rows.tolist())
     groups, inverse, counts = [], np.zeros(n, dtype=np.int64), []
     for j, i in enumerate(order):
         if j == 0 or not np.array_equal(rows[i], rows[order[j - 1]]):
@@ -216,6 +220,20 @@ def sort_samples(dtype, rng):
     return out
 
 
+def tie_rows(dtype, rng, shape):
+    """Rows of three distinct values (and NaNs for floats): ties everywhere."""
+    a = values(dtype, rng, shape, specials=False) % 3
+    if dtype in FLOATS:
+        a[..., ::7] = np.nan
+    return a
+
+
+def kthvalue_samples(dtype, rng):
+    # where torch's quick select decides which of the ties is returned
+    ties = tie_rows(dtype, rng, (3, 200))
+    return reduce_samples(dtype, rng, with_k=True) + [Sample((ties, k), {"dim": 1}) for k in (1, 77, 200)]
+
+
 def topk_samples(dtype, rng):
     out = []
     for shape, dim in DIM_CASES:
@@ -224,6 +242,13 @@ def topk_samples(dtype, rng):
         for k in sorted({0, min(1, n), n // 2, n}) if a.ndim else [1]:
             out.append(Sample((a, k), {"dim": dim}))
             out.append(Sample((a, k), {"dim": dim, "largest": False}))
+            out.append(Sample((a, k), {"dim": dim, "sorted": False}))
+    # long rows of few distinct values: k * 64 <= n takes torch's partial-sort path, the
+    # larger k its nth_element path, both full of ties
+    ties = tie_rows(dtype, rng, (2, 700))
+    for k in (3, 300):
+        for kw in ({}, {"largest": False}, {"sorted": False}):
+            out.append(Sample((ties, k), {"dim": 1, **kw}))
     return out
 
 
@@ -275,6 +300,11 @@ def unique_samples(dtype, rng):
     m[3] = m[1]
     m[5] = m[1]
     out += [Sample((m,), {"dim": 0}), Sample((m.T.copy(),), {"dim": 1}), Sample((m,), {"dim": 1})]
+    if dtype in FLOATS:
+        # NaNs (each its own group) and signed zeros: which NaN lands in which group, and which
+        # zero stands for its group, is where torch's sort leaves them
+        z = np.array([0.0, -0.0, np.nan, 1.0, np.nan, -0.0, 1.0, 0.0] * 4, dtype=a.dtype)
+        out += [Sample((z,), {}), Sample((z.reshape(8, 4),), {"dim": 0}), Sample((z.reshape(16, 2),), {"dim": 0})]
     return out
 
 
@@ -342,7 +372,8 @@ def nanquantile_grad_samples(rng):
 OPS = [
     OpInfo("sort", lambda x, **kw: rstorch.sort(x, **kw), ref_sort, ALL, sort_samples,
            grad_samples=grad_select_samples),
-    OpInfo("sort_method_stable", lambda x, **kw: x.sort(stable=True, **kw), ref_sort, ALL,
+    OpInfo("sort_method_stable", lambda x, **kw: x.sort(stable=True, **kw),
+           lambda a, **kw: ref_sort(a, stable=True, **kw), ALL,
            sort_samples, differentiable=False),
     OpInfo("argsort", lambda x, **kw: rstorch.argsort(x, **kw),
            lambda a, **kw: ref_sort(a, **kw)[1], ALL, sort_samples,
@@ -352,8 +383,7 @@ OPS = [
            grad_samples=lambda rng: [Sample((distinct(rng, (4, 3)),))]),
     OpInfo("topk", lambda x, k, **kw: rstorch.topk(x, k, **kw), ref_topk, NUMERIC, topk_samples,
            grad_samples=lambda rng: [Sample((distinct(rng, (4, 5)), 2), {"dim": 1})]),
-    OpInfo("kthvalue", lambda x, k, **kw: rstorch.kthvalue(x, k, **kw), ref_kthvalue, NUMERIC,
-           lambda d, rng: reduce_samples(d, rng, with_k=True),
+    OpInfo("kthvalue", lambda x, k, **kw: rstorch.kthvalue(x, k, **kw), ref_kthvalue, NUMERIC, kthvalue_samples,
            grad_samples=lambda rng: [Sample((distinct(rng, (4, 5)), 2), {"dim": 1})]),
     OpInfo("median_dim", lambda x, **kw: rstorch.median(x, **kw), ref_median_dim, NUMERIC,
            reduce_samples, grad_samples=grad_select_samples),

@@ -126,9 +126,29 @@ def test_unsupported_dtypes_raise_not_implemented():
         (lambda: T([1.]) << 1, "\"lshift_cpu\" not implemented for 'Float'"),
         (lambda: T([1]) >> T([1.]), "\"rshift_cpu\" not implemented for 'Float'"),
         (lambda: rstorch.lerp(T([1]), T([2]), 0.5), "\"lerp_kernel_scalar\" not implemented for 'Long'"),
+        (lambda: B << B, "\"lshift_cpu\" not implemented for 'Bool'"),
+        (lambda: rstorch.bitwise_right_shift(B, B), "\"rshift_cpu\" not implemented for 'Bool'"),
+        (lambda: rstorch.addcmul(B, B, B), "\"addcmul_cpu_out\" not implemented for 'Bool'"),
+        (lambda: B.clone().addcmul_(B, B), "\"addcmul_cpu_out\" not implemented for 'Bool'"),
     ]
     for f, msg in cases:
         raises(NotImplementedError, msg, f)
+    # a bool operand shifted by (or shifting) an integer promotes and works
+    assert vals(B >> 1) == [0, 0] and vals(T([4]) << T([True])) == [8]
+
+
+def test_bool_subtraction_is_not_implemented():  # torch
+    B, I = T([True, False]), T([1, 2])
+    two = "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead."
+    one = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, "
+           "use the `~` or `logical_not()` operator instead.")
+    for f, msg in [(lambda: B - B, two), (lambda: B.sub(B, alpha=2), two), (lambda: B.clone().sub_(B), two),
+                   (lambda: B - I, one), (lambda: I - B, one), (lambda: B - 2, one), (lambda: 2 - B, one),
+                   (lambda: I - True, one), (lambda: B - 1.5, one), (lambda: rstorch.sub(I, B), one)]:
+        with pytest.raises(NotImplementedError) as e:
+            f()
+        assert str(e.value) == msg
+    assert vals(I - 1) == [0, 1] and vals(B + B) == [True, False]
 
 
 def test_bitwise_and_shifts():

@@ -81,6 +81,10 @@ def test_mask_errors():
            lambda: x.masked_fill(T.tensor([True, False, True]), 1.))
     raises(RuntimeError, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s).",
            lambda: x.masked_fill(T.tensor([True, False, True, False]), T.tensor([1., 2])))
+    raises(RuntimeError, "masked_fill_ only supports boolean masks, but got mask with dtype short int",
+           lambda: x.masked_fill(T.tensor([1, 0, 1, 0], dtype=T.int16), 1.))
+    raises(RuntimeError, "masked_scatter_ only supports boolean masks, but got mask with dtype Byte",
+           lambda: x.clone().masked_scatter_(T.tensor([1, 0, 1, 0], dtype=T.uint8), T.ones(12)))
     raises(RuntimeError, "masked_select: expected BoolTensor for mask", lambda: x.masked_select(T.tensor([1, 0, 1, 0], dtype=T.uint8)))
     raises(RuntimeError, "Number of elements of source < number of ones in mask",
            lambda: x.clone().masked_scatter_(T.ones(3, 4, dtype=T.bool), T.ones(5)))
@@ -154,6 +158,10 @@ def test_scatter_reduce_values():
     assert np.isnan(s[0].item()) and s[1:].tolist() == [6., 3.]
     assert T.tensor([5., 2, 3]).scatter_reduce(0, i, T.tensor([4., 1, 6]), "amin", include_self=False).tolist() == [1., 6., 3.]
     assert T.tensor([2., 2, 3]).scatter_reduce(0, i, T.tensor([4., 1, 6]), "prod").tolist() == [8., 12., 3.]
+    b = T.tensor([True, False, True])
+    assert b.scatter_reduce(0, i, b, "sum").tolist() == [True, True, True]
+    with pytest.raises(NotImplementedError, match="\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for 'Bool'"):
+        b.scatter_reduce(0, i, b, "mean")
 
 
 def test_accumulate_duplicates():

@@ -92,6 +92,10 @@ ERRORS = [
      "linalg.inv: Expected a floating point or complex tensor as input. Got Long"),
     (lambda: rstorch.inverse(ones(2, 2, dtype=rstorch.float16)), NotImplementedError,
      "linalg.inv: Low precision dtypes not supported. Got Half"),
+    # det and solve reach torch's LU kernel before any dtype check of their own
+    (lambda: rstorch.det(ones(2, 2, dtype=rstorch.float16)), NotImplementedError, "\"lu_cpu\" not implemented for 'Half'"),
+    (lambda: rstorch.linalg.solve(ones(2, 2, dtype=rstorch.bfloat16), ones(2, dtype=rstorch.bfloat16)),
+     NotImplementedError, "\"lu_cpu\" not implemented for 'BFloat16'"),
     (lambda: rstorch.det(f32(2, 3)), RuntimeError, "linalg.det: A must be batches of square matrices, but they are 2 by 3 matrices"),
     (lambda: rstorch.linalg.slogdet(f32(2, 3)), RuntimeError,
      "linalg.slogdet: A must be batches of square matrices, but they are 2 by 3 matrices"),
@@ -243,6 +247,68 @@ def test_out_and_inplace():
         rstorch.mm(x, x, out=rstorch.empty(2, 2))
 
 
+def test_out_dtype_must_match():  # torch
+    A64, b64 = rstorch.eye(3, dtype=rstorch.float64) * 2, rstorch.ones(3, dtype=rstorch.float64)
+    e32 = lambda *s: rstorch.empty(*s)
+    generic = "Expected out tensor to have dtype double, but got float instead"
+    cases = [
+        (lambda: rstorch.linalg.inv(A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.inverse(A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.linalg.inv(A64.float(), out=rstorch.empty(3, 3, dtype=rstorch.float64)),
+         "Expected out tensor to have dtype float, but got double instead"),
+        (lambda: rstorch.linalg.inv(A64, out=rstorch.empty(3, 3, dtype=rstorch.int64)),
+         "Expected out tensor to have dtype double, but got long int instead"),
+        (lambda: rstorch.linalg.det(A64, out=e32(())), generic),
+        (lambda: rstorch.linalg.slogdet(A64, out=(e32(()), rstorch.empty((), dtype=rstorch.float64))), generic),
+        (lambda: rstorch.linalg.slogdet(A64, out=(rstorch.empty((), dtype=rstorch.float64), e32(()))), generic),
+        (lambda: rstorch.linalg.solve(A64, b64, out=e32(3)), generic),
+        (lambda: rstorch.linalg.solve(A64, A64, left=False, out=e32(3, 3)), generic),
+        (lambda: rstorch.linalg.cross(b64, b64, out=e32(3)), generic),
+        (lambda: rstorch.cross(b64, b64, dim=0, out=e32(3)), generic),
+        (lambda: rstorch.mm(A64, A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.bmm(A64[None], A64[None], out=e32(1, 3, 3)), generic),
+        (lambda: rstorch.matmul(A64, A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.matmul(A64[None], A64, out=e32(1, 3, 3)), generic),
+        (lambda: rstorch.addmm(A64, A64, A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.addmv(b64, A64, b64, out=e32(3)), generic),
+        (lambda: rstorch.baddbmm(A64[None], A64[None], A64[None], out=e32(1, 3, 3)), generic),
+        (lambda: rstorch.tril(A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.triu(A64, out=e32(3, 3)), generic),
+        (lambda: rstorch.diag(A64, out=e32(3)), generic),
+        (lambda: rstorch.diag(b64, out=e32(3, 3)), generic),
+        (lambda: rstorch.dot(b64, b64, out=e32(())), "result dtype Float does not match input dtype Double"),
+        (lambda: rstorch.vdot(b64, b64, out=e32(())), "result dtype Float does not match input dtype Double"),
+        (lambda: rstorch.matmul(b64, b64, out=e32(())), "result dtype Float does not match input dtype Double"),
+        (lambda: rstorch.mv(A64, b64, out=e32(3)),
+         "addmv input tensors must have the same dtype, but got Float, Double, and Double"),
+        (lambda: rstorch.matmul(A64, b64, out=rstorch.empty(3, dtype=rstorch.int64)),
+         "addmv input tensors must have the same dtype, but got Long, Double, and Double"),
+        (lambda: rstorch.addbmm(A64, A64[None], A64[None], out=e32(3, 3)),
+         "self and mat2 must have the same dtype, but got Float and Double"),
+        (lambda: rstorch.tensordot(A64, A64, 1, out=e32(3, 3)),
+         "tensordot: Expected the output tensor to have dtype Double, but got an output tensor with dtype Float"),
+        (lambda: rstorch.inner(b64, b64, out=e32(())),
+         "tensordot: Expected the output tensor to have dtype Double, but got an output tensor with dtype Float"),
+        (lambda: rstorch.linalg.vecdot(A64, A64, out=e32(3)), "linalg.vecdot: Expected out of dtypeDouble but found Float"),
+        (lambda: rstorch.linalg.matrix_norm(A64, out=e32(())),
+         "linalg.matrix_norm expected out tensor dtype Double but got: Float"),
+        (lambda: rstorch.outer(b64, b64, out=rstorch.empty(3, 3, dtype=rstorch.int64)),
+         "result type Double can't be cast to the desired output type Long"),
+        (lambda: rstorch.kron(b64, b64, out=rstorch.empty(9, dtype=rstorch.int64)),
+         "result type Double can't be cast to the desired output type Long"),
+        (lambda: rstorch.addr(A64, b64, b64, out=rstorch.empty(3, 3, dtype=rstorch.int64)),
+         "result type Double can't be cast to the desired output type Long"),
+    ]
+    for f, msg in cases:
+        with pytest.raises(RuntimeError) as e:
+            f()
+        assert str(e.value) == msg
+    # the ops torch composes from elementwise ones cast into a wider out
+    assert rstorch.outer(b64, b64, out=e32(3, 3)).dtype is rstorch.float32
+    assert rstorch.kron(b64, b64, out=e32(9)).dtype is rstorch.float32
+    assert rstorch.inner(b64[0], b64, out=e32(3)).dtype is rstorch.float32
+
+
 def test_solvers_edge_cases():
     s = rstorch.linalg.slogdet(rstorch.ones(2, 2))
     assert s.sign.item() == 0.0 and s.logabsdet.item() == -math.inf
@@ -284,6 +350,49 @@ def test_einsum_forms():
     assert rstorch.einsum("bA,AC...", f32(2, 3), f32(3, 5, 7)).shape == (7, 5, 2)
     # ellipsis dims the output leaves out are summed
     assert rstorch.einsum("a...,...b->ab", f32(2, 3), f32(3, 4)).numpy().tolist() == [[3.0] * 4] * 2
+
+
+@pytest.mark.parametrize("eq,shapes", [
+    ("ij,ij->ij", [(3, 4), (3, 4)]), ("i,i->i", [(5,), (5,)]), ("bij,bij->bi", [(2, 3, 4), (2, 3, 4)]),
+    ("bij,bij->b", [(2, 3, 4), (2, 3, 4)]), ("i,j->ij", [(3,), (4,)]), ("ij,j->ij", [(3, 4), (4,)]),
+    ("bi,bj->bij", [(2, 3), (2, 4)]), ("ij,ji->i", [(3, 4), (4, 3)]), ("...i,...i->...", [(2, 3, 4), (2, 3, 4)]),
+    ("bij,bij,bij->bi", [(2, 3, 4)] * 3), ("ij,i1->ij", [(3, 4), (3, 1)]),
+])
+def test_einsum_elementwise_forms_multiply(monkeypatch, eq, shapes):
+    # contractions that are not matrix products multiply (and sum) instead of running a bmm of
+    # 1 x 1 matrices
+    eq_np = eq.replace("1", "k")
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    ref = np.einsum(eq_np, *arrays)
+    monkeypatch.setattr(rstorch.Tensor, "bmm", lambda *a, **k: pytest.fail("einsum used bmm"))
+    eq = eq.replace("1", "k")
+    got = rstorch.einsum(eq, *[rstorch.tensor(a) for a in arrays])
+    np.testing.assert_allclose(got.numpy(), ref, rtol=1e-5, atol=1e-6)
+    ints = [rstorch.tensor(rng.integers(-3, 4, s)) for s in shapes]
+    got = rstorch.einsum(eq, *ints)
+    assert got.dtype is rstorch.int64
+    np.testing.assert_array_equal(got.numpy(), np.einsum(eq_np, *[i.numpy() for i in ints]))
+
+
+def test_einsum_products_keep_gemm(monkeypatch):
+    calls = []
+    bmm = rstorch.Tensor.bmm
+    monkeypatch.setattr(rstorch.Tensor, "bmm", lambda *a, **k: calls.append(1) or bmm(*a, **k))
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 4, 5))
+    got = rstorch.einsum("bij,bjk->bik", rstorch.tensor(a), rstorch.tensor(b))
+    np.testing.assert_allclose(got.numpy(), np.einsum("bij,bjk->bik", a, b), rtol=1e-6)
+    got = rstorch.einsum("i,i->", rstorch.tensor(a[0, 0]), rstorch.tensor(a[1, 0]))  # a dot product
+    np.testing.assert_allclose(got.numpy(), a[0, 0] @ a[1, 0], rtol=1e-6)
+    assert len(calls) == 2
+
+
+def test_einsum_bool():  # torch
+    b = rstorch.tensor([True, False, True])
+    assert rstorch.einsum("i,i->i", b, b).tolist() == [True, False, True]
+    with pytest.raises(NotImplementedError, match="\"bmm\" not implemented for 'Bool'"):
+        rstorch.einsum("ij,ij->i", b.reshape(1, 3), b.reshape(1, 3))
 
 
 # ------------------------------------------------------------------ backward rules

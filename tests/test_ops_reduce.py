@@ -313,6 +313,11 @@ def test_out_and_inplace():
     assert r.values is o[0] and o[0].tolist() == [3., 4.] and o[1].tolist() == [1, 1]
     c = T([1., 2, 3])
     assert c.cumsum_(0) is c and c.tolist() == [1., 3., 6.]
+    # the out-of-place scans of bool are int64; in place there is no bool kernel (torch)
+    with pytest.raises(NotImplementedError, match="^\"cumsum_out_cpu\" not implemented for 'Bool'$"):
+        T([True]).cumsum_(0)
+    with pytest.raises(NotImplementedError, match="^\"cumprod_out_cpu\" not implemented for 'Bool'$"):
+        T([True]).cumprod_(0)
     g = T([1., 2.]).requires_grad_() if hasattr(rstorch.Tensor, "requires_grad_") else None
     if g is not None:
         with pytest.raises(RuntimeError, match="sum\\(\\): functions with out=... arguments don't support"):

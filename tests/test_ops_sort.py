@@ -10,6 +10,7 @@ import opinfo
 import rstorch
 from opinfo import LAYOUTS, check_op
 from opdb_sort import OPS
+from torch_select import sort_indices
 
 if opinfo.np_dtype.__code__.co_consts.count("bfloat16"):
     # opinfo.np_dtype evaluates np.dtype("bfloat16") eagerly (its .get default) and fails for
@@ -90,10 +91,32 @@ def test_sort_errors_and_edges():
 def test_sort_big_rows_match_numpy():
     rng = np.random.default_rng(3)
     a = rng.integers(0, 50, size=(64, 3000)).astype(np.float32)
-    v, i = t(a).sort(dim=1)
+    v, i = t(a).sort(dim=1, stable=True)
     np.testing.assert_array_equal(i.numpy(), np.argsort(a, axis=1, kind="stable"))
+    v, i = t(a).sort(dim=1)  # torch's std::sort order of the ties
+    assert L(i[5]) == sort_indices(a[5].tolist())
+    np.testing.assert_array_equal(v.numpy(), np.sort(a, axis=1))
     v, i = t(a).t().sort(dim=0, descending=True)
     assert tuple(i.shape) == (3000, 64)
+
+
+def test_sort_ties_as_torch():  # torch
+    # without stable=True torch runs std::sort: ties in its order once a line has over 16
+    # elements (below that std::sort is an insertion sort, which is stable)
+    a = t([1., 0.] * 10)
+    assert L(a.sort().indices) == [1, 19, 17, 15, 13, 11, 9, 7, 5, 3, 8, 6, 10, 12, 4, 14, 16, 2, 18, 0]
+    assert L(a.argsort(descending=True)) == [0, 2, 18, 4, 6, 16, 8, 10, 14, 12, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1]
+    assert L(a.sort(stable=True).indices) == list(range(1, 20, 2)) + list(range(0, 20, 2))
+    # ... but an expanded line keeps its order, and so do 1-D integer sorts of 32768 elements
+    # or more (radix sort), ascending only
+    assert L(t([2.]).expand(20).sort().indices) == list(range(20))
+    y = t([1, 0] * 20000)
+    i = y.sort().indices
+    assert L(i[:3]) == [1, 3, 5] and L(i[-3:]) == [39994, 39996, 39998]
+    i = y.reshape(1, -1).sort().indices[0]
+    assert L(i[:3]) == [22211, 22237, 22235] and L(i[-3:]) == [11584, 26002, 7000]
+    i = y.sort(descending=True).indices
+    assert L(i[:3]) == [31748, 16518, 16516] and L(i[-3:]) == [17767, 17765, 17763]
 
 
 def test_topk():
@@ -108,6 +131,25 @@ def test_topk():
     v, i = rstorch.empty(0, 3).topk(2)
     assert tuple(v.shape) == (0, 2)
     assert t(5.).topk(1).values.shape == ()
+
+
+def test_topk_kthvalue_ties_as_torch():  # torch
+    # which of several equal elements comes back, and in what order, is what torch's CPU
+    # selection algorithms leave (NaN counts as the largest value)
+    x = t([1., NAN, 0., 1., NAN, 0., 1., 2., 2., 0.])
+    r = x.topk(4)
+    assert L(r.indices) == [1, 4, 8, 7] and str(L(r.values)) == str([NAN, NAN, 2.0, 2.0])
+    assert L(x.topk(4, largest=False).indices) == [5, 9, 2, 3]
+    r = x.topk(6, sorted=False)
+    assert L(r.indices) == [1, 4, 8, 7, 6, 3] and str(L(r.values)) == str([NAN, NAN, 2.0, 2.0, 1.0, 1.0])
+    assert [x.kthvalue(k).indices.item() for k in (3, 5, 9)] == [2, 0, 1]
+    assert L(t([1., 0, 1, 1, 0, 1, 1]).topk(3).indices) == [3, 6, 5]
+    y = t([0] * 70 + [1] * 70)  # k * 64 <= n: the partial-sort path
+    assert L(y.topk(2).indices) == [71, 70] and L(y.topk(2, largest=False).indices) == [0, 1]
+    m = t([[3, 1, 3, 1], [2, 2, 2, 2]])
+    assert L(m.topk(2, dim=1).indices) == [[0, 2], [2, 3]]
+    assert L(m.kthvalue(2, dim=1).indices) == [3, 0]
+    assert L(m.topk(1, dim=0).indices) == [[0, 1, 0, 1]]
 
 
 def test_kthvalue_median_mode():
@@ -203,6 +245,20 @@ def test_quantile_nan_and_errors():
 
 
 # ------------------------------------------------------------------ unique
+
+
+def test_unique_ties_as_torch():  # torch
+    # torch's CPU unique sorts whatever `sorted` says (std::sort): each NaN is its own group, in
+    # the order that sort leaves them, and -0.0 and 0.0 share one
+    u = t([3., NAN, 1., 3., NAN, 0., -0.])
+    for s in (True, False):
+        v, inv, c = rstorch.unique(u, sorted=s, return_inverse=True, return_counts=True)
+        assert str(L(v)) == str([0.0, 1.0, 3.0, NAN, NAN]) and L(inv) == [2, 3, 1, 2, 4, 0, 0] and L(c) == [2, 1, 2, 1, 1]
+    v, inv = rstorch.unique(t([NAN] * 20), return_inverse=True)
+    assert L(inv) == [10, 19, 18, 17, 16, 15, 14, 13, 12, 11, 0, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    v, inv, c = rstorch.unique(t([[3, 1], [2, 1], [3, 1]]), sorted=False, dim=0, return_inverse=True, return_counts=True)
+    assert L(v) == [[2, 1], [3, 1]] and L(inv) == [1, 0, 1] and L(c) == [1, 2]
+    assert L(rstorch.unique(t([True, False, True]), sorted=False)) == [False, True]
 
 
 def test_unique_forms():

@@ -48,6 +48,12 @@ def test_square_of_bool_is_int64():  # torch
     (lambda: rstorch.floor(t([True])), NotImplementedError, "\"floor_vml_cpu\" not implemented for 'Bool'"),
     (lambda: rstorch.frac(t([1])), NotImplementedError, "\"frac_cpu\" not implemented for 'Long'"),
     (lambda: rstorch.round(t([1]), decimals=1), NotImplementedError, "\"round_cpu\" not implemented for 'Long'"),
+    # round(decimals=) is another overload, without round()'s pass-through of integers
+    (lambda: rstorch.round(t([1]), decimals=0), NotImplementedError, "\"round_vml_cpu\" not implemented for 'Long'"),
+    (lambda: t([1], dtype=rstorch.uint8).round(decimals=0), NotImplementedError, "\"round_vml_cpu\" not implemented for 'Byte'"),
+    (lambda: t([1], dtype=rstorch.int32).round_(decimals=0), NotImplementedError, "\"round_vml_cpu\" not implemented for 'Int'"),
+    (lambda: rstorch.round(t([1]), decimals=0, out=t([0])), NotImplementedError, "\"round_vml_cpu\" not implemented for 'Long'"),
+    (lambda: rstorch.round(t([True])), NotImplementedError, "\"round_vml_cpu\" not implemented for 'Bool'"),
     (lambda: rstorch.bitwise_not(t([1.0])), NotImplementedError, "\"bitwise_not_cpu\" not implemented for 'Float'"),
     (lambda: rstorch.bitwise_not(t([1.0], rstorch.float64)), NotImplementedError, "'Double'"),
     (lambda: rstorch.relu(t([True])), NotImplementedError, "Boolean inputs not supported for relu"),
@@ -61,6 +67,13 @@ def test_errors(call, exc, msg):
     with pytest.raises(exc) as e:
         call()
     assert msg in str(e.value)
+
+
+def test_round_of_integers():  # torch
+    assert rstorch.round(t([15, -35])).tolist() == [15, -35]
+    assert t([15, 25], dtype=rstorch.uint8).round().tolist() == [15, 25]
+    assert rstorch.round(t([1.25, 2.5]), decimals=0).tolist() == [1.0, 2.0]
+    assert rstorch.round(t([1.25, 15.0]), decimals=-1).tolist() == [0.0, 20.0]
 
 
 def test_not_implemented_is_a_runtime_error():

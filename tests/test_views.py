@@ -361,3 +361,56 @@ def test_copy_into_view_broadcast_errors():
         lib.zeros(3).copy_(lib.ones(2, 3))
     with pytest.raises(RuntimeError, match="The size of tensor a \\(3\\) must match the size of tensor b \\(2\\)"):
         lib.zeros(3).copy_(lib.ones(2))
+
+
+# ------------------------------------------------------------------ writes into expanded views
+
+OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single "
+           "memory location. Please clone() the tensor before performing the operation.")
+
+
+def _expanded():
+    return lib.zeros(1).expand(3)  # three elements, one memory location
+
+
+@pytest.mark.parametrize("write", [
+    lambda x: x.add_(1), lambda x: x.mul_(2), lambda x: x.neg_(), lambda x: x.exp_(),
+    lambda x: x.clamp_(0, 1), lambda x: x.copy_(lib.ones(3)), lambda x: x.copy_(lib.ones(1)),
+    lambda x: x.div_(2, rounding_mode="floor"), lambda x: x.addcmul_(lib.ones(3), lib.ones(3)),
+    lambda x: x.uniform_(), lambda x: x.cumsum_(0),
+    lambda x: lib.add(lib.ones(3), 1, out=x), lambda x: lib.exp(lib.ones(3), out=x),
+    lambda x: lib.where(lib.tensor([True, False, True]), lib.ones(3), lib.zeros(3), out=x),
+    lambda x: x.scatter_(0, lib.tensor([0]), lib.tensor([1.])),
+    lambda x: x.scatter_add_(0, lib.tensor([0]), lib.tensor([1.])),
+    lambda x: x.index_copy_(0, lib.tensor([0]), lib.tensor([1.])),
+    lambda x: x.index_add_(0, lib.tensor([0]), lib.tensor([1.])),
+    lambda x: x.put_(lib.tensor([0]), lib.tensor([1.])),
+    lambda x: x.masked_scatter_(lib.tensor([True, False, True]), lib.ones(3)),
+    lambda x: lib.zeros(3, 1).expand(3, 4).add_(1),
+])
+def test_writes_into_expanded_views_raise(write):  # torch
+    x = _expanded()
+    with pytest.raises(RuntimeError) as e:
+        write(x)
+    assert str(e.value) == OVERLAP
+    assert x.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_writes_torch_allows_into_expanded_views():  # torch
+    # fill-like ops skip the check (every element gets the same value), and so do a size-1
+    # expansion, an empty tensor, and copying a tensor onto itself
+    assert _expanded().fill_(2).tolist() == [2.0] * 3
+    assert _expanded().zero_().tolist() == [0.0] * 3
+    assert _expanded().masked_fill_(lib.tensor([True, False, True]), 1.).tolist() == [1.0] * 3
+    assert _expanded().index_fill_(0, lib.tensor([0]), 1.).tolist() == [1.0] * 3
+    assert _expanded().index_put_((lib.tensor([0]),), lib.tensor([1.])).tolist() == [1.0] * 3
+    x = _expanded()
+    x[1] = 4.
+    assert x.tolist() == [4.0] * 3
+    assert lib.zeros(1).expand(1).add_(1).tolist() == [1.0]
+    assert lib.zeros(1, 0).expand(3, 0).add_(1).shape == (3, 0)
+    x = _expanded()
+    assert x.copy_(x) is x
+    # out-of-place forms of the same ops work on a copy
+    assert _expanded().add(1).tolist() == [1.0] * 3
+    assert _expanded().scatter(0, lib.tensor([0]), lib.tensor([1.])).tolist() == [1.0, 0.0, 0.0]

@@ -166,21 +166,55 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     arr, tdtype = _to_numpy_data(data)
     if arr.dtype.kind == "c":
         raise TypeError("complex tensors are not supported by rstorch")
+    arr = np.asarray(arr, order="C")  # keeps 0-d arrays 0-d (ascontiguousarray would not)
+    from_python = tdtype is None and not isinstance(data, (np.ndarray, np.generic))
+    if from_python and dtype is not None:
+        # torch converts each Python number straight to `dtype`: floats without a detour through
+        # the default dtype (0.1 stays exactly 0.1 in float64), ints exactly
+        if dtype.is_floating_point or dtype is _C.bool:
+            src = from_numpy(arr.astype(np.float64) if arr.dtype.kind == "u" else arr)
+        else:
+            src = from_numpy(_exact_ints(data, arr, dtype))
+        return _finish(src._to_dtype(dtype) if src.dtype is not dtype else src.clone(), requires_grad)
+    if from_python and arr.dtype.kind == "u":  # numpy's uint64 for ints past int64
+        raise ValueError("Overflow when unpacking long long")
     src_dtype = tdtype or _infer_dtype(arr, data)
     if dtype is None:
         dtype = src_dtype
-    arr = np.asarray(arr, order="C")  # keeps 0-d arrays 0-d (ascontiguousarray would not)
-    if arr.dtype.kind == "f" and arr.dtype in _FROM_NUMPY:
-        # floats convert from their own precision (Python floats are doubles: tensor(0.3,
-        # dtype=float64) is exactly 0.3, as in torch)
-        src = from_numpy(arr)
-    elif arr.dtype.kind in "iub" or arr.dtype in _FROM_NUMPY:
+    if arr.dtype.kind in "iub" or arr.dtype in _FROM_NUMPY:
         src = from_numpy(arr.astype(_numpy_of(src_dtype), copy=False))
     else:
         src = from_numpy(arr.astype(np.float64))
     # a fresh copy made by a conversion kernel starts at version 0, as torch's does
     out = src._to_dtype(dtype) if src.dtype is not dtype else src.clone()
     return _finish(out, requires_grad)
+
+
+def _exact_ints(data, arr, dtype):
+    """Python numbers (`arr` is numpy's reading of `data`) as int64 values for the integer
+    `dtype`, each converted on its own as torch does: ints exactly, floats truncated toward
+    zero, with torch's overflow check (ints may wrap into an unsigned dtype from below: -1 is
+    255 in uint8, -0.5 does not fit)."""
+    info = np.iinfo(_numpy_of(dtype))
+    lo, hi = int(info.min), int(info.max)
+    overflow = RuntimeError(f"value cannot be converted to type {dtype._name} without overflow")
+    if arr.dtype.kind in "ib":  # ints and bools only: check all at once
+        a = arr.astype(np.int64)
+        if ((a > hi) | ((a < lo) & ~((lo == 0) & (a >= -hi)))).any():
+            raise overflow
+        return a
+    # floats, maybe with ints (which numpy rounded to float64), or ints past int64
+    out = []
+    for x in _flat(data) if isinstance(data, (list, tuple)) else [data]:
+        if isinstance(x, (float, np.floating)):
+            if not lo <= x < hi + 1:  # NaN fails too
+                raise overflow
+        elif not -2**63 <= int(x) < 2**63:
+            raise ValueError("Overflow when unpacking long long")
+        elif not (lo <= int(x) <= hi or (lo == 0 and -hi <= int(x) < 0)):
+            raise overflow
+        out.append(int(x))
+    return np.array(out, dtype=np.int64).reshape(arr.shape)
 
 
 def _numpy_of(d):

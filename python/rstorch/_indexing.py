@@ -131,6 +131,8 @@ def setitem(t, index, value):
     if isinstance(value, Tensor):
         if value.dtype is not t.dtype:
             value = value.to(t.dtype)
+    elif isinstance(value, (int, float, bool)):
+        value = _C._index_value(value, t.dtype)  # a number must fit the dtype
     else:
         value = tensor(value, dtype=t.dtype)
     view.index_put_(adv, value)

@@ -56,7 +56,12 @@ def vecdot(x, y, *, dim=-1, out=None):
     if x.dtype is not y.dtype:
         raise RuntimeError("linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
                            f"{x.dtype._scalar_type_name} and y of type {y.dtype._scalar_type_name} instead")
-    return _with_out("linalg_vecdot", out, lambda: (x * y).sum(dim), x, y)
+    return _with_out("linalg_vecdot", out, lambda: (x * y).sum(dim), x, y, check=_vecdot_dtype)
+
+
+def _vecdot_dtype(out, result):
+    raise RuntimeError(f"linalg.vecdot: Expected out of dtype{result.dtype._scalar_type_name} but found "
+                       f"{out.dtype._scalar_type_name}")  # sic: no space after "dtype"
 
 
 def cross(input, other, *, dim=-1, out=None):
@@ -70,5 +75,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
             raise RuntimeError("linalg.matrix_norm: dtype should be floating point or complex, but got "
                                f"{dtype._scalar_type_name}")
         A = A.to(dtype)
-    return _with_out("linalg_matrix_norm", out, lambda: _C.linalg_matrix_norm(A, ord, tuple(dim), keepdim), A)
+    return _with_out("linalg_matrix_norm", out, lambda: _C.linalg_matrix_norm(A, ord, tuple(dim), keepdim), A,
+                     check=_matrix_norm_dtype)
+
+
+def _matrix_norm_dtype(out, result):
+    raise RuntimeError(f"linalg.matrix_norm expected out tensor dtype {result.dtype._scalar_type_name} but got: "
+                       f"{out.dtype._scalar_type_name}")
 

@@ -20,36 +20,83 @@ __all__ = [
 ]
 
 
-def _with_out(name, out, compute, *inputs):
-    """`compute()`, written into `out` when given (torch's `out=`, not differentiable)."""
+def _with_out(name, out, compute, *inputs, check=None):
+    """`compute()`, written into `out` when given (torch's `out=`, not differentiable). `out`
+    must have the result's dtype (`check(out, result)` words torch's error when the op words it
+    its own way); the ops torch composes from elementwise ones only need the result to cast."""
     if out is None:
         return compute()
     if _C.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in inputs):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
-    return check_out(out, compute())
+    result = compute()
+    if out.dtype is not result.dtype:
+        (check or _expected_dtype)(out, result)
+    return check_out(out, result)
 
 
-def _product(name, method):
+def _expected_dtype(out, result):
+    raise RuntimeError(f"Expected out tensor to have dtype {result.dtype._cpp_name}, but got "
+                       f"{out.dtype._cpp_name} instead")
+
+
+def _castable(out, result):
+    if not _C.can_cast(result.dtype, out.dtype):
+        raise RuntimeError(f"result type {result.dtype._scalar_type_name} can't be cast to the "
+                           f"desired output type {out.dtype._scalar_type_name}")
+
+
+def _dot_dtype(out, result):
+    raise RuntimeError(f"result dtype {out.dtype._scalar_type_name} does not match input dtype "
+                       f"{result.dtype._scalar_type_name}")
+
+
+def _addmv_dtype(out, result):
+    # torch's mv is addmv(out, mat, vec): it lists out's dtype, then the inputs'
+    r = result.dtype._scalar_type_name
+    raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                       f"{out.dtype._scalar_type_name}, {r}, and {r}")
+
+
+def _tensordot_dtype(out, result):
+    raise RuntimeError(f"tensordot: Expected the output tensor to have dtype {result.dtype._scalar_type_name}, "
+                       f"but got an output tensor with dtype {out.dtype._scalar_type_name}")
+
+
+def _product(name, method, check=lambda input, other: None):
+    """`name(input, other, *, out=None)`; `check(input, other)` picks out='s dtype error."""
     def fn(input, other, *, out=None):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-        return _with_out(name, out, lambda: method(input, other), input, other)
+        return _with_out(name, out, lambda: method(input, other), input, other, check=check(input, other))
     fn.__name__ = name
     return fn
 
 
-matmul = _product("matmul", Tensor.matmul)
+def _matmul_check(a, b):
+    # the check of the product matmul becomes: dot for two vectors, mv for a matrix and a vector
+    if a.dim() == 1 and b.dim() == 1:
+        return _dot_dtype
+    return _addmv_dtype if a.dim() == 2 and b.dim() == 1 else None
+
+
+matmul = _product("matmul", Tensor.matmul, _matmul_check)
 mm = _product("mm", Tensor.mm)
 bmm = _product("bmm", Tensor.bmm)
-mv = _product("mv", Tensor.mv)
-dot = _product("dot", Tensor.dot)
-vdot = _product("vdot", Tensor.vdot)
+mv = _product("mv", Tensor.mv, lambda input, other: _addmv_dtype)
+dot = _product("dot", Tensor.dot, lambda input, other: _dot_dtype)
+vdot = _product("vdot", Tensor.vdot, lambda input, other: _dot_dtype)
 
 
-def _add_product(name, method):
+def _addbmm_dtype(out, result):
+    raise RuntimeError(f"self and mat2 must have the same dtype, but got {out.dtype._scalar_type_name} "
+                       f"and {result.dtype._scalar_type_name}")
+
+
+def _add_product(name, method, check=None):
     def fn(input, a, b, *, beta=1, alpha=1, out=None):
-        return _with_out(name, out, lambda: method(input, a, b, beta=beta, alpha=alpha), input, a, b)
+        return _with_out(name, out, lambda: method(input, a, b, beta=beta, alpha=alpha), input, a, b,
+                         check=check)
     fn.__name__ = name
     return fn
 
@@ -57,14 +104,14 @@ def _add_product(name, method):
 addmm = _add_product("addmm", Tensor.addmm)
 addmv = _add_product("addmv", Tensor.addmv)
 baddbmm = _add_product("baddbmm", Tensor.baddbmm)
-addbmm = _add_product("addbmm", Tensor.addbmm)
+addbmm = _add_product("addbmm", Tensor.addbmm, _addbmm_dtype)
 
 
 def outer(input, vec2, *, out=None):
     for t, what in ((input, "self"), (vec2, "vec2")):
         if t.dim() != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {what}, but got {t.dim()}-D")
-    return _with_out("outer", out, lambda: input.reshape(-1, 1) * vec2, input, vec2)
+    return _with_out("outer", out, lambda: input.reshape(-1, 1) * vec2, input, vec2, check=_castable)
 
 
 ger = outer
@@ -79,7 +126,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
             input.expand(prod.shape)
             return prod
         return (input if beta == 1 else input * beta) + prod
-    return _with_out("addr", out, compute, input, vec1, vec2)
+    return _with_out("addr", out, compute, input, vec1, vec2, check=_castable)
 
 
 def tensordot(a, b, dims=2, out=None):
@@ -109,7 +156,7 @@ def tensordot(a, b, dims=2, out=None):
     sa, sb = [a.shape[d] for d in free_a], [b.shape[d] for d in free_b]
     lhs = a.permute(free_a + da).reshape(_prod(sa), k)
     rhs = b.permute(db + free_b).reshape(k, _prod(sb))
-    return _with_out("tensordot", out, lambda: lhs.mm(rhs).reshape(sa + sb), a, b)
+    return _with_out("tensordot", out, lambda: lhs.mm(rhs).reshape(sa + sb), a, b, check=_tensordot_dtype)
 
 
 def _prod(xs):
@@ -121,11 +168,12 @@ def _prod(xs):
 
 def inner(input, other, *, out=None):
     if input.dim() == 0 or other.dim() == 0:
-        return _with_out("inner", out, lambda: input * other, input, other)
+        return _with_out("inner", out, lambda: input * other, input, other, check=_castable)
     if input.shape[-1] != other.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{list(input.shape)} and {list(other.shape)}")
-    return _with_out("inner", out, lambda: tensordot(input, other, ([-1], [-1])), input, other)
+    return _with_out("inner", out, lambda: tensordot(input, other, ([-1], [-1])), input, other,
+                     check=_tensordot_dtype)
 
 
 def kron(input, other, *, out=None):
@@ -135,7 +183,8 @@ def kron(input, other, *, out=None):
     sb = [1] * (nd - other.dim()) + list(other.shape)
     ea = input.reshape([s for x in sa for s in (x, 1)])
     eb = other.reshape([s for x in sb for s in (1, x)])
-    return _with_out("kron", out, lambda: (ea * eb).reshape([x * y for x, y in zip(sa, sb)]), input, other)
+    return _with_out("kron", out, lambda: (ea * eb).reshape([x * y for x, y in zip(sa, sb)]), input, other,
+                     check=_castable)
 
 
 def trace(input):
@@ -234,7 +283,8 @@ def _parse_term(start, term, ndim, index):
 def einsum(*args):
     """`einsum(equation, *operands)`: repeated labels within an operand become diagonals,
     labels used nowhere else are summed, and each pair of operands is contracted with one bmm
-    (batch labels x kept labels x contracted labels) after permute/reshape."""
+    (batch labels x kept labels x contracted labels) after permute/reshape, or, when that would
+    not be a matrix product, with a broadcast multiply (and a sum over the contracted labels)."""
     if len(args) < 1:
         raise TypeError("einsum(): must specify the equation string and at least one operand, or at least one operand and its subscripts list")
     equation, operands = args[0], list(args[1:])
@@ -336,11 +386,22 @@ def _diagonals(t, ls, index):
 
 def _contract(a, la, b, lb, keep, sizes):
     """a (labels la) times b (labels lb): labels in both and still needed are batch dims,
-    labels in both and not needed are summed (contracted), the rest stay: one bmm."""
+    labels in both and not needed are summed (contracted), the rest stay: one bmm, unless
+    that bmm would not be a matrix product (see below)."""
     batch = [c for c in la if c in lb and c in keep]
     contr = [c for c in la if c in lb and c not in keep]
     only_a = [c for c in la if c not in lb]
     only_b = [c for c in lb if c not in la]
+    out = batch + only_a + only_b
+    # With nothing contracted ('ij,ij->ij', 'i,j->ij') the bmm would multiply 1-wide matrices,
+    # and with no free labels on either side ('bij,bij->bi') it would be a batch of 1 x 1
+    # products: both are elementwise work, so broadcast-multiply instead (torch multiplies too
+    # when nothing is summed). A bool contraction keeps the bmm, whose error torch raises.
+    if not contr or (batch and not only_a and not only_b and a.dtype is not _C.bool):
+        prod = _aligned(a, la, out + contr) * _aligned(b, lb, out + contr)
+        if contr:
+            prod = prod.sum(list(range(len(out), len(out) + len(contr))), dtype=prod.dtype)
+        return prod, out
 
     def arrange(t, ls, groups):
         order = [ls.index(c) for g in groups for c in g]
@@ -352,8 +413,16 @@ def _contract(a, la, b, lb, keep, sizes):
 
     lhs = arrange(a, la, (batch, only_a, contr))
     rhs = arrange(b, lb, (batch, contr, only_b))
-    out = lhs.bmm(rhs).reshape([sizes[c] for c in batch + only_a + only_b])
-    return out, batch + only_a + only_b
+    return lhs.bmm(rhs).reshape([sizes[c] for c in out]), out
+
+
+def _aligned(t, ls, labels):
+    """`t` (dims labelled `ls`) with its dims in the order of `labels`, size 1 where it lacks
+    one, so that operands aligned the same way broadcast together."""
+    present = [c for c in labels if c in ls]
+    t = t.permute([ls.index(c) for c in present])
+    size = dict(zip(present, t.shape))
+    return t.reshape([size.get(c, 1) for c in labels])
 
 
 # ------------------------------------------------------------------ Tensor methods in Python

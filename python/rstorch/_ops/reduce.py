@@ -4,7 +4,7 @@
 The named pairs `max(dim)`, `min(dim)`, `aminmax`, `cummax` and `cummin` return are the
 `return_types` classes below (torch.return_types.*): tuples with named fields."""
 
-from .. import _C  # noqa: F401
+from .. import _C
 from .._tensor import Tensor
 from ._common import check_out
 
@@ -208,11 +208,19 @@ def log_softmax(input, dim, dtype=None, *, out=None):
 
 
 def _cumsum_(self, dim, *, dtype=None):
+    _scan_in_place_dtype("cumsum", self)
     return self.copy_(self.cumsum(dim, dtype=dtype))
 
 
 def _cumprod_(self, dim, *, dtype=None):
+    _scan_in_place_dtype("cumprod", self)
     return self.copy_(self.cumprod(dim, dtype=dtype))
+
+
+def _scan_in_place_dtype(name, self):
+    # the out-of-place scan of a bool tensor is int64; torch has no bool kernel to write in place
+    if self.dtype is _C.bool:
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
 
 
 Tensor.cumsum_ = _cumsum_

@@ -222,8 +222,8 @@ pub fn result_type(operands: &[Operand], default_float: DType) -> DType {
 pub trait Element: Copy + Send + Sync + 'static + PartialEq + fmt::Debug + Default {
     const DTYPE: DType;
     fn to_f64(self) -> f64;
-    /// Convert like a C cast in torch: floats to ints truncate toward zero, anything to bool
-    /// tests != 0.
+    /// Convert like a C cast in torch: floats to ints truncate toward zero (out-of-range values
+    /// give what x86-64 gives, see `f64_to_i32_x86`), anything to bool tests != 0.
     fn from_f64(v: f64) -> Self;
     fn to_i64(self) -> i64;
     fn from_i64(v: i64) -> Self;
@@ -231,8 +231,31 @@ pub trait Element: Copy + Send + Sync + 'static + PartialEq + fmt::Debug + Defau
     fn one() -> Self;
 }
 
+/// A float to int32 conversion as torch's C++ casts compile on x86-64 (`cvttsd2si`): truncate
+/// toward zero, and give the "integer indefinite" value i32::MIN for NaN and anything out of
+/// range. torch converts to the narrower integer types through it too (keeping the low bits, so
+/// an out-of-range value becomes 0 there).
+#[inline(always)]
+fn f64_to_i32_x86(v: f64) -> i32 {
+    if v > -2147483649.0 && v < 2147483648.0 {
+        v as i32
+    } else {
+        i32::MIN
+    }
+}
+
+/// The 64-bit form of `f64_to_i32_x86`: i64::MIN for NaN and anything out of range.
+#[inline(always)]
+fn f64_to_i64_x86(v: f64) -> i64 {
+    if v >= -9223372036854775808.0 && v < 9223372036854775808.0 {
+        v as i64
+    } else {
+        i64::MIN
+    }
+}
+
 macro_rules! int_element {
-    ($t:ty, $d:ident) => {
+    ($t:ty, $d:ident, $from_f64:ident) => {
         impl Element for $t {
             const DTYPE: DType = DType::$d;
             #[inline(always)]
@@ -241,8 +264,7 @@ macro_rules! int_element {
             }
             #[inline(always)]
             fn from_f64(v: f64) -> Self {
-                // through i64 so that out-of-range values wrap like a C cast does in torch
-                (v as i64) as $t
+                $from_f64(v) as $t
             }
             #[inline(always)]
             fn to_i64(self) -> i64 {
@@ -263,11 +285,11 @@ macro_rules! int_element {
         }
     };
 }
-int_element!(u8, UInt8);
-int_element!(i8, Int8);
-int_element!(i16, Int16);
-int_element!(i32, Int32);
-int_element!(i64, Int64);
+int_element!(u8, UInt8, f64_to_i32_x86);
+int_element!(i8, Int8, f64_to_i32_x86);
+int_element!(i16, Int16, f64_to_i32_x86);
+int_element!(i32, Int32, f64_to_i32_x86);
+int_element!(i64, Int64, f64_to_i64_x86);
 
 impl Element for f32 {
     const DTYPE: DType = DType::Float32;

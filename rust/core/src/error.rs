@@ -2,6 +2,8 @@
 //! (the bindings map them in one place), and messages are worded like PyTorch's so
 //! users recognise them.
 
+use std::borrow::Cow;
+
 use crate::dtype::DType;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -17,13 +19,10 @@ pub enum Error {
     #[error("{0}")]
     Index(String),
 
-    // ---- shape and dtype errors (Python `RuntimeError`) ----
+    // ---- shape errors (Python `RuntimeError`) ----
     /// Two shapes that cannot be broadcast together.
     #[error("The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton dimension {dim}")]
     BroadcastMismatch { a: usize, b: usize, dim: usize },
-    /// An operation that is not defined for a dtype.
-    #[error("\"{op}\" not implemented for '{dtype}'")]
-    UnsupportedDType { op: &'static str, dtype: DType },
     /// A runtime error with its message (shape mismatches, invalid views...).
     #[error("{0}")]
     Runtime(String),
@@ -35,7 +34,13 @@ pub enum Error {
     /// Python `ValueError`: an argument with a bad value.
     #[error("{0}")]
     Value(String),
-    /// Python `NotImplementedError`.
+
+    // ---- missing kernels (Python `NotImplementedError`) ----
+    /// A kernel torch has no instance of for a dtype: `"bitwise_and_cpu" not implemented for
+    /// 'Float'` (`op` is the name torch's dispatch macro reports, often not the op's own name).
+    #[error("\"{op}\" not implemented for '{dtype}'")]
+    UnsupportedDType { op: Cow<'static, str>, dtype: DType },
+    /// Any other unsupported input, with torch's message ("Boolean inputs not supported for relu").
     #[error("{0}")]
     NotImplemented(String),
 }
@@ -60,5 +65,9 @@ impl Error {
     }
     pub fn value(msg: impl Into<String>) -> Self {
         Error::Value(msg.into())
+    }
+    /// `"op" not implemented for 'dtype'` (see `Error::UnsupportedDType`).
+    pub fn unsupported(op: impl Into<Cow<'static, str>>, dtype: DType) -> Self {
+        Error::UnsupportedDType { op: op.into(), dtype }
     }
 }

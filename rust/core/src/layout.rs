@@ -81,6 +81,14 @@ impl Layout {
         Ok(self.strides[self.existing_dim(dim)?])
     }
 
+    /// Whether several elements share one memory location, as far as torch's
+    /// `has_internal_overlap` can tell cheaply: a dim of size > 1 with stride 0 (an expanded
+    /// view) in a tensor that has elements. Other self-overlapping layouts (from `as_strided`)
+    /// are "too hard" for torch and are let through there too.
+    pub fn has_internal_overlap(&self) -> bool {
+        self.numel() > 0 && self.shape.iter().zip(&self.strides).any(|(&n, &s)| n > 1 && s == 0)
+    }
+
     /// Torch's definition: row-major order with no gaps, where size-1 dims may have any stride
     /// and an empty tensor is always contiguous.
     pub fn is_contiguous(&self) -> bool {

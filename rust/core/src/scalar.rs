@@ -1,6 +1,7 @@
 //! A Python-style scalar: what `x + 2`, `fill_(1.5)` and `full(.., True)` carry.
 
-use crate::dtype::{DType, Element};
+use crate::dtype::{bf16, f16, DType, Element};
+use crate::error::{Error, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Scalar {
@@ -35,6 +36,69 @@ impl Scalar {
             Scalar::Int(i) => T::from_i64(i),
             Scalar::Float(f) => T::from_f64(f),
         }
+    }
+
+    /// torch's `checked_convert` of a value about to be stored in `dtype` (fill_ and full, see
+    /// `check_fill`; masked_fill, index_fill, scatter's value, where's scalars; arithmetic does
+    /// not check):
+    /// an error when it does not fit. Integers may wrap into unsigned types from below (-1
+    /// fills uint8 with 255, -256 does not fit), floats must truncate into an integer type's
+    /// range (NaN never does), infinities and NaN fit the floating types, and bool takes any value.
+    pub fn check_fits(self, dtype: DType) -> Result<()> {
+        use DType::*;
+        let int_range = |d: DType| match d {
+            UInt8 => (0, u8::MAX as i64),
+            Int8 => (i8::MIN as i64, i8::MAX as i64),
+            Int16 => (i16::MIN as i64, i16::MAX as i64),
+            Int32 => (i32::MIN as i64, i32::MAX as i64),
+            _ => (i64::MIN, i64::MAX),
+        };
+        let fits = match (self, dtype) {
+            (Scalar::Bool(_), _) | (_, Bool | Float64) => true,
+            (Scalar::Int(i), d) if d.is_integral(false) => {
+                let (lo, hi) = int_range(d);
+                i <= hi && (i >= lo || (lo == 0 && i >= -hi))
+            }
+            (Scalar::Float(f), d) if d.is_integral(false) => {
+                let (lo, hi) = int_range(d);
+                f >= lo as f64 && f < hi as f64 + 1.0 // hi + 1 is a power of two, exact in f64
+            }
+            (s, d) => {
+                let max = match d {
+                    Float16 => f16::MAX.to_f64(),
+                    BFloat16 => bf16::MAX.to_f64(),
+                    _ => f32::MAX as f64,
+                };
+                let f = s.to_f64();
+                !f.is_finite() || f.abs() <= max
+            }
+        };
+        if fits {
+            return Ok(());
+        }
+        // the C++ type names of torch's `Scalar::to<T>` (not DType::cpp_name's)
+        let name = match dtype {
+            UInt8 => "uint8_t",
+            Int8 => "int8_t",
+            Int16 => "int16_t",
+            Int32 => "int",
+            Int64 => "int64_t",
+            Float16 => "c10::Half",
+            BFloat16 => "c10::BFloat16",
+            Float32 => "float",
+            Float64 => "double",
+            Bool => "bool",
+        };
+        Err(Error::runtime(format!("value cannot be converted to type {name} without overflow")))
+    }
+
+    /// `check_fits` as torch's fill_ and full apply it: a one-element fill takes torch's scalar
+    /// shortcut, which converts to the half types unchecked (`t[0] = 1e10` stores inf in float16).
+    pub fn check_fill(self, dtype: DType, numel: usize) -> Result<()> {
+        if numel == 1 && matches!(dtype, DType::Float16 | DType::BFloat16) {
+            return Ok(());
+        }
+        self.check_fits(dtype)
     }
 
     pub fn from_element<T: Element>(v: T) -> Scalar {

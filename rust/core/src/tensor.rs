@@ -262,9 +262,28 @@ impl Tensor {
         self.copy_as(dtype)
     }
 
+    /// torch's `assert_no_internal_overlap`, for ops that write through `self`: several elements
+    /// sharing one memory location (an expanded view) would make the result depend on the order
+    /// of the writes. In-place ops and `out=` reach it through `copy_`; kernels that write in
+    /// place themselves (scatter_, index_copy_, put_...) call it first. fill_, masked_fill_,
+    /// index_fill_ and index_put_ skip it, as in torch.
+    pub fn check_no_internal_overlap(&self) -> Result<()> {
+        if self.layout.has_internal_overlap() {
+            return Err(Error::runtime(
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.",
+            ));
+        }
+        Ok(())
+    }
+
     /// Copy `src` into `self`, broadcasting `src` to `self`'s shape and converting its dtype.
     /// Safe when the two overlap: an aliased source is copied out first.
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
+        // torch returns early for a tensor copied onto itself (before its overlap check)
+        if self.shares_storage(src) && self.layout == src.layout && self.dtype == src.dtype {
+            return Ok(());
+        }
+        self.check_no_internal_overlap()?;
         let src_l = src.layout.broadcast_to(self.shape()).map_err(|_| {
             Error::runtime(format!(
                 "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
@@ -287,8 +306,8 @@ impl Tensor {
         }
         crate::dispatch!(self.dtype, D => crate::dispatch!(src.dtype, S => {
             let (dp, sp) = (SyncPtr(wg.ptr() as *mut D), SyncPtr(rg.ptr() as *mut S));
-            // rows write disjoint destination elements (an overlapping destination such as an
-            // expanded view is rejected by torch too; here the last writer wins)
+            // rows write disjoint destination elements (expanded destinations were rejected
+            // above; an as_strided one that overlaps gets its last writer's value)
             plan.par_for_each_row(GRAIN, |[o, i], len, [so, si]| unsafe {
                 let (dp, sp) = (dp.get(), sp.get() as *const S);
                 if so == 1 && si == 1 && S::DTYPE == D::DTYPE {

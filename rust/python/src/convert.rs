@@ -38,6 +38,11 @@ impl PyDType {
     fn _scalar_type_name(&self) -> &'static str {
         self.0.scalar_type_name()
     }
+    /// The C++ type name torch uses in other errors ("double", "long int", ...).
+    #[getter]
+    fn _cpp_name(&self) -> &'static str {
+        self.0.cpp_name()
+    }
     #[getter]
     fn _name(&self) -> &'static str {
         self.0.name()

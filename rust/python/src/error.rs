@@ -22,10 +22,8 @@ impl From<PyTorchErr> for PyErr {
             Error::DimOutOfRange { .. } | Error::IndexOutOfRange { .. } | Error::Index(_) => PyIndexError::new_err(msg),
             Error::Type(_) => PyTypeError::new_err(msg),
             Error::Value(_) => PyValueError::new_err(msg),
-            Error::NotImplemented(_) => PyNotImplementedError::new_err(msg),
-            Error::BroadcastMismatch { .. } | Error::UnsupportedDType { .. } | Error::Runtime(_) => {
-                PyRuntimeError::new_err(msg)
-            }
+            Error::UnsupportedDType { .. } | Error::NotImplemented(_) => PyNotImplementedError::new_err(msg),
+            Error::BroadcastMismatch { .. } | Error::Runtime(_) => PyRuntimeError::new_err(msg),
         }
     }
 }

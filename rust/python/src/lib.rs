@@ -28,6 +28,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(convert::can_cast, m)?)?;
     m.add_function(wrap_pyfunction!(convert::broadcast_shapes, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::full, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::creation::_index_value, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::zeros, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::_from_buffer, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;

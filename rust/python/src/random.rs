@@ -14,7 +14,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 use rstorch::dtype::{bf16, f16};
@@ -316,8 +316,8 @@ macro_rules! float_dispatch {
     };
 }
 
-fn not_implemented(op: &str, d: DType) -> PyErr {
-    PyNotImplementedError::new_err(format!("\"{op}\" not implemented for '{}'", d.scalar_type_name()))
+fn not_implemented(op: &'static str, d: DType) -> PyErr {
+    crate::error::PyTorchErr(rstorch::Error::unsupported(op, d)).into()
 }
 
 use rstorch::random::fmt_double;

@@ -45,7 +45,7 @@ def topk(grad, args, kwargs, out):
 @rule("msort")
 def msort(grad, args, kwargs, out):
     x = args[0]
-    return (_scatter_back(x, 0, x.detach().argsort(dim=0, stable=True), grad),)
+    return (_scatter_back(x, 0, x.detach().argsort(dim=0), grad),)  # the forward's order of ties
 
 
 def _reduce_select(grad, args, kwargs, out):

@@ -149,7 +149,7 @@ impl BinaryOp {
     }
 
     fn not_implemented(self, dtype: DType) -> Error {
-        Error::NotImplemented(format!("\"{}\" not implemented for '{}'", self.kernel_name(), dtype.scalar_type_name()))
+        Error::unsupported(self.kernel_name(), dtype)
     }
 
     /// The dtype the op computes in, given the promoted dtype of its operands.
@@ -161,9 +161,8 @@ impl BinaryOp {
             Hypot | Nextafter if !float => Err(self.not_implemented(promoted)),
             DivTrunc | DivFloor | Remainder | Fmod | Pow if promoted == DType::Bool => Err(self.not_implemented(promoted)),
             BitAnd | BitOr | BitXor | Shl | Shr if float => Err(self.not_implemented(promoted)),
-            Sub if promoted == DType::Bool => Err(Error::runtime(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.",
-            )),
+            Shl | Shr if promoted == DType::Bool => Err(self.not_implemented(promoted)),
+            Sub if promoted == DType::Bool => Err(Error::NotImplemented(SUB_TWO_BOOLS.into())),
             _ => Ok(promoted),
         }
     }
@@ -179,6 +178,25 @@ impl BinaryOp {
     /// The result dtype of `op(a, b)` (what an `out=` tensor must accept).
     pub fn result_dtype(self, a: &Arg, b: &Arg) -> Result<DType> {
         Ok(self.out_dtype(self.compute_dtype(result_dtype(&[a.clone(), b.clone()]))?))
+    }
+}
+
+const SUB_TWO_BOOLS: &str =
+    "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.";
+
+/// torch's `sub_check`: subtraction rejects any bool operand, a Python bool included (the
+/// promoted dtype alone cannot tell: `bool_tensor - 2` computes in int64).
+fn check_sub(a: &Arg, b: &Arg) -> Result<()> {
+    let is_bool = |x: &Arg| match x {
+        Arg::Tensor(t) => t.dtype() == DType::Bool,
+        Arg::Scalar(s) => matches!(s, Scalar::Bool(_)),
+    };
+    match (is_bool(a), is_bool(b)) {
+        (true, true) => Err(Error::NotImplemented(SUB_TWO_BOOLS.into())),
+        (true, false) | (false, true) => Err(Error::NotImplemented(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.".into(),
+        )),
+        (false, false) => Ok(()),
     }
 }
 
@@ -245,59 +263,36 @@ pub trait Arith: Element + PartialOrd {
     }
 }
 
-/// torch's floor division of floats (`div_floor_floating`): exact for representable quotients,
-/// IEEE results for a zero divisor.
-#[inline(always)]
-fn div_floor_f64(a: f64, b: f64) -> f64 {
-    if b == 0.0 {
-        return a / b;
-    }
-    let m = a % b;
-    let mut div = (a - m) / b;
-    if m != 0.0 && (b < 0.0) != (m < 0.0) {
-        div -= 1.0;
-    }
-    if div != 0.0 {
-        let mut fl = div.floor();
-        if div - fl > 0.5 {
-            fl += 1.0;
-        }
-        fl
-    } else {
-        0.0f64.copysign(a / b)
-    }
-}
-
-#[inline(always)]
-fn div_floor_f32(a: f32, b: f32) -> f32 {
-    if b == 0.0 {
-        return a / b;
-    }
-    let m = a % b;
-    let mut div = (a - m) / b;
-    if m != 0.0 && (b < 0.0) != (m < 0.0) {
-        div -= 1.0;
-    }
-    if div != 0.0 {
-        let mut fl = div.floor();
-        if div - fl > 0.5 {
-            fl += 1.0;
-        }
-        fl
-    } else {
-        0.0f32.copysign(a / b)
-    }
-}
-
 macro_rules! arith_float {
-    ($t:ty, $floor:ident) => {
+    ($($t:ty),*) => {$(
         impl Arith for $t {
             #[inline(always)] fn add(self, o: Self) -> Self { self + o }
             #[inline(always)] fn sub(self, o: Self) -> Self { self - o }
             #[inline(always)] fn mul(self, o: Self) -> Self { self * o }
             #[inline(always)] fn div(self, o: Self) -> Self { self / o }
             #[inline(always)] fn div_trunc(self, o: Self) -> Self { (self / o).trunc() }
-            #[inline(always)] fn div_floor(self, o: Self) -> Self { $floor(self, o) }
+            /// torch's floor division of floats (`div_floor_floating`): exact for representable
+            /// quotients, IEEE results for a zero divisor.
+            #[inline(always)]
+            fn div_floor(self, o: Self) -> Self {
+                if o == 0.0 {
+                    return self / o;
+                }
+                let m = self % o;
+                let mut div = (self - m) / o;
+                if m != 0.0 && (o < 0.0) != (m < 0.0) {
+                    div -= 1.0;
+                }
+                if div != 0.0 {
+                    let mut fl = div.floor();
+                    if div - fl > 0.5 {
+                        fl += 1.0;
+                    }
+                    fl
+                } else {
+                    (0.0 as $t).copysign(self / o)
+                }
+            }
             #[inline(always)]
             fn remainder(self, o: Self) -> Self {
                 let m = self % o;
@@ -307,24 +302,25 @@ macro_rules! arith_float {
             #[inline(always)] fn pow(self, o: Self) -> Self { self.powf(o) }
             #[inline(always)] fn is_nan(self) -> bool { self.is_nan() }
         }
-    };
+    )*};
 }
-arith_float!(f32, div_floor_f32);
-arith_float!(f64, div_floor_f64);
+arith_float!(f32, f64);
 
-/// Half types: each op widens to f32, computes and rounds back.
+/// Half-type methods that widen both operands to f32, run `$tr`'s f32 kernel and round back
+/// (as torch's CPU kernels compute half types).
+macro_rules! via_f32 {
+    ($tr:ident: $($f:ident),*) => {$(
+        #[inline(always)]
+        fn $f(self, o: Self) -> Self {
+            Self::from_f32(<f32 as $tr>::$f(self.to_f32(), o.to_f32()))
+        }
+    )*};
+}
+
 macro_rules! arith_half {
     ($($t:ty),*) => {$(
         impl Arith for $t {
-            #[inline(always)] fn add(self, o: Self) -> Self { <$t>::from_f32(self.to_f32() + o.to_f32()) }
-            #[inline(always)] fn sub(self, o: Self) -> Self { <$t>::from_f32(self.to_f32() - o.to_f32()) }
-            #[inline(always)] fn mul(self, o: Self) -> Self { <$t>::from_f32(self.to_f32() * o.to_f32()) }
-            #[inline(always)] fn div(self, o: Self) -> Self { <$t>::from_f32(self.to_f32() / o.to_f32()) }
-            #[inline(always)] fn div_trunc(self, o: Self) -> Self { <$t>::from_f32(self.to_f32().div_trunc(o.to_f32())) }
-            #[inline(always)] fn div_floor(self, o: Self) -> Self { <$t>::from_f32(div_floor_f32(self.to_f32(), o.to_f32())) }
-            #[inline(always)] fn remainder(self, o: Self) -> Self { <$t>::from_f32(self.to_f32().remainder(o.to_f32())) }
-            #[inline(always)] fn fmod(self, o: Self) -> Self { <$t>::from_f32(self.to_f32() % o.to_f32()) }
-            #[inline(always)] fn pow(self, o: Self) -> Self { <$t>::from_f32(self.to_f32().powf(o.to_f32())) }
+            via_f32!(Arith: add, sub, mul, div, div_trunc, div_floor, remainder, fmod, pow);
             #[inline(always)] fn is_nan(self) -> bool { self.is_nan() }
         }
     )*};
@@ -452,20 +448,6 @@ pub trait FloatArith: Arith {
     fn xlogy(self, o: Self) -> Self;
 }
 
-/// `x * log(y)`, 0 where x == 0 (unless y is NaN), like torch.xlogy.
-macro_rules! xlogy_body {
-    ($x:expr, $y:expr) => {{
-        let (x, y) = ($x, $y);
-        if y.is_nan() {
-            y
-        } else if x == 0.0 {
-            0.0
-        } else {
-            x * y.ln()
-        }
-    }};
-}
-
 /// The next representable value after `a` toward `b`, on the bit pattern (any IEEE width).
 macro_rules! nextafter_bits {
     ($a:expr, $b:expr, $zero:expr, $from_bits:expr, $one_bit:expr) => {{
@@ -496,7 +478,17 @@ macro_rules! float_arith {
             fn nextafter(self, o: Self) -> Self {
                 nextafter_bits!(self, o, 0.0, <$t>::from_bits, 1 as $bits)
             }
-            #[inline(always)] fn xlogy(self, o: Self) -> Self { xlogy_body!(self, o) }
+            /// `x * log(y)`, 0 where x == 0 (unless y is NaN), like torch.xlogy.
+            #[inline(always)]
+            fn xlogy(self, o: Self) -> Self {
+                if o.is_nan() {
+                    o
+                } else if self == 0.0 {
+                    0.0
+                } else {
+                    self * o.ln()
+                }
+            }
         }
     };
 }
@@ -506,15 +498,12 @@ float_arith!(f64, u64);
 macro_rules! float_arith_half {
     ($($t:ty),*) => {$(
         impl FloatArith for $t {
-            #[inline(always)] fn atan2(self, o: Self) -> Self { <$t>::from_f32(self.to_f32().atan2(o.to_f32())) }
-            #[inline(always)] fn hypot(self, o: Self) -> Self { <$t>::from_f32(self.to_f32().hypot(o.to_f32())) }
-            #[inline(always)] fn copysign(self, o: Self) -> Self { <$t>::from_f32(self.to_f32().copysign(o.to_f32())) }
+            via_f32!(FloatArith: atan2, hypot, copysign, xlogy);
             /// Steps in the half type's own representation, as torch does.
             #[inline(always)]
             fn nextafter(self, o: Self) -> Self {
                 nextafter_bits!(self, o, <$t>::ZERO, <$t>::from_bits, 1u16)
             }
-            #[inline(always)] fn xlogy(self, o: Self) -> Self { <$t>::from_f32(xlogy_body!(self.to_f32(), o.to_f32())) }
         }
     )*};
 }
@@ -569,7 +558,7 @@ impl Bits for bool {
     fn bitxor(self, o: Self) -> Self {
         self ^ o
     }
-    /// As in torch: computed on 0/1 and converted back to bool.
+    // shifts of two bools are rejected by `compute_dtype`; these keep the trait total
     #[inline(always)]
     fn shl(self, _o: Self) -> Self {
         self
@@ -692,6 +681,9 @@ fn cast<'a>(arg: &Arg<'a>, dtype: DType) -> Result<std::borrow::Cow<'a, Tensor>>
 
 /// `op(a, b)` with broadcasting and torch's promotion; a new contiguous tensor.
 pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
+    if op == BinaryOp::Sub {
+        check_sub(&a, &b)?;
+    }
     let compute = op.compute_dtype(result_dtype(&[a.clone(), b.clone()]))?;
     if op == BinaryOp::Pow && compute.is_integral(false) && matches!(b, Arg::Scalar(Scalar::Int(e)) if e < 0) {
         return Err(Error::runtime("Integers to negative integer powers are not allowed."));
@@ -714,6 +706,9 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
 /// `a + alpha * b` (torch.add / torch.sub with `alpha`).
 pub fn add_scaled(a: Arg, b: Arg, alpha: Scalar, subtract: bool) -> Result<Tensor> {
     let op = if subtract { BinaryOp::Sub } else { BinaryOp::Add };
+    if subtract {
+        check_sub(&a, &b)?;
+    }
     let is_one = alpha.to_f64() == 1.0;
     if is_one {
         return binary(op, a, b);

@@ -356,6 +356,7 @@ pub enum ScatterSrc<'a> {
 /// `self.scatter_(dim, index, src|value, reduce=None)`, `scatter_add_` (reduce Sum) and
 /// `scatter_reduce_` (with `include_self`), in place.
 pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: ScatterSrc, reduce: Option<ScatterReduce>, include_self: bool) -> Result<()> {
+    t.check_no_internal_overlap()?;
     let dim = normalize_dim(dim, t.ndim())?;
     let index = long_index(index, true, || "scatter(): Expected dtype int32/int64 for index".into())?;
     if let ScatterSrc::Tensor(s) = src {
@@ -385,6 +386,12 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: ScatterSrc, reduce: O
         );
     }
     check_range(&index, dim, ts[dim], false, false)?;
+    if let ScatterSrc::Value(v) = src {
+        v.check_fits(t.dtype())?;
+    }
+    if reduce == Some(ScatterReduce::Mean) && t.dtype() == DType::Bool {
+        return Err(Error::unsupported("scatter_gather_tensor_cpu_reduce_mean", DType::Bool));
+    }
     let walk = dim_walk(t, dim, &index);
     // the source is read at index positions: its own strides over the index's shape
     let src_view;
@@ -493,6 +500,7 @@ fn index_source(op: &str, t: &Tensor, dim: usize, index: &Tensor, source: &Tenso
 /// `self.index_add_(dim, index, source, alpha=)` (alpha already applied to `source`),
 /// `index_copy_` (`accumulate` false).
 pub fn index_add_or_copy_(op: &str, t: &Tensor, dim: i64, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<()> {
+    t.check_no_internal_overlap()?;
     let dim = normalize_dim(dim, t.ndim())?;
     let index = if accumulate {
         long_index(index, true, || format!("{op}(): Expected dtype int32/int64 for index but got: {}", index.dtype()))?
@@ -521,6 +529,7 @@ pub fn index_add_or_copy_(op: &str, t: &Tensor, dim: i64, index: &Tensor, source
 /// `self.index_fill_(dim, index, value)`.
 pub fn index_fill_(t: &Tensor, dim: i64, index: &Tensor, value: Scalar) -> Result<()> {
     let dim = normalize_dim(dim, t.ndim())?;
+    value.check_fits(t.dtype())?;
     let index = long_index(index, false, String::new).map_err(|_| Error::index("index_fill_(): Expected dtype int64 for index."))?;
     if index.ndim() > 1 {
         bail!("Index has to be a vector/scalar");
@@ -552,6 +561,7 @@ pub fn take(t: &Tensor, index: &Tensor) -> Result<Tensor> {
 
 /// `self.put_(index, source, accumulate)`: `take`'s inverse.
 pub fn put_(t: &Tensor, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<()> {
+    t.check_no_internal_overlap()?;
     let index = long_index(index, false, || format!("put_(): Expected a long tensor for index, but got {}", index.dtype()))?;
     if source.dtype() != t.dtype() {
         bail!("put_(): self and source expected to have the same dtype, but got self.dtype = {} and source.dtype = {}", t.dtype(), source.dtype());
@@ -720,30 +730,15 @@ pub fn index_put_(t: &Tensor, indices: &[Option<Tensor>], values: &Tensor, accum
 
 fn check_bool_mask(op: &str, mask: &Tensor) -> Result<()> {
     if mask.dtype() != DType::Bool {
-        bail!("{op} only supports boolean masks, but got mask with dtype {}", mask_dtype_name(mask.dtype()));
+        bail!("{op} only supports boolean masks, but got mask with dtype {}", mask.dtype().cpp_name());
     }
     Ok(())
-}
-
-/// The C type name torch prints for a mask dtype ("unsigned char" for uint8).
-fn mask_dtype_name(d: DType) -> &'static str {
-    match d {
-        DType::UInt8 => "unsigned char",
-        DType::Int8 => "signed char",
-        DType::Int16 => "short",
-        DType::Int32 => "int",
-        DType::Int64 => "long int",
-        DType::Float16 => "c10::Half",
-        DType::BFloat16 => "c10::BFloat16",
-        DType::Float32 => "float",
-        DType::Float64 => "double",
-        DType::Bool => "bool",
-    }
 }
 
 /// `self.masked_fill_(mask, value)`: `mask` broadcasts to `self`.
 pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     check_bool_mask("masked_fill_", mask)?;
+    value.check_fits(t.dtype())?;
     let m = mask.broadcast_to(t.shape()).map_err(|_| broadcast_error(t.shape(), mask.shape()))?;
     let m = if m.shares_storage(t) { m.contiguous_copy()? } else { m };
     let mg = m.storage().read();
@@ -795,8 +790,10 @@ pub fn masked_select(t: &Tensor, mask: &Tensor) -> Result<Tensor> {
 /// `self.masked_scatter_(mask, source)`: the true positions of `mask` (broadcast to `self`),
 /// in row-major order, take `source`'s elements in order.
 pub fn masked_scatter_(t: &Tensor, mask: &Tensor, source: &Tensor) -> Result<()> {
+    t.check_no_internal_overlap()?;
     if mask.dtype() != DType::Bool {
-        bail!("masked_scatter_ only supports boolean masks, but got mask with dtype {}", mask_dtype_name(mask.dtype()));
+        // unlike masked_fill_, torch names the dtype by its ScalarType here ("Byte")
+        bail!("masked_scatter_ only supports boolean masks, but got mask with dtype {}", mask.dtype());
     }
     if source.dtype() != t.dtype() {
         bail!("masked_scatter: expected self and source to have same dtypes but got{} and {}", t.dtype(), source.dtype());

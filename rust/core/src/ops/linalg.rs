@@ -22,9 +22,6 @@ use crate::tensor::Tensor;
 pub use lu::{det, inv, slogdet, solve};
 
 
-fn not_implemented(kernel: &str, d: DType) -> Error {
-    Error::NotImplemented(format!("\"{kernel}\" not implemented for '{}'", d.scalar_type_name()))
-}
 
 fn same_dtype_m1_m2(a: &Tensor, b: &Tensor) -> Result<()> {
     if a.dtype() != b.dtype() {
@@ -116,7 +113,7 @@ fn check_bmm(a: &Tensor, b: &Tensor) -> Result<()> {
         )));
     }
     if a.dtype() == DType::Bool {
-        return Err(not_implemented("bmm", DType::Bool));
+        return Err(Error::unsupported("bmm", DType::Bool));
     }
     Ok(())
 }
@@ -140,7 +137,7 @@ fn check_mv(m: &Tensor, v: &Tensor, input_len: usize) -> Result<()> {
         return Err(Error::runtime(format!("addmv input tensors must have the same dtype, but got {vd}, {md}, and {vd}")));
     }
     if m.dtype() == DType::Bool {
-        return Err(not_implemented("addmv_impl_cpu", DType::Bool));
+        return Err(Error::unsupported("addmv_impl_cpu", DType::Bool));
     }
     Ok(())
 }
@@ -171,7 +168,7 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         )));
     }
     if a.dtype() == DType::Bool {
-        return Err(not_implemented("dot", DType::Bool));
+        return Err(Error::unsupported("dot", DType::Bool));
     }
     product(&a.unsqueeze(0)?, &b.unsqueeze(-1)?, None, ONE)?.reshape(&[])
 }
@@ -213,7 +210,7 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
             }
             expected_scalar_type(&a2, b)?;
             if a.dtype() == DType::Bool {
-                return Err(not_implemented("bmm", DType::Bool));
+                return Err(Error::unsupported("bmm", DType::Bool));
             }
             let full = |r: usize, c: usize| -> Vec<usize> { batch.iter().copied().chain([r, c]).collect() };
             let r = product(&a2.broadcast_to(&full(m, k))?, &b.broadcast_to(&full(k, n))?, None, ONE)?;
@@ -384,7 +381,7 @@ pub fn cross(a: &Tensor, b: &Tensor, dim: i64) -> Result<Tensor> {
         )));
     }
     if a.dtype() == DType::Bool {
-        return Err(not_implemented("cross", DType::Bool));
+        return Err(Error::unsupported("cross", DType::Bool));
     }
     let (a, b) = (a.broadcast_to(&shape)?, b.broadcast_to(&shape)?);
     let out = Tensor::empty(&shape, a.dtype())?;

@@ -6,9 +6,11 @@
 //! Every element type maps to an unsigned integer key whose order is torch's sort order (NaN
 //! above +inf, -0.0 equal to 0.0). A line is sorted as keys packed with their position
 //! (`key << 32 | pos`, or a u128 for 64-bit keys), so an unstable integer sort gives exactly the
-//! stable order torch's CPU sort produces, and a selection (`select_nth_unstable`) picks the same
+//! stable order (torch's `stable=True`), and a selection (`select_nth_unstable`) picks the same
 //! element a full stable sort would. Descending order flips the key bits, which keeps equal
-//! elements in their original order (as torch's stable descending sort does).
+//! elements in their original order (as torch's stable descending sort does). Where torch
+//! leaves ties to its unstable algorithms (sort without `stable`, topk, kthvalue, unique), the
+//! same algorithms run on the keys alone (`libstdcxx`), giving torch's order of ties.
 
 /// Run `$body` with `$P` bound to the packed (key, position) type a line of `$len` elements of
 /// `$T` needs: u64 when the key and the position both fit in 32 bits, else u128.
@@ -26,6 +28,7 @@ macro_rules! with_packed {
 
 pub mod combine;
 pub mod count;
+mod libstdcxx;
 pub mod quantile;
 pub mod search;
 pub mod select;
@@ -142,6 +145,7 @@ fn key_mask<T: SortKey>() -> u64 {
 pub(crate) trait Packed: Copy + Ord + Send + Sync + 'static {
     fn pack(key: u64, pos: usize) -> Self;
     fn pos(self) -> usize;
+    fn key(self) -> u64;
 }
 
 impl Packed for u64 {
@@ -153,6 +157,10 @@ impl Packed for u64 {
     fn pos(self) -> usize {
         (self & 0xFFFF_FFFF) as usize
     }
+    #[inline(always)]
+    fn key(self) -> u64 {
+        self >> 32
+    }
 }
 
 impl Packed for u128 {
@@ -163,6 +171,10 @@ impl Packed for u128 {
     #[inline(always)]
     fn pos(self) -> usize {
         self as u64 as usize
+    }
+    #[inline(always)]
+    fn key(self) -> u64 {
+        (self >> 64) as u64
     }
 }
 
@@ -263,25 +275,37 @@ pub(crate) fn resized(shape: &[usize], dim: usize, m: usize) -> Dims {
     s
 }
 
-/// `torch.sort`: (values, indices) along `dim`, NaN last (first when descending), equal
-/// elements in their original order.
-pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
+/// `torch.sort`: (values, indices) along `dim`, NaN last (first when descending); equal
+/// elements in their input order when `stable`, else where torch leaves them (`stable_order`).
+pub fn sort(t: &Tensor, dim: i64, descending: bool, stable: bool) -> Result<(Tensor, Tensor)> {
     let dim = shape::normalize_dim(dim, t.ndim())?;
     let values = Tensor::empty(t.shape(), t.dtype())?;
     let indices = Tensor::empty(t.shape(), DType::Int64)?;
-    crate::dispatch!(t.dtype(), T => sort_lines::<T>(t, dim, descending, Some(&values), &indices))?;
+    let stable = stable_order(t, dim, descending, stable);
+    crate::dispatch!(t.dtype(), T => sort_lines::<T>(t, dim, descending, stable, Some(&values), &indices))?;
     Ok((values, indices))
 }
 
 /// `torch.argsort`: the indices of `sort`.
-pub fn argsort(t: &Tensor, dim: i64, descending: bool) -> Result<Tensor> {
+pub fn argsort(t: &Tensor, dim: i64, descending: bool, stable: bool) -> Result<Tensor> {
     let dim = shape::normalize_dim(dim, t.ndim())?;
     let indices = Tensor::empty(t.shape(), DType::Int64)?;
-    crate::dispatch!(t.dtype(), T => sort_lines::<T>(t, dim, descending, None, &indices))?;
+    let stable = stable_order(t, dim, descending, stable);
+    crate::dispatch!(t.dtype(), T => sort_lines::<T>(t, dim, descending, stable, None, &indices))?;
     Ok(indices)
 }
 
-fn sort_lines<T: SortKey>(t: &Tensor, dim: usize, descending: bool, values: Option<&Tensor>, indices: &Tensor) -> Result<()> {
+/// Whether torch's CPU sort keeps equal elements in their input order. With `stable` it runs
+/// `std::stable_sort`; otherwise `std::sort` (whose order of ties `sort_lines` reproduces),
+/// except on two paths that keep the input order: an input with stride 0 along the dim (all
+/// its elements are one, and torch returns at once), and fbgemm's radix sort, which takes 1-D
+/// integer inputs of at least 32768 elements sorted ascending.
+fn stable_order(t: &Tensor, dim: usize, descending: bool, stable: bool) -> bool {
+    let radix = t.ndim() == 1 && !descending && t.dtype().is_integral(false) && t.numel() >= 32768;
+    stable || radix || t.strides().get(dim) == Some(&0)
+}
+
+fn sort_lines<T: SortKey>(t: &Tensor, dim: usize, descending: bool, stable: bool, values: Option<&Tensor>, indices: &Tensor) -> Result<()> {
     let lines = Lines::new(t, dim);
     let (n, os) = (lines.len, lines.out_stride());
     let g = t.storage().read();
@@ -295,7 +319,11 @@ fn sort_lines<T: SortKey>(t: &Tensor, dim: usize, descending: bool, values: Opti
         for l in r {
             let line = lines.line(src.get() as *const T, l);
             line.load(descending, &mut buf);
-            buf.sort_unstable();
+            if stable {
+                buf.sort_unstable(); // positions break ties: the stable order
+            } else {
+                libstdcxx::sort(&mut buf, &|a: P, b: P| a.key() < b.key());
+            }
             let out = lines.out_offset(l, n);
             for (j, e) in buf.iter().enumerate() {
                 // SAFETY: line l owns positions out + j * os of the results.
@@ -330,16 +358,24 @@ mod tests {
     #[test]
     fn sort_is_stable_both_ways() {
         let t = Tensor::from_vec(vec![1.0f32, f32::NAN, 0.0, -0.0, 2.0, f32::NAN, 0.0], &[7]).unwrap();
-        let (_, i) = sort(&t, 0, false).unwrap();
+        let (_, i) = sort(&t, 0, false, true).unwrap();
         assert_eq!(i.to_vec::<i64>().unwrap(), vec![2, 3, 6, 0, 4, 1, 5]);
-        let (_, i) = sort(&t, 0, true).unwrap();
+        let (_, i) = sort(&t, 0, true, true).unwrap();
         assert_eq!(i.to_vec::<i64>().unwrap(), vec![1, 5, 4, 0, 2, 3, 6]);
+    }
+
+    #[test]
+    fn unstable_sort_orders_ties_as_torch() {
+        // torch.sort(torch.tensor([1., 0.] * 10)).indices on CPU (std::sort)
+        let t = Tensor::from_vec([1.0f32, 0.0].repeat(10), &[20]).unwrap();
+        let (_, i) = sort(&t, 0, false, false).unwrap();
+        assert_eq!(i.to_vec::<i64>().unwrap(), vec![1, 19, 17, 15, 13, 11, 9, 7, 5, 3, 8, 6, 10, 12, 4, 14, 16, 2, 18, 0]);
     }
 
     #[test]
     fn sort_along_a_strided_dim() {
         let t = Tensor::from_vec(vec![3i64, 1, 2, 0, 5, 4], &[2, 3]).unwrap().t().unwrap();
-        let (v, i) = sort(&t, 0, false).unwrap();
+        let (v, i) = sort(&t, 0, false, true).unwrap();
         assert_eq!(v.shape(), &[3, 2]);
         assert_eq!(v.to_vec::<i64>().unwrap(), vec![1, 0, 2, 4, 3, 5]);
         assert_eq!(i.to_vec::<i64>().unwrap(), vec![1, 0, 2, 2, 0, 1]);

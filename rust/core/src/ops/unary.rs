@@ -112,7 +112,7 @@ impl UnaryOp {
     /// does not support.
     pub fn out_dtype(self, input: DType) -> Result<DType> {
         use UnaryOp::*;
-        let not_impl = |name: &str| Err(Error::NotImplemented(format!("\"{name}\" not implemented for '{input}'")));
+        let not_impl = |name: &'static str| Err(Error::unsupported(name, input));
         match (self, input) {
             (Abs, DType::Bool) => not_impl("abs_cpu"),
             (Neg, DType::Bool) => Err(Error::NotImplemented(

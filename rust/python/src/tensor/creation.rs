@@ -21,8 +21,22 @@ pub fn full<'py>(py: Python<'py>, size: Vec<i64>, fill_value: &Bound<'py, PyAny>
             t.item().py_err()?
         }
     };
+    v.check_fill(d, size.iter().product()).py_err()?;
     let t = super::elementwise::maybe_detach(py, size.iter().product(), || Tensor::full(&size, v, d)).py_err()?;
     wrap(py, t)
+}
+
+/// A 0-dim tensor holding the number `value` for `t[indices] = value`: torch checks that it
+/// fits the dtype there without full's one-element exception for the half types.
+#[pyfunction]
+pub fn _index_value<'py>(py: Python<'py>, value: &Bound<'py, PyAny>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let d = extract_dtype(dtype)?;
+    let v = match extract_scalar(value) {
+        Some(v) => v?,
+        None => return Err(pyo3::exceptions::PyTypeError::new_err("expected a number")),
+    };
+    v.check_fits(d).py_err()?;
+    wrap(py, Tensor::scalar(v, d).py_err()?)
 }
 
 /// A zero-filled tensor (rstorch never hands out uninitialised memory).

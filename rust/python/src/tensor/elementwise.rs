@@ -337,7 +337,12 @@ impl PyTensor {
     fn fill_<'py>(slf: &Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let v = match Operand::from_py(value)? {
-            Some(Operand::S(s)) => s,
+            // a number must fit the dtype; a 0-dim tensor converts unchecked (torch's fill_.Tensor)
+            Some(Operand::S(s)) => {
+                let me = slf.borrow();
+                s.check_fill(me.t.dtype(), me.t.numel()).py_err()?;
+                s
+            }
             Some(Operand::T(t, _)) if t.ndim() == 0 => t.item().py_err()?,
             _ => {
                 return Err(pyo3::exceptions::PyRuntimeError::new_err(

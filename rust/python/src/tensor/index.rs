@@ -18,14 +18,14 @@ use super::{finish, inplace_py, wrap, PyTensor};
 use crate::convert::extract_scalar;
 use crate::error::IntoPy;
 
-/// A tensor argument and whether it tracks grad.
-fn tensor_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<(Tensor, bool)> {
+/// A tensor argument of `op` and whether it tracks grad.
+fn tensor_arg(obj: &Bound<'_, PyAny>, op: &str, arg: &str) -> PyResult<(Tensor, bool)> {
     match obj.cast::<PyTensor>() {
         Ok(t) => {
             let t = t.borrow();
             Ok((t.t.clone(), t.tracks_grad()))
         }
-        Err(_) => Err(PyTypeError::new_err(format!("{what} must be Tensor, not {}", obj.get_type().name()?))),
+        Err(_) => Err(PyTypeError::new_err(format!("{op}(): argument '{arg}' must be Tensor, not {}", obj.get_type().name()?))),
     }
 }
 
@@ -49,8 +49,12 @@ fn value_arg(obj: &Bound<'_, PyAny>, op: &str) -> PyResult<(Scalar, bool)> {
 
 /// An index list (`t[indices]`, `index_put_`): a sequence of None or tensors.
 fn index_list(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<Option<Tensor>>, bool)> {
+    let tensor = |i: &Bound<'_, PyAny>| match i.cast::<PyTensor>() {
+        Ok(t) => Ok((t.borrow().t.clone(), t.borrow().tracks_grad())),
+        Err(_) => Err(PyTypeError::new_err(format!("indices must be Tensor, not {}", i.get_type().name()?))),
+    };
     if obj.cast::<PyTensor>().is_ok() {
-        let (t, g) = tensor_arg(obj, "indices")?;
+        let (t, g) = tensor(obj)?;
         return Ok((vec![Some(t)], g));
     }
     let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = obj.cast::<PyTuple>() {
@@ -67,7 +71,7 @@ fn index_list(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<Option<Tensor>>, bool)> {
             if i.is_none() {
                 return Ok(None);
             }
-            let (t, g) = tensor_arg(i, "indices")?;
+            let (t, g) = tensor(i)?;
             tracked |= g;
             Ok(Some(t))
         })
@@ -120,6 +124,36 @@ fn run_copy<'py>(
     finish(py, name, tracked, || self_args(slf, args), kwargs, wrap(py, out)?)
 }
 
+/// An index op's kernel `f`, which works in place: on self for the `name_` method
+/// (`in_place`), else on a copy of `base(self)` for the `name` method. `name` is the method's.
+#[allow(clippy::too_many_arguments)]
+fn run_either<'py>(
+    slf: &Bound<'py, PyTensor>,
+    in_place: bool,
+    name: &str,
+    args: &[Bound<'py, PyAny>],
+    kwargs: Option<&Bound<'py, PyDict>>,
+    others_track: bool,
+    base: impl FnOnce(&Tensor) -> rstorch::Result<Tensor> + Send,
+    f: impl FnOnce(&Tensor) -> rstorch::Result<()> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
+    if in_place {
+        run_inplace(slf, name, args, kwargs, others_track, f)
+    } else {
+        run_copy(slf, name, args, kwargs, others_track, base, f)
+    }
+}
+
+/// `self` as the base of an out-of-place form: the copy has self's shape.
+fn same(t: &Tensor) -> rstorch::Result<Tensor> {
+    Ok(t.clone())
+}
+
+/// masked_fill and masked_scatter broadcast self with the mask first (in the out-of-place forms).
+fn broadcast_with(mask: &Tensor) -> impl FnOnce(&Tensor) -> rstorch::Result<Tensor> + Send + '_ {
+    move |t| t.broadcast_to(&rstorch::shape::broadcast_shapes(t.shape(), mask.shape())?)
+}
+
 /// A new-tensor op recorded as `name(self, *args)`.
 fn run_new<'py>(
     slf: &Bound<'py, PyTensor>,
@@ -153,7 +187,7 @@ fn scatter_src<'py>(src: Option<&Bound<'py, PyAny>>, value: Option<&Bound<'py, P
         _ => return Err(PyTypeError::new_err("scatter() needs exactly one of 'src' or 'value'")),
     };
     if obj.cast::<PyTensor>().is_ok() {
-        let (t, g) = tensor_arg(&obj, "src")?;
+        let (t, g) = tensor_arg(&obj, "scatter", "src")?;
         return Ok((Src::T(t), g, obj));
     }
     let (v, _) = value_arg(&obj, "scatter")?;
@@ -179,194 +213,158 @@ fn reduce_kw<'py>(py: Python<'py>, key: &str, value: Option<&str>) -> PyResult<O
     })
 }
 
+/// Bind each index op that has both forms: `$name` (on a copy of self) and `$name_` (in place),
+/// both `$imp(slf, args..., in_place)`.
+macro_rules! both_forms {
+    ($( $name:ident, $name_:ident => $imp:ident ($($sig:tt)*) ($($arg:ident: $ty:ty),*); )*) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                #[pyo3(signature = ($($sig)*))]
+                fn $name<'py>(slf: &Bound<'py, Self>, $($arg: $ty),*) -> PyResult<Bound<'py, PyAny>> {
+                    $imp(slf, $($arg,)* false)
+                }
+                #[pyo3(signature = ($($sig)*))]
+                fn $name_<'py>(slf: &Bound<'py, Self>, $($arg: $ty),*) -> PyResult<Bound<'py, PyAny>> {
+                    $imp(slf, $($arg,)* true)
+                }
+            )*
+        }
+    };
+}
+
+both_forms! {
+    scatter, scatter_ => scatter_impl (dim, index, src=None, *, value=None, reduce=None)
+        (dim: i64, index: &Bound<'py, PyAny>, src: Option<&Bound<'py, PyAny>>, value: Option<&Bound<'py, PyAny>>, reduce: Option<&str>);
+    scatter_add, scatter_add_ => scatter_add_impl (dim, index, src)
+        (dim: i64, index: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>);
+    scatter_reduce, scatter_reduce_ => scatter_reduce_impl (dim, index, src, reduce, *, include_self=true)
+        (dim: i64, index: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>, reduce: &str, include_self: bool);
+    index_add, index_add_ => index_add_impl (dim, index, source, *, alpha=None)
+        (dim: i64, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>);
+    index_copy, index_copy_ => index_copy_impl (dim, index, source)
+        (dim: i64, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>);
+    index_fill, index_fill_ => index_fill_impl (dim, index, value)
+        (dim: i64, index: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>);
+    index_put, index_put_ => index_put_impl (indices, values, accumulate=false)
+        (indices: &Bound<'py, PyAny>, values: &Bound<'py, PyAny>, accumulate: bool);
+    masked_fill, masked_fill_ => masked_fill_impl (mask, value)
+        (mask: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>);
+    masked_scatter, masked_scatter_ => masked_scatter_impl (mask, source)
+        (mask: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>);
+    put, put_ => put_impl (index, source, accumulate=false)
+        (index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, accumulate: bool);
+}
+
+fn scatter_impl<'py>(
+    slf: &Bound<'py, PyTensor>,
+    dim: i64,
+    index: &Bound<'py, PyAny>,
+    src: Option<&Bound<'py, PyAny>>,
+    value: Option<&Bound<'py, PyAny>>,
+    reduce: Option<&str>,
+    in_place: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (py, name) = (slf.py(), if in_place { "scatter_" } else { "scatter" });
+    let (ix, _) = tensor_arg(index, name, "index")?;
+    let (s, g, sobj) = scatter_src(src, value)?;
+    let red = reduce.map(ScatterReduce::parse_legacy).transpose().py_err()?;
+    let kw = reduce_kw(py, "reduce", reduce)?;
+    run_either(slf, in_place, name, &[int(py, dim)?, index.clone(), sobj], kw.as_ref(), g, same, |t| {
+        scatter_kernel(t, dim, &ix, &s, red, true)
+    })
+}
+
+fn scatter_add_impl<'py>(slf: &Bound<'py, PyTensor>, dim: i64, index: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>, in_place: bool) -> PyResult<Bound<'py, PyAny>> {
+    let (py, name) = (slf.py(), if in_place { "scatter_add_" } else { "scatter_add" });
+    let (ix, _) = tensor_arg(index, name, "index")?;
+    let (s, g) = tensor_arg(src, name, "src")?;
+    run_either(slf, in_place, name, &[int(py, dim)?, index.clone(), src.clone()], None, g, same, |t| {
+        core::scatter_(t, dim, &ix, ScatterSrc::Tensor(&s), Some(ScatterReduce::Sum), true)
+    })
+}
+
+fn scatter_reduce_impl<'py>(
+    slf: &Bound<'py, PyTensor>,
+    dim: i64,
+    index: &Bound<'py, PyAny>,
+    src: &Bound<'py, PyAny>,
+    reduce: &str,
+    include_self: bool,
+    in_place: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (py, name) = (slf.py(), if in_place { "scatter_reduce_" } else { "scatter_reduce" });
+    let (ix, _) = tensor_arg(index, name, "index")?;
+    let (s, g) = tensor_arg(src, name, "src")?;
+    let red = ScatterReduce::parse(reduce).py_err()?;
+    let kw = PyDict::new(py);
+    kw.set_item("include_self", include_self)?;
+    let args = [int(py, dim)?, index.clone(), src.clone(), reduce.into_pyobject(py)?.into_any()];
+    run_either(slf, in_place, name, &args, Some(&kw), g, same, |t| {
+        core::scatter_(t, dim, &ix, ScatterSrc::Tensor(&s), Some(red), include_self)
+    })
+}
+
+fn index_copy_impl<'py>(slf: &Bound<'py, PyTensor>, dim: i64, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, in_place: bool) -> PyResult<Bound<'py, PyAny>> {
+    let (py, name) = (slf.py(), if in_place { "index_copy_" } else { "index_copy" });
+    let (ix, _) = tensor_arg(index, name, "index")?;
+    let (s, g) = tensor_arg(source, name, "source")?;
+    run_either(slf, in_place, name, &[int(py, dim)?, index.clone(), source.clone()], None, g, same, |t| {
+        core::index_add_or_copy_("index_copy_", t, dim, &ix, &s, false)
+    })
+}
+
+fn index_fill_impl<'py>(slf: &Bound<'py, PyTensor>, dim: i64, index: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>, in_place: bool) -> PyResult<Bound<'py, PyAny>> {
+    let (py, name) = (slf.py(), if in_place { "index_fill_" } else { "index_fill" });
+    let (ix, _) = tensor_arg(index, name, "index")?;
+    let (v, g) = value_arg(value, "index_fill_")?;
+    run_either(slf, in_place, name, &[int(py, dim)?, index.clone(), value.clone()], None, g, same, |t| core::index_fill_(t, dim, &ix, v))
+}
+
+fn index_put_impl<'py>(slf: &Bound<'py, PyTensor>, indices: &Bound<'py, PyAny>, values: &Bound<'py, PyAny>, accumulate: bool, in_place: bool) -> PyResult<Bound<'py, PyAny>> {
+    let (py, name) = (slf.py(), if in_place { "index_put_" } else { "index_put" });
+    let (ix, _) = index_list(indices)?;
+    let (v, g) = tensor_arg(values, name, "values")?;
+    let args = [indices.clone(), values.clone(), accumulate.into_pyobject(py)?.to_owned().into_any()];
+    run_either(slf, in_place, name, &args, None, g, same, |t| core::index_put_(t, &ix, &v, accumulate))
+}
+
+fn masked_fill_impl<'py>(slf: &Bound<'py, PyTensor>, mask: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>, in_place: bool) -> PyResult<Bound<'py, PyAny>> {
+    let name = if in_place { "masked_fill_" } else { "masked_fill" };
+    let (m, _) = tensor_arg(mask, name, "mask")?;
+    let (v, g) = value_arg(value, "masked_fill_")?;
+    run_either(slf, in_place, name, &[mask.clone(), value.clone()], None, g, broadcast_with(&m), |t| core::masked_fill_(t, &m, v))
+}
+
+fn masked_scatter_impl<'py>(slf: &Bound<'py, PyTensor>, mask: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, in_place: bool) -> PyResult<Bound<'py, PyAny>> {
+    let name = if in_place { "masked_scatter_" } else { "masked_scatter" };
+    let (m, _) = tensor_arg(mask, name, "mask")?;
+    let (s, g) = tensor_arg(source, name, "source")?;
+    run_either(slf, in_place, name, &[mask.clone(), source.clone()], None, g, broadcast_with(&m), |t| core::masked_scatter_(t, &m, &s))
+}
+
+fn put_impl<'py>(slf: &Bound<'py, PyTensor>, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, accumulate: bool, in_place: bool) -> PyResult<Bound<'py, PyAny>> {
+    let (py, name) = (slf.py(), if in_place { "put_" } else { "put" });
+    let (ix, _) = tensor_arg(index, name, "index")?;
+    let (s, g) = tensor_arg(source, name, "source")?;
+    let args = [index.clone(), source.clone(), accumulate.into_pyobject(py)?.to_owned().into_any()];
+    run_either(slf, in_place, name, &args, None, g, same, |t| core::put_(t, &ix, &s, accumulate))
+}
+
 #[pymethods]
 impl PyTensor {
     #[pyo3(signature = (dim, index, *, sparse_grad=false))]
     fn gather<'py>(slf: &Bound<'py, Self>, dim: i64, index: &Bound<'py, PyAny>, sparse_grad: bool) -> PyResult<Bound<'py, PyAny>> {
         let _ = sparse_grad;
-        let (ix, _) = tensor_arg(index, "gather(): argument 'index'")?;
+        let (ix, _) = tensor_arg(index, "gather", "index")?;
         let py = slf.py();
         run_new(slf, "gather", &[int(py, dim)?, index.clone()], None, false, |t| core::gather(t, dim, &ix))
     }
 
-    #[pyo3(signature = (dim, index, src=None, *, value=None, reduce=None))]
-    fn scatter<'py>(
-        slf: &Bound<'py, Self>,
-        dim: i64,
-        index: &Bound<'py, PyAny>,
-        src: Option<&Bound<'py, PyAny>>,
-        value: Option<&Bound<'py, PyAny>>,
-        reduce: Option<&str>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "scatter(): argument 'index'")?;
-        let (s, g, sobj) = scatter_src(src, value)?;
-        let red = reduce.map(ScatterReduce::parse_legacy).transpose().py_err()?;
-        let kw = reduce_kw(py, "reduce", reduce)?;
-        run_copy(slf, "scatter", &[int(py, dim)?, index.clone(), sobj], kw.as_ref(), g, |t| Ok(t.clone()), |t| {
-            scatter_kernel(t, dim, &ix, &s, red, true)
-        })
-    }
-
-    #[pyo3(signature = (dim, index, src=None, *, value=None, reduce=None))]
-    fn scatter_<'py>(
-        slf: &Bound<'py, Self>,
-        dim: i64,
-        index: &Bound<'py, PyAny>,
-        src: Option<&Bound<'py, PyAny>>,
-        value: Option<&Bound<'py, PyAny>>,
-        reduce: Option<&str>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "scatter_(): argument 'index'")?;
-        let (s, g, sobj) = scatter_src(src, value)?;
-        let red = reduce.map(ScatterReduce::parse_legacy).transpose().py_err()?;
-        let kw = reduce_kw(py, "reduce", reduce)?;
-        run_inplace(slf, "scatter_", &[int(py, dim)?, index.clone(), sobj], kw.as_ref(), g, |t| {
-            scatter_kernel(t, dim, &ix, &s, red, true)
-        })
-    }
-
-    fn scatter_add<'py>(slf: &Bound<'py, Self>, dim: i64, index: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "scatter_add(): argument 'index'")?;
-        let (s, g) = tensor_arg(src, "scatter_add(): argument 'src'")?;
-        run_copy(slf, "scatter_add", &[int(py, dim)?, index.clone(), src.clone()], None, g, |t| Ok(t.clone()), |t| {
-            core::scatter_(t, dim, &ix, ScatterSrc::Tensor(&s), Some(ScatterReduce::Sum), true)
-        })
-    }
-
-    fn scatter_add_<'py>(slf: &Bound<'py, Self>, dim: i64, index: &Bound<'py, PyAny>, src: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "scatter_add_(): argument 'index'")?;
-        let (s, g) = tensor_arg(src, "scatter_add_(): argument 'src'")?;
-        run_inplace(slf, "scatter_add_", &[int(py, dim)?, index.clone(), src.clone()], None, g, |t| {
-            core::scatter_(t, dim, &ix, ScatterSrc::Tensor(&s), Some(ScatterReduce::Sum), true)
-        })
-    }
-
-    #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
-    fn scatter_reduce<'py>(
-        slf: &Bound<'py, Self>,
-        dim: i64,
-        index: &Bound<'py, PyAny>,
-        src: &Bound<'py, PyAny>,
-        reduce: &str,
-        include_self: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "scatter_reduce(): argument 'index'")?;
-        let (s, g) = tensor_arg(src, "scatter_reduce(): argument 'src'")?;
-        let red = ScatterReduce::parse(reduce).py_err()?;
-        let kw = PyDict::new(py);
-        kw.set_item("include_self", include_self)?;
-        let args = [int(py, dim)?, index.clone(), src.clone(), reduce.into_pyobject(py)?.into_any()];
-        run_copy(slf, "scatter_reduce", &args, Some(&kw), g, |t| Ok(t.clone()), |t| {
-            core::scatter_(t, dim, &ix, ScatterSrc::Tensor(&s), Some(red), include_self)
-        })
-    }
-
-    #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
-    fn scatter_reduce_<'py>(
-        slf: &Bound<'py, Self>,
-        dim: i64,
-        index: &Bound<'py, PyAny>,
-        src: &Bound<'py, PyAny>,
-        reduce: &str,
-        include_self: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "scatter_reduce_(): argument 'index'")?;
-        let (s, g) = tensor_arg(src, "scatter_reduce_(): argument 'src'")?;
-        let red = ScatterReduce::parse(reduce).py_err()?;
-        let kw = PyDict::new(py);
-        kw.set_item("include_self", include_self)?;
-        let args = [int(py, dim)?, index.clone(), src.clone(), reduce.into_pyobject(py)?.into_any()];
-        run_inplace(slf, "scatter_reduce_", &args, Some(&kw), g, |t| {
-            core::scatter_(t, dim, &ix, ScatterSrc::Tensor(&s), Some(red), include_self)
-        })
-    }
-
     fn index_select<'py>(slf: &Bound<'py, Self>, dim: i64, index: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let (ix, _) = tensor_arg(index, "index_select(): argument 'index'")?;
+        let (ix, _) = tensor_arg(index, "index_select", "index")?;
         run_new(slf, "index_select", &[int(py, dim)?, index.clone()], None, false, |t| core::index_select(t, dim, &ix))
-    }
-
-    #[pyo3(signature = (dim, index, source, *, alpha=None))]
-    fn index_add<'py>(
-        slf: &Bound<'py, Self>,
-        dim: i64,
-        index: &Bound<'py, PyAny>,
-        source: &Bound<'py, PyAny>,
-        alpha: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        index_add_impl(slf, dim, index, source, alpha, false)
-    }
-
-    #[pyo3(signature = (dim, index, source, *, alpha=None))]
-    fn index_add_<'py>(
-        slf: &Bound<'py, Self>,
-        dim: i64,
-        index: &Bound<'py, PyAny>,
-        source: &Bound<'py, PyAny>,
-        alpha: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        index_add_impl(slf, dim, index, source, alpha, true)
-    }
-
-    fn index_copy<'py>(slf: &Bound<'py, Self>, dim: i64, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "index_copy(): argument 'index'")?;
-        let (s, g) = tensor_arg(source, "index_copy(): argument 'source'")?;
-        run_copy(slf, "index_copy", &[int(py, dim)?, index.clone(), source.clone()], None, g, |t| Ok(t.clone()), |t| {
-            core::index_add_or_copy_("index_copy_", t, dim, &ix, &s, false)
-        })
-    }
-
-    fn index_copy_<'py>(slf: &Bound<'py, Self>, dim: i64, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "index_copy_(): argument 'index'")?;
-        let (s, g) = tensor_arg(source, "index_copy_(): argument 'source'")?;
-        run_inplace(slf, "index_copy_", &[int(py, dim)?, index.clone(), source.clone()], None, g, |t| {
-            core::index_add_or_copy_("index_copy_", t, dim, &ix, &s, false)
-        })
-    }
-
-    fn index_fill<'py>(slf: &Bound<'py, Self>, dim: i64, index: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "index_fill(): argument 'index'")?;
-        let (v, g) = value_arg(value, "index_fill_")?;
-        run_copy(slf, "index_fill", &[int(py, dim)?, index.clone(), value.clone()], None, g, |t| Ok(t.clone()), |t| {
-            core::index_fill_(t, dim, &ix, v)
-        })
-    }
-
-    fn index_fill_<'py>(slf: &Bound<'py, Self>, dim: i64, index: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "index_fill_(): argument 'index'")?;
-        let (v, g) = value_arg(value, "index_fill_")?;
-        run_inplace(slf, "index_fill_", &[int(py, dim)?, index.clone(), value.clone()], None, g, |t| {
-            core::index_fill_(t, dim, &ix, v)
-        })
-    }
-
-    #[pyo3(signature = (indices, values, accumulate=false))]
-    fn index_put<'py>(slf: &Bound<'py, Self>, indices: &Bound<'py, PyAny>, values: &Bound<'py, PyAny>, accumulate: bool) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = index_list(indices)?;
-        let (v, g) = tensor_arg(values, "index_put(): argument 'values'")?;
-        let args = [indices.clone(), values.clone(), accumulate.into_pyobject(py)?.to_owned().into_any()];
-        run_copy(slf, "index_put", &args, None, g, |t| Ok(t.clone()), |t| core::index_put_(t, &ix, &v, accumulate))
-    }
-
-    #[pyo3(signature = (indices, values, accumulate=false))]
-    fn index_put_<'py>(slf: &Bound<'py, Self>, indices: &Bound<'py, PyAny>, values: &Bound<'py, PyAny>, accumulate: bool) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = index_list(indices)?;
-        let (v, g) = tensor_arg(values, "index_put_(): argument 'values'")?;
-        let args = [indices.clone(), values.clone(), accumulate.into_pyobject(py)?.to_owned().into_any()];
-        run_inplace(slf, "index_put_", &args, None, g, |t| core::index_put_(t, &ix, &v, accumulate))
     }
 
     /// `self[indices]` for a list of None / index tensors (the advanced part of `__getitem__`),
@@ -376,66 +374,14 @@ impl PyTensor {
         run_new(slf, "index", &[indices.clone()], None, false, |t| core::index(t, &ix))
     }
 
-    fn masked_fill<'py>(slf: &Bound<'py, Self>, mask: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let (m, _) = tensor_arg(mask, "masked_fill(): argument 'mask'")?;
-        let (v, g) = value_arg(value, "masked_fill_")?;
-        let m2 = m.clone();
-        let base = move |t: &Tensor| -> rstorch::Result<Tensor> {
-            let shape = rstorch::shape::broadcast_shapes(t.shape(), m2.shape())?;
-            t.broadcast_to(&shape)
-        };
-        run_copy(slf, "masked_fill", &[mask.clone(), value.clone()], None, g, base, |t| core::masked_fill_(t, &m, v))
-    }
-
-    fn masked_fill_<'py>(slf: &Bound<'py, Self>, mask: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let (m, _) = tensor_arg(mask, "masked_fill_(): argument 'mask'")?;
-        let (v, g) = value_arg(value, "masked_fill_")?;
-        run_inplace(slf, "masked_fill_", &[mask.clone(), value.clone()], None, g, |t| core::masked_fill_(t, &m, v))
-    }
-
     fn masked_select<'py>(slf: &Bound<'py, Self>, mask: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let (m, _) = tensor_arg(mask, "masked_select(): argument 'mask'")?;
+        let (m, _) = tensor_arg(mask, "masked_select", "mask")?;
         run_new(slf, "masked_select", &[mask.clone()], None, false, |t| core::masked_select(t, &m))
     }
 
-    fn masked_scatter<'py>(slf: &Bound<'py, Self>, mask: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let (m, _) = tensor_arg(mask, "masked_scatter(): argument 'mask'")?;
-        let (s, g) = tensor_arg(source, "masked_scatter(): argument 'source'")?;
-        let m2 = m.clone();
-        let base = move |t: &Tensor| -> rstorch::Result<Tensor> {
-            let shape = rstorch::shape::broadcast_shapes(t.shape(), m2.shape())?;
-            t.broadcast_to(&shape)
-        };
-        run_copy(slf, "masked_scatter", &[mask.clone(), source.clone()], None, g, base, |t| core::masked_scatter_(t, &m, &s))
-    }
-
-    fn masked_scatter_<'py>(slf: &Bound<'py, Self>, mask: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let (m, _) = tensor_arg(mask, "masked_scatter_(): argument 'mask'")?;
-        let (s, g) = tensor_arg(source, "masked_scatter_(): argument 'source'")?;
-        run_inplace(slf, "masked_scatter_", &[mask.clone(), source.clone()], None, g, |t| core::masked_scatter_(t, &m, &s))
-    }
-
     fn take<'py>(slf: &Bound<'py, Self>, index: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let (ix, _) = tensor_arg(index, "take(): argument 'index'")?;
+        let (ix, _) = tensor_arg(index, "take", "index")?;
         run_new(slf, "take", &[index.clone()], None, false, |t| core::take(t, &ix))
-    }
-
-    #[pyo3(signature = (index, source, accumulate=false))]
-    fn put<'py>(slf: &Bound<'py, Self>, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, accumulate: bool) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "put(): argument 'index'")?;
-        let (s, g) = tensor_arg(source, "put(): argument 'source'")?;
-        let args = [index.clone(), source.clone(), accumulate.into_pyobject(py)?.to_owned().into_any()];
-        run_copy(slf, "put", &args, None, g, |t| Ok(t.clone()), |t| core::put_(t, &ix, &s, accumulate))
-    }
-
-    #[pyo3(signature = (index, source, accumulate=false))]
-    fn put_<'py>(slf: &Bound<'py, Self>, index: &Bound<'py, PyAny>, source: &Bound<'py, PyAny>, accumulate: bool) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let (ix, _) = tensor_arg(index, "put_(): argument 'index'")?;
-        let (s, g) = tensor_arg(source, "put_(): argument 'source'")?;
-        let args = [index.clone(), source.clone(), accumulate.into_pyobject(py)?.to_owned().into_any()];
-        run_inplace(slf, "put_", &args, None, g, |t| core::put_(t, &ix, &s, accumulate))
     }
 
     /// Indices of the non-zero elements: `(n, ndim)` int64, or one 1-D tensor per dim.
@@ -468,10 +414,9 @@ fn index_add_impl<'py>(
     in_place: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     use rstorch::ops::{binary, Arg};
-    let py = slf.py();
-    let name = if in_place { "index_add_" } else { "index_add" };
-    let (ix, _) = tensor_arg(index, &format!("{name}(): argument 'index'"))?;
-    let (s, g) = tensor_arg(source, &format!("{name}(): argument 'source'"))?;
+    let (py, name) = (slf.py(), if in_place { "index_add_" } else { "index_add" });
+    let (ix, _) = tensor_arg(index, name, "index")?;
+    let (s, g) = tensor_arg(source, name, "source")?;
     let alpha_s = match alpha {
         Some(a) => match extract_scalar(a) {
             Some(s) => Some(s?),
@@ -499,12 +444,7 @@ fn index_add_impl<'py>(
         };
         core::index_add_or_copy_("index_add_", t, dim, &ix, &src, true)
     };
-    let args = [int(py, dim)?, index.clone(), source.clone()];
-    if in_place {
-        run_inplace(slf, name, &args, kw.as_ref(), g, scaled)
-    } else {
-        run_copy(slf, name, &args, kw.as_ref(), g, |t| Ok(t.clone()), scaled)
-    }
+    run_either(slf, in_place, name, &[int(py, dim)?, index.clone(), source.clone()], kw.as_ref(), g, same, scaled)
 }
 
 /// Add this family's module-level functions to `_C`.

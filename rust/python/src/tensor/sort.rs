@@ -90,8 +90,7 @@ impl PyTensor {
     fn sort<'py>(slf: &Bound<'py, Self>, dim: i64, descending: bool, stable: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        // torch's CPU sort is stable whatever `stable` says
-        let (v, i) = maybe_detach(py, t.numel(), || sort::sort(&t, dim, descending)).py_err()?;
+        let (v, i) = maybe_detach(py, t.numel(), || sort::sort(&t, dim, descending, stable.unwrap_or(false))).py_err()?;
         done(slf, "sort", tracked, structseq(py, "sort", v, i)?, |kw| {
             kw.set_item("dim", dim)?;
             kw.set_item("descending", descending)?;
@@ -101,10 +100,9 @@ impl PyTensor {
 
     #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
     fn argsort<'py>(slf: &Bound<'py, Self>, dim: i64, descending: bool, stable: bool) -> PyResult<Bound<'py, PyAny>> {
-        let _ = stable; // always stable, as above
         let py = slf.py();
         let t = slf.borrow().t.clone();
-        let i = maybe_detach(py, t.numel(), || sort::argsort(&t, dim, descending)).py_err()?;
+        let i = maybe_detach(py, t.numel(), || sort::argsort(&t, dim, descending, stable)).py_err()?;
         wrap(py, i)
     }
 
@@ -112,7 +110,7 @@ impl PyTensor {
     fn msort<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, _) = maybe_detach(py, t.numel(), || sort::sort(&t, 0, false)).py_err()?;
+        let (v, _) = maybe_detach(py, t.numel(), || sort::sort(&t, 0, false, false)).py_err()?;
         done(slf, "msort", tracked, wrap(py, v)?, |_| Ok(()))
     }
 
@@ -120,7 +118,7 @@ impl PyTensor {
     fn topk<'py>(slf: &Bound<'py, Self>, k: i64, dim: i64, largest: bool, sorted: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, i) = maybe_detach(py, t.numel(), || select::topk(&t, k, dim, largest)).py_err()?;
+        let (v, i) = maybe_detach(py, t.numel(), || select::topk(&t, k, dim, largest, sorted)).py_err()?;
         done(slf, "topk", tracked, structseq(py, "topk", v, i)?, |kw| {
             kw.set_item("k", k)?;
             kw.set_item("dim", dim)?;

@@ -213,7 +213,19 @@ fn kwargs<'py>(py: Python<'py>, items: &[(&str, Bound<'py, PyAny>)]) -> PyResult
     Ok(d)
 }
 
-fn round_op<'py>(py: Python<'py>, decimals: i64) -> PyResult<(UnaryOp, Option<Bound<'py, PyDict>>)> {
+/// `round()` / `round(decimals=)`. torch's `round.decimals` overload has no integer kernel even
+/// for decimals=0, while plain `round()` leaves integers as they are.
+fn round_op<'py>(input: &Bound<'py, PyAny>, decimals: Option<i64>) -> PyResult<(UnaryOp, Option<Bound<'py, PyDict>>)> {
+    let py = input.py();
+    if decimals == Some(0) {
+        if let Ok(t) = input.cast::<PyTensor>() {
+            let d = t.borrow().t.dtype();
+            if !d.is_floating_point() {
+                return Err(rstorch::Error::unsupported("round_vml_cpu", d)).py_err();
+            }
+        }
+    }
+    let decimals = decimals.unwrap_or(0);
     let kw = if decimals != 0 { Some(kwargs(py, &[("decimals", decimals.into_pyobject(py)?.into_any())])?) } else { None };
     Ok((UnaryOp::Round { decimals }, kw))
 }
@@ -236,14 +248,14 @@ fn nan_to_num_op<'py>(py: Python<'py>, nan: Option<f64>, posinf: Option<f64>, ne
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (*, decimals=0))]
-    fn round<'py>(slf: &Bound<'py, Self>, decimals: i64) -> PyResult<Bound<'py, PyAny>> {
-        let (op, kw) = round_op(slf.py(), decimals)?;
+    #[pyo3(signature = (*, decimals=None))]
+    fn round<'py>(slf: &Bound<'py, Self>, decimals: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        let (op, kw) = round_op(slf.as_any(), decimals)?;
         forward(slf, op, "round", true, kw)
     }
-    #[pyo3(signature = (*, decimals=0))]
-    fn round_<'py>(slf: &Bound<'py, Self>, decimals: i64) -> PyResult<Bound<'py, PyAny>> {
-        let (op, kw) = round_op(slf.py(), decimals)?;
+    #[pyo3(signature = (*, decimals=None))]
+    fn round_<'py>(slf: &Bound<'py, Self>, decimals: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        let (op, kw) = round_op(slf.as_any(), decimals)?;
         forward_(slf, op, "round_", kw)
     }
 
@@ -283,9 +295,9 @@ impl PyTensor {
 }
 
 #[pyfunction(name = "round")]
-#[pyo3(signature = (input, *, decimals=0, out=None))]
-fn round_fn<'py>(input: &Bound<'py, PyAny>, decimals: i64, out: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let (op, kw) = round_op(input.py(), decimals)?;
+#[pyo3(signature = (input, *, decimals=None, out=None))]
+fn round_fn<'py>(input: &Bound<'py, PyAny>, decimals: Option<i64>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    let (op, kw) = round_op(input, decimals)?;
     function(input, op, "round", OutRule::Exact, true, out, kw)
 }
 

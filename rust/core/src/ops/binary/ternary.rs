@@ -66,6 +66,12 @@ pub fn where_(cond: &Tensor, x: Arg, y: Arg) -> Result<Tensor> {
         d => crate::bail!("where expected condition to be a boolean tensor, but got a tensor with dtype {}", d.scalar_type_name()),
     };
     let dtype = result_dtype(&[x.clone(), y.clone()]);
+    // torch first fills a one-element tensor with each number
+    for a in [&x, &y] {
+        if let Arg::Scalar(s) = a {
+            s.check_fill(dtype, 1)?;
+        }
+    }
     let (tx, ty) = (x.as_tensor(dtype)?, y.as_tensor(dtype)?);
     crate::dispatch!(dtype, T => map3::<bool, T, T, T>(&cond, &tx, &ty, |c, a, b| if c { a } else { b }))
 }
@@ -98,11 +104,11 @@ pub fn lerp(input: &Tensor, end: &Tensor, weight: Arg) -> Result<Tensor> {
             if w.dtype() != dtype {
                 return Err(mismatch("weight", w.dtype()));
             }
-            let err = Error::NotImplemented(format!("\"lerp_kernel_tensor\" not implemented for '{}'", dtype.scalar_type_name()));
+            let err = Error::unsupported("lerp_kernel_tensor", dtype);
             dispatch_float!(dtype, T => lerp_tensor::<T>(input, end, w), err)
         }
         Arg::Scalar(s) => {
-            let err = Error::NotImplemented(format!("\"lerp_kernel_scalar\" not implemented for '{}'", dtype.scalar_type_name()));
+            let err = Error::unsupported("lerp_kernel_scalar", dtype);
             let w = Tensor::scalar(s, dtype)?;
             dispatch_float!(dtype, T => lerp_tensor::<T>(input, end, &w), err)
         }
@@ -152,6 +158,9 @@ fn promoted(ts: &[&Tensor]) -> DType {
 /// `torch.addcmul`: `input + value * t1 * t2`, in the three tensors' promoted dtype.
 pub fn addcmul(input: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Result<Tensor> {
     let dtype = promoted(&[input, t1, t2]);
+    if dtype == DType::Bool {
+        return Err(Error::unsupported("addcmul_cpu_out", dtype));
+    }
     let (a, b, c) = (input.to_dtype(dtype)?, t1.to_dtype(dtype)?, t2.to_dtype(dtype)?);
     crate::dispatch!(dtype, T => {
         let v: T = value.to::<T>();
@@ -169,7 +178,7 @@ pub fn addcdiv(input: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Resul
     }
     let dtype = promoted(&[input, t1, t2]);
     let (a, b, c) = (input.to_dtype(dtype)?, t1.to_dtype(dtype)?, t2.to_dtype(dtype)?);
-    let err = Error::NotImplemented(format!("\"addcdiv_cpu_out\" not implemented for '{}'", dtype.scalar_type_name()));
+    let err = Error::unsupported("addcdiv_cpu_out", dtype);
     dispatch_float!(dtype, T => {
         let v: T = value.to::<T>();
         map3::<T, T, T, T>(&a, &b, &c, move |x, y, z| x.add(v.mul(y).div(z)))

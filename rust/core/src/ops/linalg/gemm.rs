@@ -73,7 +73,7 @@ pub(crate) fn gemm_into(out: &Tensor, a: &Tensor, b: &Tensor, alpha: Scalar, acc
         DType::Int16 => int_gemm::<i16>(out, a, b, alpha.to::<i16>(), accumulate),
         DType::Int8 => int_gemm::<i8>(out, a, b, alpha.to::<i8>(), accumulate),
         DType::UInt8 => int_gemm::<u8>(out, a, b, alpha.to::<u8>(), accumulate),
-        DType::Bool => Err(crate::Error::NotImplemented("\"addmm_impl_cpu_\" not implemented for 'Bool'".into())),
+        DType::Bool => Err(crate::Error::unsupported("addmm_impl_cpu_", DType::Bool)),
     }
 }
 

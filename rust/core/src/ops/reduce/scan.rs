@@ -148,7 +148,7 @@ fn logaddexp(a: f64, b: f64) -> f64 {
 /// `logcumsumexp(dim)`: floating inputs only.
 pub fn logcumsumexp(t: &Tensor, dim: i64) -> Result<Tensor> {
     if !t.dtype().is_floating_point() {
-        return Err(Error::NotImplemented(format!("\"logcumsumexp_out_cpu\" not implemented for '{}'", t.dtype().scalar_type_name())));
+        return Err(Error::unsupported("logcumsumexp_out_cpu", t.dtype()));
     }
     let r = crate::dispatch!(t.dtype(), S => map_lines::<S, f64, S>(t, dim, false, |x, y, _| {
         let mut a = f64::NEG_INFINITY;
@@ -226,11 +226,8 @@ pub fn softmax(t: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<
     if !t.dtype().is_floating_point() {
         let name = if log { "log_softmax" } else { "softmax" };
         let last = t.ndim() == 0 || shape::normalize_dim(dim, t.ndim())? + 1 == t.ndim();
-        return Err(Error::NotImplemented(format!(
-            "\"{name}_{}kernel_impl\" not implemented for '{}'",
-            if last { "lastdim_" } else { "" },
-            t.dtype().scalar_type_name()
-        )));
+        let kernel = format!("{name}_{}kernel_impl", if last { "lastdim_" } else { "" });
+        return Err(Error::unsupported(kernel, t.dtype()));
     }
     let r = match t.dtype() {
         DType::Float64 => map_lines::<f64, f64, f64>(&t, dim, false, |x, y, _| softmax_line(x, y, log)),

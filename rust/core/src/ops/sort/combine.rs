@@ -84,7 +84,7 @@ pub fn combinations(t: &Tensor, r: i64, with_replacement: bool) -> Result<Tensor
 pub fn tri_indices(row: i64, col: i64, offset: i64, dtype: DType, upper: bool) -> Result<Tensor> {
     let name = if upper { "triu_indices" } else { "tril_indices" };
     if !dtype.is_integral(false) {
-        return Err(Error::NotImplemented(format!("\"{name}\" not implemented for '{}'", dtype.scalar_type_name())));
+        return Err(Error::unsupported(name, dtype));
     }
     if row < 0 {
         return Err(Error::runtime(format!("row must be non-negative, got{row}")));

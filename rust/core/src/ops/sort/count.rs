@@ -10,7 +10,7 @@ use crate::tensor::Tensor;
 /// float64).
 pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<Tensor> {
     if !t.dtype().is_integral(false) {
-        return Err(Error::NotImplemented(format!("\"bincount_cpu\" not implemented for '{}'", t.dtype().scalar_type_name())));
+        return Err(Error::unsupported("bincount_cpu", t.dtype()));
     }
     if minlength < 0 {
         return Err(Error::runtime("minlength should be >= 0"));
@@ -48,9 +48,9 @@ fn weighted<W: Arith>(values: &[i64], w: &Tensor, len: usize) -> Result<Tensor> 
 }
 
 /// Floating dtypes only, with torch's message for the others.
-fn check_float(t: &Tensor, kernel: &str) -> Result<()> {
+fn check_float(t: &Tensor, kernel: &'static str) -> Result<()> {
     if !t.dtype().is_floating_point() {
-        return Err(Error::NotImplemented(format!("\"{kernel}\" not implemented for '{}'", t.dtype().scalar_type_name())));
+        return Err(Error::unsupported(kernel, t.dtype()));
     }
     Ok(())
 }
@@ -153,7 +153,7 @@ pub enum Bins<'a> {
 pub fn histogram(t: &Tensor, bins: Bins, weight: Option<&Tensor>, density: bool) -> Result<(Tensor, Tensor)> {
     check_float(t, "histogramdd")?;
     if matches!(t.dtype(), DType::Float16 | DType::BFloat16) {
-        return Err(Error::NotImplemented(format!("\"histogramdd\" not implemented for '{}'", t.dtype().scalar_type_name())));
+        return Err(Error::unsupported("histogramdd", t.dtype()));
     }
     if let Some(w) = weight {
         if w.dtype() != t.dtype() {

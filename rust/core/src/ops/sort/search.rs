@@ -53,7 +53,7 @@ pub fn searchsorted(boundaries: &Tensor, values: Arg, right: bool, sorter: Optio
     }
     let dtype = result_dtype(&[Arg::Tensor(boundaries), values.clone()]);
     if dtype == DType::Bool {
-        return Err(Error::NotImplemented("\"searchsorted_out_cpu\" not implemented for 'Bool'".into()));
+        return Err(Error::unsupported("searchsorted_out_cpu", dtype));
     }
     let b = boundaries.to_dtype(dtype)?.contiguous()?;
     let v = values.as_tensor(dtype)?.contiguous()?;

@@ -1,7 +1,10 @@
 //! Selections along a dim: topk, kthvalue, median/nanmedian, mode. Each picks positions of a
-//! line (through the packed keys of `super`, so ties resolve as a stable sort would); the
-//! values are the elements at those positions.
+//! line through the packed (key, position) pairs of `super`; the values are the elements at
+//! those positions. median and mode resolve ties as a stable sort would (as torch's do); topk
+//! and kthvalue run torch's own unstable algorithms on the keys alone (`libstdcxx`), so that
+//! they return the same one of several equal elements, in the same order, as torch.
 
+use super::libstdcxx;
 use super::{resized, Line, Lines, Packed, SortKey};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -64,9 +67,9 @@ fn check_nonempty(t: &Tensor, dim: usize, op: &str) -> Result<()> {
     Ok(())
 }
 
-fn not_for_bool(t: &Tensor, kernel: &str) -> Result<()> {
+fn not_for_bool(t: &Tensor, kernel: &'static str) -> Result<()> {
     if t.dtype() == DType::Bool {
-        return Err(Error::NotImplemented(format!("\"{kernel}\" not implemented for 'Bool'")));
+        return Err(Error::unsupported(kernel, DType::Bool));
     }
     Ok(())
 }
@@ -74,25 +77,36 @@ fn not_for_bool(t: &Tensor, kernel: &str) -> Result<()> {
 struct TopK {
     k: usize,
     largest: bool,
+    sorted: bool,
 }
 
 impl Pick for TopK {
+    /// torch's `topk_impl_loop`: a partial sort when k is small next to the line, else an
+    /// nth_element then (when `sorted`) a sort of the k - 1 elements before the k-th. Its
+    /// comparator orders NaN above everything (below, for the smallest) and sees nothing but
+    /// values, which is what comparing keys does (loaded flipped for `largest`).
     fn pick<T: SortKey, P: Packed>(&self, line: &Line<T>, buf: &mut Vec<P>, out: &mut Vec<usize>) {
-        if self.k == 0 {
+        let k = self.k;
+        if k == 0 {
             return;
         }
         line.load(self.largest, buf);
-        if self.k < buf.len() {
-            buf.select_nth_unstable(self.k - 1);
+        let less = |a: P, b: P| a.key() < b.key();
+        if k * 64 <= buf.len() {
+            libstdcxx::partial_sort(buf, k, &less);
+        } else {
+            libstdcxx::nth_element(buf, k - 1, &less);
+            if self.sorted {
+                libstdcxx::sort(&mut buf[..k - 1], &less);
+            }
         }
-        buf[..self.k].sort_unstable();
-        out.extend(buf[..self.k].iter().map(|e| e.pos()));
+        out.extend(buf[..k].iter().map(|e| e.pos()));
     }
 }
 
-/// `torch.topk`: the k largest (or smallest) elements along `dim`, always in sorted order
-/// (torch leaves the order unspecified for `sorted=False`).
-pub fn topk(t: &Tensor, k: i64, dim: i64, largest: bool) -> Result<(Tensor, Tensor)> {
+/// `torch.topk`: the k largest (or smallest) elements along `dim`; with `sorted` in order,
+/// else in the order torch's selection leaves them.
+pub fn topk(t: &Tensor, k: i64, dim: i64, largest: bool, sorted: bool) -> Result<(Tensor, Tensor)> {
     let dim = shape::normalize_dim(dim, t.ndim())?;
     if t.dtype() == DType::Bool {
         return Err(Error::NotImplemented("topk does not support bool dtypes on CPU".into()));
@@ -103,16 +117,18 @@ pub fn topk(t: &Tensor, k: i64, dim: i64, largest: bool) -> Result<(Tensor, Tens
     }
     // a 0-dim input gives itself back even for k == 0, as in torch
     let k = if t.ndim() == 0 { 1 } else { k as usize };
-    pick_lines(t, dim, k, &TopK { k, largest })
+    pick_lines(t, dim, k, &TopK { k, largest, sorted })
 }
 
-/// The element at sorted position `k` (0-based), NaN counting as the largest.
+/// The element at sorted position `k` (0-based), NaN counting as the largest, picked by
+/// torch's quick select.
 struct Kth(usize);
 
 impl Pick for Kth {
     fn pick<T: SortKey, P: Packed>(&self, line: &Line<T>, buf: &mut Vec<P>, out: &mut Vec<usize>) {
         line.load(false, buf);
-        out.push(buf.select_nth_unstable(self.0).1.pos());
+        libstdcxx::quick_select(buf, self.0, &|a: P, b: P| a.key() > b.key());
+        out.push(buf[self.0].pos());
     }
 }
 
@@ -210,10 +226,14 @@ mod tests {
     #[test]
     fn selections() {
         let t = Tensor::from_vec(vec![2.0f32, 1.0, 2.0, 1.0, 2.0], &[5]).unwrap();
-        let (v, i) = topk(&t, 2, 0, false).unwrap();
+        // indices as torch's CPU kernels give them
+        let (v, i) = topk(&t, 2, 0, false, true).unwrap();
         assert_eq!((v.to_vec::<f32>().unwrap(), i.to_vec::<i64>().unwrap()), (vec![1.0, 1.0], vec![1, 3]));
         let (_, i) = kthvalue(&t, 2, 0, false).unwrap();
         assert_eq!(i.to_vec::<i64>().unwrap(), vec![3]);
+        let u = Tensor::from_vec(vec![1.0f32, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0], &[7]).unwrap();
+        let (_, i) = topk(&u, 3, 0, true, true).unwrap();
+        assert_eq!(i.to_vec::<i64>().unwrap(), vec![3, 6, 5]);
         let (v, i) = median_dim(&t, 0, false, false).unwrap();
         assert_eq!((v.to_vec::<f32>().unwrap(), i.to_vec::<i64>().unwrap()), (vec![2.0], vec![0]));
         let m = Tensor::from_vec(vec![3i64, 1, 3, 1, 2, 2], &[6]).unwrap();

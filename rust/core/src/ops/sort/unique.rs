@@ -1,11 +1,12 @@
 //! `torch.unique` and `torch.unique_consecutive`, over elements or over slices along a dim.
 //!
-//! Both see the input as `n` rows of `width` elements (width 1 without `dim`). unique orders
-//! the rows stably (by element keys, lexicographically), unique_consecutive keeps their order;
-//! then runs of equal rows form the groups. Equality is the elements' `==`, so NaNs never match
-//! each other (torch returns every NaN) while 0.0 and -0.0 do.
+//! Both see the input as `n` rows of `width` elements (width 1 without `dim`). unique sorts the
+//! rows as torch's CPU kernels do (their `std::sort`, see `Order`), unique_consecutive keeps
+//! their order; then runs of equal rows form the groups. Equality is the elements' `==`, so
+//! NaNs never match each other (torch returns every NaN) while 0.0 and -0.0 do. Which NaN goes
+//! to which group, and which zero represents a group, is the order the sort left them in.
 
-use super::{Packed, SortKey};
+use super::{libstdcxx, Packed, SortKey};
 use crate::error::{Error, Result};
 use crate::shape;
 use crate::tensor::Tensor;
@@ -22,7 +23,8 @@ pub struct Unique {
 pub fn unique(t: &Tensor, dim: Option<i64>, consecutive: bool) -> Result<Unique> {
     let Some(dim) = dim else {
         let flat = t.reshape(&[-1])?.contiguous()?;
-        let (values, inverse, counts) = crate::dispatch!(t.dtype(), T => groups::<T>(&flat, flat.numel(), 1, consecutive)?);
+        let order = if consecutive { Order::Input } else { Order::Elements };
+        let (values, inverse, counts) = crate::dispatch!(t.dtype(), T => groups::<T>(&flat, flat.numel(), 1, order)?);
         return Ok(Unique { values, inverse: inverse.reshape(&shape_i64(t.shape()))?, counts });
     };
     if t.ndim() == 0 {
@@ -36,7 +38,8 @@ pub fn unique(t: &Tensor, dim: Option<i64>, consecutive: bool) -> Result<Unique>
     // rows = slices along d, laid out contiguously one after the other
     let moved = t.movedim(&[d as i64], &[0])?.contiguous()?;
     let width = if n == 0 { 0 } else { t.numel() / n };
-    let (rows, inverse, counts) = crate::dispatch!(t.dtype(), T => groups::<T>(&moved, n, width, consecutive)?);
+    let order = if consecutive { Order::Input } else { Order::Rows };
+    let (rows, inverse, counts) = crate::dispatch!(t.dtype(), T => groups::<T>(&moved, n, width, order)?);
     let mut shape = shape_i64(moved.shape());
     shape[0] = rows.numel().checked_div(width).unwrap_or(0) as i64;
     let values = rows.reshape(&shape)?.movedim(&[0], &[d as i64])?.contiguous()?;
@@ -47,24 +50,39 @@ fn shape_i64(s: &[usize]) -> Vec<i64> {
     s.iter().map(|&x| x as i64).collect()
 }
 
+/// The order in which rows are grouped.
+#[derive(Clone, Copy)]
+enum Order {
+    /// As they come (unique_consecutive).
+    Input,
+    /// unique without `dim`: torch `std::sort`s (value, position) pairs by value, NaN last.
+    Elements,
+    /// unique with `dim`: torch `std::sort`s the row numbers, comparing two rows at their first
+    /// elements that are `<` or `>` one another (so a NaN, neither, never decides).
+    Rows,
+}
+
 /// Group the `n` rows of `width` elements of the contiguous `t`: (the first row of each group,
 /// flattened; each row's group; each group's size).
-fn groups<T: SortKey>(t: &Tensor, n: usize, width: usize, consecutive: bool) -> Result<(Tensor, Tensor, Tensor)> {
+fn groups<T: SortKey>(t: &Tensor, n: usize, width: usize, order: Order) -> Result<(Tensor, Tensor, Tensor)> {
     let data = t.to_vec::<T>()?;
     let row = |i: usize| &data[i * width..(i + 1) * width];
-    let order: Vec<usize> = if consecutive {
-        (0..n).collect()
-    } else if width == 1 {
-        with_packed!(T, n, P => {
+    let order: Vec<usize> = match order {
+        Order::Input => (0..n).collect(),
+        Order::Elements => with_packed!(T, n, P => {
             let mut buf: Vec<P> = data.iter().enumerate().map(|(i, v)| P::pack(v.key(), i)).collect();
-            buf.sort_unstable();
+            libstdcxx::sort(&mut buf, &|a: P, b: P| a.key() < b.key());
             buf.iter().map(|e| e.pos()).collect()
-        })
-    } else {
-        let keys: Vec<u64> = data.iter().map(|v| v.key()).collect();
-        let mut o: Vec<usize> = (0..n).collect();
-        o.sort_by(|&a, &b| keys[a * width..(a + 1) * width].cmp(&keys[b * width..(b + 1) * width]));
-        o
+        }),
+        Order::Rows => {
+            let less = |a: usize, b: usize| {
+                let decided = row(a).iter().zip(row(b)).find(|(x, y)| x < y || x > y);
+                decided.is_some_and(|(x, y)| x < y)
+            };
+            let mut o: Vec<usize> = (0..n).collect();
+            libstdcxx::sort(&mut o, &less);
+            o
+        }
     };
     let (mut values, mut inverse, mut counts) = (Vec::new(), vec![0i64; n], Vec::<i64>::new());
     for (j, &i) in order.iter().enumerate() {
