@@ -262,7 +262,9 @@ class Tensor(_C.TensorBase):
         if self._base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
-                "(DDP), this error can be caused by calling model.parameters() on a view of another Tensor.")
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self._set_grad_fn(None)
         return self
 

@@ -60,7 +60,10 @@ class BackwardCFunction(Node, FunctionCtx):
         for t in self.to_save:
             if t is None or not isinstance(t, TensorBase):
                 saved.append((t, None, None))
-            elif id(t) in out_ids:
+                continue
+            if t.is_inference():
+                raise RuntimeError(_C._INFERENCE_SAVED)
+            if id(t) in out_ids:
                 saved.append((t.detach(), t._version, out_ids[id(t)]))
             else:
                 saved.append((t, t._version, None))
@@ -184,39 +187,55 @@ class Function(metaclass=FunctionMeta):
                 outputs = cls.forward(ctx, *args, **kwargs)
         if custom_setup:
             cls.setup_context(ctx, args, outputs)
-        if not tracked:
-            return outputs
         is_tuple = isinstance(outputs, tuple)
         outs = outputs if is_tuple else (outputs,)
-        ctx._edges = [edge_of(a) if isinstance(a, TensorBase) else None for a in args]
-        ctx._in_meta = [_Meta(a) if isinstance(a, TensorBase) else None for a in args]
-        ctx._next = [e for e in ctx._edges if e is not None]
-        ctx._nout = len(outs)
-        ctx._out_meta = [(o.shape, o.dtype) if isinstance(o, TensorBase) else ((), None) for o in outs]
         dirty = {id(t) for t in ctx.dirty_tensors}
         non_diff = {id(t) for t in ctx.non_differentiable}
         inputs = {id(a) for a in args if isinstance(a, TensorBase)}
+        if tracked:
+            ctx._edges = [edge_of(a) if isinstance(a, TensorBase) else None for a in args]
+            ctx._in_meta = [_Meta(a) if isinstance(a, TensorBase) else None for a in args]
+            ctx._next = [e for e in ctx._edges if e is not None]
+            ctx._nout = len(outs)
+            ctx._out_meta = [(o.shape, o.dtype) if isinstance(o, TensorBase) else ((), None) for o in outs]
         result = []
         for i, o in enumerate(outs):
             if not isinstance(o, TensorBase):
                 result.append(o)
                 continue
+            diff = id(o) not in non_diff and o.dtype.is_floating_point
             if id(o) in dirty:
-                if o.is_leaf and o.requires_grad:
+                if tracked and o.is_leaf and o.requires_grad:
                     raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
             elif id(o) in inputs:
-                o = o.detach()  # an input returned as is: a new tensor gets the history (torch: a view)
-            if id(o) in non_diff or not o.dtype.is_floating_point:
-                if o.grad_fn is None:
+                # an input returned as is: a new view of it gets the history (as torch), a
+                # detached alias when grad mode is off or it is not differentiable
+                o = _view_as_self(o) if diff and _C.is_grad_enabled() else o.detach()
+            if tracked:
+                if diff:
+                    o._set_grad_fn(ctx, i)
+                elif o.grad_fn is None:
                     o.requires_grad = False
-            else:
-                o._set_grad_fn(ctx, i)
+            if id(o) not in dirty and o._base is not None:
+                o._creation_meta = _IN_CUSTOM_FUNCTION  # in-place ops on it would bypass backward
             result.append(o)
+        if not tracked:
+            return tuple(result) if is_tuple else result[0]
         ctx._pack(result)
         if _anomaly_enabled():
             import traceback
             ctx._trace = traceback.format_stack()[:-1]
         return tuple(result) if is_tuple else result[0]
+
+
+# how a view returned by a custom Function was made (rust/python/src/tensor/mod.rs
+# creation_meta): in-place ops on it raise while autograd tracks them
+_IN_CUSTOM_FUNCTION = _C._CREATION_META_IN_CUSTOM_FUNCTION
+
+
+def _view_as_self(t):
+    with no_grad():
+        return t.view(t.shape)
 
 
 def _anomaly_enabled():

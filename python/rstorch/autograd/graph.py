@@ -17,12 +17,14 @@ Saved tensors are checked at backward time against the version they had when rec
 storage's version counter, bumped by every in-place write): a modified tensor is handed to the
 rule as a stand-in that raises torch's error as soon as its values are used.
 
-Views made in grad mode know their base (`t._base`, set by the Rust view ops). An in-place op on
-a view gives the base a CopySlices node (also when the base had no history: a buffer written
-with a tracked value), and the view an AsStridedBackward0 node over it. Other views of that
-base see the change lazily: the Rust side notices that the storage's version moved since a
-view's node was set and asks `view_grad_fn` for an AsStridedBackward0 of the base's current
-history, as torch regenerates a view's grad_fn.
+Views know their base (`t._base`, set by the Rust view ops). An in-place op on a view made by a
+single-output view op in grad mode gives the base a CopySlices node (also when the base had no
+history: a buffer written with a tracked value), and the view an AsStridedBackward0 node over
+it. Other views of that base see the change lazily: the Rust side notices that the storage's
+version moved since a view's node was set and asks `view_grad_fn` for an AsStridedBackward0 of
+the base's current history, as torch regenerates a view's grad_fn. Views made otherwise (in
+no_grad or inference mode, by split/chunk/unbind, by a custom Function) raise torch's errors
+instead of being rebased (`_check_inplace` here, `refresh_view` in Rust).
 """
 
 import dis
@@ -166,7 +168,8 @@ def _is_tensor_list(a):
 class OpNode(Node):
     """The node of an op recorded from Rust, run through the op's rule."""
 
-    __slots__ = ("_fn", "_args", "_kwargs", "_out", "_versions", "_out_versions", "_nout", "_edges")
+    # _multi: the op returned a tuple (of _nout outputs, maybe one: split into one part)
+    __slots__ = ("_fn", "_args", "_kwargs", "_out", "_versions", "_out_versions", "_nout", "_multi", "_edges")
 
     def _shown_edges(self):
         shown = []
@@ -192,7 +195,7 @@ class OpNode(Node):
         out = self._out
         if out is not None:
             out = _unpack_out(self, out, create_graph)
-        res = self._fn(grads[0] if self._nout == 1 else tuple(grads), args, self._kwargs, out)
+        res = self._fn(tuple(grads) if self._multi else grads[0], args, self._kwargs, out)
         return fit_grads(self._edges, res, self._args)
 
 
@@ -345,12 +348,17 @@ def modified_error(t, node, expected, now):
 
 
 def save_versions(args):
-    return tuple(a._version if isinstance(a, TensorBase) else
+    """The versions of the tensors among `args` (kept for backward: inference tensors cannot)."""
+    return tuple(_version_of(a) if isinstance(a, TensorBase) else
                  (tuple(_version_of(x) for x in a) if _is_tensor_list(a) else None) for a in args)
 
 
 def _version_of(x):
-    return x._version if isinstance(x, TensorBase) else None
+    if not isinstance(x, TensorBase):
+        return None
+    if x.is_inference():
+        raise RuntimeError(_C._INFERENCE_SAVED)
+    return x._version
 
 
 def _check_versions(node, args, versions):
@@ -377,7 +385,7 @@ def save_output(o):
 
 def _unpack_out(node, out, create_graph):
     """The saved output(s), as stand-ins when modified, re-attached to `node` for double backward."""
-    if node._nout == 1:
+    if not node._multi:
         return _unpack_one(node, out, node._out_versions, 0, create_graph)
     return tuple(_unpack_one(node, o, v, i, create_graph) for i, (o, v) in enumerate(zip(out, node._out_versions)))
 
@@ -515,6 +523,7 @@ def record(name, args, kwargs, out):
     node._versions = save_versions(args) if s.reads_args else None
     if isinstance(out, tuple):  # incl. named tuples (values, indices)
         node._nout = len(out)
+        node._multi = True
         for i, o in enumerate(out):
             if isinstance(o, TensorBase) and o.dtype.is_floating_point:
                 o._set_grad_fn(node, i)
@@ -525,6 +534,7 @@ def record(name, args, kwargs, out):
             node._out = node._out_versions = None
     else:
         node._nout = 1
+        node._multi = False
         out._set_grad_fn(node)
         if s.reads_out:
             node._out = out.detach()
@@ -537,7 +547,7 @@ def record(name, args, kwargs, out):
 
 
 def view_base(t):
-    """The base of view `t` (torch's `_base`, set by the Rust view ops in grad mode), or None."""
+    """The base of view `t` (torch's `_base`, set by the Rust view ops), or None."""
     return t._base
 
 
@@ -610,6 +620,7 @@ def view_grad_fn(view, base):
     node._kwargs = {"base_geom": _storage_geom(base), "view_geom": _geom(view)}
     node._out = node._versions = node._out_versions = None
     node._nout = 1
+    node._multi = False
     node._edges = node._next = [edge_of(base)]
     return node
 
@@ -619,11 +630,16 @@ _NO_FUNCTIONAL = frozenset(("copy_", "fill_"))
 
 
 def _check_inplace(t):
-    if t.is_leaf and t.requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    """torch's check_inplace, for an in-place op on `t` that autograd tracks: views that may not
+    be modified so (made in no_grad or inference mode, by split/chunk/unbind, by a custom
+    Function) raise, as do leaves requiring grad and views of leaves. Returns `t`'s base."""
     base = view_base(t)
-    if base is not None and base.is_leaf and base.requires_grad:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if base is not None:
+        t._check_view_inplace()
+        if t.requires_grad and base.is_leaf:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if t.requires_grad and t.is_leaf:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     return base
 
 

@@ -96,14 +96,18 @@ def _join_parts(grads, outs, dim, self):
     return cat(parts, dim)
 
 
-@rule("split")
+def _split_node(args, kwargs):
+    return "SplitWithSizesBackward0" if isinstance(args[1], (list, tuple)) else "SplitBackward0"
+
+
+@rule("split", node=_split_node)
 def split(grad, args, kwargs, out):
     self = args[0]
     dim = args[2] if len(args) > 2 else kwargs.get("dim", 0)
     return _join_parts(grad, out, dim, self), None, None
 
 
-@rule("chunk")
+@rule("chunk", node="SplitBackward0")  # torch's chunk is a split
 def chunk(grad, args, kwargs, out):
     self = args[0]
     dim = args[2] if len(args) > 2 else kwargs.get("dim", 0)

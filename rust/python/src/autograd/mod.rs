@@ -76,5 +76,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_set_anomaly_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_native_autograd, m)?)?;
     m.add("_SECOND_BACKWARD", node::SECOND_BACKWARD)?;
+    m.add("_INFERENCE_SAVED", node::INFERENCE_SAVED)?;
+    m.add("_CREATION_META_IN_CUSTOM_FUNCTION", crate::tensor::creation_meta::IN_CUSTOM_FUNCTION)?;
     Ok(())
 }

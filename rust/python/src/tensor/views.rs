@@ -21,10 +21,11 @@ pub(crate) fn run1<'py>(
     let me = slf.borrow();
     let (t, tracked) = (f(&me.t).py_err()?, me.tracks_grad());
     drop(me);
-    finish(slf.py(), name, tracked, || self_args(slf, args), None, wrap_view(slf, t)?)
+    finish(slf.py(), name, tracked, || self_args(slf, args), None, wrap_view(slf, t, false)?)
 }
 
-/// Like `run1` for ops returning several views (split, chunk, unbind).
+/// Like `run1` for ops returning several views (split, chunk, unbind), which may not be
+/// modified in place while autograd tracks the op (torch's MULTI_OUTPUT_NODE views).
 fn run_many<'py>(
     slf: &Bound<'py, PyTensor>,
     name: &str,
@@ -34,7 +35,7 @@ fn run_many<'py>(
     let me = slf.borrow();
     let (ts, tracked) = (f(&me.t).py_err()?, me.tracks_grad());
     drop(me);
-    let outs = ts.into_iter().map(|t| wrap_view(slf, t)).collect::<PyResult<Vec<_>>>()?;
+    let outs = ts.into_iter().map(|t| wrap_view(slf, t, true)).collect::<PyResult<Vec<_>>>()?;
     finish(slf.py(), name, tracked, || self_args(slf, args), None, PyTuple::new(slf.py(), outs)?.into_any())
 }
 
