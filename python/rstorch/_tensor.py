@@ -35,6 +35,10 @@ class _ArrayExport:
 class Tensor(_C.TensorBase):
     """A multi-dimensional array of one dtype, with autograd, like `torch.Tensor`."""
 
+    # a leaf's hooks (dicts once registered; the native engine leaves leaves with hooks to engine.py)
+    _backward_hooks = None
+    _post_accumulate_grad_hooks = None
+
     def __new__(cls, *args, device=None, dtype=None):
         # legacy constructor: Tensor(2, 3) is uninitialised (zeros here), Tensor([1, 2]) copies data
         from ._creation import _legacy_new
@@ -283,6 +287,16 @@ class Tensor(_C.TensorBase):
         if f is None:
             return _Handle(self.__dict__.setdefault("_backward_hooks", {}), hook)
         return f._register_tensor_hook(self.output_nr, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Run `hook(tensor)` on this leaf after its gradient was accumulated into `.grad`.
+        Returns a handle with `remove()`."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from .autograd.graph import _Handle
+        return _Handle(self.__dict__.setdefault("_post_accumulate_grad_hooks", {}), hook)
 
     def retain_grad(self):
         """Keep the gradient of this non-leaf tensor in `.grad` after backward."""

@@ -255,9 +255,10 @@ def _retain_into(t, g, create_graph):
 
 
 def _accumulate(acc, g, create_graph, targets, captured, accumulate):
-    """A leaf's gradient: its hooks, then capture (grad) or accumulation into `.grad`."""
+    """A leaf's gradient: its hooks, then capture (grad) or accumulation into `.grad` (torch's
+    AccumulateGrad), then its post-accumulate-grad hooks."""
     t = acc.variable
-    hooks = t.__dict__.get("_backward_hooks")
+    hooks = t._backward_hooks
     if hooks:
         for hook in tuple(hooks.values()):
             r = hook(g)
@@ -271,15 +272,32 @@ def _accumulate(acc, g, create_graph, targets, captured, accumulate):
             for _, j in entries:
                 captured[j] = g
             return
-    if not accumulate:
+    if not accumulate or not t.requires_grad:
         return
-    old = t.grad
-    if old is None:
-        t.grad = g if create_graph else g.detach().clone()
-    elif create_graph or old.requires_grad:
-        t.grad = old + g
-    else:
-        old.add_(g)
+    if create_graph:
+        # out of place, so the new .grad is differentiable (torch's double-backward case)
+        old = t.grad
+        t.grad = _clone_obey_contract(g, t) if old is None else old + g
+    elif not _C._accumulate_grad(t, g):
+        t.grad = t.grad + g   # a .grad of another shape: broadcast as torch's `+=` would
+    post = t._post_accumulate_grad_hooks
+    if post:
+        for hook in tuple(post.values()):
+            if hook(t) is not None:
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
+def _clone_obey_contract(g, t):
+    """A copy of gradient `g` laid out as leaf `t` when `t` is densely packed, else contiguous
+    (torch's clone_obey_contract; recorded, as under create_graph: CopyBackwards/CloneBackward0)."""
+    dims = sorted((st, n) for n, st in zip(t.shape, t.stride()) if n != 1)
+    expected = 1
+    for st, n in dims:
+        if st != expected:
+            return g.clone()
+        expected *= n
+    from .._creation import empty_strided
+    return empty_strided(t.shape, t.stride(), dtype=t.dtype).copy_(g)
 
 
 # ------------------------------------------------------------------ public entry points
