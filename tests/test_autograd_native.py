@@ -455,7 +455,7 @@ def test_leaf_accumulation_special_grads():
         (d * d).sum().backward(create_graph=True)
         return [c.grad is first, value(c.grad).tolist(), c.grad.requires_grad, g1.grad_fn.name(),
                 d.grad.grad_fn.name(), value(d.grad).tolist(), d.grad is g1]
-    assert in_all_modes(run)["python"] == [True, [3.0, 3.0], True, "CopyBackwards",
+    assert in_all_modes(run)["python"] == [True, [3.0, 3.0], True, "torch::autograd::CopyBackwards",
                                            "AddBackward0", [4.0], False]
 
 

@@ -257,6 +257,8 @@ class Tensor(_C.TensorBase):
     # ------------------------------------------------------------------ autograd conveniences
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -282,10 +284,10 @@ class Tensor(_C.TensorBase):
         the gradient. Returns a handle with `remove()`."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.graph import _Handle
+        from .autograd.graph import RemovableHandle
         f = self.grad_fn
         if f is None:
-            return _Handle(self.__dict__.setdefault("_backward_hooks", {}), hook)
+            return RemovableHandle(self.__dict__.setdefault("_backward_hooks", {}), hook)
         return f._register_tensor_hook(self.output_nr, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
@@ -295,8 +297,8 @@ class Tensor(_C.TensorBase):
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        from .autograd.graph import _Handle
-        return _Handle(self.__dict__.setdefault("_post_accumulate_grad_hooks", {}), hook)
+        from .autograd.graph import RemovableHandle
+        return RemovableHandle(self.__dict__.setdefault("_post_accumulate_grad_hooks", {}), hook)
 
     def retain_grad(self):
         """Keep the gradient of this non-leaf tensor in `.grad` after backward."""

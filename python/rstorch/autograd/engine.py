@@ -86,7 +86,9 @@ def run_backward(outputs, grads, retain_graph, create_graph, inputs=None, accumu
         for j, x in enumerate(inputs):
             e = edge_of(x) if isinstance(x, TensorBase) else None
             if e is None:
-                raise RuntimeError("One of the differentiated Tensors does not require grad")
+                # backward(inputs=) retains the inputs' gradients, hence torch's wording there
+                raise RuntimeError("One of the differentiated Tensors does not require grad" if not accumulate
+                                   else "can't retain_grad on Tensor that has requires_grad=False")
             targets.setdefault(e[0], []).append((e[1], j))
 
     # discover the graph and count the edges into each node
@@ -216,18 +218,20 @@ def _run(node, gl, create_graph, targets, inputs, captured, accumulate, retain_g
 
 
 def _run_anomaly(node, gl, create_graph):
+    """Run `node` in anomaly mode: a failure (NaN gradients included) also shows the traceback of
+    the forward call that made the node."""
     try:
         outs = node._apply(gl, create_graph)
+        if _anomaly._check_nan:
+            import numpy as np
+            for i, g in enumerate(outs):
+                if g is not None and g.dtype.is_floating_point and np.isnan(g.detach()._host_numpy()).any():
+                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
     except Exception:
         if node._trace:
             warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
                           + "".join(node._trace), stacklevel=2)
         raise
-    if _anomaly._check_nan:
-        import numpy as np
-        for i, g in enumerate(outs):
-            if g is not None and g.dtype.is_floating_point and np.isnan(g.detach()._host_numpy()).any():
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
     return outs
 
 
@@ -246,12 +250,15 @@ def _tensor_hooks(node, gl, create_graph):
 
 
 def _retain_into(t, g, create_graph):
+    """retain_grad's hook: the first gradient is cloned (recorded under create_graph, as
+    torch's CloneBackward0), later ones added out of place."""
     if t is None or g is None:
         return
-    if t.grad is None:
-        t.grad = g if create_graph else g.detach().clone()
+    old = t._grad
+    if old is None:
+        t.grad = g.clone() if create_graph else g.detach().clone()
     else:
-        t.grad = t.grad + g
+        t.grad = old + g
 
 
 def _accumulate(acc, g, create_graph, targets, captured, accumulate):
@@ -311,11 +318,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if len(grad_tensors) != len(tensors):
-        raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grad_tensors)} gradients")
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if len(inputs) == 0:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = make_grads(tensors, grad_tensors)
     run_backward(tensors, grads, retain_graph, create_graph, inputs, accumulate=True)
 
@@ -334,7 +341,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = _as_tuple(inputs)
     grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} and {len(outputs)}")
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = make_grads(outputs, grad_outputs)
     res = run_backward(outputs, grads, retain_graph, create_graph, inputs, accumulate=False,
                        allow_unused=allow_unused)

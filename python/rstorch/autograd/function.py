@@ -37,6 +37,9 @@ class BackwardCFunction(Node, FunctionCtx):
 
     _forward_cls = None
 
+    def __repr__(self):
+        return f"<rstorch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
+
     def __init__(self):
         Node.__init__(self)
         self.to_save = ()
@@ -116,11 +119,13 @@ class BackwardCFunction(Node, FunctionCtx):
                                    f"gradients (expected {n}, got {len(res)})")
         out = []
         for i, (e, g) in enumerate(zip(self._edges, res)):
+            if g is not None and self._in_meta[i] is None:
+                raise RuntimeError(f"function {type(self).__name__} returned a gradient different than None "
+                                   f"at position {i + 1}, but the corresponding forward input was not a Variable")
             if e is None:
                 continue
             if g is not None and not isinstance(g, TensorBase):
-                raise TypeError(f"function {type(self).__name__} returned a gradient different than None "
-                                f"at position {i + 1}, but the corresponding forward input was not a Variable")
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
             out.append(None if g is None else fit(g, self._in_meta[i]))
         return out
 
@@ -140,6 +145,11 @@ class FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls})
         super().__init__(name, bases, attrs)
+
+
+_LEGACY = ("Legacy autograd function with non-static forward method is deprecated. Please use new-style "
+           "autograd function with static forward method. "
+           "(Example: https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
 
 class Function(metaclass=FunctionMeta):
@@ -166,12 +176,10 @@ class Function(metaclass=FunctionMeta):
         raise NotImplementedError("forward-mode AD is not supported by rstorch")
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. "
-                           "Please use new-style autograd function with static forward method.")
+        raise RuntimeError(_LEGACY)
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. "
-                           "Please use new-style autograd function with static forward method.")
+        raise RuntimeError(_LEGACY)
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -207,6 +215,7 @@ class Function(metaclass=FunctionMeta):
             if id(o) in dirty:
                 if tracked and o.is_leaf and o.requires_grad:
                     raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+                o._bump_version()  # marking it dirty counts as a modification, as in torch
             elif id(o) in inputs:
                 # an input returned as is: a new view of it gets the history (as torch), a
                 # detached alias when grad mode is off or it is not differentiable

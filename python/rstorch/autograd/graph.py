@@ -55,14 +55,15 @@ class Node:
 
     __slots__ = ("__dict__", "__weakref__")
     _nout = 1
-    _hooks = _pre_hooks = _tensor_hooks = _retain = _trace = None
+    _hooks = _pre_hooks = _tensor_hooks = _retain = _trace = _operands = None
     _plain = True  # no hooks, no retain_grad: the engine's fast path
 
     def __init__(self):
         self._next = ()
 
     def name(self):
-        return type(self).__name__
+        n = type(self).__name__
+        return _QUALIFIED.get(n, n)
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -83,20 +84,20 @@ class Node:
         if self._hooks is None:
             self._hooks = {}
         self._plain = False
-        return _Handle(self._hooks, fn)
+        return RemovableHandle(self._hooks, fn)
 
     def register_prehook(self, fn):
         """`fn(grad_outputs)` runs before the node; it may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
         self._plain = False
-        return _Handle(self._pre_hooks, fn)
+        return RemovableHandle(self._pre_hooks, fn)
 
     def _register_tensor_hook(self, nr, fn):
         if self._tensor_hooks is None:
             self._tensor_hooks = {}
         self._plain = False
-        return _Handle(self._tensor_hooks.setdefault(nr, {}), fn)
+        return RemovableHandle(self._tensor_hooks.setdefault(nr, {}), fn)
 
     def _release(self):
         """Free what the node saved (after a backward without retain_graph)."""
@@ -108,15 +109,19 @@ class Node:
         return tuple(self._apply(list(grads), _C.is_grad_enabled()))
 
 
-class _Handle:
+# the nodes torch names with their C++ namespace (`name()`; the class name stays short)
+_QUALIFIED = {n: "torch::autograd::" + n for n in ("AccumulateGrad", "CopySlices", "CopyBackwards", "Error")}
+
+
+class RemovableHandle:
     """A removable hook handle (torch.utils.hooks.RemovableHandle)."""
 
     __slots__ = ("_hooks", "id")
     _next_id = 0
 
     def __init__(self, hooks, fn):
-        _Handle._next_id += 1
-        self.id = _Handle._next_id
+        RemovableHandle._next_id += 1
+        self.id = RemovableHandle._next_id
         hooks[self.id] = fn
         self._hooks = hooks
 
@@ -172,13 +177,7 @@ class OpNode(Node):
     __slots__ = ("_fn", "_args", "_kwargs", "_out", "_versions", "_out_versions", "_nout", "_multi", "_edges")
 
     def _shown_edges(self):
-        shown = []
-        for a, e in zip(self._args_for_display(), self._edges):
-            if type(e) is list:
-                shown.extend(e)
-            elif e is not None or isinstance(a, (TensorBase, int, float, bool)):
-                shown.append(e)
-        return shown
+        return shown_edges(self, self._args_for_display(), self._edges)
 
     def _args_for_display(self):
         return self._args if self._args is not None else [None] * len(self._edges)
@@ -199,6 +198,31 @@ class OpNode(Node):
         return fit_grads(self._edges, res, self._args)
 
 
+def shown_edges(node, args, edges):
+    """The edges `next_functions` shows, as torch's: one per differentiable tensor input (None
+    when it does not require grad), not for integer args (dims, sizes) nor for index, mask or
+    condition tensors; a Python number is an input (a None edge) only where torch wraps it into
+    a tensor operand (`_operands`: x * 2 has two edges, x.pow(2) one)."""
+    operands = type(node)._operands
+    shown = []
+    for i, (a, e) in enumerate(zip(args, edges)):
+        if type(e) is list:
+            shown.extend(ee for x, ee in zip(a or [None] * len(e), e) if ee is not None or _float_tensor(x))
+        elif e is not None or _float_tensor(a) or (operands is not None and i in operands):
+            shown.append(e)
+    return shown
+
+
+def _float_tensor(a):
+    return isinstance(a, TensorBase) and a.dtype.is_floating_point
+
+
+# node classes whose op takes Python numbers as tensor operands (positions), which show up in
+# next_functions as None edges
+_OPERANDS = {"AddBackward0": (0, 1), "SubBackward0": (0, 1), "MulBackward0": (0, 1), "DivBackward0": (0, 1),
+             "DivBackward2": (0, 1), "WhereBackward0": (1, 2), "ClampBackward0": (1, 2)}
+
+
 class NativeNode(_C._NativeNode, Node):
     """The node of an op recorded in Rust, whose backward rule is native too
     (rust/python/src/autograd/: rules.rs has the ops and formulas, node.rs this node's state).
@@ -210,6 +234,10 @@ class NativeNode(_C._NativeNode, Node):
     work as on any node: they clear `_plain`, which the native engine leaves to engine.py."""
 
     __slots__ = ()
+
+    def _shown_edges(self):
+        args = self._args
+        return shown_edges(self, args if args is not None else [None] * len(self._next), self._next)
 
 
 def native_node_class(name):
@@ -337,14 +365,15 @@ def modified_error(t, node, expected, now):
     f = t.grad_fn
     which = ""
     if f is not None:
-        short = type(f).__name__
-        short = short[:short.rfind("Backward")] if "Backward" in short else short
-        which = f", which is output {t.output_nr} of {short},"
+        which = f", which is output {t.output_nr} of {_short(f)},"
+    hint = ("the backtrace further above shows the operation that failed to compute its gradient. The variable "
+            "in question was changed in there or anywhere later. Good luck!" if _anomaly._enabled else
+            "enable anomaly detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {_type_name(t)}{which} is at version {now}; expected version {expected} "
-        "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
-        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+        f"instead. Hint: {hint}")
 
 
 def save_versions(args):
@@ -408,8 +437,14 @@ def output_modified_error(o, node, version, nr):
 
 
 def _short(node):
+    """torch's forward_op_name: the node's name without its "Backward<N>" suffix, the number kept
+    unless it is 0 (MulBackward0 -> Mul, ClampBackward1 -> Clamp1)."""
     n = type(node).__name__
-    return n[:n.rfind("Backward")] if "Backward" in n else n
+    pos = n.rfind("Backward")
+    digits = n[pos + 8:]
+    if pos < 0 or not (digits == "" or digits.isdigit()):
+        return n
+    return n[:pos] + ("" if digits in ("", "0") else digits)
 
 
 # ------------------------------------------------------------------ recording
@@ -422,7 +457,7 @@ def node_class(name, base=OpNode):
     """The node class named `name` (e.g. MulBackward0), made once."""
     cls = _NODE_CLASSES.get((name, base))
     if cls is None:
-        cls = _NODE_CLASSES[(name, base)] = type(name, (base,), {"__slots__": ()})
+        cls = _NODE_CLASSES[(name, base)] = type(name, (base,), {"__slots__": (), "_operands": _OPERANDS.get(name)})
     return cls
 
 

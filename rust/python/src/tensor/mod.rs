@@ -571,7 +571,7 @@ impl PyTensor {
         }
         if value && !me.t.dtype().is_floating_point() {
             return Err(PyRuntimeError::new_err(
-                "only Tensors of floating point dtype can require gradients",
+                "only Tensors of floating point and complex dtype can require gradients",
             ));
         }
         if value && me.t.storage().is_inference() && !rstorch::storage::inference_mode() {
@@ -582,13 +582,59 @@ impl PyTensor {
         me.requires_grad = value || me.grad_fn.is_some();
         Ok(())
     }
+    /// The gradient (None until backward); reading it on a non-leaf that does not retain its
+    /// gradient warns, as torch does.
     #[getter(grad)]
-    fn get_grad(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+    fn get_grad(slf: &Bound<'_, Self>) -> PyResult<Option<Py<PyAny>>> {
+        let py = slf.py();
+        let me = slf.borrow();
+        if let Some(g) = &me.grad {
+            return Ok(Some(g.clone_ref(py)));
+        }
+        let leaf = me.grad_fn.is_none();
+        drop(me);
+        if !leaf && !slf.getattr(pyo3::intern!(py, "retains_grad"))?.is_truthy()? {
+            PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), c"The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.", 1)?;
+        }
+        Ok(None)
+    }
+    /// `.grad` without the non-leaf warning (autograd internals).
+    #[getter]
+    fn _grad(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.grad.as_ref().map(|g| g.clone_ref(py))
     }
+    /// A gradient must be a tensor of this tensor's shape and dtype, or None (torch's checks).
     #[setter(grad)]
-    fn set_grad(&mut self, value: Option<Py<PyAny>>) {
-        self.grad = value;
+    fn set_grad(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let Some(value) = value.filter(|v| !v.is_none()) else {
+            self.grad = None;
+            return Ok(());
+        };
+        let Ok(g) = value.cast::<PyTensor>() else {
+            return Err(PyTypeError::new_err(format!(
+                "assigned grad expected to be a Tensor or None but got grad of type {}",
+                value.get_type().name()?
+            )));
+        };
+        {
+            let g = &g.borrow().t;
+            if g.dtype() != self.t.dtype() {
+                return Err(PyRuntimeError::new_err(format!(
+                    "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that assume they match.",
+                    g.dtype().cpp_name(),
+                    self.t.dtype().scalar_type_name()
+                )));
+            }
+            if g.shape() != self.t.shape() {
+                return Err(PyRuntimeError::new_err(format!(
+                    "attempting to assign a gradient of size '{:?}' to a tensor of size '{:?}'. Please ensure that the gradient and the tensor are the same size",
+                    g.shape(),
+                    self.t.shape()
+                )));
+            }
+        }
+        self.grad = Some(value.clone().unbind());
+        Ok(())
     }
     #[getter(grad_fn)]
     fn get_grad_fn(slf: &Bound<'_, Self>) -> PyResult<Option<Py<PyAny>>> {
