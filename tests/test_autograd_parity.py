@@ -372,3 +372,46 @@ def test_hook_handles_are_removable_handles():
     h = leaf([1.0]).register_hook(lambda g: g)
     assert type(h).__name__ == "RemovableHandle"
     h.remove()
+
+
+def test_tensor_hook_results_are_checked():
+    a = leaf([1.0, 2.0])
+    h = a.exp()
+    h.register_hook(lambda g: g.float())
+    with raises("hook '<lambda>' has changed the type of value (was torch.DoubleTensor got torch.FloatTensor)"):
+        h.sum().backward()
+
+    def widen(g):
+        return g.expand(2, 2)
+    b = leaf([1.0, 2.0])
+    b.register_hook(widen)
+    with raises("hook 'widen' has changed the size of value"):
+        (b * 1).sum().backward()
+    c = leaf([1.0, 2.0])
+    c.register_hook(lambda g: 5)
+    with raises("expected Variable, but hook returned 'int'", TypeError):
+        (c * 1).sum().backward()
+    d = leaf([1.0, 2.0])
+    d.register_hook(lambda g: g * 3)   # a tensor of the same type and size replaces the gradient
+    (d * 1).sum().backward()
+    assert d.grad.tolist() == [3.0, 3.0]
+
+
+def test_function_non_tensor_output_gets_no_gradient():
+    seen = []
+
+    class Two(autograd.Function):
+        @staticmethod
+        def forward(ctx, p):
+            return p * 2, 7
+
+        @staticmethod
+        def backward(ctx, g, g2):
+            seen.append(g2)
+            return g * 2
+
+    a = leaf([1.0, 2.0])
+    r, k = Two.apply(a)
+    assert k == 7
+    r.sum().backward()
+    assert seen == [None] and a.grad.tolist() == [2.0, 2.0]

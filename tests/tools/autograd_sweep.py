@@ -1200,6 +1200,66 @@ def misc(torch, out):
 
 
 @scenario
+def more_edges(torch, out):
+    x = leaf(torch, [1.0, 2.0, 3.0])
+    calls = []
+    y = x * 2
+    y.register_hook(lambda g: calls.append("y"))
+    z = y.sum()
+    z.backward(retain_graph=True)
+    z.backward()
+    out("hooks twice", (calls, x.grad))
+    v = x[1:]
+    v.register_hook(lambda g: calls.append(("v", g.tolist())))
+    (v * 3).sum().backward()
+    out("view hook", calls[-1])
+    with torch.no_grad():
+        x.mul_(1)
+    w = x * x
+    with torch.no_grad():
+        x.add_(1)
+    out.err("leaf modified in no_grad", lambda: w.sum().backward())
+    d = x.detach().requires_grad_()
+    out("detach rg", (d.is_leaf, d.requires_grad, d.grad_fn))
+    with torch.no_grad():
+        c = torch.ones(2, requires_grad=True)
+    out("made rg in no_grad", (c.is_leaf, c.requires_grad))
+    a = leaf(torch, [1.0, 2.0])
+    h = a.exp()
+    h.register_hook(lambda g: g.float())
+    out.err("hook changes dtype", lambda: h.sum().backward())
+    b = leaf(torch, [1.0, 2.0])
+    b.register_hook(lambda g: 5)
+    out.err("hook returns non-tensor", lambda: (b * 1).sum().backward())
+
+    class Two(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, p, q):
+            return p * q, 7
+
+        @staticmethod
+        def backward(ctx, g, g2):
+            out("non-tensor output grad", g2)
+            return g, g
+
+    r, k = Two.apply(a, leaf(torch, [3.0, 4.0]))
+    out("two outputs", (r, k))
+    r.sum().backward()
+    e = leaf(torch, [2.0])
+    f = e * e
+    g, = torch.autograd.grad(f, e, create_graph=True)
+    out("grad create_graph flags", (g.requires_grad, g.is_leaf, g.grad_fn))
+    gg = torch.autograd.grad(g, e, retain_graph=True)
+    out("gg", gg)
+    m = leaf(torch, [[1.0, 2.0], [3.0, 4.0]])
+    out("T view", (m.T.grad_fn, m.mT.grad_fn, m.t()._base is m))
+    n = m.unsqueeze(0).expand(2, 2, 2)
+    n.sum().backward()
+    out("expand grad", m.grad)
+    out.err("expand inplace", lambda: (m * 1).unsqueeze(0).expand(2, 2, 2).mul_(2))
+
+
+@scenario
 def gc_and_cycles(torch, out):
     import weakref
     x = leaf(torch, [1.0, 2.0])

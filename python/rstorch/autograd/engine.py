@@ -240,13 +240,35 @@ def _tensor_hooks(node, gl, create_graph):
     for nr, hooks in (node._tensor_hooks or {}).items():
         for hook in tuple(hooks.values()):
             if gl[nr] is not None:
-                r = hook(gl[nr])
-                if r is not None:
-                    gl[nr] = r
+                gl[nr] = _call_tensor_hook(hook, gl[nr])
     for nr, ref in (node._retain or {}).items():
         t = ref()
         if t is not None and gl[nr] is not None:
             _retain_into(t, gl[nr], create_graph)
+
+
+def _call_tensor_hook(hook, g):
+    """`hook(g)`, checked as torch checks a tensor hook's result: None keeps `g`; a tensor must
+    keep g's type (dtype and device) and size."""
+    r = hook(g)
+    if r is None:
+        return g
+    from .._tensor import Tensor
+    if not isinstance(r, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if r.dtype is not g.dtype or r.device != g.device:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {_legacy_type(g)} got {_legacy_type(r)})")
+    if r.shape != g.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return r
+
+
+def _legacy_type(t):
+    """torch's legacy type name of `t` (torch.FloatTensor, torch.cuda.HalfTensor...)."""
+    from .graph import _scalar_name
+    cuda = ".cuda" if t.device.type == "cuda" else ""
+    return f"torch{cuda}.{_scalar_name(t.dtype)}Tensor"
 
 
 def _retain_into(t, g, create_graph):
@@ -268,9 +290,7 @@ def _accumulate(acc, g, create_graph, targets, captured, accumulate):
     hooks = t._backward_hooks
     if hooks:
         for hook in tuple(hooks.values()):
-            r = hook(g)
-            if r is not None:
-                g = r
+            g = _call_tensor_hook(hook, g)
     if targets is not None:
         entries = targets.get(acc)
         if entries is None:

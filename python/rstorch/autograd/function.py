@@ -105,7 +105,8 @@ class BackwardCFunction(Node, FunctionCtx):
         cls = self._forward_cls
         if self.materialize_grads:
             from .._creation import zeros
-            grads = [g if g is not None else zeros(shape, dtype=dtype)
+            # (a non-tensor output's gradient stays None, as in torch)
+            grads = [g if g is not None or dtype is None else zeros(shape, dtype=dtype)
                      for g, (shape, dtype) in zip(grads, self._out_meta)]
         res = cls.backward(self, *grads)
         if not isinstance(res, tuple):
