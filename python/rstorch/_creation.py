@@ -72,6 +72,8 @@ def _check_device(device):
 
 def _finish(t, requires_grad):
     if requires_grad:
+        if not t.dtype.is_floating_point:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = True
     return t
 
@@ -267,7 +269,7 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False,
     size, stride = _sizes((size,)), _sizes((stride,))
     extent = 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
     base = _C.zeros([extent], dtype or _default_dtype)
-    return _finish(base.as_strided(size, stride), requires_grad)
+    return _finish(base.as_strided(size, stride).detach(), requires_grad)  # a new tensor, no view
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):

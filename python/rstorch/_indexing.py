@@ -31,6 +31,9 @@ def _as_index_tensor(obj):
 
 
 def _normalize(index):
+    """The index as a list of entries, and whether it was a tuple (torch then skips full slices
+    and returns an alias when nothing else is left)."""
+    is_tuple = isinstance(index, tuple) or index is Ellipsis   # torch: x[...] is an alias too
     if not isinstance(index, tuple):
         index = (index,)
     out = []
@@ -44,7 +47,7 @@ def _normalize(index):
             out.append(i.__index__())
         else:
             out.append(i)
-    return out
+    return out, is_tuple
 
 
 def _count_dims(i):
@@ -59,9 +62,11 @@ def _count_dims(i):
     return 1
 
 
-def _apply_basic(t, index):
+def _apply_basic(t, index, is_tuple=False):
     """Apply the basic part of `index` as views. Returns the view and, when advanced indices are
-    present, the index list to apply to the view (None for the dims basic entries kept)."""
+    present, the index list to apply to the view (None for the dims basic entries kept). In a
+    tuple index, slices covering a whole dim are skipped, as torch does (`x[:, 1:]` is one
+    slice), and a tuple that selects everything gives an alias of `t`."""
     consumed = sum(_count_dims(i) for i in index if i is not Ellipsis)
     if sum(1 for i in index if i is Ellipsis) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -96,7 +101,8 @@ def _apply_basic(t, index):
             step = 1 if i.step is None else int(i.step)
             if step <= 0:
                 raise ValueError("step must be greater than zero")
-            view = view._slice(dim, i.start, i.stop, step)
+            if not (is_tuple and step == 1 and i.start in (None, 0) and (i.stop is None or i.stop >= view.shape[dim])):
+                view = view._slice(dim, i.start, i.stop, step)
             rest.append(None)
             dim += 1
         else:
@@ -104,14 +110,14 @@ def _apply_basic(t, index):
             rest.append(ix)
             dim += ix.dim() if ix.dtype in (_C.bool, _C.uint8) else 1
     if not has_adv:
-        return view, None
+        return (t._alias() if view is t and is_tuple else view), None
     while rest and rest[-1] is None:
         rest.pop()
     return view, rest
 
 
 def getitem(t, index):
-    view, adv = _apply_basic(t, _normalize(index))
+    view, adv = _apply_basic(t, *_normalize(index))
     if adv is None:
         return view
     return view._index(adv)
@@ -119,7 +125,7 @@ def getitem(t, index):
 
 def setitem(t, index, value):
     from ._creation import tensor
-    view, adv = _apply_basic(t, _normalize(index))
+    view, adv = _apply_basic(t, *_normalize(index))
     if adv is None:
         if isinstance(value, Tensor):
             view.copy_(value)

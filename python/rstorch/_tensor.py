@@ -35,6 +35,10 @@ class _ArrayExport:
 class Tensor(_C.TensorBase):
     """A multi-dimensional array of one dtype, with autograd, like `torch.Tensor`."""
 
+    # a leaf's hooks (dicts once registered; the native engine leaves leaves with hooks to engine.py)
+    _backward_hooks = None
+    _post_accumulate_grad_hooks = None
+
     def __new__(cls, *args, device=None, dtype=None):
         # legacy constructor: Tensor(2, 3) is uninitialised (zeros here), Tensor([1, 2]) copies data
         from ._creation import _legacy_new
@@ -253,6 +257,8 @@ class Tensor(_C.TensorBase):
     # ------------------------------------------------------------------ autograd conveniences
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -262,7 +268,9 @@ class Tensor(_C.TensorBase):
         if self._base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
-                "(DDP), this error can be caused by calling model.parameters() on a view of another Tensor.")
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self._set_grad_fn(None)
         return self
 
@@ -276,11 +284,21 @@ class Tensor(_C.TensorBase):
         the gradient. Returns a handle with `remove()`."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.graph import _Handle
+        from .autograd.graph import RemovableHandle
         f = self.grad_fn
         if f is None:
-            return _Handle(self.__dict__.setdefault("_backward_hooks", {}), hook)
+            return RemovableHandle(self.__dict__.setdefault("_backward_hooks", {}), hook)
         return f._register_tensor_hook(self.output_nr, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Run `hook(tensor)` on this leaf after its gradient was accumulated into `.grad`.
+        Returns a handle with `remove()`."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from .autograd.graph import RemovableHandle
+        return RemovableHandle(self.__dict__.setdefault("_post_accumulate_grad_hooks", {}), hook)
 
     def retain_grad(self):
         """Keep the gradient of this non-leaf tensor in `.grad` after backward."""

@@ -51,7 +51,17 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} "
                                f"at entry 0 and {list(t.shape)} at entry {i}")
     dim = _wrap(dim, len(shape) + 1)
-    return _out_check(out, _C.cat([t.unsqueeze(dim) for t in tensors], dim), "stack")
+    tracked = _C.is_grad_enabled() and any(t.requires_grad for t in tensors)
+    if out is not None or not tracked:
+        return _out_check(out, _C.cat([t.unsqueeze(dim) for t in tensors], dim), "stack")
+    # one StackBackward0 node over the inputs, as torch records (not a cat of unsqueezes)
+    from ..autograd.graph import record
+    prev = _C._set_grad_enabled(False)
+    try:
+        res = _C.cat([t.unsqueeze(dim) for t in tensors], dim)
+    finally:
+        _C._set_grad_enabled(prev)
+    return record("stack", (tensors, dim), None, res)
 
 
 def _wrap(dim, n):

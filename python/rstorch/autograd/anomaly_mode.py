@@ -22,6 +22,11 @@ def is_anomaly_check_nan_enabled():
     return _check_nan
 
 
+def set_anomaly_enabled(enabled, check_nan=True):
+    """torch.set_anomaly_enabled: turn anomaly detection on or off (no context manager)."""
+    _set(enabled, check_nan)
+
+
 def _set(mode, check_nan):
     global _enabled, _check_nan
     prev = (_enabled, _check_nan)

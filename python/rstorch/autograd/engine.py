@@ -86,7 +86,9 @@ def run_backward(outputs, grads, retain_graph, create_graph, inputs=None, accumu
         for j, x in enumerate(inputs):
             e = edge_of(x) if isinstance(x, TensorBase) else None
             if e is None:
-                raise RuntimeError("One of the differentiated Tensors does not require grad")
+                # backward(inputs=) retains the inputs' gradients, hence torch's wording there
+                raise RuntimeError("One of the differentiated Tensors does not require grad" if not accumulate
+                                   else "can't retain_grad on Tensor that has requires_grad=False")
             targets.setdefault(e[0], []).append((e[1], j))
 
     # discover the graph and count the edges into each node
@@ -216,18 +218,20 @@ def _run(node, gl, create_graph, targets, inputs, captured, accumulate, retain_g
 
 
 def _run_anomaly(node, gl, create_graph):
+    """Run `node` in anomaly mode: a failure (NaN gradients included) also shows the traceback of
+    the forward call that made the node."""
     try:
         outs = node._apply(gl, create_graph)
+        if _anomaly._check_nan:
+            import numpy as np
+            for i, g in enumerate(outs):
+                if g is not None and g.dtype.is_floating_point and np.isnan(g.detach()._host_numpy()).any():
+                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
     except Exception:
         if node._trace:
             warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
                           + "".join(node._trace), stacklevel=2)
         raise
-    if _anomaly._check_nan:
-        import numpy as np
-        for i, g in enumerate(outs):
-            if g is not None and g.dtype.is_floating_point and np.isnan(g.detach()._host_numpy()).any():
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
     return outs
 
 
@@ -236,33 +240,57 @@ def _tensor_hooks(node, gl, create_graph):
     for nr, hooks in (node._tensor_hooks or {}).items():
         for hook in tuple(hooks.values()):
             if gl[nr] is not None:
-                r = hook(gl[nr])
-                if r is not None:
-                    gl[nr] = r
+                gl[nr] = _call_tensor_hook(hook, gl[nr])
     for nr, ref in (node._retain or {}).items():
         t = ref()
         if t is not None and gl[nr] is not None:
             _retain_into(t, gl[nr], create_graph)
 
 
+def _call_tensor_hook(hook, g):
+    """`hook(g)`, checked as torch checks a tensor hook's result: None keeps `g`; a tensor must
+    keep g's type (dtype and device) and size."""
+    r = hook(g)
+    if r is None:
+        return g
+    from .._tensor import Tensor
+    if not isinstance(r, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if r.dtype is not g.dtype or r.device != g.device:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {_legacy_type(g)} got {_legacy_type(r)})")
+    if r.shape != g.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return r
+
+
+def _legacy_type(t):
+    """torch's legacy type name of `t` (torch.FloatTensor, torch.cuda.HalfTensor...)."""
+    from .graph import _scalar_name
+    cuda = ".cuda" if t.device.type == "cuda" else ""
+    return f"torch{cuda}.{_scalar_name(t.dtype)}Tensor"
+
+
 def _retain_into(t, g, create_graph):
+    """retain_grad's hook: the first gradient is cloned (recorded under create_graph, as
+    torch's CloneBackward0), later ones added out of place."""
     if t is None or g is None:
         return
-    if t.grad is None:
-        t.grad = g if create_graph else g.detach().clone()
+    old = t._grad
+    if old is None:
+        t.grad = g.clone() if create_graph else g.detach().clone()
     else:
-        t.grad = t.grad + g
+        t.grad = old + g
 
 
 def _accumulate(acc, g, create_graph, targets, captured, accumulate):
-    """A leaf's gradient: its hooks, then capture (grad) or accumulation into `.grad`."""
+    """A leaf's gradient: its hooks, then capture (grad) or accumulation into `.grad` (torch's
+    AccumulateGrad), then its post-accumulate-grad hooks."""
     t = acc.variable
-    hooks = t.__dict__.get("_backward_hooks")
+    hooks = t._backward_hooks
     if hooks:
         for hook in tuple(hooks.values()):
-            r = hook(g)
-            if r is not None:
-                g = r
+            g = _call_tensor_hook(hook, g)
     if targets is not None:
         entries = targets.get(acc)
         if entries is None:
@@ -271,15 +299,32 @@ def _accumulate(acc, g, create_graph, targets, captured, accumulate):
             for _, j in entries:
                 captured[j] = g
             return
-    if not accumulate:
+    if not accumulate or not t.requires_grad:
         return
-    old = t.grad
-    if old is None:
-        t.grad = g if create_graph else g.detach().clone()
-    elif create_graph or old.requires_grad:
-        t.grad = old + g
-    else:
-        old.add_(g)
+    if create_graph:
+        # out of place, so the new .grad is differentiable (torch's double-backward case)
+        old = t.grad
+        t.grad = _clone_obey_contract(g, t) if old is None else old + g
+    elif not _C._accumulate_grad(t, g):
+        t.grad = t.grad + g   # a .grad of another shape: broadcast as torch's `+=` would
+    post = t._post_accumulate_grad_hooks
+    if post:
+        for hook in tuple(post.values()):
+            if hook(t) is not None:
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
+def _clone_obey_contract(g, t):
+    """A copy of gradient `g` laid out as leaf `t` when `t` is densely packed, else contiguous
+    (torch's clone_obey_contract; recorded, as under create_graph: CopyBackwards/CloneBackward0)."""
+    dims = sorted((st, n) for n, st in zip(t.shape, t.stride()) if n != 1)
+    expected = 1
+    for st, n in dims:
+        if st != expected:
+            return g.clone()
+        expected *= n
+    from .._creation import empty_strided
+    return empty_strided(t.shape, t.stride(), dtype=t.dtype).copy_(g)
 
 
 # ------------------------------------------------------------------ public entry points
@@ -293,11 +338,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if len(grad_tensors) != len(tensors):
-        raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grad_tensors)} gradients")
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if len(inputs) == 0:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = make_grads(tensors, grad_tensors)
     run_backward(tensors, grads, retain_graph, create_graph, inputs, accumulate=True)
 
@@ -316,7 +361,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = _as_tuple(inputs)
     grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} and {len(outputs)}")
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
     grads = make_grads(outputs, grad_outputs)
     res = run_backward(outputs, grads, retain_graph, create_graph, inputs, accumulate=False,
                        allow_unused=allow_unused)

@@ -37,6 +37,9 @@ class BackwardCFunction(Node, FunctionCtx):
 
     _forward_cls = None
 
+    def __repr__(self):
+        return f"<rstorch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
+
     def __init__(self):
         Node.__init__(self)
         self.to_save = ()
@@ -60,7 +63,10 @@ class BackwardCFunction(Node, FunctionCtx):
         for t in self.to_save:
             if t is None or not isinstance(t, TensorBase):
                 saved.append((t, None, None))
-            elif id(t) in out_ids:
+                continue
+            if t.is_inference():
+                raise RuntimeError(_C._INFERENCE_SAVED)
+            if id(t) in out_ids:
                 saved.append((t.detach(), t._version, out_ids[id(t)]))
             else:
                 saved.append((t, t._version, None))
@@ -99,7 +105,8 @@ class BackwardCFunction(Node, FunctionCtx):
         cls = self._forward_cls
         if self.materialize_grads:
             from .._creation import zeros
-            grads = [g if g is not None else zeros(shape, dtype=dtype)
+            # (a non-tensor output's gradient stays None, as in torch)
+            grads = [g if g is not None or dtype is None else zeros(shape, dtype=dtype)
                      for g, (shape, dtype) in zip(grads, self._out_meta)]
         res = cls.backward(self, *grads)
         if not isinstance(res, tuple):
@@ -113,11 +120,13 @@ class BackwardCFunction(Node, FunctionCtx):
                                    f"gradients (expected {n}, got {len(res)})")
         out = []
         for i, (e, g) in enumerate(zip(self._edges, res)):
+            if g is not None and self._in_meta[i] is None:
+                raise RuntimeError(f"function {type(self).__name__} returned a gradient different than None "
+                                   f"at position {i + 1}, but the corresponding forward input was not a Variable")
             if e is None:
                 continue
             if g is not None and not isinstance(g, TensorBase):
-                raise TypeError(f"function {type(self).__name__} returned a gradient different than None "
-                                f"at position {i + 1}, but the corresponding forward input was not a Variable")
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
             out.append(None if g is None else fit(g, self._in_meta[i]))
         return out
 
@@ -137,6 +146,11 @@ class FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls})
         super().__init__(name, bases, attrs)
+
+
+_LEGACY = ("Legacy autograd function with non-static forward method is deprecated. Please use new-style "
+           "autograd function with static forward method. "
+           "(Example: https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
 
 class Function(metaclass=FunctionMeta):
@@ -163,12 +177,10 @@ class Function(metaclass=FunctionMeta):
         raise NotImplementedError("forward-mode AD is not supported by rstorch")
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. "
-                           "Please use new-style autograd function with static forward method.")
+        raise RuntimeError(_LEGACY)
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. "
-                           "Please use new-style autograd function with static forward method.")
+        raise RuntimeError(_LEGACY)
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -184,39 +196,56 @@ class Function(metaclass=FunctionMeta):
                 outputs = cls.forward(ctx, *args, **kwargs)
         if custom_setup:
             cls.setup_context(ctx, args, outputs)
-        if not tracked:
-            return outputs
         is_tuple = isinstance(outputs, tuple)
         outs = outputs if is_tuple else (outputs,)
-        ctx._edges = [edge_of(a) if isinstance(a, TensorBase) else None for a in args]
-        ctx._in_meta = [_Meta(a) if isinstance(a, TensorBase) else None for a in args]
-        ctx._next = [e for e in ctx._edges if e is not None]
-        ctx._nout = len(outs)
-        ctx._out_meta = [(o.shape, o.dtype) if isinstance(o, TensorBase) else ((), None) for o in outs]
         dirty = {id(t) for t in ctx.dirty_tensors}
         non_diff = {id(t) for t in ctx.non_differentiable}
         inputs = {id(a) for a in args if isinstance(a, TensorBase)}
+        if tracked:
+            ctx._edges = [edge_of(a) if isinstance(a, TensorBase) else None for a in args]
+            ctx._in_meta = [_Meta(a) if isinstance(a, TensorBase) else None for a in args]
+            ctx._next = [e for e in ctx._edges if e is not None]
+            ctx._nout = len(outs)
+            ctx._out_meta = [(o.shape, o.dtype) if isinstance(o, TensorBase) else ((), None) for o in outs]
         result = []
         for i, o in enumerate(outs):
             if not isinstance(o, TensorBase):
                 result.append(o)
                 continue
+            diff = id(o) not in non_diff and o.dtype.is_floating_point
             if id(o) in dirty:
-                if o.is_leaf and o.requires_grad:
+                if tracked and o.is_leaf and o.requires_grad:
                     raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+                o._bump_version()  # marking it dirty counts as a modification, as in torch
             elif id(o) in inputs:
-                o = o.detach()  # an input returned as is: a new tensor gets the history (torch: a view)
-            if id(o) in non_diff or not o.dtype.is_floating_point:
-                if o.grad_fn is None:
+                # an input returned as is: a new view of it gets the history (as torch), a
+                # detached alias when grad mode is off or it is not differentiable
+                o = _view_as_self(o) if diff and _C.is_grad_enabled() else o.detach()
+            if tracked:
+                if diff:
+                    o._set_grad_fn(ctx, i)
+                elif o.grad_fn is None:
                     o.requires_grad = False
-            else:
-                o._set_grad_fn(ctx, i)
+            if id(o) not in dirty and o._base is not None:
+                o._creation_meta = _IN_CUSTOM_FUNCTION  # in-place ops on it would bypass backward
             result.append(o)
+        if not tracked:
+            return tuple(result) if is_tuple else result[0]
         ctx._pack(result)
         if _anomaly_enabled():
             import traceback
             ctx._trace = traceback.format_stack()[:-1]
         return tuple(result) if is_tuple else result[0]
+
+
+# how a view returned by a custom Function was made (rust/python/src/tensor/mod.rs
+# creation_meta): in-place ops on it raise while autograd tracks them
+_IN_CUSTOM_FUNCTION = _C._CREATION_META_IN_CUSTOM_FUNCTION
+
+
+def _view_as_self(t):
+    with no_grad():
+        return t.view(t.shape)
 
 
 def _anomaly_enabled():

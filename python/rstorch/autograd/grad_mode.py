@@ -1,17 +1,58 @@
 """Grad modes: `no_grad`, `enable_grad`, `set_grad_enabled`, `inference_mode` (thread-local,
-kept in the extension so the Rust fast path can read it)."""
+kept in the extension so the Rust fast path can read it). Each works as a context manager and as
+a decorator, with or without parentheses (`@no_grad` / `@no_grad()`), as in torch."""
 
 import functools
+import inspect
 
 from .. import _C
 
 is_grad_enabled = _C.is_grad_enabled
 
 
+def _decorate(make_ctx, fn):
+    """`fn` run inside a fresh `make_ctx()`; a generator function gets the mode each time it
+    resumes (and the caller's back at each yield), as torch's decorators do."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def generator(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with make_ctx():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with make_ctx():
+                            gen.close()
+                        raise
+                    except BaseException as e:  # noqa: BLE001 - thrown into the generator
+                        with make_ctx():
+                            response = gen.throw(e)
+                    else:
+                        with make_ctx():
+                            response = gen.send(request)
+            except StopIteration as e:
+                return e.value
+        return generator
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with make_ctx():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
 class _GradMode:
     """A context manager that is also a decorator (a fresh state per use)."""
 
     _mode = True
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)  # used as a bare decorator
 
     def __enter__(self):
         self._prev = _C._set_grad_enabled(self._mode)
@@ -22,11 +63,7 @@ class _GradMode:
         return False
 
     def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return fn(*args, **kwargs)
-        return wrapper
+        return _decorate(self.__class__, fn)
 
     def clone(self):
         return self.__class__()
@@ -43,24 +80,35 @@ class enable_grad(_GradMode):
 
 
 class inference_mode(_GradMode):
-    """Like no_grad (rstorch has no separate inference tensors)."""
+    """Grad mode off, and tensors made inside are inference tensors (`is_inference()`): they
+    cannot be modified in place outside inference mode nor saved for backward; views made
+    inside of normal tensors may not be modified in place by tracked ops outside it.
+    `inference_mode(False)` turns both back to normal."""
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return object.__new__(cls)
+        return cls()(mode)  # used as a bare decorator
 
     def __init__(self, mode=True):
+        self._inference = mode
         self._mode = not mode
 
-    def __call__(self, fn):
-        if not callable(fn):
-            return inference_mode(fn)
-        mode = not self._mode
+    def __enter__(self):
+        self._prev = (_C._set_grad_enabled(self._mode), _C._set_inference_mode(self._inference))
+        return self
 
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with inference_mode(mode):
-                return fn(*args, **kwargs)
-        return wrapper
+    def __exit__(self, *exc):
+        _C._set_grad_enabled(self._prev[0])
+        _C._set_inference_mode(self._prev[1])
+        return False
+
+    def __call__(self, fn):
+        mode = self._inference
+        return _decorate(lambda: inference_mode(mode), fn)
 
     def clone(self):
-        return inference_mode(not self._mode)
+        return inference_mode(self._inference)
 
 
 class set_grad_enabled:
@@ -79,16 +127,11 @@ class set_grad_enabled:
 
     def __call__(self, fn):
         _C._set_grad_enabled(self._prev)
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(self._mode):
-                return fn(*args, **kwargs)
-        return wrapper
+        mode = self._mode
+        return _decorate(lambda: set_grad_enabled(mode), fn)
 
     def clone(self):
         return set_grad_enabled(self._mode)
 
 
-def is_inference_mode_enabled():
-    return False
+is_inference_mode_enabled = _C.is_inference_mode_enabled

@@ -17,12 +17,14 @@ Saved tensors are checked at backward time against the version they had when rec
 storage's version counter, bumped by every in-place write): a modified tensor is handed to the
 rule as a stand-in that raises torch's error as soon as its values are used.
 
-Views made in grad mode know their base (`t._base`, set by the Rust view ops). An in-place op on
-a view gives the base a CopySlices node (also when the base had no history: a buffer written
-with a tracked value), and the view an AsStridedBackward0 node over it. Other views of that
-base see the change lazily: the Rust side notices that the storage's version moved since a
-view's node was set and asks `view_grad_fn` for an AsStridedBackward0 of the base's current
-history, as torch regenerates a view's grad_fn.
+Views know their base (`t._base`, set by the Rust view ops). An in-place op on a view made by a
+single-output view op in grad mode gives the base a CopySlices node (also when the base had no
+history: a buffer written with a tracked value), and the view an AsStridedBackward0 node over
+it. Other views of that base see the change lazily: the Rust side notices that the storage's
+version moved since a view's node was set and asks `view_grad_fn` for an AsStridedBackward0 of
+the base's current history, as torch regenerates a view's grad_fn. Views made otherwise (in
+no_grad or inference mode, by split/chunk/unbind, by a custom Function) raise torch's errors
+instead of being rebased (`_check_inplace` here, `refresh_view` in Rust).
 """
 
 import dis
@@ -53,14 +55,15 @@ class Node:
 
     __slots__ = ("__dict__", "__weakref__")
     _nout = 1
-    _hooks = _pre_hooks = _tensor_hooks = _retain = _trace = None
+    _hooks = _pre_hooks = _tensor_hooks = _retain = _trace = _operands = None
     _plain = True  # no hooks, no retain_grad: the engine's fast path
 
     def __init__(self):
         self._next = ()
 
     def name(self):
-        return type(self).__name__
+        n = type(self).__name__
+        return _QUALIFIED.get(n, n)
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -81,20 +84,20 @@ class Node:
         if self._hooks is None:
             self._hooks = {}
         self._plain = False
-        return _Handle(self._hooks, fn)
+        return RemovableHandle(self._hooks, fn)
 
     def register_prehook(self, fn):
         """`fn(grad_outputs)` runs before the node; it may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
         self._plain = False
-        return _Handle(self._pre_hooks, fn)
+        return RemovableHandle(self._pre_hooks, fn)
 
     def _register_tensor_hook(self, nr, fn):
         if self._tensor_hooks is None:
             self._tensor_hooks = {}
         self._plain = False
-        return _Handle(self._tensor_hooks.setdefault(nr, {}), fn)
+        return RemovableHandle(self._tensor_hooks.setdefault(nr, {}), fn)
 
     def _release(self):
         """Free what the node saved (after a backward without retain_graph)."""
@@ -106,15 +109,19 @@ class Node:
         return tuple(self._apply(list(grads), _C.is_grad_enabled()))
 
 
-class _Handle:
+# the nodes torch names with their C++ namespace (`name()`; the class name stays short)
+_QUALIFIED = {n: "torch::autograd::" + n for n in ("AccumulateGrad", "CopySlices", "CopyBackwards", "Error")}
+
+
+class RemovableHandle:
     """A removable hook handle (torch.utils.hooks.RemovableHandle)."""
 
     __slots__ = ("_hooks", "id")
     _next_id = 0
 
     def __init__(self, hooks, fn):
-        _Handle._next_id += 1
-        self.id = _Handle._next_id
+        RemovableHandle._next_id += 1
+        self.id = RemovableHandle._next_id
         hooks[self.id] = fn
         self._hooks = hooks
 
@@ -166,16 +173,11 @@ def _is_tensor_list(a):
 class OpNode(Node):
     """The node of an op recorded from Rust, run through the op's rule."""
 
-    __slots__ = ("_fn", "_args", "_kwargs", "_out", "_versions", "_out_versions", "_nout", "_edges")
+    # _multi: the op returned a tuple (of _nout outputs, maybe one: split into one part)
+    __slots__ = ("_fn", "_args", "_kwargs", "_out", "_versions", "_out_versions", "_nout", "_multi", "_edges")
 
     def _shown_edges(self):
-        shown = []
-        for a, e in zip(self._args_for_display(), self._edges):
-            if type(e) is list:
-                shown.extend(e)
-            elif e is not None or isinstance(a, (TensorBase, int, float, bool)):
-                shown.append(e)
-        return shown
+        return shown_edges(self, self._args_for_display(), self._edges)
 
     def _args_for_display(self):
         return self._args if self._args is not None else [None] * len(self._edges)
@@ -192,8 +194,33 @@ class OpNode(Node):
         out = self._out
         if out is not None:
             out = _unpack_out(self, out, create_graph)
-        res = self._fn(grads[0] if self._nout == 1 else tuple(grads), args, self._kwargs, out)
+        res = self._fn(tuple(grads) if self._multi else grads[0], args, self._kwargs, out)
         return fit_grads(self._edges, res, self._args)
+
+
+def shown_edges(node, args, edges):
+    """The edges `next_functions` shows, as torch's: one per differentiable tensor input (None
+    when it does not require grad), not for integer args (dims, sizes) nor for index, mask or
+    condition tensors; a Python number is an input (a None edge) only where torch wraps it into
+    a tensor operand (`_operands`: x * 2 has two edges, x.pow(2) one)."""
+    operands = type(node)._operands
+    shown = []
+    for i, (a, e) in enumerate(zip(args, edges)):
+        if type(e) is list:
+            shown.extend(ee for x, ee in zip(a or [None] * len(e), e) if ee is not None or _float_tensor(x))
+        elif e is not None or _float_tensor(a) or (operands is not None and i in operands):
+            shown.append(e)
+    return shown
+
+
+def _float_tensor(a):
+    return isinstance(a, TensorBase) and a.dtype.is_floating_point
+
+
+# node classes whose op takes Python numbers as tensor operands (positions), which show up in
+# next_functions as None edges
+_OPERANDS = {"AddBackward0": (0, 1), "SubBackward0": (0, 1), "MulBackward0": (0, 1), "DivBackward0": (0, 1),
+             "DivBackward2": (0, 1), "WhereBackward0": (1, 2), "ClampBackward0": (1, 2)}
 
 
 class NativeNode(_C._NativeNode, Node):
@@ -207,6 +234,10 @@ class NativeNode(_C._NativeNode, Node):
     work as on any node: they clear `_plain`, which the native engine leaves to engine.py."""
 
     __slots__ = ()
+
+    def _shown_edges(self):
+        args = self._args
+        return shown_edges(self, args if args is not None else [None] * len(self._next), self._next)
 
 
 def native_node_class(name):
@@ -334,23 +365,29 @@ def modified_error(t, node, expected, now):
     f = t.grad_fn
     which = ""
     if f is not None:
-        short = type(f).__name__
-        short = short[:short.rfind("Backward")] if "Backward" in short else short
-        which = f", which is output {t.output_nr} of {short},"
+        which = f", which is output {t.output_nr} of {_short(f)},"
+    hint = ("the backtrace further above shows the operation that failed to compute its gradient. The variable "
+            "in question was changed in there or anywhere later. Good luck!" if _anomaly._enabled else
+            "enable anomaly detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: {_type_name(t)}{which} is at version {now}; expected version {expected} "
-        "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
-        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+        f"instead. Hint: {hint}")
 
 
 def save_versions(args):
-    return tuple(a._version if isinstance(a, TensorBase) else
+    """The versions of the tensors among `args` (kept for backward: inference tensors cannot)."""
+    return tuple(_version_of(a) if isinstance(a, TensorBase) else
                  (tuple(_version_of(x) for x in a) if _is_tensor_list(a) else None) for a in args)
 
 
 def _version_of(x):
-    return x._version if isinstance(x, TensorBase) else None
+    if not isinstance(x, TensorBase):
+        return None
+    if x.is_inference():
+        raise RuntimeError(_C._INFERENCE_SAVED)
+    return x._version
 
 
 def _check_versions(node, args, versions):
@@ -377,7 +414,7 @@ def save_output(o):
 
 def _unpack_out(node, out, create_graph):
     """The saved output(s), as stand-ins when modified, re-attached to `node` for double backward."""
-    if node._nout == 1:
+    if not node._multi:
         return _unpack_one(node, out, node._out_versions, 0, create_graph)
     return tuple(_unpack_one(node, o, v, i, create_graph) for i, (o, v) in enumerate(zip(out, node._out_versions)))
 
@@ -400,8 +437,14 @@ def output_modified_error(o, node, version, nr):
 
 
 def _short(node):
+    """torch's forward_op_name: the node's name without its "Backward<N>" suffix, the number kept
+    unless it is 0 (MulBackward0 -> Mul, ClampBackward1 -> Clamp1)."""
     n = type(node).__name__
-    return n[:n.rfind("Backward")] if "Backward" in n else n
+    pos = n.rfind("Backward")
+    digits = n[pos + 8:]
+    if pos < 0 or not (digits == "" or digits.isdigit()):
+        return n
+    return n[:pos] + ("" if digits in ("", "0") else digits)
 
 
 # ------------------------------------------------------------------ recording
@@ -414,7 +457,7 @@ def node_class(name, base=OpNode):
     """The node class named `name` (e.g. MulBackward0), made once."""
     cls = _NODE_CLASSES.get((name, base))
     if cls is None:
-        cls = _NODE_CLASSES[(name, base)] = type(name, (base,), {"__slots__": ()})
+        cls = _NODE_CLASSES[(name, base)] = type(name, (base,), {"__slots__": (), "_operands": _OPERANDS.get(name)})
     return cls
 
 
@@ -515,6 +558,7 @@ def record(name, args, kwargs, out):
     node._versions = save_versions(args) if s.reads_args else None
     if isinstance(out, tuple):  # incl. named tuples (values, indices)
         node._nout = len(out)
+        node._multi = True
         for i, o in enumerate(out):
             if isinstance(o, TensorBase) and o.dtype.is_floating_point:
                 o._set_grad_fn(node, i)
@@ -525,6 +569,7 @@ def record(name, args, kwargs, out):
             node._out = node._out_versions = None
     else:
         node._nout = 1
+        node._multi = False
         out._set_grad_fn(node)
         if s.reads_out:
             node._out = out.detach()
@@ -537,7 +582,7 @@ def record(name, args, kwargs, out):
 
 
 def view_base(t):
-    """The base of view `t` (torch's `_base`, set by the Rust view ops in grad mode), or None."""
+    """The base of view `t` (torch's `_base`, set by the Rust view ops), or None."""
     return t._base
 
 
@@ -610,6 +655,7 @@ def view_grad_fn(view, base):
     node._kwargs = {"base_geom": _storage_geom(base), "view_geom": _geom(view)}
     node._out = node._versions = node._out_versions = None
     node._nout = 1
+    node._multi = False
     node._edges = node._next = [edge_of(base)]
     return node
 
@@ -619,11 +665,16 @@ _NO_FUNCTIONAL = frozenset(("copy_", "fill_"))
 
 
 def _check_inplace(t):
-    if t.is_leaf and t.requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    """torch's check_inplace, for an in-place op on `t` that autograd tracks: views that may not
+    be modified so (made in no_grad or inference mode, by split/chunk/unbind, by a custom
+    Function) raise, as do leaves requiring grad and views of leaves. Returns `t`'s base."""
     base = view_base(t)
-    if base is not None and base.is_leaf and base.requires_grad:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if base is not None:
+        t._check_view_inplace()
+        if t.requires_grad and base.is_leaf:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if t.requires_grad and t.is_leaf:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     return base
 
 

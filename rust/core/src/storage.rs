@@ -6,10 +6,15 @@
 //! is released around kernels) never race. Fresh outputs are written before anyone else can see
 //! them. A storage can also wrap memory owned by someone else (a numpy array), kept alive by an
 //! opaque owner for as long as the storage lives.
+//!
+//! Storages made while this thread is in inference mode ([`set_inference_mode`], torch's
+//! `inference_mode()`) hold inference tensors: they may only be written in place (after the
+//! write that creates them) in inference mode again, as in torch.
 
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::alloc::Layout as AllocLayout;
 use std::any::Any;
+use std::cell::Cell;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -23,6 +28,24 @@ enum Owner {
     External(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
 }
 
+thread_local! {
+    /// Inference mode, thread-local like torch's (the Python bindings switch it).
+    static INFERENCE_MODE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread is in inference mode.
+pub fn inference_mode() -> bool {
+    INFERENCE_MODE.with(|m| m.get())
+}
+
+/// Enter or leave inference mode on this thread; returns the previous mode.
+pub fn set_inference_mode(on: bool) -> bool {
+    INFERENCE_MODE.with(|m| m.replace(on))
+}
+
+/// torch's error for an in-place write to an inference tensor outside inference mode.
+pub const INFERENCE_INPLACE: &str = "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.";
+
 pub struct Storage {
     ptr: NonNull<u8>,
     nbytes: usize,
@@ -35,6 +58,8 @@ pub struct Storage {
     /// is at version 0, as in torch).
     fresh: AtomicBool,
     writable: bool,
+    /// Made in inference mode: its tensors are inference tensors.
+    inference: bool,
 }
 
 // SAFETY: the buffer is plain bytes; every access to its contents goes through `lock`
@@ -64,6 +89,7 @@ impl Storage {
             version: AtomicU64::new(0),
             fresh: AtomicBool::new(false),
             writable: true,
+            inference: inference_mode(),
         }
     }
 
@@ -109,6 +135,11 @@ impl Storage {
         self.ptr.as_ptr()
     }
 
+    /// Whether it was made in inference mode (its tensors are torch's inference tensors).
+    pub fn is_inference(&self) -> bool {
+        self.inference
+    }
+
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
     }
@@ -122,12 +153,16 @@ impl Storage {
     }
 
     /// Exclusive access for in-place writes; bumps the version counter (except for the write
-    /// that fills a fresh output).
+    /// that fills a fresh output). An inference storage is written in place only in inference
+    /// mode.
     pub fn write(&self) -> Result<WriteGuard<'_>> {
         if !self.writable {
             return Err(Error::runtime("cannot write to a read-only tensor (it wraps a non-writable array)"));
         }
         if !self.fresh.swap(false, Ordering::Relaxed) {
+            if self.inference && !inference_mode() {
+                return Err(Error::runtime(INFERENCE_INPLACE));
+            }
             self.bump_version();
         }
         Ok(WriteGuard { _g: self.lock.write(), ptr: self.ptr.as_ptr() })

@@ -23,6 +23,8 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tensor::_register, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::_set_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::_set_inference_mode, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::is_inference_mode_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(convert::result_type, m)?)?;
     m.add_function(wrap_pyfunction!(convert::promote_types, m)?)?;
     m.add_function(wrap_pyfunction!(convert::can_cast, m)?)?;

@@ -40,7 +40,7 @@ def _pow_self(grad, base, exponent):
     return grad * exponent * base ** (exponent - 1)
 
 
-@rule("pow")
+@rule("pow", node=lambda args, kwargs: "PowBackward1" if _is_t(args[1]) else "PowBackward0")
 def pow(grad, args, kwargs, out):
     self, exponent = args
     g_self = _pow_self(grad, self, exponent) if _is_t(self) else None
@@ -48,7 +48,7 @@ def pow(grad, args, kwargs, out):
     return g_self, g_exp
 
 
-@rule("rpow")
+@rule("rpow", node="PowBackward2")   # number ** tensor
 def rpow(grad, args, kwargs, out):
     # out = other ** self
     self, other = args
@@ -181,7 +181,12 @@ def addcdiv(grad, args, kwargs, out):
     return grad, grad * value / t2, -grad * value * t1 / (t2 * t2)
 
 
-@rule("clamp")
+def _bounds_node(number, tensor):
+    """torch's node for clamp-like ops, by whether a bound is a tensor."""
+    return lambda args, kwargs: tensor if any(_is_t(a) for a in args[1:]) else number
+
+
+@rule("clamp", node=_bounds_node("ClampBackward1", "ClampBackward0"))
 def clamp(grad, args, kwargs, out):
     self, lo, hi = args
     t = _torch()
@@ -202,14 +207,14 @@ def clamp(grad, args, kwargs, out):
     return g_self, g_lo, g_hi
 
 
-@rule("clamp_min")
+@rule("clamp_min", node=_bounds_node("ClampMinBackward0", "ClampMinBackward1"))
 def clamp_min(grad, args, kwargs, out):
     self, lo = args
     t = _torch()
     return t.where(self >= lo, grad, 0.0), t.where(self < lo, grad, 0.0) if _is_t(lo) else None
 
 
-@rule("clamp_max")
+@rule("clamp_max", node=_bounds_node("ClampMaxBackward0", "ClampMaxBackward1"))
 def clamp_max(grad, args, kwargs, out):
     self, hi = args
     t = _torch()

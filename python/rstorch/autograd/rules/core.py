@@ -116,6 +116,7 @@ def mean(grad, args, kwargs, out):
 
 
 @rule("_to_dtype", node="ToCopyBackward0")
+@rule("alias")
 @rule("clone")
 @rule("contiguous", node="CloneBackward0")
 def identity(grad, args, kwargs, out):

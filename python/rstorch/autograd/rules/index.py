@@ -256,6 +256,12 @@ def cat(grad, args, kwargs, out):
     return grads, None
 
 
+@rule("stack")
+def stack(grad, args, kwargs, out):
+    tensors, dim = args
+    return [g if _needs(t) else None for g, t in zip(grad.unbind(dim), tensors)], None
+
+
 @rule("flip")
 def flip(grad, args, kwargs, out):
     return grad.flip(args[1]), None

@@ -21,7 +21,14 @@ def _scale(t, s):
     return t if s == 1 else t * s
 
 
-@rule("matmul")
+def _matmul_node(args, kwargs):
+    """torch's matmul is dot, mv or mm for 1-D and 2-D operands (other cases run through views
+    and bmm there; rstorch records one MatmulBackward0 node for them)."""
+    return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0"}.get(
+        (args[0].dim(), args[1].dim()), "MatmulBackward0")
+
+
+@rule("matmul", node=_matmul_node)
 def matmul(grad, args, kwargs, out):
     """All of matmul's cases: 1-D operands get their dim back (prepended for the left operand,
     appended for the right) so the batched formula applies; the engine sums broadcast batch

@@ -78,7 +78,7 @@ def _exclusive_products(x, d):
     return _products_before(x, d) * _products_before(x.flip(d), d).flip(d)
 
 
-@rule("prod")
+@rule("prod", node=lambda args, kwargs: "ProdBackward0" if kwargs.get("dim") is None else "ProdBackward1")
 def prod(grad, args, kwargs, out):
     # d out / d x_i = the product of the other elements of x_i's slice
     x = args[0]
@@ -131,8 +131,9 @@ def _max_rule(grad, args, kwargs, out):
     return (_to_index(g, x, out[1], kwargs),)
 
 
-rule("max")(_max_rule)
-rule("min")(_max_rule)
+# torch: MaxBackward1 for the max of all elements, MaxBackward0 for (values, indices) over a dim
+rule("max", node=lambda args, kwargs: "MaxBackward0" if "dim" in kwargs else "MaxBackward1")(_max_rule)
+rule("min", node=lambda args, kwargs: "MinBackward0" if "dim" in kwargs else "MinBackward1")(_max_rule)
 
 
 @rule("aminmax")
@@ -201,7 +202,7 @@ def _norm_grad(grad, x, out, p, kwargs):
     return g * _sign(x) * a ** (p - 1) / _where(o == 0, 1, o ** (p - 1))
 
 
-@rule("norm")
+@rule("norm", node="LinalgVectorNormBackward0")   # torch's Tensor.norm is linalg.vector_norm
 def norm(grad, args, kwargs, out):
     return (_norm_grad(grad, args[0], out, kwargs.get("p", 2.0), kwargs),)
 

@@ -15,10 +15,18 @@ def _embed(grad, self, view_of):
     return g
 
 
-@rule("squeeze")
+def _squeeze_node(args, kwargs):
+    dim = args[1] if len(args) > 1 else kwargs.get("dim")
+    return "SqueezeBackward0" if dim is None else "SqueezeBackward2" if isinstance(dim, (list, tuple)) else "SqueezeBackward1"
+
+
+@rule("squeeze", node=_squeeze_node)
 @rule("unsqueeze")
-@rule("flatten")
-@rule("unflatten")
+# torch's flatten and unflatten are reshapes (views; a reshape that copies is recorded as
+# clone + _unsafe_view)
+@rule("flatten", node="ViewBackward0")
+@rule("unflatten", node="ViewBackward0")
+@rule("_unsafe_view")
 def reshape_back(grad, args, kwargs, out):
     return (grad.reshape(args[0].shape),) + (None,) * (len(args) - 1)
 
@@ -31,7 +39,7 @@ def view_dtype(grad, args, kwargs, out):
     return (grad.view(self.dtype) if grad.dtype.itemsize == self.dtype.itemsize else None), None
 
 
-@rule("narrow")
+@rule("narrow", node="SliceBackward0")   # torch's narrow is a slice
 def narrow(grad, args, kwargs, out):
     self, dim, start, length = args[:4]
     return _embed(grad, self, lambda g: g.narrow(dim, start, length)), None, None, None
@@ -96,14 +104,18 @@ def _join_parts(grads, outs, dim, self):
     return cat(parts, dim)
 
 
-@rule("split")
+def _split_node(args, kwargs):
+    return "SplitWithSizesBackward0" if isinstance(args[1], (list, tuple)) else "SplitBackward0"
+
+
+@rule("split", node=_split_node)
 def split(grad, args, kwargs, out):
     self = args[0]
     dim = args[2] if len(args) > 2 else kwargs.get("dim", 0)
     return _join_parts(grad, out, dim, self), None, None
 
 
-@rule("chunk")
+@rule("chunk", node="SplitBackward0")  # torch's chunk is a split
 def chunk(grad, args, kwargs, out):
     self = args[0]
     dim = args[2] if len(args) > 2 else kwargs.get("dim", 0)
@@ -120,7 +132,7 @@ def unbind(grad, args, kwargs, out):
     return stack(parts, d), None
 
 
-@rule("movedim")
+@rule("movedim", node="PermuteBackward0")   # torch's movedim is a permute
 def movedim(grad, args, kwargs, out):
     self, source, destination = args[:3]
     return grad.movedim(destination, source), None, None

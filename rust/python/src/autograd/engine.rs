@@ -6,15 +6,18 @@
 //! node with hooks or retain_grad (checked here while discovering the graph, before anything
 //! runs; `_backward` then returns False and engine.py runs the graph itself). Native nodes run
 //! their rule in Rust; other nodes (view ops, custom Functions, CopySlices...) run their Python
-//! `_apply` on wrapped gradients; leaves get theirs through engine.py's `_accumulate` (which
-//! runs leaf tensor hooks and the `.grad` accumulation rules).
+//! `_apply` on wrapped gradients; leaves without hooks get theirs added to `.grad` here
+//! ([`accumulate_grad`], torch's AccumulateGrad), the others through engine.py's `_accumulate`
+//! (which runs the hooks).
 //!
 //! The walk is engine.py's step for step: same discovery order, dependency counts, LIFO ready
 //! stack and order of gradient sums, so both engines give the same values.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyList;
@@ -26,7 +29,7 @@ use super::node::{accumulate_grad_class, run, NativeNode};
 use super::rules::MAX_ARGS;
 use crate::error::IntoPy;
 use crate::tensor::elementwise::maybe_detach;
-use crate::tensor::{_set_grad_enabled, tensor_of, wrap};
+use crate::tensor::{_set_grad_enabled, tensor_of, wrap, PyTensor};
 
 enum Kind<'py> {
     Native(Bound<'py, NativeNode>),
@@ -77,8 +80,8 @@ struct Graph<'py> {
     grads: Vec<Option<Tensor>>,
 }
 
-/// Whether a node attribute holding hooks (a dict, or None) has any.
-fn has_hooks(node: &Bound<'_, PyAny>, attr: &str) -> PyResult<bool> {
+/// Whether an attribute holding hooks (a dict, or None) has any.
+fn has_hooks<'py>(node: &Bound<'py, PyAny>, attr: &Bound<'py, pyo3::types::PyString>) -> PyResult<bool> {
     let h = node.getattr(attr)?;
     Ok(!h.is_none() && h.is_truthy()?)
 }
@@ -98,7 +101,7 @@ impl<'py> Graph<'py> {
             }
             (Kind::Native(n.clone()), 1)
         } else if obj.get_type().is(accumulate_grad_class(py)?) {
-            if has_hooks(obj, "_pre_hooks")? || has_hooks(obj, "_hooks")? {
+            if has_hooks(obj, intern!(py, "_pre_hooks"))? || has_hooks(obj, intern!(py, "_hooks"))? {
                 return Ok(None);
             }
             (Kind::Accumulate, 1)
@@ -288,8 +291,10 @@ fn run_node(node: &Node<'_>, gl: &mut [Option<Tensor>], retain_graph: bool, accu
         }
         Kind::Accumulate => {
             let grad = gl[0].take().expect("a leaf gets its gradient");
-            let none = py.None();
-            accumulate.call1((&node.obj, wrap(py, grad)?, false, &none, &none, true))?;
+            if let Some(grad) = accumulate_leaf(&node.obj, grad)? {
+                let none = py.None();
+                accumulate.call1((&node.obj, wrap(py, grad)?, false, &none, &none, true))?;
+            }
             Ok(Outs::Python(Vec::new()))
         }
         Kind::Python => {
@@ -306,6 +311,111 @@ fn run_node(node: &Node<'_>, gl: &mut [Option<Tensor>], retain_graph: bool, accu
             Ok(Outs::Python(res))
         }
     }
+}
+
+/// Add `grad` into the `.grad` of the leaf of AccumulateGrad node `acc` natively when the leaf
+/// has no hooks; otherwise (or when `.grad` is not a plain tensor of the leaf's shape) give the
+/// gradient back, for engine.py's `_accumulate`.
+fn accumulate_leaf(acc: &Bound<'_, PyAny>, grad: Tensor) -> PyResult<Option<Tensor>> {
+    let py = acc.py();
+    let var = acc.getattr(intern!(py, "variable"))?;
+    let Ok(var) = var.cast::<PyTensor>() else { return Ok(Some(grad)) };
+    if has_hooks(var.as_any(), intern!(py, "_backward_hooks"))? || has_hooks(var.as_any(), intern!(py, "_post_accumulate_grad_hooks"))? {
+        return Ok(Some(grad));
+    }
+    accumulate_grad(var, grad)
+}
+
+/// torch's AccumulateGrad without create_graph: nothing when the leaf no longer requires grad;
+/// the first gradient becomes `.grad` (the buffer itself when nothing else holds it and it is
+/// laid out as the leaf is, else a copy laid out so), later ones are added into `.grad` in
+/// place. Gives the gradient back when `.grad` is not a tensor of the leaf's shape.
+pub fn accumulate_grad(var: &Bound<'_, PyTensor>, grad: Tensor) -> PyResult<Option<Tensor>> {
+    let py = var.py();
+    let me = var.borrow();
+    if !(me.requires_grad || me.grad_fn.is_some()) {
+        return Ok(None);
+    }
+    let leaf = me.t.clone();
+    let old = me.grad.as_ref().map(|g| g.clone_ref(py));
+    drop(me);
+    match old {
+        None => {
+            let g = if can_steal(&grad, &leaf) {
+                grad
+            } else {
+                maybe_detach(py, grad.numel(), || clone_obey_contract(&grad, &leaf)).py_err()?
+            };
+            let g = wrap(py, g)?.unbind();
+            var.borrow_mut().grad = Some(g);
+        }
+        Some(old) => {
+            let Ok(old) = old.bind(py).cast::<PyTensor>().map(|o| o.borrow().t.clone()) else { return Ok(Some(grad)) };
+            if old.shape() != grad.shape() {
+                return Ok(Some(grad));
+            }
+            maybe_detach(py, grad.numel(), || old.copy_(&binary(BinaryOp::Add, Arg::Tensor(&old), Arg::Tensor(&grad))?)).py_err()?;
+        }
+    }
+    Ok(None)
+}
+
+/// Add `grad` into `variable.grad` as the native engine does for a leaf without hooks
+/// (engine.py's `_accumulate` without create_graph); False when it must do it itself.
+#[pyfunction]
+pub fn _accumulate_grad(variable: &Bound<'_, PyTensor>, grad: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(accumulate_grad(variable, tensor_of(grad)?)?.is_none())
+}
+
+/// Whether gradient `g` can become the leaf's `.grad` as it is: no other tensor holds its
+/// buffer, which it fills exactly, and it obeys torch's gradient layout contract.
+fn can_steal(g: &Tensor, leaf: &Tensor) -> bool {
+    Arc::strong_count(g.storage()) == 1
+        && g.offset() == 0
+        && g.storage().nbytes() == g.numel() * g.dtype().itemsize()
+        && g.dtype() == leaf.dtype()
+        && obeys_layout_contract(g, leaf)
+}
+
+/// torch's gradient layout contract: a leaf whose elements are densely packed gets a gradient
+/// with its strides, any other a contiguous one.
+fn obeys_layout_contract(g: &Tensor, leaf: &Tensor) -> bool {
+    if non_overlapping_and_dense(leaf) {
+        g.shape().iter().zip(g.strides()).zip(leaf.strides()).all(|((&n, &gs), &ls)| if n != 1 { gs == ls } else { gs != 0 })
+    } else {
+        g.is_contiguous()
+    }
+}
+
+fn non_overlapping_and_dense(t: &Tensor) -> bool {
+    let mut dims: Vec<(usize, usize)> = t.shape().iter().copied().zip(t.strides().iter().copied()).filter(|&(n, _)| n != 1).collect();
+    dims.sort_by_key(|&(_, s)| s);
+    let mut expected = 1;
+    for (n, s) in dims {
+        if s != expected {
+            return false;
+        }
+        expected *= n;
+    }
+    true
+}
+
+/// A copy of `g` obeying the layout contract for `leaf` (torch's clone_obey_contract): laid out
+/// as a densely packed leaf and at version 1 (torch copies into a new tensor), else a
+/// contiguous clone at version 0.
+fn clone_obey_contract(g: &Tensor, leaf: &Tensor) -> rstorch::Result<Tensor> {
+    if !non_overlapping_and_dense(leaf) {
+        return g.copy_as(leaf.dtype());
+    }
+    let out = if leaf.is_contiguous() {
+        g.copy_as(leaf.dtype())?
+    } else {
+        let out = Tensor::empty(&[leaf.numel()], leaf.dtype())?.as_strided(leaf.shape(), leaf.strides(), Some(0))?;
+        out.copy_(g)?;
+        out
+    };
+    out.storage().bump_version();
+    Ok(out)
 }
 
 /// Free what a node that received no gradient saved.

@@ -7,7 +7,8 @@
 //! - node.rs: `_NativeNode`, the node such an op records (`finish` calls [`node::record`]
 //!   instead of the Python recorder), and `run`, which applies its rule.
 //! - engine.rs: `_backward`, the engine for graphs without hooks, retain_grad, create_graph,
-//!   `inputs=` or anomaly mode; engine.py falls back to its own walk otherwise.
+//!   `inputs=` or anomaly mode (engine.py falls back to its own walk otherwise), and the leaves'
+//!   `.grad` accumulation (`_accumulate_grad`, also used by engine.py).
 //!
 //! Why: recording a node through Python cost ~2 us per op and the Python engine ~3 us per node,
 //! several times the op itself for small tensors. Natively both are a few hundred ns.
@@ -73,8 +74,11 @@ pub fn try_record<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<node::NativeNode>()?;
     m.add_function(wrap_pyfunction!(engine::_backward, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::_accumulate_grad, m)?)?;
     m.add_function(wrap_pyfunction!(_set_anomaly_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_native_autograd, m)?)?;
     m.add("_SECOND_BACKWARD", node::SECOND_BACKWARD)?;
+    m.add("_INFERENCE_SAVED", node::INFERENCE_SAVED)?;
+    m.add("_CREATION_META_IN_CUSTOM_FUNCTION", crate::tensor::creation_meta::IN_CUSTOM_FUNCTION)?;
     Ok(())
 }

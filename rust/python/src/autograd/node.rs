@@ -30,6 +30,9 @@ use crate::tensor::{refresh_view, tensor_of, wrap, PyTensor};
 /// torch's error for a node run after its saved values were freed.
 pub const SECOND_BACKWARD: &str = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
 
+/// torch's error for an inference tensor an op would save for backward.
+pub const INFERENCE_SAVED: &str = "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.";
+
 /// Where a gradient goes: output `nr` of `node`.
 pub struct Edge {
     pub node: Py<PyAny>,
@@ -273,6 +276,14 @@ pub fn record<'py>(
             versions[i] = t.borrow().t.storage().version();
         }
         saved_args[i] = Some(a.unbind());
+    }
+    let need = [edges[0].is_some(), edges[1].is_some()];
+    for (i, a) in args.iter().enumerate() {
+        if let Ok(t) = a.cast::<PyTensor>() {
+            if t.borrow().t.storage().is_inference() && rule.reads_arg(i, need) {
+                return Err(PyRuntimeError::new_err(INFERENCE_SAVED));
+            }
+        }
     }
     let saved = rule.reads_out().then(|| {
         let o = o.borrow();

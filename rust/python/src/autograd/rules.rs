@@ -77,7 +77,7 @@ rules! {
     Sigmoid: "sigmoid"      => "SigmoidBackward0" [out];
     Relu:    "relu"         => "ReluBackward0" [out];
     Mm:      "mm"           => "MmBackward0";
-    Matmul:  "matmul"       => "MatmulBackward0";
+    Matmul:  "matmul"       => "MmBackward0"; // matrix @ matrix only: torch's matmul is mm there
 }
 
 /// The most positional args a native op has.

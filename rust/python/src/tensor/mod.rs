@@ -13,10 +13,13 @@
 //! what the user passed). In-place ops on tensors that track grad go to the Python in-place path instead
 //! ([`inplace_py`]), which checks leaves and versions and rebases the history.
 //!
-//! A view made in grad mode remembers its base (torch's `_base`), so an in-place op on the view
-//! can give the base a history (CopySlices), and a view whose storage was written in place
-//! through another tensor regenerates its `grad_fn` from the base's history when next read
-//! ([`refresh_view`], torch's lazy view-grad_fn regeneration).
+//! A view remembers its base (torch's `_base`), so an in-place op on the view can give the base
+//! a history (CopySlices), and a view whose storage was written in place through another tensor
+//! regenerates its `grad_fn` from the base's history when next read ([`refresh_view`], torch's
+//! lazy view-grad_fn regeneration). It also remembers how it was made (torch's CreationMeta):
+//! views made in no_grad or inference mode, the outputs of multi-view ops (split, chunk,
+//! unbind) and views returned by a custom Function may not be modified in place while autograd
+//! would have to track it ([`view_rebase_error`]).
 
 pub mod creation;
 pub mod elementwise;
@@ -70,6 +73,33 @@ pub struct PyTensor {
     pub view_version: u64,
     /// A weak reference to this leaf's AccumulateGrad node, shared by the graphs that hold it.
     pub grad_acc: Option<Py<pyo3::types::PyWeakrefReference>>,
+    /// For a view: how it was made (`creation_meta::*`).
+    pub creation_meta: u8,
+}
+
+/// torch's CreationMeta: how a view was made, which decides whether it may be modified in place
+/// while autograd tracks the op (only `DEFAULT` views may).
+pub mod creation_meta {
+    /// By a single-output view op in grad mode.
+    pub const DEFAULT: u8 = 0;
+    /// In no_grad mode.
+    pub const NO_GRAD: u8 = 1;
+    /// In inference mode (a view of a normal tensor).
+    pub const INFERENCE: u8 = 2;
+    /// By an op returning several views (split, chunk, unbind) in grad mode.
+    pub const MULTI_OUTPUT: u8 = 3;
+    /// Returned by a custom Function's forward (or an input it returned as is).
+    pub const IN_CUSTOM_FUNCTION: u8 = 4;
+
+    /// The meta of a view of a view made as `new` from one made as `prev` (torch's
+    /// propagate_creation_meta: a restriction of the inner view sticks).
+    pub fn propagate(prev: u8, new: u8) -> u8 {
+        if new == DEFAULT || prev == INFERENCE {
+            prev
+        } else {
+            new
+        }
+    }
 }
 
 /// Python objects the extension needs, registered once by `rstorch/__init__.py`.
@@ -106,6 +136,18 @@ pub fn is_grad_enabled() -> bool {
 #[pyfunction]
 pub fn _set_grad_enabled(mode: bool) -> bool {
     GRAD_ENABLED.with(|g| g.replace(mode))
+}
+
+/// Enter or leave inference mode on this thread (the grad mode is set separately); returns the
+/// previous mode.
+#[pyfunction]
+pub fn _set_inference_mode(mode: bool) -> bool {
+    rstorch::storage::set_inference_mode(mode)
+}
+
+#[pyfunction]
+pub fn is_inference_mode_enabled() -> bool {
+    rstorch::storage::inference_mode()
 }
 
 #[pyfunction]
@@ -148,32 +190,47 @@ pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>>
     PyTuple::new(py, items)
 }
 
-/// Wrap `t`, the result of a view op on `src`: in grad mode, when it shares `src`'s storage
-/// (reshape and flatten may copy), it remembers `src`'s base as its own. A reinterpretation
-/// as another dtype (`view(dtype)`) is no differentiable view in torch, so it gets no base.
-pub fn wrap_view<'py>(src: &Bound<'py, PyTensor>, t: Tensor) -> PyResult<Bound<'py, PyAny>> {
+/// Wrap `t`, the result of a view op on `src`: when it shares `src`'s storage (reshape and
+/// flatten may copy), it remembers `src`'s base as its own, and how it was made (by an op
+/// returning several views when `multi`). A reinterpretation as another dtype (`view(dtype)`)
+/// is no differentiable view in torch, so it gets no base, nor does a view of an inference
+/// tensor.
+pub fn wrap_view<'py>(src: &Bound<'py, PyTensor>, t: Tensor, multi: bool) -> PyResult<Bound<'py, PyAny>> {
     let py = src.py();
-    let shares = grad_enabled() && {
+    let view_of = {
         let s = src.borrow();
-        Arc::ptr_eq(t.storage(), s.t.storage()) && t.dtype() == s.t.dtype()
+        let shares = Arc::ptr_eq(t.storage(), s.t.storage()) && t.dtype() == s.t.dtype() && !t.storage().is_inference();
+        shares.then(|| {
+            let new = if rstorch::storage::inference_mode() {
+                creation_meta::INFERENCE
+            } else if !grad_enabled() {
+                creation_meta::NO_GRAD
+            } else if multi {
+                creation_meta::MULTI_OUTPUT
+            } else {
+                creation_meta::DEFAULT
+            };
+            match &s.base {
+                Some(b) => (b.clone_ref(py), creation_meta::propagate(s.creation_meta, new)),
+                None => (src.clone().unbind(), new),
+            }
+        })
     };
     let out = wrap(py, t)?;
-    if shares {
-        let base = {
-            let s = src.borrow();
-            s.base.as_ref().map(|b| b.clone_ref(py)).unwrap_or_else(|| src.clone().unbind())
-        };
+    if let Some((base, meta)) = view_of {
         let o = out.cast::<PyTensor>()?;
         let mut o = o.borrow_mut();
         o.view_version = o.t.storage().version();
         o.base = Some(base);
+        o.creation_meta = meta;
     }
     Ok(out)
 }
 
-/// Bring a view's history up to date: when its storage was written in place since its
-/// `grad_fn` was set (through the base or another view) and the base has a history now, the
-/// view becomes an AsStridedBackward0 of the base's current history, as torch regenerates it.
+/// Bring a view's history up to date (torch's lazy grad_fn of a view): when its storage was
+/// written in place since its `grad_fn` was set (through the base or another view) and it has
+/// a history or its base requires grad, the view becomes an AsStridedBackward0 of the base's
+/// current history. A view that may not be rebased (see [`view_rebase_error`]) raises instead.
 pub fn refresh_view(slf: &Bound<'_, PyTensor>) -> PyResult<()> {
     let py = slf.py();
     let (base, version) = {
@@ -183,7 +240,14 @@ pub fn refresh_view(slf: &Bound<'_, PyTensor>) -> PyResult<()> {
             _ => return Ok(()),
         }
     };
-    if base.bind(py).borrow().requires_grad {
+    let base_requires_grad = base.bind(py).borrow().requires_grad;
+    if !base_requires_grad && slf.borrow().grad_fn.is_none() {
+        return Ok(());
+    }
+    if let Some(msg) = view_rebase_error(slf, true)? {
+        return Err(PyRuntimeError::new_err(msg));
+    }
+    if base_requires_grad {
         let node = registry(py)?.view_grad_fn.bind(py).call1((slf, base.bind(py)))?;
         let mut me = slf.borrow_mut();
         me.grad_fn = Some(node.unbind());
@@ -192,6 +256,64 @@ pub fn refresh_view(slf: &Bound<'_, PyTensor>) -> PyResult<()> {
     }
     slf.borrow_mut().view_version = version;
     Ok(())
+}
+
+/// torch's error (handle_view_on_rebase) for view `slf` when it is modified in place with
+/// autograd tracking the op, or, `indirect`, when its base or another view of the base was and
+/// its history is read; None when it may be (a view made by a single-output view op in grad
+/// mode, or no view).
+pub fn view_rebase_error(slf: &Bound<'_, PyTensor>, indirect: bool) -> PyResult<Option<String>> {
+    use creation_meta::*;
+    let me = slf.borrow();
+    if me.base.is_none() || me.creation_meta == DEFAULT {
+        return Ok(None);
+    }
+    let meta = me.creation_meta;
+    let modified = if indirect { "its base or another view of its base has been" } else { "is being" };
+    let node = match &me.grad_fn {
+        Some(f) => Some(forward_op_name(&f.bind(slf.py()).get_type().name()?.to_string())),
+        None => None,
+    };
+    let mut msg = match &node {
+        Some(name) if meta != INFERENCE && meta != NO_GRAD => {
+            format!("Output {} of {name} is a view and {modified} modified inplace.", me.output_nr)
+        }
+        _ => {
+            let prefix = match &node {
+                Some(name) => format!("Output {} of {name} is a view of a view which was created in", me.output_nr),
+                None => "A view was created in".to_string(),
+            };
+            if meta == INFERENCE {
+                format!("{prefix} inference mode and {modified} modified inplace in normal mode.")
+            } else {
+                format!("{prefix} no_grad mode and {modified} modified inplace with grad mode enabled.")
+            }
+        }
+    };
+    msg.push_str(match meta {
+        MULTI_OUTPUT => " This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one.",
+        NO_GRAD => " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).",
+        INFERENCE => " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the inference_mode block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).",
+        IN_CUSTOM_FUNCTION => " This view was created inside a custom Function (or because an input was returned as-is) and the autograd logic to handle view+inplace would override the custom backward associated with the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the output of the custom Function.",
+        _ => "",
+    });
+    Ok(Some(msg))
+}
+
+/// torch's Node::forward_op_name: the node's name without its "Backward<N>" suffix (the number
+/// kept unless it is 0: AddBackward1 -> Add1).
+pub fn forward_op_name(name: &str) -> String {
+    match name.rfind("Backward") {
+        Some(pos) if name[pos + 8..].bytes().all(|b| b.is_ascii_digit()) => {
+            let n = &name[pos + 8..];
+            if n.is_empty() || n == "0" {
+                name[..pos].to_string()
+            } else {
+                format!("{}{n}", &name[..pos])
+            }
+        }
+        _ => name.to_string(),
+    }
 }
 
 /// The Python `Size` of a shape.
@@ -294,6 +416,7 @@ impl PyTensor {
             base: None,
             view_version: 0,
             grad_acc: None,
+            creation_meta: creation_meta::DEFAULT,
         })
     }
 
@@ -415,8 +538,11 @@ impl PyTensor {
         self.t.storage().nbytes()
     }
     #[getter]
-    fn _version(&self) -> u64 {
-        self.t.storage().version()
+    fn _version(&self) -> PyResult<u64> {
+        if self.t.storage().is_inference() {
+            return Err(PyRuntimeError::new_err("Inference tensors do not track version counter."));
+        }
+        Ok(self.t.storage().version())
     }
     fn _bump_version(&self) {
         self.t.storage().bump_version()
@@ -428,10 +554,11 @@ impl PyTensor {
 
     // ------------------------------------------------------------ autograd fields
 
+    /// torch's requires_grad: set on the tensor, or it has a history, or it is a view of a base
+    /// that requires grad (reading it never regenerates a view's history).
     #[getter(requires_grad)]
-    fn get_requires_grad(slf: &Bound<'_, Self>) -> PyResult<bool> {
-        refresh_view(slf)?;
-        Ok(slf.borrow().requires_grad)
+    fn get_requires_grad(&self) -> bool {
+        self.requires_grad || self.grad_fn.is_some() || self.base.as_ref().is_some_and(base_requires_grad)
     }
     #[setter(requires_grad)]
     fn set_requires_grad(slf: &Bound<'_, Self>, value: bool) -> PyResult<()> {
@@ -444,19 +571,70 @@ impl PyTensor {
         }
         if value && !me.t.dtype().is_floating_point() {
             return Err(PyRuntimeError::new_err(
-                "only Tensors of floating point dtype can require gradients",
+                "only Tensors of floating point and complex dtype can require gradients",
+            ));
+        }
+        if value && me.t.storage().is_inference() && !rstorch::storage::inference_mode() {
+            return Err(PyRuntimeError::new_err(
+                "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.",
             ));
         }
         me.requires_grad = value || me.grad_fn.is_some();
         Ok(())
     }
+    /// The gradient (None until backward); reading it on a non-leaf that does not retain its
+    /// gradient warns, as torch does.
     #[getter(grad)]
-    fn get_grad(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+    fn get_grad(slf: &Bound<'_, Self>) -> PyResult<Option<Py<PyAny>>> {
+        let py = slf.py();
+        let me = slf.borrow();
+        if let Some(g) = &me.grad {
+            return Ok(Some(g.clone_ref(py)));
+        }
+        let leaf = me.grad_fn.is_none();
+        drop(me);
+        if !leaf && !slf.getattr(pyo3::intern!(py, "retains_grad"))?.is_truthy()? {
+            PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), c"The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more informations.", 1)?;
+        }
+        Ok(None)
+    }
+    /// `.grad` without the non-leaf warning (autograd internals).
+    #[getter]
+    fn _grad(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.grad.as_ref().map(|g| g.clone_ref(py))
     }
+    /// A gradient must be a tensor of this tensor's shape and dtype, or None (torch's checks).
     #[setter(grad)]
-    fn set_grad(&mut self, value: Option<Py<PyAny>>) {
-        self.grad = value;
+    fn set_grad(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let Some(value) = value.filter(|v| !v.is_none()) else {
+            self.grad = None;
+            return Ok(());
+        };
+        let Ok(g) = value.cast::<PyTensor>() else {
+            return Err(PyTypeError::new_err(format!(
+                "assigned grad expected to be a Tensor or None but got grad of type {}",
+                value.get_type().name()?
+            )));
+        };
+        {
+            let g = &g.borrow().t;
+            if g.dtype() != self.t.dtype() {
+                return Err(PyRuntimeError::new_err(format!(
+                    "attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that assume they match.",
+                    g.dtype().cpp_name(),
+                    self.t.dtype().scalar_type_name()
+                )));
+            }
+            if g.shape() != self.t.shape() {
+                return Err(PyRuntimeError::new_err(format!(
+                    "attempting to assign a gradient of size '{:?}' to a tensor of size '{:?}'. Please ensure that the gradient and the tensor are the same size",
+                    g.shape(),
+                    self.t.shape()
+                )));
+            }
+        }
+        self.grad = Some(value.clone().unbind());
+        Ok(())
     }
     #[getter(grad_fn)]
     fn get_grad_fn(slf: &Bound<'_, Self>) -> PyResult<Option<Py<PyAny>>> {
@@ -506,6 +684,27 @@ impl PyTensor {
     }
     fn _is_view(&self) -> bool {
         self.base.is_some()
+    }
+    /// Whether this tensor was made in inference mode (or is a view of one that was).
+    fn is_inference(&self) -> bool {
+        self.t.storage().is_inference()
+    }
+    /// How this view was made (`creation_meta`), for autograd internals.
+    #[getter]
+    fn _creation_meta(&self) -> u8 {
+        self.creation_meta
+    }
+    #[setter]
+    fn set__creation_meta(&mut self, meta: u8) {
+        self.creation_meta = meta;
+    }
+    /// Raise torch's error when this view may not be modified in place while autograd tracks
+    /// the op (made in no_grad or inference mode, by a multi-view op, or by a custom Function).
+    fn _check_view_inplace(slf: &Bound<'_, Self>) -> PyResult<()> {
+        match view_rebase_error(slf, false)? {
+            Some(msg) => Err(PyRuntimeError::new_err(msg)),
+            None => Ok(()),
+        }
     }
 
     // ------------------------------------------------------------ conversions

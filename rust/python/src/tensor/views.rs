@@ -21,10 +21,34 @@ pub(crate) fn run1<'py>(
     let me = slf.borrow();
     let (t, tracked) = (f(&me.t).py_err()?, me.tracks_grad());
     drop(me);
-    finish(slf.py(), name, tracked, || self_args(slf, args), None, wrap_view(slf, t)?)
+    finish(slf.py(), name, tracked, || self_args(slf, args), None, wrap_view(slf, t, false)?)
 }
 
-/// Like `run1` for ops returning several views (split, chunk, unbind).
+/// torch's reshape (and flatten, a reshape): a view when the layout allows, else a copy,
+/// recorded as torch records it: CloneBackward0, then UnsafeViewBackward0 over the copy (which
+/// is no view of the input).
+fn reshape_op<'py>(
+    slf: &Bound<'py, PyTensor>,
+    name: &str,
+    args: &[Bound<'py, PyAny>],
+    f: impl FnOnce(&Tensor) -> rstorch::Result<Tensor>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let me = slf.borrow();
+    let (t, tracked) = (f(&me.t).py_err()?, me.tracks_grad());
+    let copied = !std::sync::Arc::ptr_eq(t.storage(), me.t.storage());
+    drop(me);
+    if !(copied && tracked) {
+        return finish(py, name, tracked, || self_args(slf, args), None, wrap_view(slf, t, false)?);
+    }
+    let shape: Vec<usize> = slf.borrow().t.shape().to_vec();
+    let copy = finish(py, "clone", true, || self_args(slf, &[]), None, wrap(py, t.reshape(&shape.iter().map(|&s| s as i64).collect::<Vec<_>>()).py_err()?)?)?;
+    let target = obj(py, t.shape().to_vec())?;
+    finish(py, "_unsafe_view", true, || PyTuple::new(py, [copy, target]), None, wrap(py, t)?)
+}
+
+/// Like `run1` for ops returning several views (split, chunk, unbind), which may not be
+/// modified in place while autograd tracks the op (torch's MULTI_OUTPUT_NODE views).
 fn run_many<'py>(
     slf: &Bound<'py, PyTensor>,
     name: &str,
@@ -34,7 +58,7 @@ fn run_many<'py>(
     let me = slf.borrow();
     let (ts, tracked) = (f(&me.t).py_err()?, me.tracks_grad());
     drop(me);
-    let outs = ts.into_iter().map(|t| wrap_view(slf, t)).collect::<PyResult<Vec<_>>>()?;
+    let outs = ts.into_iter().map(|t| wrap_view(slf, t, true)).collect::<PyResult<Vec<_>>>()?;
     finish(slf.py(), name, tracked, || self_args(slf, args), None, PyTuple::new(slf.py(), outs)?.into_any())
 }
 
@@ -69,7 +93,7 @@ impl PyTensor {
     #[pyo3(signature = (*shape))]
     fn reshape<'py>(slf: &Bound<'py, Self>, shape: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
         let s = extract_sizes(shape, "reshape(): argument 'shape'")?;
-        run1(slf, "reshape", &[obj(slf.py(), s.clone())?], |t| t.reshape(&s))
+        reshape_op(slf, "reshape", &[obj(slf.py(), s.clone())?], |t| t.reshape(&s))
     }
 
     #[pyo3(signature = (*dims))]
@@ -158,11 +182,24 @@ impl PyTensor {
     #[pyo3(signature = (start_dim=0, end_dim=-1))]
     fn flatten<'py>(slf: &Bound<'py, Self>, start_dim: i64, end_dim: i64) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        run1(slf, "flatten", &[obj(py, start_dim)?, obj(py, end_dim)?], |t| t.flatten(start_dim, end_dim))
+        let n = slf.borrow().t.ndim();
+        if n > 0 {
+            let (s, e) = (rstorch::shape::normalize_dim(start_dim, n).py_err()?, rstorch::shape::normalize_dim(end_dim, n).py_err()?);
+            if s == e {
+                return Ok(slf.clone().into_any()); // nothing to flatten: torch returns the tensor itself
+            }
+        }
+        reshape_op(slf, "flatten", &[obj(py, start_dim)?, obj(py, end_dim)?], |t| t.flatten(start_dim, end_dim))
+    }
+
+    /// A view of the whole tensor (torch's alias: what `x[:, :]` returns).
+    fn _alias<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        run1(slf, "alias", &[], |t| Ok(t.clone()))
     }
 
     fn ravel<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        Self::flatten(slf, 0, -1)
+        let py = slf.py();
+        reshape_op(slf, "flatten", &[obj(py, 0)?, obj(py, -1)?], |t| t.flatten(0, -1))
     }
 
     fn unflatten<'py>(slf: &Bound<'py, Self>, dim: i64, sizes: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
