@@ -155,11 +155,6 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     return _out("norm", input, out, lambda: input.norm(p, dim, keepdim, dtype))
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
-    """`linalg.vector_norm` (the lead wires `rstorch.linalg.vector_norm` to this)."""
-    return _out("linalg_vector_norm", x, out, lambda: x._vector_norm(ord, dim, keepdim, dtype=dtype))
-
-
 def logsumexp(input, dim, keepdim=False, *, out=None):
     return _out("logsumexp", input, out, lambda: input.logsumexp(dim, keepdim))
 
