@@ -306,6 +306,27 @@ OPS = [
              differentiable=p not in (0, np.inf, -np.inf),
              grad_samples=_random_signs(reduce_samples(low=0.005, high=0.03)) if 0 < p < 1 else None)
       for p in (2, 1, 3, 0.5, 0, np.inf, -np.inf)],
+    # linalg.vector_norm over every kind of ord: negative orders (like +-inf) have no identity,
+    # so their samples have elements, and their gradient samples keep away from 0, where |x|^p
+    # blows up
+    *[OpInfo(f"linalg.vector_norm[{p}]", lambda x, p=p, **kw: rstorch.linalg.vector_norm(x, p, **kw), _norm(p),
+             FLOATS, reduce_samples(needs_elements=p < 0 or p == np.inf, low=-0.03 if 0 < p < 1 else -3,
+                                    high=0.03 if 0 < p < 1 else 3),
+             differentiable=p not in (0, np.inf, -np.inf),
+             grad_samples=(_random_signs(reduce_samples(low=0.005, high=0.03)) if 0 < p < 1 else
+                           _random_signs(reduce_samples(needs_elements=True, low=0.5, high=2)) if p < 0 else None))
+      for p in (2, 1, 3, 1.5, 0.5, -1, -2.5, 0, np.inf, -np.inf)],
+    # dtype= computes (and returns) the norm in a wider float dtype
+    OpInfo("linalg.vector_norm[dtype=float64]",
+           lambda x, **kw: rstorch.linalg.vector_norm(x, 2, dtype=rstorch.float64, **kw), _norm(2), FLOATS,
+           reduce_samples(), result_dtype=lambda d: "float64", tol={"float64": (1e-6, 1e-7)}),
+    # linalg.norm: the 2-norm of any dims by default, a matrix norm for an ord with two dims
+    OpInfo("linalg.norm", lambda x, **kw: rstorch.linalg.norm(x, **kw), _norm(2), FLOATS, reduce_samples()),
+    *[OpInfo(f"linalg.norm[{o}]", lambda x, o=o: rstorch.linalg.norm(x, o, dim=(0, 1)),
+             lambda x, o=o: np.asarray(np.linalg.norm(x, ord=o, axis=(0, 1))), FLOATS,
+             lambda dtype, rng: [Sample((random_array(rng, s, dtype),)) for s in ((3, 4), (2, 3, 4))],
+             differentiable=o in ("fro", 1, np.inf))
+      for o in ("fro", 1, np.inf)],
     OpInfo("logsumexp", lambda x, **kw: rstorch.logsumexp(x, **kw), np_reduce(_logsumexp), FLOATS,
            reduce_samples(low=-30, high=30, needs_dim=True)),
     OpInfo("all", lambda x, **kw: rstorch.all(x, **kw), np_reduce(np.all), ALL, reduce_samples(low=0, high=2),

@@ -134,6 +134,54 @@ ERRORS = [
     (lambda: rstorch.linalg.matrix_norm(f32(3, 3), dim=(0, 0)), RuntimeError, "linalg.matrix_norm: dims must be different. Got (0, 0)"),
     (lambda: rstorch.linalg.matrix_norm(f32(3, 3), dtype=rstorch.int64), RuntimeError,
      "linalg.matrix_norm: dtype should be floating point or complex, but got Long"),
+    (lambda: rstorch.linalg.matrix_norm(f64(3, 3), dtype=rstorch.float32), RuntimeError,
+     "linalg.matrix_norm: the dtype of the input (Double) should be convertible without narrowing to the specified dtype (Float)"),
+    (lambda: rstorch.linalg.matrix_norm(ones(3, 3, dtype=rstorch.int64), dtype=rstorch.float64), NotImplementedError,
+     "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got Long"),
+    (lambda: rstorch.linalg.matrix_norm(f32(2, 3, 3), dim=(0, 1, 1)), RuntimeError,
+     "linalg.matrix_norm: dim must be a 2-tuple. Got 0 1 1"),
+    (lambda: rstorch.linalg.vector_norm(ones(3, dtype=rstorch.int64)), NotImplementedError,
+     "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"),
+    (lambda: rstorch.linalg.vector_norm(ones(3, dtype=rstorch.int64), dtype=rstorch.float32), NotImplementedError,
+     "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"),
+    (lambda: rstorch.linalg.vector_norm(f32(3), dtype=rstorch.int64), RuntimeError,
+     "linalg.vector_norm: dtype should be floating point or complex, but got Long"),
+    (lambda: rstorch.linalg.vector_norm(f32(3), dtype=rstorch.float16), RuntimeError,
+     "linalg.vector_norm: the dtype of the input (Float) should be convertible without narrowing to the specified dtype (Half)"),
+    (lambda: rstorch.linalg.vector_norm(ones(3, dtype=rstorch.float16), dtype=rstorch.bfloat16), RuntimeError,
+     "linalg.vector_norm: the dtype of the input (Half) should be convertible without narrowing to the specified dtype (BFloat16)"),
+    (lambda: f32(3).norm(dtype=rstorch.float16), RuntimeError,
+     "linalg.vector_norm: the dtype of the input (Float) should be convertible without narrowing to the specified dtype (Half)"),
+    (lambda: rstorch.linalg.vector_norm(f32(3), "fro"), TypeError,
+     "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str"),
+    (lambda: rstorch.linalg.vector_norm(f32(3), None), TypeError,
+     "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not NoneType"),
+    (lambda: rstorch.linalg.vector_norm(f32(3), rstorch.tensor([2.])), TypeError,
+     "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not Tensor"),
+    (lambda: rstorch.linalg.vector_norm(f32(3), 1j), RuntimeError,
+     "linalg.vector_norm: Expected a non-complex scalar as the order of norm."),
+    (lambda: rstorch.linalg.vector_norm(f32(0), -1), RuntimeError,
+     "linalg.vector_norm cannot compute the -1 norm on an empty tensor because the operation does not have an identity"),
+    (lambda: rstorch.linalg.vector_norm(f32(2, 0), float("inf"), 1), RuntimeError,
+     "linalg.vector_norm cannot compute the inf norm on the dimension 1because this dimension is empty and the operation does not have an identity"),
+    (lambda: rstorch.linalg.vector_norm(f32(2, 3), 2, (0, 0)), RuntimeError, "dim 0 appears multiple times in the list of dims"),
+    (lambda: rstorch.linalg.vector_norm(f32(2, 3), 2, 2), IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    (lambda: rstorch.linalg.vector_norm(f32(2, 3), out=f64(())), RuntimeError,
+     "Expected out tensor to have dtype float, but got double instead"),
+    (lambda: rstorch.linalg.vector_norm(f32(2, 3), dtype=rstorch.float64, out=f32(())), RuntimeError,
+     "Expected out tensor to have dtype double, but got float instead"),
+    (lambda: rstorch.linalg.norm(f32(2, 3), out=f64(())), RuntimeError, "linalg.norm expected out tensor dtype Float but got: Double"),
+    (lambda: rstorch.linalg.norm(f32(2, 3), 1, out=f64(())), RuntimeError, "linalg.norm expected out tensor dtype Float but got: Double"),
+    (lambda: rstorch.linalg.norm(f32(2, 2, 2), 2), RuntimeError,
+     "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got 3D."),
+    (lambda: rstorch.linalg.norm(f32(2, 2, 2), "fro"), RuntimeError,
+     "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got 3D."),
+    (lambda: rstorch.linalg.norm(f32(2, 2, 2), dim=(0, 1, 2)), RuntimeError,
+     "linalg.norm: If dim is specified, it must be of length 1 or 2. Got [0, 1, 2]"),
+    (lambda: rstorch.linalg.norm(f32(3), "fro"), RuntimeError, "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."),
+    (lambda: rstorch.linalg.norm(f32(2, 3), "fro", 1), RuntimeError, "linalg.matrix_norm: dim must be a 2-tuple. Got 1"),
+    (lambda: rstorch.linalg.norm(f32(2, 3), 3), RuntimeError, "linalg.matrix_norm: Order 3 not supported."),
     (lambda: rstorch.einsum("ij,jk", f32(2, 3), f32(4, 5)), RuntimeError,
      "einsum(): subscript j has size 4 for operand 1 which does not broadcast with previously seen size 3"),
     (lambda: rstorch.einsum("ij,jk->ik", f32(2, 3)), RuntimeError, "einsum(): fewer operands were provided than specified in the equation"),
@@ -322,6 +370,40 @@ def test_solvers_edge_cases():
     assert rstorch.linalg.solve(rstorch.eye(2).expand(3, 2, 2), f32(3, 2)).shape == (3, 2)
     assert rstorch.eye(3).inverse().numpy().tolist() == np.eye(3).tolist()
     assert rstorch.tensor([[2., 0.], [0., 3.]]).det().item() == 6.0
+
+
+def test_vector_norm_values():  # torch
+    x = rstorch.tensor([[1., -2., 0.], [3., 4., -0.5]])
+    vn = rstorch.linalg.vector_norm
+    got = {o: round(vn(x, o).item(), 4) for o in (2, 1, 0, math.inf, -math.inf, 3, 0.5, -1, 1.5, True)}
+    assert got == {2: 5.5, 1: 10.5, 0: 5.0, math.inf: 4.0, -math.inf: 0.0, 3: 4.6435, 0.5: 46.9687, -1: 0.0,
+                   1.5: 6.7092, True: 10.5}
+    assert [round(v, 4) for v in vn(x, -0.5, 1).tolist()] == [0.0, 0.1611]
+    assert vn(x, rstorch.tensor(1.)).item() == 10.5  # a 0-dim tensor is a Number to torch
+    assert vn(x, 2, (0, 1), True).shape == (1, 1) and vn(x, 2, []).item() == 5.5
+    assert vn(rstorch.tensor(-3.), 2, 0).item() == 3.0
+    assert vn(f32(2, 0), math.inf, 0).shape == (0,) and vn(f32(0), 0).item() == 0.0
+    assert vn(ones(2, 3, dtype=rstorch.bfloat16), dtype=rstorch.float32).dtype is rstorch.float32
+    nan, inf = math.nan, math.inf
+    assert vn(rstorch.tensor([nan, 1.]), 0).item() == 2.0  # NaN counts as non-zero
+    assert math.isnan(vn(rstorch.tensor([1., nan]), -inf).item())
+    assert vn(rstorch.tensor([inf, 1.]), -1).item() == 1.0
+    assert vn(rstorch.tensor([0., 1.]), -1).item() == 0.0
+    o = f32(2)
+    assert vn(x, dim=1, out=o) is o and [round(v, 4) for v in o.tolist()] == [2.2361, 5.0249]
+
+
+def test_linalg_norm_picks_vector_or_matrix_norm():  # torch
+    x = rstorch.tensor([[1., -2., 0.], [3., 4., -0.5]])
+    norm = rstorch.linalg.norm
+    assert norm(rstorch.tensor([3., 4.])).item() == 5.0
+    assert norm(x).item() == 5.5 and norm(x, "fro").item() == 5.5
+    assert norm(x, 1).item() == 6.0 and norm(x, math.inf).item() == 7.5  # matrix norms
+    assert round(norm(x, 2).item(), 4) == 5.1398
+    assert [round(v, 4) for v in norm(x, 3, dim=1).tolist()] == [2.0801, 4.5]
+    assert norm(f32(2, 2, 2)).item() == pytest.approx(2.8284, abs=1e-4)
+    assert norm(f32(2, 2, 2), None, (0, 1)).tolist() == [2.0, 2.0]
+    assert norm(x, keepdim=True).shape == (1, 1) and norm(x, dtype=rstorch.float64).dtype is rstorch.float64
 
 
 def test_norm_values():

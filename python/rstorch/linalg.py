@@ -4,11 +4,13 @@ The kernels are `_C.linalg_*` (rust/core/src/ops/linalg/); this module adds torc
 `out=` and named results."""
 
 import collections
+import numbers
 
 from . import _C
 from ._ops.linalg import _with_out, matmul as _matmul
+from ._tensor import Tensor
 
-__all__ = ["inv", "det", "slogdet", "solve", "matmul", "vecdot", "cross", "matrix_norm"]
+__all__ = ["inv", "det", "slogdet", "solve", "matmul", "vecdot", "cross", "vector_norm", "matrix_norm", "norm"]
 
 
 def _namedtuple(name, fields):
@@ -68,18 +70,57 @@ def cross(input, other, *, dim=-1, out=None):
     return _with_out("linalg_cross", out, lambda: _C.linalg_cross(input, other, dim), input, other)
 
 
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """The `ord`-norm of `x` over `dim` (all dims when None): any real `ord`, with 0 the count of
+    non-zeros and +-inf the largest / smallest magnitude. `dtype` (float, no narrower than x's)
+    is the dtype the norm is computed and returned in."""
+    if isinstance(ord, Tensor) and ord.dim() == 0 and not ord.requires_grad:
+        ord = ord.item()  # torch's Number arguments take 0-dim tensors
+    if isinstance(ord, complex):
+        raise RuntimeError("linalg.vector_norm: Expected a non-complex scalar as the order of norm.")
+    if not isinstance(ord, numbers.Number):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
+    return _with_out("linalg_vector_norm", out, lambda: x._vector_norm(ord, dim, keepdim, dtype=dtype), x)
+
+
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """'fro', 'nuc', 1, -1, 2, -2, inf or -inf norms of the matrices on `dim`."""
+    dim = tuple(dim)
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
     if dtype is not None:
         if not dtype.is_floating_point:
             raise RuntimeError("linalg.matrix_norm: dtype should be floating point or complex, but got "
                                f"{dtype._scalar_type_name}")
-        A = A.to(dtype)
-    return _with_out("linalg_matrix_norm", out, lambda: _C.linalg_matrix_norm(A, ord, tuple(dim), keepdim), A,
-                     check=_matrix_norm_dtype)
+        # an input the kernel rejects is not cast: its error comes first in torch
+        if A.dtype.is_floating_point and A.dim() >= 2:
+            _C._check_norm_dtype("linalg.matrix_norm", A.dtype, dtype)
+            A = A.to(dtype)
+    return _with_out("linalg_matrix_norm", out, lambda: _C.linalg_matrix_norm(A, ord, dim, keepdim), A,
+                     check=_norm_out_dtype("linalg.matrix_norm"))
 
 
-def _matrix_norm_dtype(out, result):
-    raise RuntimeError(f"linalg.matrix_norm expected out tensor dtype {result.dtype._scalar_type_name} but got: "
-                       f"{out.dtype._scalar_type_name}")
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """`vector_norm` or `matrix_norm`, as torch picks: a matrix norm when `ord` is given with
+    two dims (or a 2-D input and no dim), or is a string; else a vector norm (2 by default,
+    which is also the Frobenius norm of a matrix)."""
+    if isinstance(dim, numbers.Integral):
+        dim = (dim,)
+    if dim is not None:
+        if len(dim) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
+    elif ord is not None and A.dim() not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {A.dim()}D.")
+    check = _norm_out_dtype("linalg.norm")
+    if isinstance(ord, str) or (ord is not None and len(dim or range(A.dim())) == 2):
+        return _with_out("linalg_norm", out, lambda: matrix_norm(A, ord, dim or (-2, -1), keepdim, dtype=dtype), A,
+                         check=check)
+    return _with_out("linalg_norm", out, lambda: vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype),
+                     A, check=check)
 
+
+def _norm_out_dtype(op):
+    def check(out, result):
+        raise RuntimeError(f"{op} expected out tensor dtype {result.dtype._scalar_type_name} but got: "
+                           f"{out.dtype._scalar_type_name}")
+    return check

@@ -9,7 +9,7 @@ import builtins
 
 from .. import _C
 from .._tensor import Tensor
-from ._common import check_out
+from ._common import EXACT, castable, exact, write_out
 
 __all__ = [
     "cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
@@ -22,20 +22,30 @@ __all__ = [
 ]
 
 
-def _out_check(out, result, name):
+def _out_check(out, result, name, check=EXACT):
+    """`result` written into `out=`, with torch's check of out's dtype for the op."""
     if out is not None and (result.requires_grad or out.requires_grad):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
-    if out is not None and out.dtype is not result.dtype and not _C.can_cast(result.dtype, out.dtype):
-        raise TypeError(f"torch.{name}(): input types can't be cast to the desired output type "
-                        f"{out.dtype._scalar_type_name}")
-    return check_out(out, result)
+    return write_out(out, result, check)
+
+
+# torch's checks of out='s dtype where they are not `EXACT` (see _common.py); the joins are
+# all cat underneath, and say so
+_CAT = castable("torch.cat(): input types can't be cast to the desired output type {out}", TypeError)
+_INDEX_SELECT = exact("index_select(): self and result must have the same scalar type")
+_MASKED_SELECT = exact("masked_select(): self and result must have the same scalar type")
+_TAKE = exact("take(): self and out expected to have the same dtype, but got self.dtype = {result} and "
+              "out.dtype = {out}")
+_NONZERO = exact("nonzero: Expected out tensor to have scalar type Long but got scalar type{out}")  # sic
+_NARROW_COPY = exact("Expected self.dtype() == output.dtype() to be true, but got false.  (Could this error message "
+                     "be improved?  If so, please report an enhancement request to PyTorch.)")
 
 
 # ------------------------------------------------------------------ joining
 
 def cat(tensors, dim=0, *, out=None):
-    return _out_check(out, _C.cat(tensors, dim), "cat")
+    return _out_check(out, _C.cat(tensors, dim), "cat", _CAT)
 
 
 concat = concatenate = cat
@@ -53,7 +63,7 @@ def stack(tensors, dim=0, *, out=None):
     dim = _wrap(dim, len(shape) + 1)
     tracked = _C.is_grad_enabled() and any(t.requires_grad for t in tensors)
     if out is not None or not tracked:
-        return _out_check(out, _C.cat([t.unsqueeze(dim) for t in tensors], dim), "stack")
+        return _out_check(out, _C.cat([t.unsqueeze(dim) for t in tensors], dim), "stack", _CAT)
     # one StackBackward0 node over the inputs, as torch records (not a cat of unsqueezes)
     from ..autograd.graph import record
     prev = _C._set_grad_enabled(False)
@@ -98,23 +108,23 @@ def atleast_3d(*tensors):
 
 def hstack(tensors, *, out=None):
     ts = atleast_1d(list(tensors))
-    return _out_check(out, _C.cat(list(ts), 0 if ts[0].dim() == 1 else 1), "hstack")
+    return _out_check(out, _C.cat(list(ts), 0 if ts[0].dim() == 1 else 1), "hstack", _CAT)
 
 
 def vstack(tensors, *, out=None):
-    return _out_check(out, _C.cat(list(atleast_2d(list(tensors))), 0), "vstack")
+    return _out_check(out, _C.cat(list(atleast_2d(list(tensors))), 0), "vstack", _CAT)
 
 
 row_stack = vstack
 
 
 def dstack(tensors, *, out=None):
-    return _out_check(out, _C.cat(list(atleast_3d(list(tensors))), 2), "dstack")
+    return _out_check(out, _C.cat(list(atleast_3d(list(tensors))), 2), "dstack", _CAT)
 
 
 def column_stack(tensors, *, out=None):
     ts = [t.reshape(t.numel(), 1) if t.dim() <= 1 else t for t in tensors]
-    return _out_check(out, _C.cat(ts, 1), "column_stack")
+    return _out_check(out, _C.cat(ts, 1), "column_stack", _CAT)
 
 
 # ------------------------------------------------------------------ rearranging
@@ -221,7 +231,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
 
 
 def index_select(input, dim, index, *, out=None):
-    return _out_check(out, input.index_select(dim, index), "index_select")
+    return _out_check(out, input.index_select(dim, index), "index_select", _INDEX_SELECT)
 
 
 def index_add(input, dim, index, source, *, alpha=1, out=None):
@@ -249,7 +259,7 @@ def masked_fill(input, mask, value):
 
 
 def masked_select(input, mask, *, out=None):
-    return _out_check(out, input.masked_select(mask), "masked_select")
+    return _out_check(out, input.masked_select(mask), "masked_select", _MASKED_SELECT)
 
 
 def masked_scatter(input, mask, source):
@@ -257,7 +267,7 @@ def masked_scatter(input, mask, source):
 
 
 def take(input, index, *, out=None):
-    return _out_check(out, input.take(index), "take")
+    return _out_check(out, input.take(index), "take", _TAKE)
 
 
 def put(input, index, source, accumulate=False):
@@ -286,7 +296,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
 def nonzero(input, *, out=None, as_tuple=False):
     if as_tuple:
         return input.nonzero(as_tuple=True)
-    return _out_check(out, input.nonzero(), "nonzero")
+    return _out_check(out, input.nonzero(), "nonzero", _NONZERO)
 
 
 def argwhere(input):
@@ -294,7 +304,7 @@ def argwhere(input):
 
 
 def narrow_copy(input, dim, start, length, *, out=None):
-    return _out_check(out, input.narrow(dim, start, length).clone(), "narrow_copy")
+    return _out_check(out, input.narrow(dim, start, length).clone(), "narrow_copy", _NARROW_COPY)
 
 
 def _embed(input, src, view_of, what):

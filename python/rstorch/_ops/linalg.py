@@ -11,7 +11,7 @@ import warnings
 
 from .. import _C
 from .._tensor import Tensor
-from ._common import check_out
+from ._common import CASTABLE, EXACT, write_out
 
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
@@ -29,21 +29,7 @@ def _with_out(name, out, compute, *inputs, check=None):
     if _C.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in inputs):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
-    result = compute()
-    if out.dtype is not result.dtype:
-        (check or _expected_dtype)(out, result)
-    return check_out(out, result)
-
-
-def _expected_dtype(out, result):
-    raise RuntimeError(f"Expected out tensor to have dtype {result.dtype._cpp_name}, but got "
-                       f"{out.dtype._cpp_name} instead")
-
-
-def _castable(out, result):
-    if not _C.can_cast(result.dtype, out.dtype):
-        raise RuntimeError(f"result type {result.dtype._scalar_type_name} can't be cast to the "
-                           f"desired output type {out.dtype._scalar_type_name}")
+    return write_out(out, compute(), check or EXACT)
 
 
 def _dot_dtype(out, result):
@@ -111,7 +97,7 @@ def outer(input, vec2, *, out=None):
     for t, what in ((input, "self"), (vec2, "vec2")):
         if t.dim() != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {what}, but got {t.dim()}-D")
-    return _with_out("outer", out, lambda: input.reshape(-1, 1) * vec2, input, vec2, check=_castable)
+    return _with_out("outer", out, lambda: input.reshape(-1, 1) * vec2, input, vec2, check=CASTABLE)
 
 
 ger = outer
@@ -126,7 +112,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
             input.expand(prod.shape)
             return prod
         return (input if beta == 1 else input * beta) + prod
-    return _with_out("addr", out, compute, input, vec1, vec2, check=_castable)
+    return _with_out("addr", out, compute, input, vec1, vec2, check=CASTABLE)
 
 
 def tensordot(a, b, dims=2, out=None):
@@ -168,7 +154,7 @@ def _prod(xs):
 
 def inner(input, other, *, out=None):
     if input.dim() == 0 or other.dim() == 0:
-        return _with_out("inner", out, lambda: input * other, input, other, check=_castable)
+        return _with_out("inner", out, lambda: input * other, input, other, check=CASTABLE)
     if input.shape[-1] != other.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{list(input.shape)} and {list(other.shape)}")
@@ -184,7 +170,7 @@ def kron(input, other, *, out=None):
     ea = input.reshape([s for x in sa for s in (x, 1)])
     eb = other.reshape([s for x in sb for s in (1, x)])
     return _with_out("kron", out, lambda: (ea * eb).reshape([x * y for x, y in zip(sa, sb)]), input, other,
-                     check=_castable)
+                     check=CASTABLE)
 
 
 def trace(input):

@@ -6,7 +6,7 @@ The named pairs `max(dim)`, `min(dim)`, `aminmax`, `cummax` and `cummin` return 
 
 from .. import _C
 from .._tensor import Tensor
-from ._common import check_out
+from ._common import CASTABLE, EXACT, allowed, castable, exact, write_out, write_outs
 
 __all__ = [
     "sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
@@ -64,59 +64,88 @@ def _check_grad_out(name, input, out):
                            "differentiation, but one of the arguments requires grad.")
 
 
-def _out(name, input, out, compute):
+def _out(name, input, out, compute, check=EXACT):
+    """`compute()` written into `out=` (a tuple of tensors for a pair: `check` is then one check
+    per result)."""
     _check_grad_out(name, input, out)
     result = compute()
-    if out is None:
-        return result
     if isinstance(result, tuple):
-        if not isinstance(out, (tuple, list)) or len(out) != len(result):
-            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
-        for o, r in zip(out, result):
-            check_out(o, r)
-        return type(result)(tuple(out)) if type(result) is not tuple else tuple(out)
-    return check_out(out, result)
+        return write_outs(name, out, result, check)
+    return write_out(out, result, check)
 
+
+def _accumulate_in(dtype, out):
+    """The dtype sum, prod and the scans run in: `dtype=`, else out='s (torch casts the input
+    to out's dtype first, so any out dtype works), else their own default."""
+    return out.dtype if dtype is None and out is not None else dtype
+
+
+# torch's checks of out='s dtype where they are not `EXACT` (see _common.py)
+_AMAX = exact("Expected the dtype for input and out to match, but got {result} for input's dtype and {out} for "
+              "out's dtype.")
+_MAX_ALL = castable("Expected canCast( typeMetaToScalarType(self.dtype()), typeMetaToScalarType(out.dtype())) to "
+                    "be true, but got false.  (Could this error message be improved?  If so, please report an "
+                    "enhancement request to PyTorch.)")
+_SCAN = exact("expected scalar_type {result} but found {out}")
+_FLOAT_OUT = allowed(lambda o, r: o.is_floating_point,
+                     "logsumexp(): Expected floating point type for result tensor, but got: {out}")
+_NANSUM_OUT = allowed(lambda o, r: o.is_floating_point, "\"nansum_cpu\" not implemented for '{out}'",
+                      NotImplementedError)
+
+
+def _bool_out(name):
+    return allowed(lambda o, r: o in (_C.bool, _C.uint8), name + " only supports bool tensor for result, got: {out}")
 
 
 # ------------------------------------------------------------------ function forms
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    dtype = _accumulate_in(dtype, out)
     return _out("sum", input, out, lambda: input.sum(dim, keepdim, dtype=dtype))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    return _out("mean", input, out, lambda: input.mean(dim, keepdim, dtype=dtype))
+    return _out("mean", input, out, lambda: input.mean(dim, keepdim, dtype=dtype), CASTABLE)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dtype is None and out is not None and input.dtype.is_floating_point:
+        _NANSUM_OUT(out, input)  # no NaN-skipping kernel for an integer out (but for dtype=)
+    dtype = _accumulate_in(dtype, out)
     return _out("nansum", input, out, lambda: input.nansum(dim, keepdim, dtype=dtype))
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    return _out("nanmean", input, out, lambda: input.nanmean(dim, keepdim, dtype=dtype))
+    return _out("nanmean", input, out, lambda: input.nanmean(dim, keepdim, dtype=dtype), _NANSUM_OUT)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    dtype = _accumulate_in(dtype, out)
     return _out("prod", input, out, lambda: input.prod(dim, keepdim, dtype=dtype))
 
 
+def _max_min(name, input, dim, keepdim, out):
+    """`max(input)`, `max(input, dim, keepdim)` -> (values, indices), or `max(input, other)`,
+    each with torch's out= check."""
+    check = _MAX_ALL if dim is None else (EXACT, EXACT) if not isinstance(dim, Tensor) else CASTABLE
+    return _out(name, input, out, lambda: getattr(input, name)(dim, keepdim), check)
+
+
 def max(input, dim=None, keepdim=False, *, out=None):
-    """`max(input)`, `max(input, dim, keepdim)` -> (values, indices), or `max(input, other)`."""
-    return _out("max", input, out, lambda: input.max(dim, keepdim))
+    return _max_min("max", input, dim, keepdim, out)
 
 
 def min(input, dim=None, keepdim=False, *, out=None):
-    return _out("min", input, out, lambda: input.min(dim, keepdim))
+    return _max_min("min", input, dim, keepdim, out)
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
-    return _out("amax", input, out, lambda: input.amax(dim, keepdim))
+    return _out("amax", input, out, lambda: input.amax(dim, keepdim), _AMAX)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
-    return _out("amin", input, out, lambda: input.amin(dim, keepdim))
+    return _out("amin", input, out, lambda: input.amin(dim, keepdim), _AMAX)
 
 
 def argmax(input, dim=None, keepdim=False, *, out=None):
@@ -128,48 +157,43 @@ def argmin(input, dim=None, keepdim=False, *, out=None):
 
 
 def aminmax(input, *, dim=None, keepdim=False, out=None):
-    return _out("aminmax", input, out, lambda: input.aminmax(dim=dim, keepdim=keepdim))
+    return _out("aminmax", input, out, lambda: input.aminmax(dim=dim, keepdim=keepdim), (EXACT, EXACT))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    return _out("std", input, out, lambda: input.std(dim, unbiased, keepdim, correction=correction))
+    return _out("std", input, out, lambda: input.std(dim, unbiased, keepdim, correction=correction), CASTABLE)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    return _out("var", input, out, lambda: input.var(dim, unbiased, keepdim, correction=correction))
+    return _out("var", input, out, lambda: input.var(dim, unbiased, keepdim, correction=correction), CASTABLE)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """(std, mean) in one pass."""
     return _out("std_mean", input, out,
-                lambda: input._var_mean(True, dim, unbiased, keepdim, correction=correction))
+                lambda: input._var_mean(True, dim, unbiased, keepdim, correction=correction), (EXACT, EXACT))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """(var, mean) in one pass."""
     return _out("var_mean", input, out,
-                lambda: input._var_mean(False, dim, unbiased, keepdim, correction=correction))
+                lambda: input._var_mean(False, dim, unbiased, keepdim, correction=correction), (EXACT, EXACT))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     return _out("norm", input, out, lambda: input.norm(p, dim, keepdim, dtype))
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
-    """`linalg.vector_norm` (the lead wires `rstorch.linalg.vector_norm` to this)."""
-    return _out("linalg_vector_norm", x, out, lambda: x._vector_norm(ord, dim, keepdim, dtype=dtype))
-
-
 def logsumexp(input, dim, keepdim=False, *, out=None):
-    return _out("logsumexp", input, out, lambda: input.logsumexp(dim, keepdim))
+    return _out("logsumexp", input, out, lambda: input.logsumexp(dim, keepdim), _FLOAT_OUT)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
-    return _out("all", input, out, lambda: input.all(dim, keepdim))
+    return _out("all", input, out, lambda: input.all(dim, keepdim), _bool_out("all"))
 
 
 def any(input, dim=None, keepdim=False, *, out=None):
-    return _out("any", input, out, lambda: input.any(dim, keepdim))
+    return _out("any", input, out, lambda: input.any(dim, keepdim), _bool_out("any"))
 
 
 def count_nonzero(input, dim=None):
@@ -177,23 +201,25 @@ def count_nonzero(input, dim=None):
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
+    dtype = _accumulate_in(dtype, out)
     return _out("cumsum", input, out, lambda: input.cumsum(dim, dtype=dtype))
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
+    dtype = _accumulate_in(dtype, out)
     return _out("cumprod", input, out, lambda: input.cumprod(dim, dtype=dtype))
 
 
 def cummax(input, dim, *, out=None):
-    return _out("cummax", input, out, lambda: input.cummax(dim))
+    return _out("cummax", input, out, lambda: input.cummax(dim), (_SCAN, _SCAN))
 
 
 def cummin(input, dim, *, out=None):
-    return _out("cummin", input, out, lambda: input.cummin(dim))
+    return _out("cummin", input, out, lambda: input.cummin(dim), (_SCAN, _SCAN))
 
 
 def logcumsumexp(input, dim, *, out=None):
-    return _out("logcumsumexp", input, out, lambda: input.logcumsumexp(dim))
+    return _out("logcumsumexp", input, out, lambda: input.logcumsumexp(dim), _SCAN)
 
 
 def softmax(input, dim, dtype=None, *, out=None):

@@ -7,7 +7,7 @@ import warnings
 
 from .. import _C
 from .._tensor import Tensor
-from ._common import check_out
+from ._common import EXACT, exact, write_out, write_outs
 
 __all__ = [
     "sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "quantile",
@@ -45,18 +45,33 @@ def _check_no_grad(name, out, *tensors):
                            "differentiation, but one of the arguments requires grad.")
 
 
-def _out_pair(name, out, result):
-    """`out=(values, indices)` for ops returning a pair."""
-    if out is None:
-        return result
-    if not isinstance(out, (tuple, list)) or len(out) != len(result):
-        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
-    return type(result)(*(check_out(o, r) for o, r in zip(out, result)))
+# torch's checks of out='s dtypes (see _common.py): exactly the results' dtypes, in its words
+_PAIR = (EXACT, EXACT)
+_MEDIAN = {  # indices checked first
+    1: exact("Expected tensor for argument #1 'indices' to have scalar type Long; but got {out_legacy} instead "
+             "(while checking arguments for median)"),
+    0: exact("Expected tensor for 'values' to have the same type as tensor for argument #2 'self'; but type "
+             "{out_legacy} does not equal {result_legacy} (while checking arguments for median)"),
+}
+_KTHVALUE = (exact("output values must be of same type as input"), exact("output indices must be of scalar type Long"))
+_MODE = (exact("expected scalar type '{result}' but got '{out}' for values output"),
+         exact("expected scalar type 'Long' but got '{out}' for indices output"))
+_QUANTILE = exact("quantile() out tensor must be same dtype as the input tensor")
+_HIST = exact("torch.histogram: input tensor and hist tensor should have the same dtype, but got input {result_cpp} "
+              "and hist {out_cpp}")
+_HISTOGRAM = (_HIST, exact("torch.histogram: input tensor and bin_edges tensor should have the same dtype, but got "
+                           "input {result_cpp} and bin_edges {out_cpp} for dimension 0"))
+
+
+def _searchsorted_out(out, result):
+    raise RuntimeError("torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) or Long(int64) "
+                       "depending on whether out_int32 flag is True, but we got output tensor's dtype "
+                       f"{out.dtype._scalar_type_name} and out_int32 flag is {result.dtype is _C.int32}")
 
 
 def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     _check_no_grad("sort", out, input)
-    return _out_pair("sort", out, input.sort(dim, descending, stable=stable))
+    return write_outs("sort", out, input.sort(dim, descending, stable=stable), _PAIR)
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -65,44 +80,44 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 def msort(input, *, out=None):
     _check_no_grad("msort", out, input)
-    return check_out(out, input.msort())
+    return write_out(out, input.msort(), EXACT)
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     _check_no_grad("topk", out, input)
-    return _out_pair("topk", out, input.topk(k, dim, largest, sorted))
+    return write_outs("topk", out, input.topk(k, dim, largest, sorted), _PAIR)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     _check_no_grad("kthvalue", out, input)
-    return _out_pair("kthvalue", out, input.kthvalue(k, dim, keepdim))
+    return write_outs("kthvalue", out, input.kthvalue(k, dim, keepdim), _KTHVALUE)
 
 
 def median(input, dim=None, keepdim=False, *, out=None):
     _check_no_grad("median", out, input)
     r = input.median(dim, keepdim)
-    return check_out(out, r) if dim is None else _out_pair("median", out, r)
+    return write_out(out, r, EXACT) if dim is None else write_outs("median", out, r, _MEDIAN)
 
 
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     _check_no_grad("nanmedian", out, input)
     r = input.nanmedian(dim, keepdim)
-    return check_out(out, r) if dim is None else _out_pair("nanmedian", out, r)
+    return write_out(out, r, EXACT) if dim is None else write_outs("nanmedian", out, r, _MEDIAN)
 
 
 def mode(input, dim=-1, keepdim=False, *, out=None):
     _check_no_grad("mode", out, input)
-    return _out_pair("mode", out, input.mode(dim, keepdim))
+    return write_outs("mode", out, input.mode(dim, keepdim), _MODE)
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     _check_no_grad("quantile", out, input, q)
-    return check_out(out, input.quantile(q, dim, keepdim, interpolation=interpolation))
+    return write_out(out, input.quantile(q, dim, keepdim, interpolation=interpolation), _QUANTILE)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     _check_no_grad("nanquantile", out, input, q)
-    return check_out(out, input.nanquantile(q, dim, keepdim, interpolation=interpolation))
+    return write_out(out, input.nanquantile(q, dim, keepdim, interpolation=interpolation), _QUANTILE)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
@@ -118,14 +133,14 @@ def bincount(input, weights=None, minlength=0):
 
 
 def histc(input, bins=100, min=0, max=0, *, out=None):
-    return check_out(out, input.histc(bins, min, max))
+    return write_out(out, input.histc(bins, min, max), _HIST)
 
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     if range is not None:
         range = (float(range[0]), float(range[1]))
     r = _C._histogram(input, bins, range, weight, density)
-    return _out_pair("histogram", out, r)
+    return write_outs("histogram", out, r, _HISTOGRAM)
 
 
 def _side(right, side):
@@ -143,11 +158,11 @@ def _side(right, side):
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None,
                  out=None):
     r = _C._searchsorted(sorted_sequence, input, out_int32, _side(right, side), sorter)
-    return check_out(out, r)
+    return write_out(out, r, _searchsorted_out)
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
-    return check_out(out, _C._bucketize(input, boundaries, out_int32, right))
+    return write_out(out, _C._bucketize(input, boundaries, out_int32, right), _searchsorted_out)
 
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None):
@@ -155,7 +170,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None
         raise TypeError("isin() received an invalid combination of arguments - got "
                         f"({type(elements).__name__}, {type(test_elements).__name__}), but "
                         "expected a Tensor for elements or test_elements")
-    return check_out(out, _C._isin(elements, test_elements, invert))
+    return write_out(out, _C._isin(elements, test_elements, invert), EXACT)
 
 
 def _tensor_list(tensors, name):

@@ -873,7 +873,7 @@ pub fn var_std(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool,
 // ------------------------------------------------------------------------------- norms, logsumexp
 
 /// `linalg.vector_norm(t, ord, dims, keepdim, dtype=)`: float inputs; `ord` any float, inf, -inf
-/// or 0 (the count of non-zeros).
+/// or 0 (the count of non-zeros, NaN counting as non-zero). `dtype` may only widen the input's.
 pub fn vector_norm(t: &Tensor, ord: f64, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
     if !t.dtype().is_floating_point() {
         return Err(not_floating(format!(
@@ -881,6 +881,7 @@ pub fn vector_norm(t: &Tensor, ord: f64, dims: Option<&[i64]>, keepdim: bool, dt
             t.dtype().scalar_type_name()
         )));
     }
+    check_norm_dtype("linalg.vector_norm", t.dtype(), dtype)?;
     let t = cast_input(t, dtype)?;
     let dims = reduced_dims(t.ndim(), dims)?;
     // orders whose reduction has no identity (max/min of |x|, negative powers) need elements
@@ -911,7 +912,7 @@ pub fn vector_norm(t: &Tensor, ord: f64, dims: Option<&[i64]>, keepdim: bool, dt
         } else if ord == 1.0 {
             run::<S>(&t, &dims, keepdim, 0.0, f64::abs, add, |a| a)
         } else if ord == 0.0 {
-            run::<S>(&t, &dims, keepdim, 0.0, |x| (x != 0.0) as u8 as f64 + if x.is_nan() { f64::NAN } else { 0.0 }, add, |a| a)
+            run::<S>(&t, &dims, keepdim, 0.0, |x| (x != 0.0) as u8 as f64, add, |a| a)
         } else if ord == f64::INFINITY {
             run::<S>(&t, &dims, keepdim, 0.0, f64::abs, max, |a| a)
         } else if ord == f64::NEG_INFINITY {
@@ -920,6 +921,23 @@ pub fn vector_norm(t: &Tensor, ord: f64, dims: Option<&[i64]>, keepdim: bool, dt
             run::<S>(&t, &dims, keepdim, 0.0, move |x| x.abs().powf(ord), add, move |a| a.powf(1.0 / ord))
         }
     })
+}
+
+/// torch's checks of a norm's `dtype=`: floating, and no narrower than the input's (`op` names
+/// the norm in the error).
+pub fn check_norm_dtype(op: &str, input: DType, dtype: Option<DType>) -> Result<()> {
+    let Some(d) = dtype else { return Ok(()) };
+    if !d.is_floating_point() {
+        return Err(Error::runtime(format!("{op}: dtype should be floating point or complex, but got {}", d.scalar_type_name())));
+    }
+    if input.promote(d) != d {
+        return Err(Error::runtime(format!(
+            "{op}: the dtype of the input ({}) should be convertible without narrowing to the specified dtype ({})",
+            input.scalar_type_name(),
+            d.scalar_type_name()
+        )));
+    }
+    Ok(())
 }
 
 /// `logsumexp(dims, keepdim)`: a running (max, sum of exp(x - max)), so one pass and no

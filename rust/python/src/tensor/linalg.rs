@@ -294,8 +294,16 @@ fn linalg_matrix_norm<'py>(a: &Bound<'py, PyAny>, ord: &Bound<'py, PyAny>, dim: 
     finish(py, "linalg_matrix_norm", ta, args, None, wrap(py, r)?)
 }
 
+/// torch's checks of `dtype=` for linalg.matrix_norm (the same as vector_norm's kernel makes),
+/// before python/rstorch/linalg.py casts the input.
+#[pyfunction]
+fn _check_norm_dtype(op: &str, input: PyRef<'_, crate::convert::PyDType>, dtype: PyRef<'_, crate::convert::PyDType>) -> PyResult<()> {
+    rstorch::ops::reduce::check_norm_dtype(op, input.0, Some(dtype.0)).py_err()
+}
+
 /// Add this family's module-level functions to `_C`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_check_norm_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(linalg_inv, m)?)?;
     m.add_function(wrap_pyfunction!(linalg_det, m)?)?;
     m.add_function(wrap_pyfunction!(linalg_slogdet, m)?)?;
