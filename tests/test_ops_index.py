@@ -77,8 +77,17 @@ def test_mask_errors():
     x = x34()
     raises(RuntimeError, "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char",
            lambda: x.masked_fill(T.tensor([1, 0, 1, 0], dtype=T.uint8), 1.))
-    raises(RuntimeError, "The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 1",
+    raises(RuntimeError, "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1",
            lambda: x.masked_fill(T.tensor([True, False, True]), 1.))
+    # torch broadcasts the mask with self (the mask is tensor a) out of place, self with the mask in place
+    raises(RuntimeError, "The size of tensor a (5) must match the size of tensor b (3) at non-singleton dimension 0",
+           lambda: x.masked_fill(T.ones(5, 1, dtype=T.bool), 1.))
+    raises(RuntimeError, "The size of tensor a (3) must match the size of tensor b (5) at non-singleton dimension 0",
+           lambda: x.clone().masked_fill_(T.ones(5, 1, dtype=T.bool), 1.))
+    raises(RuntimeError, "output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]",
+           lambda: x.clone().masked_fill_(T.ones(2, 3, 4, dtype=T.bool), 1.))
+    raises(RuntimeError, "The size of tensor a (5) must match the size of tensor b (3) at non-singleton dimension 0",
+           lambda: x.masked_scatter(T.ones(5, 1, dtype=T.bool), T.ones(20)))
     raises(RuntimeError, "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s).",
            lambda: x.masked_fill(T.tensor([True, False, True, False]), T.tensor([1., 2])))
     raises(RuntimeError, "masked_fill_ only supports boolean masks, but got mask with dtype short int",

@@ -191,3 +191,33 @@ def test_resized_out_keeps_its_dtype():  # torch
 def test_no_bool_scans(op):  # torch
     with pytest.raises(NotImplementedError, match=r"^\"cum(sum|prod)_out_cpu\" not implemented for 'Bool'$"):
         op()
+
+
+# factory functions: values made in out's dtype, out resized; dtype= must agree with out's
+@pytest.mark.parametrize("make,out,want", [
+    (lambda o: rstorch.eye(2, 3, out=o), E(1, dtype=L), [[1, 0, 0], [0, 1, 0]]),
+    (lambda o: rstorch.zeros(2, out=o), E(3), [0.0, 0.0]),
+    (lambda o: rstorch.ones(2, 2, out=o), E(4, dtype=I), [[1, 1], [1, 1]]),
+    (lambda o: rstorch.full((2,), 1.5, out=o), E(3, dtype=L), [1, 1]),
+    (lambda o: rstorch.arange(0, 1, 0.25, out=o), E(1, dtype=L), [0, 0, 0, 0]),
+    (lambda o: rstorch.arange(4, out=o), E(4, dtype=D), [0.0, 1.0, 2.0, 3.0]),
+    (lambda o: rstorch.linspace(0, 1, 5, out=o), E(1, dtype=L), [0, 0, 0, 0, 1]),
+    (lambda o: rstorch.logspace(0, 2, 3, out=o), E(3, dtype=I), [1, 10, 100]),
+])
+def test_factory_out(make, out, want):  # torch
+    dtype = out.dtype
+    assert make(out) is out and out.dtype is dtype and out.tolist() == want
+
+
+@pytest.mark.parametrize("make", [
+    lambda o: rstorch.zeros(3, out=o, dtype=F), lambda o: rstorch.eye(2, out=o, dtype=F),
+    lambda o: rstorch.arange(3, out=o, dtype=F),
+])
+def test_factory_out_dtype_mismatch(make):  # torch
+    with pytest.raises(RuntimeError, match=r"^dtype Float does not match dtype of out parameter \(Long\)$"):
+        make(E(3, dtype=L))
+
+
+def test_factory_out_requires_grad():  # torch
+    with pytest.raises(RuntimeError, match=r"^aten::zeros\(\): functions with out=\.\.\. arguments don't support"):
+        rstorch.zeros(2, out=rstorch.ones(3, requires_grad=True))

@@ -75,9 +75,11 @@ def test_tensor_converts_python_numbers_exactly():  # torch
                               ([1, 2**62 + 1, 0.5], L.uint8, "uint8"), ([128], L.int8, "int8")]:
         with pytest.raises(RuntimeError, match=f"^value cannot be converted to type {name} without overflow$"):
             L.tensor(data, dtype=dtype)
-    for dtype in (None, L.int64):
-        with pytest.raises(ValueError, match="Overflow when unpacking long long"):
-            L.tensor([2**63], dtype=dtype)
+    for data in ([2**63], [2**64], [-2**63 - 1], [[2**70, 1.5]]):
+        for dtype in (None, L.int64, L.uint8):
+            with pytest.raises(ValueError, match="Overflow when unpacking long long"):
+                L.tensor(data, dtype=dtype)
+    assert L.tensor([[2**70, 1.5]], dtype=L.float64).tolist() == [[2.0**70, 1.5]]  # floats take any int
 
 
 def test_fill_values_must_fit_the_dtype():  # torch

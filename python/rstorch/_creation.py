@@ -2,6 +2,7 @@
 ranges (`arange`, `linspace`, `logspace`), `eye`, and the `*_like` forms."""
 
 import builtins
+import functools
 import math
 import numbers
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from . import _C
 from ._device import device as _device
+from ._ops._common import write_out
 from ._tensor import Tensor, _DTYPES, _LEGACY_BY_NAME
 
 __all__ = [
@@ -142,7 +144,8 @@ def _to_numpy_data(data):
         bad = next((x for x in _flat(data) if not isinstance(x, (numbers.Number, np.generic))), None)
         if bad is not None:
             raise TypeError(f"new(): invalid data type '{type(bad).__name__}'")
-        raise ValueError("expected a rectangular nested sequence of numbers")
+        # numbers only, yet numpy made objects: ints past uint64 (tensor() reads them as floats
+        # for a float dtype, else raises torch's overflow error)
     return arr, None
 
 
@@ -168,6 +171,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     arr, tdtype = _to_numpy_data(data)
     if arr.dtype.kind == "c":
         raise TypeError("complex tensors are not supported by rstorch")
+    if arr.dtype == object:
+        if dtype is None or not (dtype.is_floating_point or dtype is _C.bool):
+            raise ValueError("Overflow when unpacking long long")
+        arr = arr.astype(np.float64)
     arr = np.asarray(arr, order="C")  # keeps 0-d arrays 0-d (ascontiguousarray would not)
     from_python = tdtype is None and not isinstance(data, (np.ndarray, np.generic))
     if from_python and dtype is not None:
@@ -247,17 +254,33 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
 
 # ---------------------------------------------------------------------- filled
 
-def _filled(size, value, dtype, device, requires_grad, fn, out=None):
+def _filled(size, value, dtype, device, requires_grad, fn):
     _check_device(device)
-    sizes = _sizes(size, fn)
-    if out is not None:
-        if tuple(out.shape) != tuple(sizes):
-            out.set_(_C.zeros(sizes, out.dtype)) if hasattr(out, "set_") else None
-        out.fill_(value)
-        return out
-    return _finish(_C.full(sizes, value, dtype or _default_dtype), requires_grad)
+    return _finish(_C.full(_sizes(size, fn), value, dtype or _default_dtype), requires_grad)
 
 
+def _factory_out(name):
+    """torch's `out=` for a factory function: the values are made in out's dtype (a `dtype=`
+    must agree with it) and written into `out`, which is resized when its shape differs."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def factory(*args, out=None, dtype=None, **kwargs):
+            if out is None:
+                return fn(*args, dtype=dtype, **kwargs)
+            if not isinstance(out, Tensor):
+                raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+            if dtype is not None and dtype is not out.dtype:
+                raise RuntimeError(f"dtype {dtype._scalar_type_name} does not match dtype of out parameter "
+                                   f"({out.dtype._scalar_type_name})")
+            if out.requires_grad and _C.is_grad_enabled():
+                raise RuntimeError(f"aten::{name}(): functions with out=... arguments don't support automatic "
+                                   "differentiation, but one of the arguments requires grad.")
+            return write_out(out, fn(*args, dtype=out.dtype, **kwargs))
+        return factory
+    return wrap
+
+
+@_factory_out("empty")
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """Like torch.empty; rstorch zero-fills new memory instead of leaving it uninitialised."""
@@ -272,21 +295,24 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False,
     return _finish(base.as_strided(size, stride).detach(), requires_grad)  # a new tensor, no view
 
 
+@_factory_out("zeros")
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _filled(size, 0, dtype, device, requires_grad, "zeros", out)
+    return _filled(size, 0, dtype, device, requires_grad, "zeros")
 
 
+@_factory_out("ones")
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _filled(size, 1, dtype, device, requires_grad, "ones", out)
+    return _filled(size, 1, dtype, device, requires_grad, "ones")
 
 
+@_factory_out("full")
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     if dtype is None:
         # torch infers the dtype from the fill value
         dtype = (_C.bool if isinstance(fill_value, builtins.bool) else
                  _C.int64 if isinstance(fill_value, numbers.Integral) else
                  fill_value.dtype if isinstance(fill_value, Tensor) else _default_dtype)
-    return _filled((size,), fill_value, dtype, device, requires_grad, "full", out)
+    return _filled((size,), fill_value, dtype, device, requires_grad, "full")
 
 
 def _like(t, dtype):
@@ -311,6 +337,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
                 requires_grad=requires_grad)
 
 
+@_factory_out("eye")
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     if n < 0 or (m is not None and m < 0):
         raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
@@ -327,6 +354,7 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
+@_factory_out("arange")
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
     """Values from `start` to `end` (exclusive) by `step`, computed in float64 like torch."""
@@ -364,6 +392,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return tensor(values, dtype=dtype or _default_dtype, device=device, requires_grad=requires_grad)
 
 
+@_factory_out("linspace")
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
     _check_device(device)
@@ -384,6 +413,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     return _finish(tensor(values, dtype=dtype), requires_grad)
 
 
+@_factory_out("logspace")
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
     exps = linspace(start, end, steps, dtype=_C.float64)._host_numpy()

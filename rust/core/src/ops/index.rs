@@ -739,7 +739,7 @@ fn check_bool_mask(op: &str, mask: &Tensor) -> Result<()> {
 pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     check_bool_mask("masked_fill_", mask)?;
     value.check_fits(t.dtype())?;
-    let m = mask.broadcast_to(t.shape()).map_err(|_| broadcast_error(t.shape(), mask.shape()))?;
+    let m = mask_for(t, mask)?;
     let m = if m.shares_storage(t) { m.contiguous_copy()? } else { m };
     let mg = m.storage().read();
     let tg = t.storage().write()?;
@@ -759,17 +759,14 @@ pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     Ok(())
 }
 
-/// torch's broadcast error for two shapes, naming the first mismatching dim from the right.
-fn broadcast_error(a: &[usize], b: &[usize]) -> Error {
-    let n = a.len().max(b.len());
-    for k in 0..n {
-        let x = if k < a.len() { a[a.len() - 1 - k] } else { 1 };
-        let y = if k < b.len() { b[b.len() - 1 - k] } else { 1 };
-        if x != y && x != 1 && y != 1 {
-            return Error::BroadcastMismatch { a: x, b: y, dim: n - 1 - k };
-        }
+/// `mask` broadcast to `self`'s shape for an in-place masked op, with torch's errors: sizes
+/// that do not broadcast name self as tensor a; a mask that would grow self is "output with shape".
+fn mask_for(t: &Tensor, mask: &Tensor) -> Result<Tensor> {
+    let shape = shape::broadcast_shapes(t.shape(), mask.shape())?;
+    if shape.as_slice() != t.shape() {
+        bail!("output with shape {} doesn't match the broadcast shape {}", shape::fmt_list(t.shape()), shape::fmt_list(&shape));
     }
-    Error::runtime("shapes cannot be broadcast")
+    mask.broadcast_to(t.shape())
 }
 
 /// The elements of `t` where `mask` is true (both broadcast), in row-major order, as 1-D.
@@ -777,7 +774,7 @@ pub fn masked_select(t: &Tensor, mask: &Tensor) -> Result<Tensor> {
     if mask.dtype() != DType::Bool {
         bail!("masked_select: expected BoolTensor for mask");
     }
-    let shape = shape::broadcast_shapes(t.shape(), mask.shape()).map_err(|_| broadcast_error(t.shape(), mask.shape()))?;
+    let shape = shape::broadcast_shapes(t.shape(), mask.shape())?;
     let (tb, mb) = (t.broadcast_to(&shape)?, mask.broadcast_to(&shape)?);
     let nz = nonzero(&mb)?;
     if shape.is_empty() {
@@ -798,7 +795,7 @@ pub fn masked_scatter_(t: &Tensor, mask: &Tensor, source: &Tensor) -> Result<()>
     if source.dtype() != t.dtype() {
         bail!("masked_scatter: expected self and source to have same dtypes but got{} and {}", t.dtype(), source.dtype());
     }
-    let m = mask.broadcast_to(t.shape()).map_err(|_| broadcast_error(t.shape(), mask.shape()))?;
+    let m = mask_for(t, mask)?;
     let nz = nonzero(&m)?;
     if nz.shape()[0] > source.numel() {
         bail!("Number of elements of source < number of ones in mask");

@@ -149,9 +149,10 @@ fn same(t: &Tensor) -> rstorch::Result<Tensor> {
     Ok(t.clone())
 }
 
-/// masked_fill and masked_scatter broadcast self with the mask first (in the out-of-place forms).
+/// masked_fill and masked_scatter broadcast self with the mask first (in the out-of-place forms;
+/// torch broadcasts mask with self, so a mismatch names the mask as tensor a).
 fn broadcast_with(mask: &Tensor) -> impl FnOnce(&Tensor) -> rstorch::Result<Tensor> + Send + '_ {
-    move |t| t.broadcast_to(&rstorch::shape::broadcast_shapes(t.shape(), mask.shape())?)
+    move |t| t.broadcast_to(&rstorch::shape::broadcast_shapes(mask.shape(), t.shape())?)
 }
 
 /// A new-tensor op recorded as `name(self, *args)`.
