@@ -543,3 +543,19 @@ def test_backward_rules(name, ref, shapes, kwargs):
             if want.shape[d] == 1 and got.shape[d] != 1:
                 got = got.sum(d, keepdims=True)
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=f"{name} grad {k}")
+
+
+def test_singular_matrices_raise_linalg_error():  # torch
+    assert issubclass(rstorch.linalg.LinAlgError, RuntimeError)
+    assert rstorch.linalg.LinAlgError.__name__ == "_LinAlgError"
+    with pytest.raises(rstorch.linalg.LinAlgError, match="^linalg.inv: The diagonal element 1 is zero"):
+        rstorch.linalg.inv(rstorch.zeros(2, 2))
+    with pytest.raises(rstorch.linalg.LinAlgError, match="The solver failed because the input matrix is singular"):
+        rstorch.linalg.solve(rstorch.zeros(2, 2), rstorch.ones(2))
+
+
+def test_tensordot_names_dims_as_given():  # torch
+    x = rstorch.ones(2, 3)
+    with pytest.raises(RuntimeError, match="^contracted dimensions need to match, but first has size 3 in dim -1 and "
+                                           "second has size 2 in dim 0$"):
+        rstorch.tensordot(x, x, dims=1)

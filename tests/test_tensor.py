@@ -759,3 +759,72 @@ def test_python_type_as_dtype():
     assert L.zeros(2, dtype=float).dtype is L.float64
     assert L.zeros(2, dtype=int).dtype is L.int64
     assert L.zeros(2, dtype=bool).dtype is L.bool
+
+
+# ------------------------------------------------------------------ found by tests/tools/op_sweep.py
+
+
+def _raises(exc, msg):
+    import re
+    return pytest.raises(exc, match="^" + re.escape(msg) + "$")
+
+
+def test_broadcast_error_names_the_rightmost_mismatch():  # torch
+    with _raises(RuntimeError, "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"):
+        L.ones(2, 3) + L.ones(3, 2)
+
+
+def test_indexing_messages_and_bool_scalars():  # torch
+    x = L.arange(6.).reshape(2, 3)
+    with _raises(IndexError, "index 2 is out of bounds for dimension 0 with size 2"):
+        x[2]
+    with _raises(IndexError, "index 5 is out of bounds for dimension 1 with size 3"):
+        x[0, 5]
+    with _raises(IndexError, "index -4 is out of bounds for dimension 1 with size 3"):
+        x[..., -4]
+    with _raises(IndexError, "select(): index 3 out of range for tensor of size [2, 3] at dimension 1"):
+        x.select(1, 3)
+    assert x[L.tensor(True)].shape == (1, 2, 3) and x[L.tensor(False)].shape == (0, 2, 3)
+    with _raises(RuntimeError, "The expanded size of the tensor (3) must match the existing size (2) at non-singleton "
+                               "dimension 0.  Target sizes: [3].  Tensor sizes: [2]"):
+        x[0] = L.ones(2)
+    x[0] = L.ones(1, 1, 3) * 7   # leading size-1 dims of the value are dropped
+    assert x.tolist() == [[7.0, 7.0, 7.0], [3.0, 4.0, 5.0]]
+
+
+def test_creation_messages():  # torch
+    with _raises(ValueError, "expected sequence of length 2 at dim 1 (got 1)"):
+        L.tensor([[1, 2], [3]])
+    with _raises(ValueError, "expected sequence of length 2 at dim 2 (got 1)"):
+        L.tensor([[[1, 2], [3, 4]], [[1, 2], [3]]])
+    with _raises(TypeError, "'list' object cannot be interpreted as an integer"):
+        L.tensor([1, [2]])
+    with _raises(TypeError, "new(): invalid data type 'str'"):
+        L.tensor([1, "a"])
+    with _raises(RuntimeError, "Could not infer dtype of NoneType"):
+        L.tensor([1, None])
+    with _raises(RuntimeError, "zeros: Dimension size must be non-negative."):
+        L.zeros(2, -3)
+    with _raises(RuntimeError, "Trying to create tensor with negative dimension -1: [-1]"):
+        L.ones(-1)
+    with _raises(RuntimeError, "upper bound and lower bound inconsistent with step sign"):
+        L.arange(0, 1, -0.1)
+
+
+def test_finfo_iinfo():  # torch's values and printed forms
+    f = L.finfo(L.float32)
+    assert (f.bits, f.eps, f.max, f.min, f.tiny, f.resolution) == (32, 2.0 ** -23, float(np.finfo(np.float32).max),
+                                                                   -float(np.finfo(np.float32).max), 2.0 ** -126, 1e-06)
+    assert repr(f) == ("finfo(resolution=1e-06, min=-3.40282e+38, max=3.40282e+38, eps=1.19209e-07, "
+                       "smallest_normal=1.17549e-38, tiny=1.17549e-38, dtype=float32)")
+    assert repr(L.finfo(L.bfloat16)) == ("finfo(resolution=0.01, min=-3.38953e+38, max=3.38953e+38, eps=0.0078125, "
+                                         "smallest_normal=1.17549e-38, tiny=1.17549e-38, dtype=bfloat16)")
+    assert L.finfo(L.float16).max == 65504.0 and L.finfo().dtype == "float32"
+    assert L.finfo(L.float64).eps == float(np.finfo(np.float64).eps)
+    assert (L.iinfo(L.uint8).max, L.iinfo(L.int8).min, L.iinfo(L.int64).max) == (255, -128, 2**63 - 1)
+    assert repr(L.iinfo(L.int16)) == "iinfo(min=-32768, max=32767, dtype=int16)"
+    assert repr(L.iinfo(L.int64)) == "iinfo(min=-9.22337e+18, max=9.22337e+18, dtype=int64)"
+    with _raises(TypeError, "torch.finfo() requires a floating point input type. Use torch.iinfo to handle 'torch.finfo'"):
+        L.finfo(L.int32)
+    with _raises(TypeError, "torch.bool is not supported by torch.iinfo"):
+        L.iinfo(L.bool)

@@ -139,14 +139,46 @@ def _to_numpy_data(data):
     try:
         arr = np.asarray(data)
     except (ValueError, TypeError) as e:
-        raise ValueError(f"expected sequence of length {len(data[0]) if data else 0} at dim 1") from e
-    if arr.dtype == object:
-        bad = next((x for x in _flat(data) if not isinstance(x, (numbers.Number, np.generic))), None)
-        if bad is not None:
-            raise TypeError(f"new(): invalid data type '{type(bad).__name__}'")
+        raise _ragged_error(data) from e
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        bad = [x for x in _flat(data) if not isinstance(x, (numbers.Number, np.generic))][:1]
+        if bad and bad[0] is None:
+            raise RuntimeError("Could not infer dtype of NoneType")
+        if bad:
+            raise TypeError(f"new(): invalid data type '{type(bad[0]).__name__}'")
         # numbers only, yet numpy made objects: ints past uint64 (tensor() reads them as floats
         # for a float dtype, else raises torch's overflow error)
     return arr, None
+
+
+def _ragged_error(data):
+    """torch's error for nested sequences of uneven lengths: each dim's length is set by the
+    first sequence met at that depth; the first sequence that differs is named."""
+    shape = []
+    seq = data
+    while isinstance(seq, (list, tuple)):
+        shape.append(len(seq))
+        seq = seq[0] if seq else None
+
+    # a sequence where the first element's depth has a number: torch reads it as that number
+    scalar_error = (TypeError("must be real number, not list") if isinstance(seq, float) else
+                    TypeError("'list' object cannot be interpreted as an integer"))
+
+    def walk(seq, dim):
+        if not isinstance(seq, (list, tuple)):
+            return None
+        if dim >= len(shape):
+            return scalar_error
+        if len(seq) != shape[dim]:
+            return ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})")
+        for x in seq:
+            if dim + 1 < len(shape) and not isinstance(x, (list, tuple)):
+                return TypeError("not a sequence")
+            e = walk(x, dim + 1)
+            if e is not None:
+                return e
+        return None
+    return walk(data, 0) or ValueError("expected a rectangular nested sequence of numbers")
 
 
 def _flat_first(seq):
@@ -256,7 +288,10 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
 
 def _filled(size, value, dtype, device, requires_grad, fn):
     _check_device(device)
-    return _finish(_C.full(_sizes(size, fn), value, dtype or _default_dtype), requires_grad)
+    sizes = _sizes(size, fn)
+    if fn == "zeros" and any(s < 0 for s in sizes):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")  # zeros' own check, in torch
+    return _finish(_C.full(sizes, value, dtype or _default_dtype), requires_grad)
 
 
 def _factory_out(name):
@@ -368,7 +403,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         if isinstance(v, float) and not math.isfinite(v):
             raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) / step < 0 and end != start:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = max(0, math.ceil((end - start) / step))
     if dtype is None:
         is_float = any(isinstance(v, float) for v in (start, end, step))

@@ -40,6 +40,8 @@ def _normalize(index):
     for i in index:
         if isinstance(i, bool):
             out.append(i)
+        elif isinstance(i, Tensor) and i.dim() == 0 and i.dtype is _C.bool:
+            out.append(bool(i.item()))   # like a Python bool: a new dim of size 1 (or 0)
         elif isinstance(i, Tensor) and i.dim() == 0 and not i.dtype.is_floating_point \
                 and i.dtype is not _C.bool:
             out.append(int(i.item()))
@@ -74,11 +76,13 @@ def _apply_basic(t, index, is_tuple=False):
         raise IndexError(f"too many indices for tensor of dimension {t.dim()}")
     has_adv = any(not isinstance(i, _BASIC) for i in index)
     view, dim, rest = t, 0, []
+    src_dim = 0  # the dim of `t` the entry indexes (torch's out-of-bounds message names it)
     for i in index:
         if i is Ellipsis:
             n = t.dim() - consumed
             rest.extend([None] * n)
             dim += n
+            src_dim += n
         elif i is None:
             view = view.unsqueeze(dim)
             rest.append(None)
@@ -96,7 +100,11 @@ def _apply_basic(t, index, is_tuple=False):
                 rest.append(tensor(i, dtype=_C.int64))
                 dim += 1
             else:
+                size = view.shape[dim]
+                if not -size <= i < size:
+                    raise IndexError(f"index {i} is out of bounds for dimension {src_dim} with size {size}")
                 view = view.select(dim, i)
+            src_dim += 1
         elif isinstance(i, slice):
             step = 1 if i.step is None else int(i.step)
             if step <= 0:
@@ -105,10 +113,12 @@ def _apply_basic(t, index, is_tuple=False):
                 view = view._slice(dim, i.start, i.stop, step)
             rest.append(None)
             dim += 1
+            src_dim += 1
         else:
             ix = _as_index_tensor(i)
             rest.append(ix)
             dim += ix.dim() if ix.dtype in (_C.bool, _C.uint8) else 1
+            src_dim += ix.dim() if ix.dtype in (_C.bool, _C.uint8) else 1
     if not has_adv:
         return (t._alias() if view is t and is_tuple else view), None
     while rest and rest[-1] is None:
@@ -123,12 +133,25 @@ def getitem(t, index):
     return view._index(adv)
 
 
+def _expand_value(value, shape):
+    """The assigned tensor expanded to the indexed shape, as torch does it (its leading size-1
+    dims dropped first), so a mismatch gives torch's expand error."""
+    if value.shape == shape:
+        return value
+    dims = list(value.shape)
+    while len(dims) > len(shape) and dims[0] == 1:
+        dims.pop(0)
+    if len(dims) != value.dim():
+        value = value.reshape(dims)
+    return value.expand(shape)
+
+
 def setitem(t, index, value):
     from ._creation import tensor
     view, adv = _apply_basic(t, *_normalize(index))
     if adv is None:
         if isinstance(value, Tensor):
-            view.copy_(value)
+            view.copy_(_expand_value(value, view.shape))
         elif isinstance(value, (int, float, bool)):
             view.fill_(value)
         else:

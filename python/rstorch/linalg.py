@@ -10,7 +10,9 @@ from . import _C
 from ._ops.linalg import _with_out, matmul as _matmul
 from ._tensor import Tensor
 
-__all__ = ["inv", "det", "slogdet", "solve", "matmul", "vecdot", "cross", "vector_norm", "matrix_norm", "norm"]
+LinAlgError = _C._LinAlgError  # a RuntimeError, as torch's
+
+__all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "matmul", "vecdot", "cross", "vector_norm", "matrix_norm", "norm"]
 
 
 def _namedtuple(name, fields):

@@ -122,7 +122,7 @@ def tensordot(a, b, dims=2, out=None):
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        da, db = list(range(a.dim() - dims, a.dim())), list(range(dims))
+        da, db = list(range(-dims, 0)), list(range(dims))  # as torch words them in errors
     else:
         da, db = dims
         da, db = ([da] if isinstance(da, int) else list(da)), ([db] if isinstance(db, int) else list(db))
@@ -130,12 +130,12 @@ def tensordot(a, b, dims=2, out=None):
             raise RuntimeError("both dimension lists should have same length")
     if a.dtype is not b.dtype:
         raise RuntimeError("both inputs should have same dtype")
-    da = [d % a.dim() if a.dim() else d for d in da]
-    db = [d % b.dim() if b.dim() else d for d in db]
     for x, y in zip(da, db):
         if a.shape[x] != b.shape[y]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[x]} "
                                f"in dim {x} and second has size {b.shape[y]} in dim {y}")
+    da = [d % a.dim() if a.dim() else d for d in da]
+    db = [d % b.dim() if b.dim() else d for d in db]
     free_a = [d for d in range(a.dim()) if d not in da]
     free_b = [d for d in range(b.dim()) if d not in db]
     k = _prod(a.shape[d] for d in da)

@@ -26,6 +26,10 @@ pub enum Error {
     /// A runtime error with its message (shape mismatches, invalid views...).
     #[error("{0}")]
     Runtime(String),
+    /// A linear-algebra failure on valid input (a singular matrix): torch's `LinAlgError`, a
+    /// `RuntimeError` subclass.
+    #[error("{0}")]
+    LinAlg(String),
 
     // ---- argument errors ----
     /// Python `TypeError`: an argument of the wrong kind.

@@ -78,7 +78,8 @@ pub fn checked_numel(shape: &[usize]) -> Result<usize> {
 pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Dims> {
     let n = a.len().max(b.len());
     let mut out: Dims = SmallVec::from_elem(0, n);
-    for i in 0..n {
+    // From the last dim back, as torch's infer_size: a mismatch names the rightmost such dim.
+    for i in (0..n).rev() {
         // Align from the right; missing leading dims act as size 1.
         let size_a = (i + a.len()).checked_sub(n).map_or(1, |j| a[j]);
         let size_b = (i + b.len()).checked_sub(n).map_or(1, |j| b[j]);

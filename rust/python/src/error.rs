@@ -7,6 +7,10 @@ use pyo3::exceptions::{PyIndexError, PyNotImplementedError, PyRuntimeError, PyTy
 use pyo3::PyErr;
 use rstorch::Error;
 
+// torch.linalg.LinAlgError (torch._C._LinAlgError): a RuntimeError raised by linalg on valid
+// input it cannot handle (a singular matrix).
+pyo3::create_exception!(_C, _LinAlgError, PyRuntimeError);
+
 pub struct PyTorchErr(pub Error);
 
 impl From<Error> for PyTorchErr {
@@ -24,6 +28,7 @@ impl From<PyTorchErr> for PyErr {
             Error::Value(_) => PyValueError::new_err(msg),
             Error::UnsupportedDType { .. } | Error::NotImplemented(_) => PyNotImplementedError::new_err(msg),
             Error::BroadcastMismatch { .. } | Error::Runtime(_) => PyRuntimeError::new_err(msg),
+            Error::LinAlg(_) => _LinAlgError::new_err(msg),
         }
     }
 }

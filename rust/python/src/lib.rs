@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<tensor::PyTensor>()?;
+    m.add("_LinAlgError", m.py().get_type::<error::_LinAlgError>())?;
     m.add_class::<convert::PyDType>()?;
     for d in convert::all_dtype_objects(py) {
         let name = d.get().0.name();

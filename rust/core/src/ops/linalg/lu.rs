@@ -166,7 +166,7 @@ pub fn inv(a: &Tensor) -> Result<Tensor> {
         None
     });
     if let Some((b, p)) = err {
-        return Err(Error::runtime(format!(
+        return Err(Error::LinAlg(format!(
             "linalg.inv: {}The diagonal element {p} is zero, the inversion could not be completed because the input matrix is singular.",
             batch_prefix(a, b)
         )));
@@ -247,7 +247,7 @@ pub fn solve(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     });
     if let Some((bi, _)) = err {
         let prefix = if batch.is_empty() { String::new() } else { format!("(Batch element {bi}): ") };
-        return Err(Error::runtime(format!("torch.linalg.solve: {prefix}The solver failed because the input matrix is singular.")));
+        return Err(Error::LinAlg(format!("torch.linalg.solve: {prefix}The solver failed because the input matrix is singular.")));
     }
     let x = Tensor::from_vec(out, &full(n, k))?.to_dtype(a.dtype())?;
     if vector {
