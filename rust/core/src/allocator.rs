@@ -14,8 +14,14 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use parking_lot::Mutex;
 
-/// Alignment of every buffer: a cache line, enough for any SIMD load.
+/// Alignment of buffers from `SMALL` bytes up: a cache line (threads writing neighbouring
+/// chunks never share one).
 pub const ALIGN: usize = 64;
+/// Buffers below this size (too small to be split across threads) take malloc's own 16-byte
+/// alignment: a 64-byte aligned request goes through glibc's memalign path, which costs more
+/// than the whole op on a tiny tensor. The kernels use unaligned loads throughout.
+pub const SMALL: usize = 4096;
+const SMALL_ALIGN: usize = 16;
 /// Buffers from this size up are cached (the system allocator maps and unmaps them per call:
 /// ~5 us for a 256 KiB buffer, as long as a 64K-element add).
 pub const CACHED: usize = 64 << 10;
@@ -43,8 +49,11 @@ fn layout_for(nbytes: usize) -> Option<Layout> {
         Layout::from_size_align(nbytes.checked_next_multiple_of(HUGE_PAGE)?, HUGE_PAGE).ok()
     } else if nbytes >= CACHED {
         Layout::from_size_align(nbytes.next_multiple_of(CACHED), PAGE).ok()
-    } else {
+    } else if nbytes >= SMALL {
         Layout::from_size_align(nbytes, ALIGN).ok()
+    } else {
+        // a multiple of the alignment, so the system allocator serves it with plain malloc
+        Layout::from_size_align(nbytes.next_multiple_of(SMALL_ALIGN), SMALL_ALIGN).ok()
     }
 }
 
@@ -176,6 +185,9 @@ mod tests {
     #[test]
     fn small_buffers_are_aligned() {
         let (p, l) = allocate(100, true).unwrap();
+        assert_eq!((p.as_ptr() as usize % SMALL_ALIGN, l.size()), (0, 112));
+        unsafe { release(p, l) };
+        let (p, l) = allocate(5000, true).unwrap();
         assert_eq!(p.as_ptr() as usize % ALIGN, 0);
         unsafe { release(p, l) };
     }

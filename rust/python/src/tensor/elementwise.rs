@@ -45,6 +45,43 @@ impl Operand {
     }
 }
 
+/// An operand borrowed from Python for the duration of a small op: no copy of its layout.
+enum OperandRef<'py> {
+    T(PyRef<'py, PyTensor>),
+    S(Scalar),
+}
+
+impl<'py> OperandRef<'py> {
+    fn from_py(obj: &Bound<'py, PyAny>) -> PyResult<Option<OperandRef<'py>>> {
+        if let Ok(t) = obj.cast::<PyTensor>() {
+            return Ok(Some(OperandRef::T(t.borrow())));
+        }
+        extract_scalar(obj).transpose().map(|s| s.map(OperandRef::S))
+    }
+    fn arg(&self) -> Arg<'_> {
+        match self {
+            OperandRef::T(t) => Arg::Tensor(&t.t),
+            OperandRef::S(s) => Arg::Scalar(*s),
+        }
+    }
+    fn tracks_grad(&self) -> bool {
+        matches!(self, OperandRef::T(t) if t.tracks_grad())
+    }
+    fn numel(&self) -> usize {
+        match self {
+            OperandRef::T(t) => t.t.numel(),
+            OperandRef::S(_) => 1,
+        }
+    }
+    /// An owned copy, to take into a kernel that runs without the GIL.
+    fn to_owned(&self) -> Operand {
+        match self {
+            OperandRef::T(t) => Operand::T(t.t.clone(), t.tracks_grad()),
+            OperandRef::S(s) => Operand::S(*s),
+        }
+    }
+}
+
 /// Run `f` with the GIL released when the work is large enough to be worth it.
 pub(crate) fn maybe_detach<T: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> T + Send) -> T {
     if numel >= GIL_RELEASE_NUMEL {
@@ -64,21 +101,22 @@ fn binop<'py>(
     swap: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    let Some(o) = Operand::from_py(other)? else {
+    let Some(o) = OperandRef::from_py(other)? else {
         return Ok(py.NotImplemented().into_bound(py));
     };
     let me = slf.borrow();
-    let (a, tracked) = (me.t.clone(), differentiable(op) && (me.tracks_grad() || o.tracks_grad()));
-    drop(me);
-    let n = a.numel().max(o.numel());
-    let t = maybe_detach(py, n, || {
-        if swap {
-            binary(op, o.arg(), Arg::Tensor(&a))
-        } else {
-            binary(op, Arg::Tensor(&a), o.arg())
-        }
-    })
-    .py_err()?;
+    let tracked = differentiable(op) && (me.tracks_grad() || o.tracks_grad());
+    let run = move |a: Arg<'_>, b: Arg<'_>| if swap { binary(op, b, a) } else { binary(op, a, b) };
+    let t = if me.t.numel().max(o.numel()) < GIL_RELEASE_NUMEL {
+        // small: straight on the borrowed tensors (the common case for tiny ops)
+        run(Arg::Tensor(&me.t), o.arg())
+    } else {
+        let (a, owned) = (me.t.clone(), o.to_owned());
+        py.detach(|| run(Arg::Tensor(&a), owned.arg()))
+    };
+    // the borrows end before autograd's recorder (Python code) sees the operands
+    drop((me, o));
+    let t = t.py_err()?;
     finish(py, name, tracked, || PyTuple::new(py, [slf.clone().into_any(), other.clone()]), None, wrap(py, t)?)
 }
 
