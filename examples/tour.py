@@ -37,3 +37,23 @@ print("loss:", loss, "\ngrad of w:", w.grad)
 print("sorted:", torch.tensor([3.0, float("nan"), 1.0, 2.0]).sort())
 print("gradcheck of exp(x) @ x.T:", torch.autograd.gradcheck(
     lambda t: t.exp() @ t.T, (torch.randn(3, 3, dtype=torch.float64, requires_grad=True),)))
+
+# a small model trained with plain autograd: logistic regression on two Gaussian blobs
+torch.manual_seed(0)
+n = 512
+labels = (torch.rand(n) > 0.5).float()
+points = torch.randn(n, 2) + (labels * 2 - 1).unsqueeze(1) * 1.5
+weight = torch.zeros(2, requires_grad=True)
+bias = torch.zeros(1, requires_grad=True)
+for step in range(101):
+    p = torch.sigmoid(points @ weight + bias)
+    loss = -(labels * p.log() + (1 - labels) * (1 - p).log()).mean()
+    loss.backward()
+    with torch.no_grad():
+        weight -= 0.5 * weight.grad
+        bias -= 0.5 * bias.grad
+        weight.grad = None
+        bias.grad = None
+    if step % 25 == 0:
+        accuracy = ((p > 0.5).float() == labels).float().mean().item()
+        print(f"step {step:3d}  loss {loss.item():.4f}  accuracy {accuracy:.3f}")
