@@ -1,0 +1,155 @@
+"""Ops torch has that rstorch builds from its other ops (no kernel of their own): autograd and,
+later, the GPU path follow from the parts. Each is also a Tensor method where torch has one."""
+
+import math
+
+from .. import _C
+from .._tensor import Tensor
+from . import binary, index, reduce
+
+__all__ = ["signbit", "deg2rad", "rad2deg", "sinc", "logaddexp", "logaddexp2", "heaviside", "diff",
+           "block_diag", "cdist", "trapezoid"]
+
+
+def _default_dtype():
+    from .._creation import get_default_dtype
+    return get_default_dtype()
+
+
+def _float(x):
+    """`x` itself when floating point, else converted to the default dtype (torch's int -> float
+    promotion for these ops)."""
+    return x if x.dtype.is_floating_point else x.to(_default_dtype())
+
+
+def _require_float(name, *ts):
+    for t in ts:
+        if not t.dtype.is_floating_point:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{t.dtype._scalar_type_name}'")
+
+
+def signbit(input):
+    """Whether each element's sign bit is set (True for -0.0 and negative NaNs, as in torch)."""
+    if input.dtype is _C.bool:
+        return input & False
+    if not input.dtype.is_floating_point:
+        return input < 0
+    return binary.copysign(_C.full([], 1.0, input.dtype), input) < 0
+
+
+def deg2rad(input):
+    return _float(input) * (math.pi / 180)
+
+
+def rad2deg(input):
+    return _float(input) * (180 / math.pi)
+
+
+def sinc(input):
+    """sin(pi x) / (pi x), 1 at 0."""
+    x = _float(input) * math.pi
+    return binary.where(x == 0, 1.0, x.sin() / x)
+
+
+def _logaddexp(name, a, b, log1p_of_pow):
+    _require_float(name, a, b)
+    m = binary.maximum(a, b)
+    d = (a - b).abs()
+    # equal infinities give inf - inf = NaN in the difference; torch returns the infinity
+    return binary.where(m.isinf() & (a == b), m, m + log1p_of_pow(-d))
+
+
+def logaddexp(input, other):
+    """log(exp(input) + exp(other)) without overflow."""
+    return _logaddexp("logaddexp", input, other, lambda v: v.exp().log1p())
+
+
+def logaddexp2(input, other):
+    """log2(2**input + 2**other) without overflow."""
+    return _logaddexp("logaddexp2", input, other, lambda v: v.exp2().log1p() * (1 / math.log(2)))
+
+
+def heaviside(input, values):
+    """0 below zero, 1 above, `values` at zero."""
+    if input.dtype is not values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return binary.where(input == 0, values, (input > 0).to(input.dtype))
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along `dim` (logical_xor for bool, as torch)."""
+    if input.dim() == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = index.cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        size = x.shape[dim]
+        if size == 0:
+            break
+        hi, lo = x.narrow(dim, 1, size - 1), x.narrow(dim, 0, size - 1)
+        x = binary.logical_xor(hi, lo) if x.dtype is _C.bool else hi - lo
+    return x
+
+
+def block_diag(*tensors):
+    """The tensors (0-D, 1-D as a row, or 2-D) along the diagonal of one matrix."""
+    mats = []
+    for i, t in enumerate(tensors):
+        if t.dim() > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+                               f"{t.dim()} dimensions")
+        mats.append(t.reshape(1, 1) if t.dim() == 0 else t.reshape(1, -1) if t.dim() == 1 else t)
+    if not mats:
+        return _C.zeros([1, 0], _default_dtype())
+    dtype = mats[0].dtype
+    for m in mats[1:]:
+        dtype = _C.promote_types(dtype, m.dtype)
+    width = sum(m.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        r, c = m.shape
+        pieces = [_C.zeros([r, left], dtype), m.to(dtype), _C.zeros([r, width - left - c], dtype)]
+        rows.append(index.cat(pieces, 1))
+        left += c
+    return index.cat(rows, 0)
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t.dim() < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if not (x1.dtype.is_floating_point and x2.dtype.is_floating_point):
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype._scalar_type_name}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
+    from ..linalg import vector_norm
+    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), ord=p, dim=-1)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoidal rule along `dim`, with sample points `x` or spacing `dx` (default 1)."""
+    if x is not None and dx is not None:
+        raise TypeError("trapezoid() received an invalid combination of arguments: both x and dx given")
+    n = y.shape[dim]
+    if n == 0:
+        return reduce.sum(y, dim)
+    pair_sum = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)
+    if x is None:
+        return reduce.sum(pair_sum, dim) * ((1 if dx is None else dx) / 2)
+    if not isinstance(x, Tensor):
+        raise TypeError("trapezoid(): argument 'x' must be Tensor")
+    spacing = diff(x, dim=dim if x.dim() > 1 else -1)
+    if x.dim() == 1 and y.dim() > 1:
+        shape = [1] * y.dim()
+        shape[dim] = n - 1
+        spacing = spacing.reshape(shape)
+    return reduce.sum(pair_sum * spacing, dim) / 2
+
+
+for _name in ("signbit", "deg2rad", "rad2deg", "sinc", "logaddexp", "logaddexp2", "heaviside", "diff"):
+    setattr(Tensor, _name, globals()[_name])
