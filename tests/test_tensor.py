@@ -828,3 +828,44 @@ def test_finfo_iinfo():  # torch's values and printed forms
         L.finfo(L.int32)
     with _raises(TypeError, "torch.bool is not supported by torch.iinfo"):
         L.iinfo(L.bool)
+
+
+def test_inplace_view_ops():  # torch
+    a = L.arange(6.).reshape(2, 3)
+    p = a._storage_ptr()
+    assert a.unsqueeze_(0).shape == (1, 2, 3) and a._storage_ptr() == p
+    assert a.squeeze_().shape == (2, 3)
+    assert a.t_().shape == (3, 2) and a.stride() == (1, 3) and not a.is_contiguous()
+    assert a.transpose_(0, 1).tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert a.unsqueeze_(1).squeeze_(1).shape == (2, 3)
+    leaf = L.zeros(3, requires_grad=True)
+    with _raises(RuntimeError, "a leaf Variable that requires grad is being used in an in-place operation."):
+        leaf.unsqueeze_(0)
+    c = leaf * L.tensor([1.0, 2.0, 3.0])
+    c.unsqueeze_(0)
+    assert c.grad_fn.name() == "UnsqueezeBackward1"
+    c.t_()
+    assert c.grad_fn.name() == "TBackward1" and c.shape == (3, 1)
+    (c * L.tensor([[1.0], [10.0], [100.0]])).sum().backward()
+    assert leaf.grad.tolist() == [1.0, 20.0, 300.0]
+    assert (leaf * 1).reshape(1, 3).squeeze_().grad_fn.name() == "SqueezeBackward3"
+    assert (leaf * 1).reshape(1, 3).squeeze_(0).grad_fn.name() == "SqueezeBackward4"
+
+
+def test_resize_():  # torch
+    a = L.arange(4.)
+    assert a.resize_(2, 2).tolist() == [[0.0, 1.0], [2.0, 3.0]]
+    assert a.resize_(5)[:4].tolist() == [0.0, 1.0, 2.0, 3.0] and a.shape == (5,)
+    assert a.resize_(0).shape == (0,)
+    with _raises(RuntimeError, "cannot resize variables that require grad"):
+        L.zeros(2, requires_grad=True).resize_(3)
+
+
+def test_index_edge_cases():  # torch
+    x = L.arange(6).reshape(3, 2)
+    assert x[[]].shape == (0, 2)
+    with _raises(IndexError, "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             "valid indices (got float)"):
+        x[0.5]
+    assert L.tensor(1.0).nonzero(as_tuple=True)[0].tolist() == [0]
+    assert L.tensor(0.0).nonzero(as_tuple=True)[0].tolist() == []

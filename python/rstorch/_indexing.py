@@ -21,6 +21,13 @@ def _as_index_tensor(obj):
         if obj.dtype.is_floating_point:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return obj.detach()
+    if isinstance(obj, str):
+        raise TypeError("new(): invalid data type 'str'")   # torch's wording, from making a tensor of it
+    if not isinstance(obj, (list, tuple, np.ndarray)):
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                         f"valid indices (got {type(obj).__name__})")
+    if isinstance(obj, (list, tuple)) and len(obj) == 0:
+        return tensor([], dtype=_C.int64)   # x[[]]: selects nothing
     arr = np.asarray(obj)
     if arr.dtype.kind == "f":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")

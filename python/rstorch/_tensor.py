@@ -274,6 +274,71 @@ class Tensor(_C.TensorBase):
         self._set_grad_fn(None)
         return self
 
+    # ------------------------------------------------------------------ in-place view ops
+
+    def _view_inplace(self, make_view, node):
+        """torch's in-place view ops (unsqueeze_, t_...): self takes the layout of
+        `make_view(self)` over the same storage; under autograd its history becomes the view
+        op's node, renamed `node` (torch's name for the in-place variant, e.g. UnsqueezeBackward1)."""
+        if self.requires_grad and self.is_leaf and _C.is_grad_enabled():
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        from .autograd.graph import _alias
+        # the op reads an alias of self's current value and history: self itself changes shape
+        view = make_view(_alias(self, False) if self.requires_grad else self)
+        fn = view.grad_fn if _C.is_grad_enabled() else None
+        self._set(view)
+        self._bump_version()   # torch counts in-place view ops as modifications
+        if fn is not None:
+            from .autograd.graph import OpNode, node_class
+            if type(fn).__bases__ == (OpNode,):
+                fn.__class__ = node_class(node)
+            self._set_grad_fn(fn, view.output_nr)
+        return self
+
+    def unsqueeze_(self, dim):
+        return self._view_inplace(lambda t: t.unsqueeze(dim), "UnsqueezeBackward1")
+
+    def squeeze_(self, dim=None):
+        if dim is None:
+            return self._view_inplace(lambda t: t.squeeze(), "SqueezeBackward3")
+        return self._view_inplace(lambda t: t.squeeze(dim), "SqueezeBackward5" if isinstance(dim, (tuple, list))
+                                  else "SqueezeBackward4")
+
+    def t_(self):
+        return self._view_inplace(lambda t: t.t(), "TBackward1")
+
+    def transpose_(self, dim0, dim1):
+        return self._view_inplace(lambda t: t.transpose(dim0, dim1), "TransposeBackward1")
+
+    swapdims_ = swapaxes_ = transpose_
+
+    def as_strided_(self, size, stride, storage_offset=None):
+        return self._view_inplace(lambda t: t.as_strided(size, stride, storage_offset), "AsStridedBackward1")
+
+    def resize_(self, *sizes, memory_format=None):
+        """New sizes (contiguous strides) over the same storage when it is large enough, else over
+        a larger copy of it (the new elements uninitialised in torch; zeros here)."""
+        if self.requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
+        from ._creation import _sizes, zeros
+        sizes = _sizes(sizes, "resize_")
+        n = 1
+        for s in sizes:
+            n *= s
+        strides = [1] * len(sizes)
+        for i in range(len(sizes) - 2, -1, -1):
+            strides[i] = strides[i + 1] * max(sizes[i + 1], 1)
+        offset = self.storage_offset()
+        if (offset + n) * self.element_size() <= self._storage_nbytes():
+            self._set(self.as_strided(sizes, strides, offset).detach())
+        else:
+            flat = self.detach().reshape(-1) if self.is_contiguous() else self.detach().contiguous().reshape(-1)
+            grown = zeros(n, dtype=self.dtype)
+            keep = min(n, flat.numel())
+            grown[:keep] = flat[:keep]
+            self._set(grown.view(sizes))
+        return self
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor w.r.t. the graph leaves into their `.grad`."""
         from .autograd.engine import backward

@@ -27,7 +27,6 @@ import warnings
 KNOWN = {
     "rdiv_structure": "rstorch records number / tensor as one DivBackward0 node (torch: a reciprocal, then "
                       "MulBackward0); the gradients are the same",
-    "metadata_inplace": "rstorch has no in-place metadata ops (t_, transpose_, squeeze_, unsqueeze_...)",
     "data_version": "rstorch's version counter belongs to the storage, so writes through .data count "
                     "(torch gives .data a counter of its own): saved tensors modified through .data "
                     "raise at backward instead of silently giving gradients of the new values",

@@ -394,9 +394,9 @@ impl PyTensor {
         if !as_tuple {
             return wrap(py, nz);
         }
-        // torch gives a 0-dim input one column (a 1-element view is 1-D)
+        // torch gives a 0-dim input one column of zeros (one per non-zero: 0 or 1 of them)
         let cols = if t.ndim() == 0 {
-            vec![nz.reshape(&[-1]).py_err()?]
+            vec![Tensor::zeros(&nz.shape()[..1], rstorch::DType::Int64).py_err()?]
         } else {
             (0..t.ndim()).map(|k| nz.select(1, k as i64).and_then(|c| c.contiguous())).collect::<rstorch::Result<Vec<_>>>().py_err()?
         };
