@@ -693,8 +693,14 @@ impl<S: Num, const MAX: bool> Reducer<S> for ArgExtreme<MAX> {
 
 /// `amax`/`amin` over `dims` (all when None or empty).
 pub fn amax(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, max: bool) -> Result<Tensor> {
+    let name = if max { "amax" } else { "amin" };
+    if t.numel() == 0 && dims.is_none_or(|d| d.is_empty()) {
+        return Err(Error::runtime(format!(
+            "{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument."
+        )));
+    }
     let dims = reduced_dims(t.ndim(), dims)?;
-    check_nonempty(if max { "amax" } else { "amin" }, t, &dims)?;
+    check_nonempty(name, t, &dims)?;
     crate::dispatch!(t.dtype(), S => if max {
         reduce1::<S, _, S>(t, &dims, keepdim, &Extreme::<true>, |a| a)
     } else {
