@@ -414,3 +414,19 @@ def test_writes_torch_allows_into_expanded_views():  # torch
     # out-of-place forms of the same ops work on a copy
     assert _expanded().add(1).tolist() == [1.0] * 3
     assert _expanded().scatter(0, lib.tensor([0]), lib.tensor([1.])).tolist() == [1.0, 0.0, 0.0]
+
+
+def test_clone_and_to_preserve_layout():  # torch's preserve_format (strides from torch 2.15)
+    t = lib.arange(10).reshape(2, 5).t()
+    assert t.clone().stride() == (1, 5) and not t.clone().is_contiguous()
+    assert t.to(lib.float64).stride() == (1, 5) and t.float().stride() == (1, 5)
+    assert t.clone(memory_format=lib.contiguous_format).stride() == (2, 1)
+    assert t[::2].clone().stride() == (1, 3)          # gaps: dense strides in the input's order
+    assert lib.ones(3).expand(2, 3).clone().stride() == (3, 1)
+    assert lib.zeros(4, 1, 3).permute(2, 1, 0).clone().stride() == (1, 3, 3)
+    assert lib.empty_strided((6, 5, 4, 3, 2), (6, 0, 120, 0, 1)).clone().stride() == (6, 36, 180, 2, 1)
+    p = lib.arange(24.).reshape(2, 3, 4).permute(2, 0, 1)
+    assert p.clone().tolist() == p.tolist() and p.double().tolist() == p.tolist()
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        t.clone().view(-1)
+    assert repr(lib.contiguous_format) == "torch.contiguous_format"

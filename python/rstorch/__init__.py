@@ -8,7 +8,7 @@ from ._C import dtype
 from ._C import set_num_threads, get_num_threads
 from ._C import (float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8,  # noqa: F401
                  bool)
-from ._size import Size
+from ._size import Size, memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
 from ._dtype_info import finfo, iinfo
 from ._device import device
 from ._tensor import Tensor

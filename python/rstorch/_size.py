@@ -35,3 +35,20 @@ class Size(tuple):
 
     def __reduce__(self):
         return (Size, (tuple(self),))
+
+
+class memory_format:
+    """torch's memory formats (`torch.contiguous_format`, `torch.preserve_format`...): names
+    that `clone`, `contiguous` and the `*_like` factories accept."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"torch.{self._name}"
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")

@@ -82,6 +82,70 @@ impl Layout {
     }
 
     /// Whether several elements share one memory location, as far as torch's
+    /// The strides torch's `preserve_format` gives a copy of this layout: its own when it is
+    /// dense and non-overlapping (a transpose or permutation of a contiguous tensor), else
+    /// dense strides in the order of its own (torch's `infer_dense_strides`: a stable insertion
+    /// sort of the dims by stride, where a zero stride compares as ambiguous and stays put).
+    pub fn preserved_strides(&self) -> Dims {
+        let nd = self.ndim();
+        if self.is_non_overlapping_and_dense() {
+            return self.strides.clone();
+        }
+        let (shape, strides) = (&self.shape, &self.strides);
+        // 1: dim0 goes after dim1; -1: dim0 goes before; 0: ambiguous
+        let should_swap = |d0: usize, d1: usize| -> i32 {
+            let (s0, s1) = (strides[d0], strides[d1]);
+            if s0 == 0 || s1 == 0 {
+                0
+            } else if s0 != s1 {
+                if s0 < s1 { -1 } else { 1 }
+            } else if shape[d0] > shape[d1] {
+                1
+            } else {
+                0
+            }
+        };
+        // innermost first
+        let mut perm: SmallVec<[usize; 6]> = (0..nd).rev().collect();
+        for i in 1..nd {
+            let mut d1 = i;
+            for d0 in (0..i).rev() {
+                match should_swap(perm[d0], perm[d1]) {
+                    c if c > 0 => {
+                        perm.swap(d0, d1);
+                        d1 = d0;
+                    }
+                    c if c < 0 => break,
+                    _ => {}
+                }
+            }
+        }
+        let mut out: Dims = smallvec![0; nd];
+        let mut cur = 1;
+        for &d in &perm {
+            out[d] = cur;
+            if shape[d] > 1 {
+                cur *= shape[d];
+            }
+        }
+        out
+    }
+
+    /// Whether the elements fill a block of memory exactly once, in any dim order (size-1
+    /// dims' strides do not matter). torch's `is_non_overlapping_and_dense`.
+    pub fn is_non_overlapping_and_dense(&self) -> bool {
+        let mut dims: SmallVec<[usize; 6]> = (0..self.ndim()).filter(|&d| self.shape[d] != 1).collect();
+        dims.sort_by_key(|&d| self.strides[d]);
+        let mut expected = 1;
+        for &d in &dims {
+            if self.strides[d] != expected {
+                return false;
+            }
+            expected *= self.shape[d];
+        }
+        true
+    }
+
     /// `has_internal_overlap` can tell cheaply: a dim of size > 1 with stride 0 (an expanded
     /// view) in a tensor that has elements. Other self-overlapping layouts (from `as_strided`)
     /// are "too hard" for torch and are let through there too.

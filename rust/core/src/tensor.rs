@@ -254,6 +254,27 @@ impl Tensor {
         Ok(out)
     }
 
+    /// A new tensor of `dtype` for `self`'s values to be written into, laid out like `self`
+    /// (torch's `preserve_format`, see [`Layout::preserved_strides`]: the copy of a transposed
+    /// tensor is transposed too, and copying it is one straight pass).
+    pub fn empty_like_preserving(&self, dtype: DType) -> Result<Tensor> {
+        if self.is_contiguous() || self.numel() == 0 {
+            return Tensor::empty(self.shape(), dtype);
+        }
+        let strides = self.layout.preserved_strides();
+        let nbytes = self.numel().checked_mul(dtype.itemsize()).ok_or_else(|| Error::runtime("tensor is too large"))?;
+        let storage = Arc::new(Storage::uninit(nbytes)?);
+        Ok(Tensor { storage, layout: Layout::new(self.shape().into(), strides, 0), dtype })
+    }
+
+    /// `clone()` / `to(dtype)` as torch does them: a copy converted to `dtype`, in `self`'s
+    /// layout when that is dense (see [`Tensor::empty_like_preserving`]).
+    pub fn copy_preserving(&self, dtype: DType) -> Result<Tensor> {
+        let out = self.empty_like_preserving(dtype)?;
+        out.copy_(self)?;
+        Ok(out)
+    }
+
     /// `to(dtype)`: `self` if the dtype already matches, else a converted copy.
     pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
         if dtype == self.dtype {

@@ -1184,3 +1184,18 @@ fn dims_fit_inline() {
     let d: Dims = [1usize, 2, 3, 4, 5, 6].into_iter().collect();
     assert!(!d.spilled());
 }
+
+/// torch's preserve_format strides (its `infer_dense_strides` example and the dense cases).
+#[test]
+fn preserved_strides_follow_torch() {
+    let l = Layout::new([6, 5, 4, 3, 2].into_iter().collect(), [6, 0, 120, 0, 1].into_iter().collect(), 0);
+    assert_eq!(l.preserved_strides().as_slice(), &[6, 36, 180, 2, 1]);
+    let t = Layout::new([5, 2].into_iter().collect(), [1, 5].into_iter().collect(), 0);
+    assert!(t.is_non_overlapping_and_dense());
+    assert_eq!(t.preserved_strides().as_slice(), &[1, 5]);
+    let gaps = Layout::new([3, 2].into_iter().collect(), [2, 5].into_iter().collect(), 0);
+    assert!(!gaps.is_non_overlapping_and_dense());
+    assert_eq!(gaps.preserved_strides().as_slice(), &[1, 3]);
+    let expanded = Layout::new([2, 3].into_iter().collect(), [0, 1].into_iter().collect(), 0);
+    assert_eq!(expanded.preserved_strides().as_slice(), &[3, 1]);
+}

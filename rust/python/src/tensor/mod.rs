@@ -723,7 +723,7 @@ impl PyTensor {
         let (src, tracked) = (me.t.clone(), me.tracks_grad());
         drop(me);
         let py = slf.py();
-        let t = elementwise::maybe_detach(py, src.numel(), || src.to_dtype(d)).py_err()?;
+        let t = elementwise::maybe_detach(py, src.numel(), || src.copy_preserving(d)).py_err()?;
         finish(py, "_to_dtype", tracked, || PyTuple::new(py, [slf.clone().into_any(), dtype.clone()]), None, wrap(py, t)?)
     }
 

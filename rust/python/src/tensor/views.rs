@@ -307,12 +307,23 @@ impl PyTensor {
 
     #[pyo3(signature = (*, memory_format=None))]
     fn clone<'py>(slf: &Bound<'py, Self>, memory_format: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let _ = memory_format;
         let py = slf.py();
+        // torch.preserve_format (the default) keeps a dense layout; contiguous_format does not
+        let contiguous = match memory_format {
+            Some(f) if !f.is_none() => f.str()?.to_cow()?.ends_with("contiguous_format"),
+            _ => false,
+        };
         let me = slf.borrow();
         let (src, tracked) = (me.t.clone(), me.tracks_grad());
         drop(me);
-        let t = super::elementwise::maybe_detach(py, src.numel(), || src.copy_as(src.dtype())).py_err()?;
+        let t = super::elementwise::maybe_detach(py, src.numel(), || {
+            if contiguous {
+                src.copy_as(src.dtype())
+            } else {
+                src.copy_preserving(src.dtype())
+            }
+        })
+        .py_err()?;
         finish(py, "clone", tracked, || self_args(slf, &[]), None, wrap(py, t)?)
     }
 
