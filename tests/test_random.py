@@ -742,3 +742,10 @@ def test_state_errors():
             lambda: g.set_state(torch.zeros(5056 * 2, dtype=torch.uint8)[::2]))
     _raises(RuntimeError, "Invalid mt19937 state", lambda: g.set_state(torch.zeros(5056, dtype=torch.uint8)))
     _raises(TypeError, "RNG state must be a torch.ByteTensor", lambda: torch.set_rng_state(torch.zeros(5056)))
+
+
+def test_like_functions_follow_the_input_layout():  # torch 2.15's strides
+    x = torch.zeros(3, 4).t()
+    assert torch.rand_like(x).stride() == (1, 4)
+    assert torch.randn_like(x[::2]).stride() == (1, 2)   # gaps: dense, in the input's order
+    assert torch.randint_like(torch.zeros(2, 3), 5).stride() == (3, 1)

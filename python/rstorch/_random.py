@@ -173,31 +173,9 @@ def _new(sizes, dtype, out):
     return _C._random_empty(sizes, dtype)
 
 
-def _dense_perm(shape, strides):
-    """For a non-overlapping, dense layout, the dims from largest to smallest stride, else None."""
-    dims = sorted((d for d in range(len(shape)) if shape[d] != 1), key=lambda d: -strides[d])
-    expected = 1
-    for d in reversed(dims):
-        if strides[d] != expected:
-            return None
-        expected *= shape[d]
-    ones = [d for d in range(len(shape)) if shape[d] == 1]
-    return ones + dims
-
-
 def _empty_like(input, dtype):
-    """torch's `empty_like` with `preserve_format`: the input's strides when it is dense."""
-    shape = list(input.shape)
-    if input.is_contiguous() or 0 in shape:
-        return _C._random_empty(shape, dtype)
-    perm = _dense_perm(shape, input.stride())
-    if perm is None:
-        return _C._random_empty(shape, dtype)
-    base = _C._random_empty([shape[d] for d in perm], dtype)
-    inverse = [0] * len(perm)
-    for i, d in enumerate(perm):
-        inverse[d] = i
-    return base.permute(inverse)
+    """torch's `empty_like` with `preserve_format` (Tensor::empty_like_preserving in Rust)."""
+    return _C._random_empty_like(input, dtype)
 
 
 def _check_inplace(t):

@@ -683,6 +683,14 @@ fn _random_empty<'py>(py: Python<'py>, size: Vec<i64>, dtype: &Bound<'py, PyAny>
     wrap(py, t)
 }
 
+/// An uninitialised tensor laid out like `like` (torch's `empty_like` with `preserve_format`),
+/// for the `*_like` random functions to fill.
+#[pyfunction]
+fn _random_empty_like<'py>(like: &Bound<'py, PyAny>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let t = tensor_of(like)?.empty_like_preserving(extract_dtype(dtype)?).py_err()?;
+    wrap(like.py(), t)
+}
+
 /// `torch.randperm(n, dtype=dtype)`.
 #[pyfunction]
 #[pyo3(signature = (n, dtype, generator=None))]
@@ -875,6 +883,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_log_normal_, m)?)?;
     m.add_function(wrap_pyfunction!(_cauchy_, m)?)?;
     m.add_function(wrap_pyfunction!(_random_empty, m)?)?;
+    m.add_function(wrap_pyfunction!(_random_empty_like, m)?)?;
     m.add_function(wrap_pyfunction!(_randperm, m)?)?;
     m.add_function(wrap_pyfunction!(_multinomial, m)?)?;
     m.add_function(wrap_pyfunction!(_normal_tensor, m)?)?;

@@ -22,11 +22,7 @@ pub(crate) enum Operand {
 
 impl Operand {
     pub(crate) fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
-        if let Ok(t) = obj.cast::<PyTensor>() {
-            let t = t.borrow();
-            return Ok(Some(Operand::T(t.t.clone(), t.tracks_grad())));
-        }
-        extract_scalar(obj).transpose().map(|s| s.map(Operand::S))
+        Ok(OperandRef::from_py(obj)?.map(|o| o.to_owned()))
     }
     pub(crate) fn arg(&self) -> Arg<'_> {
         match self {
