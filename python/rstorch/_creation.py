@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from . import _C
-from ._device import device as _device
+from ._device import device as _device, device_arg as _device_arg
 from ._ops._common import write_out
 from ._tensor import Tensor, _DTYPES, _LEGACY_BY_NAME
 
@@ -65,11 +65,13 @@ def _sizes(size, fn="size"):
 
 
 def _check_device(device):
-    if device is not None:
-        d = device if isinstance(device, _device) else _device(device)
-        if d.type != "cpu":
-            raise RuntimeError(
-                f"device '{d}' is not available: the wgpu GPU backend is not built into this rstorch yet")
+    """The core's name of a factory's `device=` ("cpu" for None), or torch's error."""
+    return "cpu" if device is None else _device_arg(device)
+
+
+def _on(t, device):
+    """`t` (made on the CPU) moved to `device` (a meta tensor keeps only the metadata)."""
+    return t if device == "cpu" else t._to_device(device)
 
 
 def _finish(t, requires_grad):
@@ -197,7 +199,9 @@ def _flat(seq):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data` (a number, nested sequence, numpy array or tensor)."""
-    _check_device(device)
+    dev = _check_device(device)
+    if dev != "cpu":
+        return _finish(_on(tensor(data, dtype=dtype), dev), requires_grad)
     if isinstance(data, str):
         raise TypeError(f"new(): invalid data type 'str'")
     arr, tdtype = _to_numpy_data(data)
@@ -264,13 +268,16 @@ def _numpy_of(d):
 
 def as_tensor(data, dtype=None, device=None):
     """Share memory with `data` when it is already a tensor or numpy array of the right dtype."""
-    _check_device(device)
+    dev = None if device is None else _check_device(device)
     if isinstance(data, Tensor):
+        if dev is not None and dev != data._device:
+            data = data._to_device(dev)
         return data if dtype is None or dtype is data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray) and data.dtype in _FROM_NUMPY and all(s >= 0 for s in data.strides):
         t = from_numpy(data)
-        return t if dtype is None or dtype is t.dtype else t.to(dtype)
-    return tensor(data, dtype=dtype)
+        t = t if dtype is None or dtype is t.dtype else t.to(dtype)
+        return t if dev is None else _on(t, dev)
+    return tensor(data, dtype=dtype, device=device)
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
@@ -287,11 +294,11 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
 # ---------------------------------------------------------------------- filled
 
 def _filled(size, value, dtype, device, requires_grad, fn):
-    _check_device(device)
+    dev = _check_device(device)
     sizes = _sizes(size, fn)
     if fn == "zeros" and any(s < 0 for s in sizes):
         raise RuntimeError("zeros: Dimension size must be non-negative.")  # zeros' own check, in torch
-    return _finish(_C.full(sizes, value, dtype or _default_dtype), requires_grad)
+    return _finish(_C.full(sizes, value, dtype or _default_dtype, dev), requires_grad)
 
 
 def _factory_out(name):
@@ -319,15 +326,13 @@ def _factory_out(name):
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """Like torch.empty; rstorch zero-fills new memory instead of leaving it uninitialised."""
-    _check_device(device)
-    return _finish(_C.zeros(_sizes(size, "empty"), dtype or _default_dtype), requires_grad)
+    dev = _check_device(device)
+    return _finish(_C.zeros(_sizes(size, "empty"), dtype or _default_dtype, dev), requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **_):
     size, stride = _sizes((size,)), _sizes((stride,))
-    extent = 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
-    base = _C.zeros([extent], dtype or _default_dtype)
-    return _finish(base.as_strided(size, stride).detach(), requires_grad)  # a new tensor, no view
+    return _finish(_C.empty_strided(size, stride, dtype or _default_dtype, _check_device(device)), requires_grad)
 
 
 @_factory_out("zeros")
@@ -354,21 +359,29 @@ def _like(t, dtype):
     return dtype or t.dtype
 
 
+def _like_device(t, device):
+    # the *_like functions make their tensor on the input's device unless told otherwise
+    return t._device if device is None else device
+
+
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return empty(*input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+    return empty(*input.shape, dtype=_like(input, dtype), device=_like_device(input, device),
+                 requires_grad=requires_grad)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return zeros(*input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+    return zeros(*input.shape, dtype=_like(input, dtype), device=_like_device(input, device),
+                 requires_grad=requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return ones(*input.shape, dtype=_like(input, dtype), device=device, requires_grad=requires_grad)
+    return ones(*input.shape, dtype=_like(input, dtype), device=_like_device(input, device),
+                requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return full(input.shape, fill_value, dtype=_like(input, dtype), device=device,
+    return full(input.shape, fill_value, dtype=_like(input, dtype), device=_like_device(input, device),
                 requires_grad=requires_grad)
 
 
@@ -393,7 +406,7 @@ def _num(x):
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
     """Values from `start` to `end` (exclusive) by `step`, computed in float64 like torch."""
-    _check_device(device)
+    dev = _check_device(device)
     if end is None:
         start, end = 0, start
     start, end, step = _num(start), _num(end), _num(step)
@@ -414,7 +427,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         values = (np.int64(start) + np.arange(n, dtype=np.int64) * np.int64(step)) \
             if all(isinstance(v, numbers.Integral) for v in (start, step)) \
             else np.floor(start + np.arange(n, dtype=np.float64) * step)
-    t = tensor(values, dtype=dtype)
+    t = tensor(values, dtype=dtype, device=dev)
     return _finish(t, requires_grad)
 
 
@@ -430,7 +443,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
 @_factory_out("linspace")
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
-    _check_device(device)
+    dev = _check_device(device)
     start, end = _num(start), _num(end)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
@@ -445,7 +458,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         values = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
     if not dtype.is_floating_point:
         values = np.trunc(values)
-    return _finish(tensor(values, dtype=dtype), requires_grad)
+    return _finish(tensor(values, dtype=dtype, device=dev), requires_grad)
 
 
 @_factory_out("logspace")
@@ -463,11 +476,11 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
 
 def _legacy_new(cls, dtype, args, device):
     """`Tensor(2, 3)` (sizes: zero-filled), `Tensor([1, 2])` (data), `Tensor()` (empty)."""
-    _check_device(device)
+    dev = _check_device(device)
     if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-        src = tensor(args[0], dtype=dtype)
+        src = tensor(args[0], dtype=dtype, device=dev)
     else:
-        src = _C.zeros(_sizes(args) if args else [0], dtype)
+        src = _C.zeros(_sizes(args) if args else [0], dtype, dev)
     out = _C.TensorBase.__new__(cls)
     out._set(src)
     return out

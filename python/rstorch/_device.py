@@ -1,6 +1,7 @@
-"""`rstorch.device`: where a tensor lives ("cpu" now; "wgpu" with the GPU backend)."""
+"""`rstorch.device`: where a tensor lives: "cpu", "meta" (shape, dtype and strides without data),
+"wgpu" (the GPU backend; "cuda" names it too, for drop-in compatibility)."""
 
-_TYPES = ("cpu", "wgpu", "cuda")
+_TYPES = ("cpu", "meta", "wgpu", "cuda")
 
 
 class device:
@@ -22,7 +23,7 @@ class device:
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'") from None
         if type not in _TYPES:
             raise RuntimeError(
-                f"Expected one of cpu, wgpu, cuda device type at start of device string: {type}")
+                f"Expected one of cpu, meta, wgpu, cuda device type at start of device string: {type}")
         if index is not None and index < 0:
             raise RuntimeError(f"Device index must not be negative")
         self._type, self._index = type, index
@@ -60,3 +61,27 @@ def _type_name(x):
 
 
 CPU = device("cpu")
+_BY_NAME = {"cpu": CPU, "meta": device("meta")}
+
+
+def device_of(name):
+    """The device object of a tensor's device string ("cpu", "meta", "wgpu:0"), made once."""
+    d = _BY_NAME.get(name)
+    if d is None:
+        d = _BY_NAME[name] = device(name)
+    return d
+
+
+def device_arg(d):
+    """A `device=` argument (a device, a string, or a GPU index) as the string the core takes;
+    a device this build cannot make tensors on raises torch's kind of error."""
+    if isinstance(d, int) and not isinstance(d, bool):
+        d = device("wgpu", d)
+    elif not isinstance(d, device):
+        d = device(d)
+    if d._type == "cpu":
+        return "cpu"
+    if d._type == "meta":
+        return "meta"
+    raise RuntimeError(
+        f"device '{d}' is not available: the wgpu GPU backend is not built into this rstorch yet")

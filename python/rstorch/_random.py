@@ -108,9 +108,9 @@ def _default_dtype():
 
 
 def _check_device(device):
-    if device is not None:
-        from ._creation import _check_device as check
-        check(device)
+    """The core's name of `device=` ("cpu" for None), or torch's error."""
+    from ._creation import _check_device as check
+    return check(device)
 
 
 def _type_name(x):
@@ -164,13 +164,22 @@ def _finish(t, requires_grad):
     return t
 
 
-def _new(sizes, dtype, out):
+def _new(sizes, dtype, out, device=None):
     """The tensor a creation function fills: `out` (resized when needed) or a new one."""
     if out is not None:
         if list(out.shape) != list(sizes):
             out._set(_C._random_empty(sizes, out.dtype))
         return out
+    if device is not None and device != "cpu":
+        return _C.zeros(sizes, dtype, device)
     return _C._random_empty(sizes, dtype)
+
+
+def _sample(fill, t, *args):
+    """Run the sampler `fill` on `t`; a meta tensor has no values to draw (and, as in torch,
+    the generator does not move)."""
+    if not t.is_meta:
+        fill(t, *args)
 
 
 def _empty_like(input, dtype):
@@ -208,9 +217,8 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False, **kwargs):
     """Uniform samples on [0, 1)."""
     sizes = _size(size, kwargs.pop("size", None), "rand")
-    _check_device(device)
-    t = _new(sizes, dtype or _default_dtype(), out)
-    _C._uniform_(t, 0.0, 1.0, generator)
+    t = _new(sizes, dtype or _default_dtype(), out, _check_device(device))
+    _sample(_C._uniform_, t, 0.0, 1.0, generator)
     return _finish(t, requires_grad)
 
 
@@ -218,9 +226,8 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False, **kwargs):
     """Standard normal samples."""
     sizes = _size(size, kwargs.pop("size", None), "randn")
-    _check_device(device)
-    t = _new(sizes, dtype or _default_dtype(), out)
-    _C._normal_(t, 0.0, 1.0, generator)
+    t = _new(sizes, dtype or _default_dtype(), out, _check_device(device))
+    _sample(_C._normal_, t, 0.0, 1.0, generator)
     return _finish(t, requires_grad)
 
 
@@ -228,7 +235,7 @@ def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, re
               memory_format=None):
     _check_device(device)
     t = _empty_like(input, dtype or input.dtype)
-    _C._uniform_(t, 0.0, 1.0, generator)
+    _sample(_C._uniform_, t, 0.0, 1.0, generator)
     return _finish(t, requires_grad)
 
 
@@ -236,7 +243,7 @@ def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, r
                memory_format=None):
     _check_device(device)
     t = _empty_like(input, dtype or input.dtype)
-    _C._normal_(t, 0.0, 1.0, generator)
+    _sample(_C._normal_, t, 0.0, 1.0, generator)
     return _finish(t, requires_grad)
 
 
@@ -279,9 +286,8 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
     sizes = _size((size,), None, "randint")
     low = 0 if low is None else _int_arg(low, "randint", "low", 1)
     high = _int_arg(high, "randint", "high", pos - 1)
-    _check_device(device)
-    t = _new(sizes, dtype or _C.int64, out)
-    _C._random_(t, low, high, generator)
+    t = _new(sizes, dtype or _C.int64, out, _check_device(device))
+    _sample(_C._random_, t, low, high, generator)
     return _finish(t, requires_grad)
 
 
@@ -303,7 +309,7 @@ def randint_like(input, *args, low=None, high=None, generator=None, dtype=None, 
     high = _int_arg(high, "randint_like", "high", 3 if len(args) == 2 else 2)
     _check_device(device)
     t = _empty_like(input, dtype or input.dtype)
-    _C._random_(t, low, high, generator)
+    _sample(_C._random_, t, low, high, generator)
     return _finish(t, requires_grad)
 
 
@@ -339,9 +345,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         if size is None:
             raise TypeError(_NORMAL_USAGE.format(f"{_type_name(mean)}, {_type_name(std)}"))
         sizes = _size((size,), None, "normal")
-        _check_device(device)
-        t = _new(sizes, dtype or _default_dtype(), out)
-        _C._normal_(t, float(mean), float(std), generator)
+        t = _new(sizes, dtype or _default_dtype(), out, _check_device(device))
+        _sample(_C._normal_, t, float(mean), float(std), generator)
         return _finish(t, requires_grad)
     if size is not None:
         raise TypeError(_NORMAL_USAGE.format(
@@ -356,7 +361,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
 def bernoulli(input, p=None, *, generator=None, out=None):
     """0/1 samples with probabilities `input` (or the constant `p`), in `input`'s dtype."""
     t = _C._random_empty(list(input.shape), input.dtype)
-    _C._bernoulli_(t, input if p is None else p, generator)
+    _sample(_C._bernoulli_, t, input if p is None else p, generator)
     if out is not None:
         out.copy_(t) if list(out.shape) == list(t.shape) else out._set(t.to(out.dtype))
         return out
@@ -378,13 +383,13 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 def _uniform_(self, *args, generator=None, **kwargs):
     a, b = _parse("uniform_", args, kwargs, ("from", "to"), (0.0, 1.0))
     _check_inplace(self)
-    _C._uniform_(self, _float(a), _float(b), generator)
+    _sample(_C._uniform_, self, _float(a), _float(b), generator)
     return self
 
 
 def _normal_method_(self, mean=0.0, std=1.0, *, generator=None):
     _check_inplace(self)
-    _C._normal_(self, _float(mean), _float(std), generator)
+    _sample(_C._normal_, self, _float(mean), _float(std), generator)
     return self
 
 
@@ -400,13 +405,13 @@ def _random_method_(self, *args, generator=None, **kwargs):
     frm = None if frm is None else _int_arg(frm, "random_", "from", 1)
     to = None if to is None else _int_arg(to, "random_", "to", 2)
     _check_inplace(self)
-    _C._random_(self, frm, to, generator)
+    _sample(_C._random_, self, frm, to, generator)
     return self
 
 
 def _bernoulli_method_(self, p=0.5, *, generator=None):
     _check_inplace(self)
-    _C._bernoulli_(self, p, generator)
+    _sample(_C._bernoulli_, self, p, generator)
     return self
 
 
@@ -416,25 +421,25 @@ def _bernoulli_method(self, p=None, *, generator=None):
 
 def _exponential_(self, lambd=1.0, *, generator=None):
     _check_inplace(self)
-    _C._exponential_(self, _float(lambd), generator)
+    _sample(_C._exponential_, self, _float(lambd), generator)
     return self
 
 
 def _geometric_(self, p, *, generator=None):
     _check_inplace(self)
-    _C._geometric_(self, _float(p), generator)
+    _sample(_C._geometric_, self, _float(p), generator)
     return self
 
 
 def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     _check_inplace(self)
-    _C._log_normal_(self, _float(mean), _float(std), generator)
+    _sample(_C._log_normal_, self, _float(mean), _float(std), generator)
     return self
 
 
 def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     _check_inplace(self)
-    _C._cauchy_(self, _float(median), _float(sigma), generator)
+    _sample(_C._cauchy_, self, _float(median), _float(sigma), generator)
     return self
 
 

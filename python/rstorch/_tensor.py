@@ -9,7 +9,7 @@ import builtins
 import numpy as np
 
 from . import _C
-from ._device import CPU, device as _device
+from ._device import device as _device, device_arg as _device_arg, device_of as _device_of
 from ._tensor_str import format_tensor
 
 _py_bool, _py_float, _py_int = builtins.bool, builtins.float, builtins.int
@@ -47,10 +47,10 @@ class Tensor(_C.TensorBase):
     # ------------------------------------------------------------------ printing
 
     def __repr__(self, *, tensor_contents=None):
-        values = self._host_numpy()
+        values = None if self.is_meta else self._host_numpy()
         grad_fn = self.grad_fn
         return format_tensor(
-            values, self.dtype._name,
+            values, self.dtype._name, shape=self.shape,
             device=None if self.device.type == "cpu" else str(self.device),
             requires_grad=self.requires_grad and grad_fn is None,
             grad_fn_name=None if grad_fn is None else type(grad_fn).__name__,
@@ -97,6 +97,10 @@ class Tensor(_C.TensorBase):
         return a.copy() if copy else a
 
     def tolist(self):
+        if self.is_meta:
+            raise NotImplementedError(
+                "Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() instead "
+                "of torch.nn.Module.to() when moving module from meta to a different device.")
         return self.detach()._host_numpy().tolist()
 
     def __len__(self):
@@ -146,15 +150,11 @@ class Tensor(_C.TensorBase):
 
     @property
     def device(self):
-        return CPU
+        return _device_of(self._device)
 
     @property
     def is_cuda(self):
-        return False
-
-    @property
-    def is_cpu(self):
-        return True
+        return self._device.startswith("wgpu")
 
     @property
     def layout(self):
@@ -178,14 +178,13 @@ class Tensor(_C.TensorBase):
             out = out._to_dtype(dtype)
             copy = False
         if dev is not None:
-            dev = _device(dev) if not isinstance(dev, _device) else dev
-            if dev.type != "cpu":
-                raise RuntimeError(
-                    f"device '{dev}' is not available: the wgpu GPU backend is not built into this rstorch yet")
+            dev = _device_arg(dev)
+            if dev != out._device:
+                return out._to_device(dev)
         return out.clone() if copy else out
 
     def cpu(self):
-        return self
+        return self._to_device("cpu")
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:

@@ -290,7 +290,18 @@ def format_tensor(
     shape: the tensor shape, if ``values`` is not already of that shape.
     device: device string such as "wgpu:0"; None or "cpu" prints no device.
     grad_fn_name: e.g. "MulBackward0"; takes precedence over requires_grad.
+    values None: a tensor without data (the meta device), printed as torch prints one:
+        ``tensor(..., device='meta', size=(2, 3))``, with the dtype unless it is the default.
     """
+    if values is None:
+        suffixes = [f"device='{device}'", "size=" + str(tuple(int(s) for s in shape))]
+        if dtype_name != default_dtype:
+            suffixes.append(f"dtype={module}.{dtype_name}")
+        if grad_fn_name is not None:
+            suffixes.append(f"grad_fn=<{grad_fn_name}>")
+        elif requires_grad:
+            suffixes.append("requires_grad=True")
+        return _add_suffixes(prefix + "...", suffixes, len(prefix) if indent is None else indent)
     data = np.asarray(values)
     if shape is not None:
         shape = tuple(int(s) for s in shape)

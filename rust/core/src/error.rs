@@ -47,6 +47,18 @@ pub enum Error {
     /// Any other unsupported input, with torch's message ("Boolean inputs not supported for relu").
     #[error("{0}")]
     NotImplemented(String),
+    /// Host access to the bytes of a tensor that has none here: a meta tensor (no data at all)
+    /// or a GPU tensor (its bytes belong to the backend). Kernels never get that far for ops
+    /// that support the device; this is what every other op raises.
+    #[error("{}", no_host_data_message(*.0))]
+    NoHostData(crate::device::Device),
+}
+
+fn no_host_data_message(d: crate::device::Device) -> String {
+    match d {
+        crate::device::Device::Meta => "Could not run this operator on the 'meta' device: its result depends on the tensor's data, and meta tensors have none (they carry only shape, dtype and strides)".to_string(),
+        d => format!("This operator cannot run on a tensor on device '{d}' here: its data is not in host memory (copy it with .cpu() first)"),
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

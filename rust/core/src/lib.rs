@@ -2,10 +2,12 @@
 //!
 //! - [`dtype`]: element types and PyTorch's promotion rules
 //! - [`layout`] / [`shape`]: shape, strides and offset; every view op computed without copying
-//! - [`storage`]: reference-counted buffers shared by views
+//! - [`device`] / [`storage`]: where the bytes live (cpu, meta, a GPU backend's buffers);
+//!   reference-counted buffers shared by views
 //! - [`tensor`]: a dtype + storage + layout, with copies, conversions and kernels
 
 pub mod allocator;
+pub mod device;
 pub mod dtype;
 pub mod error;
 pub mod random;
@@ -19,6 +21,7 @@ pub mod layout;
 pub mod shape;
 pub mod strided_index;
 
+pub use device::Device;
 pub use dtype::{DType, Element};
 pub use error::{Error, Result};
 pub use layout::Layout;

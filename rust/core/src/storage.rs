@@ -1,7 +1,11 @@
-//! Reference-counted byte buffers shared by every view of a tensor.
+//! Reference-counted byte buffers shared by every view of a tensor, on any device.
 //!
 //! A `Storage` never moves or resizes its memory, so views can hold an `Arc<Storage>` plus a
-//! `Layout`. Access goes through a reader-writer lock: kernels read their inputs under `read()`
+//! `Layout`. Its bytes are host memory (the CPU), nothing at all (the meta device: only the size
+//! is real), or a buffer a device backend owns (an opaque handle here); the version counter and
+//! the inference flag are the same for all three. Host access ([`Storage::read`],
+//! [`Storage::write`]) returns a device error for storages without host memory, so a kernel can
+//! never touch bytes that are not there. Access goes through a reader-writer lock: kernels read their inputs under `read()`
 //! and in-place kernels write under `write()`, so tensors shared between Python threads (the GIL
 //! is released around kernels) never race. Fresh outputs are written before anyone else can see
 //! them. A storage can also wrap memory owned by someone else (a numpy array), kept alive by an
@@ -19,7 +23,18 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::allocator;
+use crate::device::Device;
 use crate::error::{Error, Result};
+
+/// Where the bytes are.
+enum Memory {
+    /// Host memory at `ptr`, released as `owner` says.
+    Host { ptr: NonNull<u8>, owner: Owner },
+    /// None: a meta storage has a size and no bytes.
+    Meta,
+    /// A buffer of a device backend (a GPU buffer), dropped with the storage.
+    Backend { device: Device, buffer: Box<dyn Any + Send + Sync> },
+}
 
 enum Owner {
     /// Allocated here with this layout (None for zero bytes: nothing to free).
@@ -47,9 +62,8 @@ pub fn set_inference_mode(on: bool) -> bool {
 pub const INFERENCE_INPLACE: &str = "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.";
 
 pub struct Storage {
-    ptr: NonNull<u8>,
+    memory: Memory,
     nbytes: usize,
-    owner: Owner,
     lock: RwLock<()>,
     /// Bumped by every in-place write; autograd compares it with the value it saved.
     version: AtomicU64,
@@ -62,34 +76,63 @@ pub struct Storage {
     inference: bool,
 }
 
-// SAFETY: the buffer is plain bytes; every access to its contents goes through `lock`
-// (or happens before the storage is shared), so moving or sharing the handle across threads is sound.
+// SAFETY: host memory is plain bytes; every access to its contents goes through `lock` (or
+// happens before the storage is shared), so moving or sharing the handle across threads is
+// sound. Backend buffers are `Send + Sync` themselves.
 unsafe impl Send for Storage {}
 unsafe impl Sync for Storage {}
 
 impl Storage {
     fn alloc(nbytes: usize, zeroed: bool) -> Result<Storage> {
         if nbytes == 0 {
-            return Ok(Storage::from_parts(NonNull::<u64>::dangling().cast(), 0, Owner::Rust(None)));
+            return Ok(Storage::from_memory(Memory::Host { ptr: NonNull::<u64>::dangling().cast(), owner: Owner::Rust(None) }, 0));
         }
         let (ptr, layout) = allocator::allocate(nbytes, zeroed).ok_or_else(|| {
             Error::runtime(format!(
                 "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: not enough memory: you tried to allocate {nbytes} bytes."
             ))
         })?;
-        Ok(Storage::from_parts(ptr, nbytes, Owner::Rust(Some(layout))))
+        Ok(Storage::from_memory(Memory::Host { ptr, owner: Owner::Rust(Some(layout)) }, nbytes))
     }
 
-    fn from_parts(ptr: NonNull<u8>, nbytes: usize, owner: Owner) -> Storage {
+    fn from_memory(memory: Memory, nbytes: usize) -> Storage {
         Storage {
-            ptr,
+            memory,
             nbytes,
-            owner,
             lock: RwLock::new(()),
             version: AtomicU64::new(0),
             fresh: AtomicBool::new(false),
             writable: true,
             inference: inference_mode(),
+        }
+    }
+
+    /// A meta storage: `nbytes` long, with no bytes at all. (Device backends make their
+    /// storages with [`Storage::from_backend`].)
+    pub fn meta(nbytes: usize) -> Storage {
+        Storage::from_memory(Memory::Meta, nbytes)
+    }
+
+    /// A storage of `nbytes` whose bytes are `buffer`, a device backend's own handle (released
+    /// when the storage is dropped). The backend reads it back with [`Storage::backend_buffer`].
+    pub fn from_backend(device: Device, nbytes: usize, buffer: Box<dyn Any + Send + Sync>) -> Storage {
+        Storage::from_memory(Memory::Backend { device, buffer }, nbytes)
+    }
+
+    /// The backend's buffer of a device storage (None for host and meta storages).
+    pub fn backend_buffer(&self) -> Option<&(dyn Any + Send + Sync)> {
+        match &self.memory {
+            Memory::Backend { buffer, .. } => Some(buffer.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Where the bytes live.
+    pub fn device(&self) -> Device {
+        match &self.memory {
+            Memory::Host { .. } => Device::Cpu,
+            Memory::Meta => Device::Meta,
+            Memory::Backend { device, .. } => *device,
         }
     }
 
@@ -117,7 +160,7 @@ impl Storage {
         owner: Box<dyn Any + Send + Sync>,
     ) -> Storage {
         let ptr = NonNull::new(ptr).unwrap_or(NonNull::<u64>::dangling().cast());
-        let mut s = Storage::from_parts(ptr, nbytes, Owner::External(owner));
+        let mut s = Storage::from_memory(Memory::Host { ptr, owner: Owner::External(owner) }, nbytes);
         s.writable = writable;
         s
     }
@@ -130,9 +173,21 @@ impl Storage {
         self.writable
     }
 
-    /// The address of the first byte (for identity checks and zero-copy export).
+    /// The address of the first host byte (for identity checks and zero-copy export); null
+    /// for a storage without host memory (torch's `data_ptr()` of a meta tensor is 0).
     pub fn data_ptr(&self) -> *mut u8 {
-        self.ptr.as_ptr()
+        match &self.memory {
+            Memory::Host { ptr, .. } => ptr.as_ptr(),
+            _ => std::ptr::null_mut(),
+        }
+    }
+
+    /// The host address, or the device error of a storage without host memory.
+    fn host_ptr(&self) -> Result<*mut u8> {
+        match &self.memory {
+            Memory::Host { ptr, .. } => Ok(ptr.as_ptr()),
+            _ => Err(Error::NoHostData(self.device())),
+        }
     }
 
     /// Whether it was made in inference mode (its tensors are torch's inference tensors).
@@ -148,14 +203,17 @@ impl Storage {
         self.version.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn read(&self) -> ReadGuard<'_> {
-        ReadGuard { _g: self.lock.read(), ptr: self.ptr.as_ptr() }
+    /// Shared access to the host bytes; a device error for a meta or backend storage.
+    pub fn read(&self) -> Result<ReadGuard<'_>> {
+        let ptr = self.host_ptr()?;
+        Ok(ReadGuard { _g: self.lock.read(), ptr })
     }
 
     /// Exclusive access for in-place writes; bumps the version counter (except for the write
     /// that fills a fresh output). An inference storage is written in place only in inference
-    /// mode.
+    /// mode. A device error for a meta or backend storage (nothing is bumped then).
     pub fn write(&self) -> Result<WriteGuard<'_>> {
+        let ptr = self.host_ptr()?;
         if !self.writable {
             return Err(Error::runtime("cannot write to a read-only tensor (it wraps a non-writable array)"));
         }
@@ -165,22 +223,22 @@ impl Storage {
             }
             self.bump_version();
         }
-        Ok(WriteGuard { _g: self.lock.write(), ptr: self.ptr.as_ptr() })
+        Ok(WriteGuard { _g: self.lock.write(), ptr })
     }
 }
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        if let Owner::Rust(Some(layout)) = self.owner {
+        if let Memory::Host { ptr, owner: Owner::Rust(Some(layout)) } = self.memory {
             // SAFETY: allocated by `allocator::allocate` with exactly this layout.
-            unsafe { allocator::release(self.ptr, layout) }
+            unsafe { allocator::release(ptr, layout) }
         }
     }
 }
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Storage({} bytes at {:p})", self.nbytes, self.ptr)
+        write!(f, "Storage({} bytes on {} at {:p})", self.nbytes, self.device(), self.data_ptr())
     }
 }
 

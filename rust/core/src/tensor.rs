@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::device::Device;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::iter::Plan;
@@ -14,6 +15,9 @@ use crate::parallel::{SyncPtr, GRAIN};
 use crate::scalar::{cast, Scalar};
 use crate::shape;
 use crate::storage::Storage;
+
+/// torch's error for reading a meta tensor's values into another device.
+pub const META_COPY_OUT: &str = "Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() instead of torch.nn.Module.to() when moving module from meta to a different device.";
 
 #[derive(Clone)]
 pub struct Tensor {
@@ -43,26 +47,55 @@ impl Tensor {
         Ok(Tensor { storage, layout, dtype })
     }
 
-    fn alloc(shape: &[usize], dtype: DType, zeroed: bool) -> Result<Tensor> {
-        let n = shape::checked_numel(shape)?;
-        let nbytes = n.checked_mul(dtype.itemsize()).ok_or_else(|| Error::runtime("tensor is too large"))?;
-        let storage = if zeroed { Storage::zeroed(nbytes)? } else { Storage::uninit(nbytes)? };
-        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
+    /// A storage for `numel` elements of `dtype` on `device` (a meta one allocates nothing).
+    fn new_storage(numel: usize, dtype: DType, device: Device, zeroed: bool) -> Result<Arc<Storage>> {
+        let nbytes = numel.checked_mul(dtype.itemsize()).ok_or_else(|| Error::runtime("tensor is too large"))?;
+        Ok(Arc::new(match device {
+            Device::Cpu if zeroed => Storage::zeroed(nbytes)?,
+            Device::Cpu => Storage::uninit(nbytes)?,
+            Device::Meta => Storage::meta(nbytes),
+            d => return Err(Error::NoHostData(d)),
+        }))
     }
 
-    /// A contiguous tensor whose contents the caller fills completely.
+    /// A contiguous CPU tensor whose contents the caller fills completely.
     pub fn empty(shape: &[usize], dtype: DType) -> Result<Tensor> {
-        Tensor::alloc(shape, dtype, false)
+        Tensor::empty_on(shape, dtype, Device::Cpu)
+    }
+
+    /// A contiguous tensor on `device` (an op's output: on `Meta` it has no data, and the op
+    /// stops after computing its shape). GPU storages are made by their backend.
+    pub fn empty_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let storage = Tensor::new_storage(shape::checked_numel(shape)?, dtype, device, false)?;
+        Ok(Tensor { storage, layout: Layout::contiguous(shape), dtype })
     }
 
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
-        Tensor::alloc(shape, dtype, true)
+        Tensor::zeros_on(shape, dtype, Device::Cpu)
+    }
+
+    pub fn zeros_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let storage = Tensor::new_storage(shape::checked_numel(shape)?, dtype, device, true)?;
+        Ok(Tensor { storage, layout: Layout::contiguous(shape), dtype })
     }
 
     pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
-        let t = Tensor::empty(shape, dtype)?;
+        Tensor::full_on(shape, value, dtype, Device::Cpu)
+    }
+
+    pub fn full_on(shape: &[usize], value: Scalar, dtype: DType, device: Device) -> Result<Tensor> {
+        let t = Tensor::empty_on(shape, dtype, device)?;
         t.fill_(value)?;
         Ok(t)
+    }
+
+    /// A tensor of `size` and `stride` on `device` over a fresh zero-filled storage just big
+    /// enough (torch's `empty_strided`, without uninitialised memory).
+    pub fn zeros_strided_on(size: &[usize], stride: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let layout = Layout::new(size.into(), stride.into(), 0);
+        let n = layout.max_offset_plus_one();
+        let storage = Tensor::new_storage(n, dtype, device, true)?;
+        Ok(Tensor { storage, layout, dtype })
     }
 
     pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<Tensor> {
@@ -116,6 +149,13 @@ impl Tensor {
     }
     pub fn storage(&self) -> &Arc<Storage> {
         &self.storage
+    }
+    pub fn device(&self) -> Device {
+        self.storage.device()
+    }
+    /// A meta tensor: shape, dtype and strides, no data. Ops stop after computing their output.
+    pub fn is_meta(&self) -> bool {
+        self.device() == Device::Meta
     }
     pub fn shares_storage(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.storage, &other.storage)
@@ -249,7 +289,7 @@ impl Tensor {
 
     /// A new contiguous tensor with this one's values converted to `dtype`.
     pub fn copy_as(&self, dtype: DType) -> Result<Tensor> {
-        let out = Tensor::empty(self.shape(), dtype)?;
+        let out = Tensor::empty_on(self.shape(), dtype, self.device())?;
         out.copy_(self)?;
         Ok(out)
     }
@@ -258,13 +298,28 @@ impl Tensor {
     /// (torch's `preserve_format`, see [`Layout::preserved_strides`]: the copy of a transposed
     /// tensor is transposed too, and copying it is one straight pass).
     pub fn empty_like_preserving(&self, dtype: DType) -> Result<Tensor> {
+        self.empty_like_preserving_on(dtype, self.device())
+    }
+
+    /// [`Tensor::empty_like_preserving`] on another device.
+    pub fn empty_like_preserving_on(&self, dtype: DType, device: Device) -> Result<Tensor> {
         if self.is_contiguous() || self.numel() == 0 {
-            return Tensor::empty(self.shape(), dtype);
+            return Tensor::empty_on(self.shape(), dtype, device);
         }
         let strides = self.layout.preserved_strides();
-        let nbytes = self.numel().checked_mul(dtype.itemsize()).ok_or_else(|| Error::runtime("tensor is too large"))?;
-        let storage = Arc::new(Storage::uninit(nbytes)?);
+        let storage = Tensor::new_storage(self.numel(), dtype, device, false)?;
         Ok(Tensor { storage, layout: Layout::new(self.shape().into(), strides, 0), dtype })
+    }
+
+    /// `to(device)`: `self` when already there, else a copy laid out like `self` (torch's
+    /// preserve_format). To `meta` it copies nothing; out of `meta` there is nothing to copy.
+    pub fn to_device(&self, device: Device) -> Result<Tensor> {
+        if device == self.device() {
+            return Ok(self.clone());
+        }
+        let out = self.empty_like_preserving_on(self.dtype, device)?;
+        out.copy_(self)?;
+        Ok(out)
     }
 
     /// `clone()` / `to(dtype)` as torch does them: a copy converted to `dtype`, in `self`'s
@@ -313,9 +368,16 @@ impl Tensor {
                 self.ndim().saturating_sub(1)
             ))
         })?;
+        match (self.device(), src.device()) {
+            (Device::Cpu, Device::Cpu) => {}
+            // the shapes were checked: writing into a meta tensor is all bookkeeping
+            (Device::Meta, _) => return Ok(()),
+            (_, Device::Meta) => return Err(Error::NotImplemented(META_COPY_OUT.into())),
+            (Device::Cpu, d) | (d, _) => return Err(Error::NoHostData(d)),
+        }
         let src = src.with_layout(src_l);
         let src = if self.shares_storage(&src) { src.detached_copy()? } else { src };
-        let rg = src.storage.read();
+        let rg = src.storage.read()?;
         let wg = self.storage.write()?;
         let plan = Plan::new(self.shape(), [self.strides(), src.strides()], [self.offset(), src.offset()]);
         // a permuted source of the same dtype (`t().contiguous()`): cache-blocked transpose.
@@ -351,6 +413,9 @@ impl Tensor {
 
     /// Set every element to `value` (converted to this dtype).
     pub fn fill_(&self, value: Scalar) -> Result<()> {
+        if self.is_meta() {
+            return Ok(());
+        }
         let wg = self.storage.write()?;
         let plan = Plan::new(self.shape(), [self.strides()], [self.offset()]);
         crate::dispatch!(self.dtype, T => {
@@ -371,7 +436,7 @@ impl Tensor {
             return Err(Error::runtime(format!("to_vec: tensor is {}, asked for {}", self.dtype.name(), T::DTYPE.name())));
         }
         let c = self.contiguous()?;
-        let g = c.storage.read();
+        let g = c.storage.read()?;
         // SAFETY: contiguous, `numel` elements of T from the offset.
         let s = unsafe { std::slice::from_raw_parts((g.ptr() as *const T).add(c.offset()), c.numel()) };
         Ok(s.to_vec())
@@ -385,7 +450,10 @@ impl Tensor {
                 self.numel()
             )));
         }
-        let g = self.storage.read();
+        if self.is_meta() {
+            return Err(Error::runtime("Tensor.item() cannot be called on meta tensors"));
+        }
+        let g = self.storage.read()?;
         Ok(crate::dispatch!(self.dtype, T => {
             // SAFETY: one element at the offset, inside the storage.
             let v = unsafe { *(g.ptr() as *const T).add(self.offset()) };

@@ -26,7 +26,7 @@ impl From<PyTorchErr> for PyErr {
             Error::DimOutOfRange { .. } | Error::IndexOutOfRange { .. } | Error::Index(_) => PyIndexError::new_err(msg),
             Error::Type(_) => PyTypeError::new_err(msg),
             Error::Value(_) => PyValueError::new_err(msg),
-            Error::UnsupportedDType { .. } | Error::NotImplemented(_) => PyNotImplementedError::new_err(msg),
+            Error::UnsupportedDType { .. } | Error::NotImplemented(_) | Error::NoHostData(_) => PyNotImplementedError::new_err(msg),
             Error::BroadcastMismatch { .. } | Error::Runtime(_) => PyRuntimeError::new_err(msg),
             Error::LinAlg(_) => _LinAlgError::new_err(msg),
         }

@@ -33,6 +33,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tensor::creation::full, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::_index_value, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::zeros, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::creation::empty_strided, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::_from_buffer, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;

@@ -124,6 +124,11 @@ def identity(grad, args, kwargs, out):
     return (grad,)
 
 
+@rule("_to_device", node="ToCopyBackward0")
+def to_device(grad, args, kwargs, out):
+    return (grad._to_device(args[0]._device),)
+
+
 @rule("view")
 @rule("reshape", node="ViewBackward0")
 def view(grad, args, kwargs, out):

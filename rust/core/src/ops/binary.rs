@@ -656,8 +656,8 @@ fn run_bits<T: Bits>(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
 }
 
 /// Whether any element of `t` is zero (integer division checks its divisor first).
-fn any_zero(t: &Tensor) -> bool {
-    let g = t.storage().read();
+fn any_zero(t: &Tensor) -> Result<bool> {
+    let g = t.storage().read()?;
     let plan = Plan::new(t.shape(), [t.strides()], [t.offset()]);
     let mut found = false;
     crate::dispatch!(t.dtype(), T => {
@@ -667,7 +667,7 @@ fn any_zero(t: &Tensor) -> bool {
             found |= (0..len).any(|k| unsafe { *p.add(o + k * s) } == T::zero());
         });
     });
-    found
+    Ok(found)
 }
 
 /// An operand as a tensor of `dtype`: borrowed when it already is one (the common case, which
@@ -692,7 +692,8 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
     let (ta, tb) = (ta.as_ref(), tb.as_ref());
     if matches!(op, BinaryOp::DivTrunc | BinaryOp::DivFloor | BinaryOp::Remainder | BinaryOp::Fmod)
         && compute.is_integral(false)
-        && any_zero(tb)
+        && !tb.is_meta()
+        && any_zero(tb)?
     {
         return Err(Error::runtime("ZeroDivisionError"));
     }
@@ -777,8 +778,8 @@ fn fmt_num(v: f64) -> String {
 }
 
 /// Whether every element of a bool tensor is true.
-fn all_true(t: &Tensor) -> bool {
-    let g = t.storage().read();
+fn all_true(t: &Tensor) -> Result<bool> {
+    let g = t.storage().read()?;
     let plan = Plan::new(t.shape(), [t.strides()], [t.offset()]);
     let p = g.ptr() as *const bool;
     let mut all = true;
@@ -786,12 +787,12 @@ fn all_true(t: &Tensor) -> bool {
         // SAFETY: offsets come from the tensor's own layout.
         all &= (0..len).all(|k| unsafe { *p.add(o + k * s) });
     });
-    all
+    Ok(all)
 }
 
 /// `torch.allclose`: isclose everywhere (the shapes broadcast).
 pub fn allclose(a: &Tensor, b: &Tensor, rtol: f64, atol: f64, equal_nan: bool) -> Result<bool> {
-    Ok(all_true(&isclose(a, b, rtol, atol, equal_nan)?))
+    all_true(&isclose(a, b, rtol, atol, equal_nan)?)
 }
 
 /// `torch.equal`: same shape and equal elements (after promotion; NaN is never equal).
@@ -799,7 +800,7 @@ pub fn equal(a: &Tensor, b: &Tensor) -> Result<bool> {
     if a.shape() != b.shape() {
         return Ok(false);
     }
-    Ok(all_true(&binary(BinaryOp::Eq, Arg::Tensor(a), Arg::Tensor(b))?))
+    all_true(&binary(BinaryOp::Eq, Arg::Tensor(a), Arg::Tensor(b))?)
 }
 
 #[cfg(test)]

@@ -51,12 +51,12 @@ pub(crate) use by_width;
 
 /// `data[walk]` into a new contiguous tensor of the walk's shape.
 fn gather_walk(data: &Tensor, w: &Walk) -> Result<Tensor> {
-    let out = Tensor::empty(&w.shape, data.dtype())?;
-    if out.numel() == 0 {
+    let out = Tensor::empty_on(&w.shape, data.dtype(), crate::Device::common([data, &w.idx])?)?;
+    if out.numel() == 0 || out.is_meta() {
         return Ok(out);
     }
     {
-        let (dg, ig, og) = (data.storage().read(), w.idx.storage().read(), out.storage().write()?);
+        let (dg, ig, og) = (data.storage().read()?, w.idx.storage().read()?, out.storage().write()?);
         let plan = Plan::new(&w.shape, [out.strides(), &w.data_strides, &w.idx_strides], [0, w.data_offset, w.idx.offset()]);
         let (mult, size) = (w.mult, w.size);
         by_width!(data.dtype().itemsize(), W => {
@@ -155,7 +155,7 @@ enum Values<'a> {
 /// Combine `values` into `dst[walk]` in element order. With `count`, also count the hits of every
 /// destination element (scatter_reduce's mean), in a buffer parallel to `dst`'s storage.
 fn scatter_walk(dst: &Tensor, w: &Walk, values: Values, how: Combine, mut count: Option<&mut [u32]>) -> Result<()> {
-    if shape::numel(&w.shape) == 0 {
+    if shape::numel(&w.shape) == 0 || dst.is_meta() {
         return Ok(());
     }
     // a source sharing the destination's memory is read from a copy (written under one lock)
@@ -173,8 +173,8 @@ fn scatter_walk(dst: &Tensor, w: &Walk, values: Values, how: Combine, mut count:
         Values::Tensor(v) => (Some(*v), v.strides().into()),
         Values::Scalar(_) => (None, Dims::from_elem(0, w.shape.len())),
     };
-    let ig = idx.storage().read();
-    let vg = vt.map(|v| v.storage().read());
+    let ig = idx.storage().read()?;
+    let vg = vt.map(|v| v.storage().read()).transpose()?;
     let dg = dst.storage().write()?;
     let plan = Plan::new(
         &w.shape,
@@ -221,8 +221,11 @@ fn long_index(index: &Tensor, allow_int32: bool, msg: impl FnOnce() -> String) -
 }
 
 /// The first index outside `[-size, size)` (or `[0, size)` without `allow_negative`).
-fn first_out_of_range(index: &Tensor, size: usize, allow_negative: bool) -> Option<i64> {
-    let g = index.storage().read();
+fn first_out_of_range(index: &Tensor, size: usize, allow_negative: bool) -> Result<Option<i64>> {
+    if index.is_meta() {
+        return Ok(None); // no values to check: a meta op only computes its output's shape
+    }
+    let g = index.storage().read()?;
     let p = g.ptr() as *const i64;
     let plan = Plan::new(index.shape(), [index.strides()], [index.offset()]);
     let (lo, hi) = (if allow_negative { -(size as i64) } else { 0 }, size as i64);
@@ -239,11 +242,11 @@ fn first_out_of_range(index: &Tensor, size: usize, allow_negative: bool) -> Opti
             }
         }
     });
-    bad
+    Ok(bad)
 }
 
 fn check_range(index: &Tensor, dim: usize, size: usize, allow_negative: bool, as_index_error: bool) -> Result<()> {
-    match first_out_of_range(index, size, allow_negative) {
+    match first_out_of_range(index, size, allow_negative)? {
         None => Ok(()),
         Some(v) if as_index_error => Err(Error::IndexOutOfRange { index: v, dim, size }),
         Some(v) => Err(Error::runtime(format!("index {v} is out of bounds for dimension {dim} with size {size}"))),
@@ -468,7 +471,7 @@ pub fn index_select(t: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
         return Err(Error::index("index_select(): Index is supposed to be a vector"));
     }
     let index = long_index(index, true, || "index_select(): Expected dtype int32 or int64 for index".into())?;
-    if first_out_of_range(&index, dims1(t).0[dim], false).is_some() {
+    if first_out_of_range(&index, dims1(t).0[dim], false)?.is_some() {
         return Err(Error::index("index out of range in self"));
     }
     let out = gather_walk(t, &select_walk(t, dim, &index))?;
@@ -516,7 +519,7 @@ pub fn index_add_or_copy_(op: &str, t: &Tensor, dim: i64, index: &Tensor, source
     let walk = select_walk(t, dim, &index);
     let src = index_source(op, t, dim, &index, source, &walk)?;
     let size = walk.size as usize;
-    if let Some(v) = first_out_of_range(&index, size, false) {
+    if let Some(v) = first_out_of_range(&index, size, false)? {
         return Err(if accumulate {
             Error::runtime(format!("index {v} is out of bounds for dimension {dim} with size {size}"))
         } else {
@@ -544,7 +547,7 @@ pub fn take(t: &Tensor, index: &Tensor) -> Result<Tensor> {
     let index = long_index(index, false, || format!("take(): Expected a long tensor for index, but got {}", index.dtype()))?;
     let flat = t.contiguous()?;
     let n = flat.numel();
-    if let Some(v) = first_out_of_range(&index, n, true) {
+    if let Some(v) = first_out_of_range(&index, n, true)? {
         return Err(Error::index(format!("out of range: tried to access index {v} on a tensor of {n} elements.")));
     }
     let walk = Walk {
@@ -570,7 +573,7 @@ pub fn put_(t: &Tensor, index: &Tensor, source: &Tensor, accumulate: bool) -> Re
         bail!("put_(): Expected source and index to have the same number of elements, but got source.numel() = {}, index.numel() = {}", source.numel(), index.numel());
     }
     let n = t.numel();
-    if let Some(v) = first_out_of_range(&index, n, true) {
+    if let Some(v) = first_out_of_range(&index, n, true)? {
         return Err(Error::index(format!("out of range: tried to access index {v} on a tensor of {n} elements.")));
     }
     // the walk goes over the flattened index; the target as 1-D (a contiguous buffer, copied
@@ -624,7 +627,7 @@ fn advanced_walk(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Walk> {
             let og = offsets.storage().write()?;
             for &d in &positions {
                 let ix = indices[d].as_ref().unwrap().broadcast_to(&bshape)?;
-                let ig = ix.storage().read();
+                let ig = ix.storage().read()?;
                 let (size, stride) = (t.shape()[d] as i64, t.strides()[d] as i64);
                 let plan = Plan::new(&bshape, [offsets.strides(), ix.strides()], [0, ix.offset()]);
                 let (op, ip) = (og.ptr() as *mut i64, ig.ptr() as *const i64);
@@ -740,8 +743,11 @@ pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     check_bool_mask("masked_fill_", mask)?;
     value.check_fits(t.dtype())?;
     let m = mask_for(t, mask)?;
+    if t.is_meta() {
+        return Ok(());
+    }
     let m = if m.shares_storage(t) { m.contiguous_copy()? } else { m };
-    let mg = m.storage().read();
+    let mg = m.storage().read()?;
     let tg = t.storage().write()?;
     let plan = Plan::new(t.shape(), [t.strides(), m.strides()], [t.offset(), m.offset()]);
     crate::dispatch!(t.dtype(), T => {
@@ -812,7 +818,7 @@ pub fn masked_scatter_(t: &Tensor, mask: &Tensor, source: &Tensor) -> Result<()>
 /// row-major order.
 pub fn nonzero(t: &Tensor) -> Result<Tensor> {
     let nd = t.ndim();
-    let g = t.storage().read();
+    let g = t.storage().read()?;
     let plan = Plan::new(t.shape(), [t.strides()], [t.offset()]);
     // positions (row-major linear indices) of the non-zeros, then unravelled
     let mut hits: Vec<usize> = Vec::new();

@@ -55,7 +55,10 @@ fn product(a: &Tensor, b: &Tensor, input: Option<(&Tensor, Scalar)>, alpha: Scal
     let nd = a.ndim();
     let mut shape = dims_of(&a.shape()[..nd - 1]);
     shape.push(b.shape()[nd - 1]);
-    let out = Tensor::empty(&shape, a.dtype())?;
+    let out = Tensor::empty_on(&shape, a.dtype(), crate::Device::common([a, b].into_iter().chain(input.map(|(i, _)| i)))?)?;
+    if out.is_meta() {
+        return Ok(out);
+    }
     let accumulate = match input {
         Some((inp, beta)) if beta.to_f64() != 0.0 => {
             let inp = inp.expand(&shape.iter().map(|&s| s as i64).collect::<Vec<_>>())?;
@@ -301,6 +304,9 @@ pub fn addbmm(input: &Tensor, b1: &Tensor, b2: &Tensor, beta: Scalar, alpha: Sca
 /// Zero the elements above (`upper == false`, tril) or below (triu) diagonal `k` of every
 /// matrix of `t`, in place.
 fn zero_triangle(t: &Tensor, k: i64, upper: bool) -> Result<()> {
+    if t.is_meta() {
+        return Ok(());
+    }
     let nd = t.ndim();
     let (m, n) = (t.shape()[nd - 2], t.shape()[nd - 1]);
     let (rs, cs) = (t.strides()[nd - 2], t.strides()[nd - 1]);
@@ -360,7 +366,7 @@ pub fn diag_embed(t: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tenso
     let (lo, hi) = (d1.min(d2), d1.max(d2));
     shape.insert(lo, size);
     shape.insert(hi, size);
-    let out = Tensor::zeros(&shape, t.dtype())?;
+    let out = Tensor::zeros_on(&shape, t.dtype(), t.device())?;
     out.diagonal(offset, d1 as i64, d2 as i64)?.copy_(t)?;
     Ok(out)
 }
@@ -384,7 +390,10 @@ pub fn cross(a: &Tensor, b: &Tensor, dim: i64) -> Result<Tensor> {
         return Err(Error::unsupported("cross", DType::Bool));
     }
     let (a, b) = (a.broadcast_to(&shape)?, b.broadcast_to(&shape)?);
-    let out = Tensor::empty(&shape, a.dtype())?;
+    let out = Tensor::empty_on(&shape, a.dtype(), crate::Device::common([&a, &b])?)?;
+    if out.is_meta() {
+        return Ok(out);
+    }
     crate::dispatch!(a.dtype(), T => cross_kernel::<T>(&out, &a, &b, d))?;
     Ok(out)
 }
@@ -392,7 +401,7 @@ pub fn cross(a: &Tensor, b: &Tensor, dim: i64) -> Result<Tensor> {
 fn cross_kernel<T: Arith>(out: &Tensor, a: &Tensor, b: &Tensor, d: usize) -> Result<()> {
     let (o0, a0, b0) = (out.select(d as i64, 0)?, a.select(d as i64, 0)?, b.select(d as i64, 0)?);
     let (so, sa, sb) = (out.strides()[d], a.strides()[d], b.strides()[d]);
-    let (ga, gb) = (a.storage().read(), if a.shares_storage(b) { None } else { Some(b.storage().read()) });
+    let (ga, gb) = (a.storage().read()?, if a.shares_storage(b) { None } else { Some(b.storage().read()?) });
     let og = out.storage().write()?;
     let (op, ap) = (SyncPtr(og.ptr() as *mut T), SyncPtr(ga.ptr() as *mut T));
     let bp = SyncPtr(gb.as_ref().unwrap_or(&ga).ptr() as *mut T);

@@ -1,6 +1,12 @@
 //! CPU kernels. Each family file declares its ops once; the generic `map_*` drivers here walk
 //! the operands' layouts (contiguous fast path, strided rows otherwise) so an op only supplies
 //! its scalar function.
+//!
+//! Every op computes its output's shape, dtype and layout first (device-free code), allocates
+//! it on the operands' device ([`Device::common`]: torch's same-device check), and only then
+//! touches data: on the meta device it stops there, so an op on meta tensors costs no memory.
+//! Ops whose output shape depends on values (nonzero, unique...) fail on meta with the
+//! storage's device error.
 
 pub mod binary;
 pub mod index;
@@ -11,6 +17,7 @@ pub mod sort;
 pub mod unary;
 pub mod vecmath;
 
+use crate::device::Device;
 use crate::dtype::{result_type, DType, Element, Operand};
 use crate::error::Result;
 use crate::iter::Plan;
@@ -66,9 +73,12 @@ pub fn result_dtype(args: &[Arg]) -> DType {
 /// Apply `f` elementwise to one tensor of element type `S`, giving a new contiguous tensor.
 pub fn map1<S: Element, D: Element>(a: &Tensor, f: impl Fn(S) -> D + Sync) -> Result<Tensor> {
     debug_assert_eq!(a.dtype(), S::DTYPE);
-    let out = Tensor::empty(a.shape(), D::DTYPE)?;
+    let out = Tensor::empty_on(a.shape(), D::DTYPE, a.device())?;
+    if out.is_meta() {
+        return Ok(out);
+    }
     {
-        let ag = a.storage().read();
+        let ag = a.storage().read()?;
         let og = out.storage().write()?;
         let plan = Plan::new(a.shape(), [out.strides(), a.strides()], [0, a.offset()]);
         let (op, ap) = (SyncPtr(og.ptr() as *mut D), SyncPtr(ag.ptr() as *mut S));
@@ -94,13 +104,18 @@ pub fn map1<S: Element, D: Element>(a: &Tensor, f: impl Fn(S) -> D + Sync) -> Re
 pub fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> D + Sync) -> Result<Tensor> {
     debug_assert!(a.dtype() == S::DTYPE && b.dtype() == S::DTYPE);
     let shape = shape::broadcast_shapes(a.shape(), b.shape())?;
+    // before broadcasting: a 0-dim CPU operand goes with any device
+    let device = Device::common([a, b])?;
     // operands already of the result's shape are used as they are (no layout copies per op)
     let (ab, bb);
     let a = if a.shape() == shape.as_slice() { a } else { ab = a.broadcast_to(&shape)?; &ab };
     let b = if b.shape() == shape.as_slice() { b } else { bb = b.broadcast_to(&shape)?; &bb };
-    let out = Tensor::empty(&shape, D::DTYPE)?;
+    let out = Tensor::empty_on(&shape, D::DTYPE, device)?;
+    if out.is_meta() {
+        return Ok(out);
+    }
     {
-        let (ag, bg) = (a.storage().read(), b.storage().read());
+        let (ag, bg) = (a.storage().read()?, b.storage().read()?);
         let og = out.storage().write()?;
         let plan = Plan::new(&shape, [out.strides(), a.strides(), b.strides()], [0, a.offset(), b.offset()]);
         let (op, ap, bp) = (SyncPtr(og.ptr() as *mut D), SyncPtr(ag.ptr() as *mut S), SyncPtr(bg.ptr() as *mut S));

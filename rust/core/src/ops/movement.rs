@@ -130,8 +130,9 @@ pub fn cat(tensors: &[&Tensor], dim: i64) -> Result<Tensor> {
             bail!("zero-dimensional tensor (at position {i}) cannot be concatenated");
         }
     }
+    let device = crate::Device::common(tensors.iter().copied())?;
     let Some(first) = tensors.iter().position(|t| !skip(t)) else {
-        return Tensor::empty(&[0], dtype);
+        return Tensor::empty_on(&[0], dtype, device);
     };
     let reference = tensors[first];
     let dim = normalize_dim(dim, reference.ndim())?;
@@ -154,7 +155,7 @@ pub fn cat(tensors: &[&Tensor], dim: i64) -> Result<Tensor> {
         }
         shape[dim] += t.shape()[dim];
     }
-    let out = Tensor::empty(&shape, dtype)?;
+    let out = Tensor::empty_on(&shape, dtype, device)?;
     cat_into(&out, tensors, dim)?;
     Ok(out)
 }
@@ -180,9 +181,9 @@ pub fn cat_into(out: &Tensor, tensors: &[&Tensor], dim: usize) -> Result<()> {
 /// flipped coordinates (the row itself goes backwards when the last dim is flipped).
 pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
     let flipped = shape::normalize_dims(dims, t.ndim())?;
-    let out = Tensor::empty(t.shape(), t.dtype())?;
+    let out = Tensor::empty_on(t.shape(), t.dtype(), t.device())?;
     let n = t.numel();
-    if n == 0 {
+    if n == 0 || t.is_meta() {
         return Ok(out);
     }
     if t.ndim() == 0 {
@@ -195,7 +196,7 @@ pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
     let (len, last_stride) = (shape[nd - 1], strides[nd - 1]);
     let rows = n / len;
     {
-        let (sg, og) = (t.storage().read(), out.storage().write()?);
+        let (sg, og) = (t.storage().read()?, out.storage().write()?);
         by_width!(t.dtype().itemsize(), W => {
             let (sp, op) = (SyncPtr(sg.ptr() as *mut W), SyncPtr(og.ptr() as *mut W));
             parallel::for_each_chunk(rows, GRAIN.div_ceil(len).max(1), |range| {
@@ -290,7 +291,7 @@ pub fn repeat(t: &Tensor, repeats: &[i64]) -> Result<Tensor> {
     }
     let expanded = src.reshape(&inter)?.expand(&expanded)?;
     let dims: Vec<usize> = out_shape.iter().map(|&s| s as usize).collect();
-    let out = Tensor::empty(&dims, t.dtype())?;
+    let out = Tensor::empty_on(&dims, t.dtype(), t.device())?;
     let out_view: Vec<i64> = expanded.shape().iter().map(|&s| s as i64).collect();
     out.view(&out_view)?.copy_(&expanded)?;
     Ok(out)

@@ -345,7 +345,7 @@ fn fold_run<S: Element, R: Reducer<S>>(r: &R, acc: R::Acc, p: *const S, off: usi
 /// Reduce `t` (element type `S`) over the sorted `dims`, calling `emit(k, acc)` once for each
 /// output position `k` (row-major over the kept dims). `emit` may run on several threads, each
 /// `k` exactly once.
-pub fn reduce_into<S: Element, R: Reducer<S>>(t: &Tensor, dims: &[usize], r: &R, emit: impl Fn(usize, R::Acc) + Sync) {
+pub fn reduce_into<S: Element, R: Reducer<S>>(t: &Tensor, dims: &[usize], r: &R, emit: impl Fn(usize, R::Acc) + Sync) -> Result<()> {
     debug_assert_eq!(t.dtype(), S::DTYPE);
     let (shape, strides) = (t.shape(), t.strides());
     let kept: Dims = (0..shape.len()).filter(|d| !dims.contains(d)).collect();
@@ -355,13 +355,13 @@ pub fn reduce_into<S: Element, R: Reducer<S>>(t: &Tensor, dims: &[usize], r: &R,
     let istrides: Dims = dims.iter().map(|&d| strides[d]).collect();
     let (n_out, count) = (oshape.iter().product::<usize>(), ishape.iter().product::<usize>());
     if n_out == 0 {
-        return;
+        return Ok(());
     }
     if count == 0 {
         (0..n_out).for_each(|k| emit(k, r.init()));
-        return;
+        return Ok(());
     }
-    let g = t.storage().read();
+    let g = t.storage().read()?;
     let p = SyncPtr(g.ptr() as *mut S);
     let inner = Plan::new(&ishape, [&istrides], [0]);
     let (ilen, irows, [istride]) = (inner.row_len(), inner.num_rows(), inner.row_strides());
@@ -389,7 +389,7 @@ pub fn reduce_into<S: Element, R: Reducer<S>>(t: &Tensor, dims: &[usize], r: &R,
             })
         };
         emit(0, parts.into_iter().reduce(|a, b| r.combine(a, b)).expect("at least one chunk"));
-        return;
+        return Ok(());
     }
 
     let outer = Plan::new(&oshape, [&ostrides], [t.offset()]);
@@ -440,6 +440,7 @@ pub fn reduce_into<S: Element, R: Reducer<S>>(t: &Tensor, dims: &[usize], r: &R,
             for_each_elem_in(&outer, range.start, range.end, |k, [base]| emit(k, fold_block(base)))
         });
     }
+    Ok(())
 }
 
 /// Reduce into one new tensor of element type `D`, `fin` turning each accumulator into a value.
@@ -450,12 +451,15 @@ fn reduce1<S: Element, R: Reducer<S>, D: Element>(
     r: &R,
     fin: impl Fn(R::Acc) -> D + Sync,
 ) -> Result<Tensor> {
-    let out = Tensor::empty(&reduced_shape(t.shape(), dims, keepdim), D::DTYPE)?;
+    let out = Tensor::empty_on(&reduced_shape(t.shape(), dims, keepdim), D::DTYPE, t.device())?;
+    if out.is_meta() {
+        return Ok(out);
+    }
     {
         let og = out.storage().write()?;
         let op = SyncPtr(og.ptr() as *mut D);
         // SAFETY: k < numel of the fresh output, each written once.
-        reduce_into(t, dims, r, |k, a| unsafe { *op.get().add(k) = fin(a) });
+        reduce_into(t, dims, r, |k, a| unsafe { *op.get().add(k) = fin(a) })?;
     }
     Ok(out)
 }
@@ -469,7 +473,10 @@ fn reduce2<S: Element, R: Reducer<S>, D1: Element, D2: Element>(
     fin: impl Fn(R::Acc) -> (D1, D2) + Sync,
 ) -> Result<(Tensor, Tensor)> {
     let shape = reduced_shape(t.shape(), dims, keepdim);
-    let (a, b) = (Tensor::empty(&shape, D1::DTYPE)?, Tensor::empty(&shape, D2::DTYPE)?);
+    let (a, b) = (Tensor::empty_on(&shape, D1::DTYPE, t.device())?, Tensor::empty_on(&shape, D2::DTYPE, t.device())?);
+    if t.is_meta() {
+        return Ok((a, b));
+    }
     {
         let (ag, bg) = (a.storage().write()?, b.storage().write()?);
         let (ap, bp) = (SyncPtr(ag.ptr() as *mut D1), SyncPtr(bg.ptr() as *mut D2));
@@ -480,7 +487,7 @@ fn reduce2<S: Element, R: Reducer<S>, D1: Element, D2: Element>(
                 *ap.get().add(k) = x;
                 *bp.get().add(k) = y;
             }
-        });
+        })?;
     }
     Ok((a, b))
 }

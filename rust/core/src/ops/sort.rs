@@ -279,8 +279,11 @@ pub(crate) fn resized(shape: &[usize], dim: usize, m: usize) -> Dims {
 /// elements in their input order when `stable`, else where torch leaves them (`stable_order`).
 pub fn sort(t: &Tensor, dim: i64, descending: bool, stable: bool) -> Result<(Tensor, Tensor)> {
     let dim = shape::normalize_dim(dim, t.ndim())?;
-    let values = Tensor::empty(t.shape(), t.dtype())?;
-    let indices = Tensor::empty(t.shape(), DType::Int64)?;
+    let values = Tensor::empty_on(t.shape(), t.dtype(), t.device())?;
+    let indices = Tensor::empty_on(t.shape(), DType::Int64, t.device())?;
+    if t.is_meta() {
+        return Ok((values, indices));
+    }
     let stable = stable_order(t, dim, descending, stable);
     crate::dispatch!(t.dtype(), T => sort_lines::<T>(t, dim, descending, stable, Some(&values), &indices))?;
     Ok((values, indices))
@@ -289,7 +292,10 @@ pub fn sort(t: &Tensor, dim: i64, descending: bool, stable: bool) -> Result<(Ten
 /// `torch.argsort`: the indices of `sort`.
 pub fn argsort(t: &Tensor, dim: i64, descending: bool, stable: bool) -> Result<Tensor> {
     let dim = shape::normalize_dim(dim, t.ndim())?;
-    let indices = Tensor::empty(t.shape(), DType::Int64)?;
+    let indices = Tensor::empty_on(t.shape(), DType::Int64, t.device())?;
+    if t.is_meta() {
+        return Ok(indices);
+    }
     let stable = stable_order(t, dim, descending, stable);
     crate::dispatch!(t.dtype(), T => sort_lines::<T>(t, dim, descending, stable, None, &indices))?;
     Ok(indices)
@@ -308,7 +314,7 @@ fn stable_order(t: &Tensor, dim: usize, descending: bool, stable: bool) -> bool 
 fn sort_lines<T: SortKey>(t: &Tensor, dim: usize, descending: bool, stable: bool, values: Option<&Tensor>, indices: &Tensor) -> Result<()> {
     let lines = Lines::new(t, dim);
     let (n, os) = (lines.len, lines.out_stride());
-    let g = t.storage().read();
+    let g = t.storage().read()?;
     let vg = values.map(|v| v.storage().write()).transpose()?;
     let ig = indices.storage().write()?;
     let src = SyncPtr(g.ptr() as *mut T);

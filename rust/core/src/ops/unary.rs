@@ -147,7 +147,10 @@ pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
         Kind::Predicate => a.clone(),
         _ => a.to_dtype(out_dtype)?,
     };
-    let out = Tensor::empty(a.shape(), out_dtype)?;
+    let out = Tensor::empty_on(a.shape(), out_dtype, a.device())?;
+    if out.is_meta() {
+        return Ok(out);
+    }
     run_into(op, &src, &out)?;
     Ok(out)
 }
@@ -164,7 +167,9 @@ pub fn unary_(op: UnaryOp, t: &Tensor) -> Result<()> {
             "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.",
         ));
     }
-    if out_dtype == t.dtype() && op.kind() != Kind::Predicate {
+    if t.is_meta() {
+        Ok(())
+    } else if out_dtype == t.dtype() && op.kind() != Kind::Predicate {
         run_into(op, t, t)
     } else {
         // the result has another dtype (logical_not_ on floats, isnan_ ...): compute, then cast back
@@ -230,7 +235,7 @@ fn apply<S: Element, D: Element>(src: &Tensor, dst: &Tensor, grain: usize, k: &(
     debug_assert!(src.dtype() == S::DTYPE && dst.dtype() == D::DTYPE && src.shape() == dst.shape());
     let same = src.shares_storage(dst);
     let wg = dst.storage().write()?;
-    let rg = if same { None } else { Some(src.storage().read()) };
+    let rg = if same { None } else { Some(src.storage().read()?) };
     let sp = SyncPtr(rg.as_ref().map_or(wg.ptr() as *const u8, |g| g.ptr()) as *mut S);
     let dp = SyncPtr(wg.ptr() as *mut D);
     let plan = Plan::new(dst.shape(), [dst.strides(), src.strides()], [dst.offset(), src.offset()]);

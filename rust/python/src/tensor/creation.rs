@@ -2,18 +2,26 @@
 
 use pyo3::prelude::*;
 use rstorch::storage::Storage;
-use rstorch::{Layout, Tensor};
+use rstorch::{Device, Layout, Tensor};
 use std::sync::Arc;
 
 use super::{tensor_of, wrap};
 use crate::convert::{extract_dtype, extract_scalar, to_usize_sizes};
 use crate::error::IntoPy;
 
-/// A tensor of `size` filled with `fill_value`.
+/// The device of a factory's `device=` argument: None (the CPU) or a device string such as
+/// "cpu", "meta" or "wgpu:0" (Python's `rstorch.device` objects pass their `str`).
+pub fn extract_device(device: Option<&str>) -> PyResult<Device> {
+    device.map_or(Ok(Device::Cpu), |s| Device::parse(s).py_err())
+}
+
+/// A tensor of `size` filled with `fill_value`, on `device`.
 #[pyfunction]
-pub fn full<'py>(py: Python<'py>, size: Vec<i64>, fill_value: &Bound<'py, PyAny>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (size, fill_value, dtype, device=None))]
+pub fn full<'py>(py: Python<'py>, size: Vec<i64>, fill_value: &Bound<'py, PyAny>, dtype: &Bound<'py, PyAny>, device: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
     let size = to_usize_sizes(&size)?;
     let d = extract_dtype(dtype)?;
+    let dev = extract_device(device)?;
     let v = match extract_scalar(fill_value) {
         Some(v) => v?,
         None => {
@@ -22,7 +30,7 @@ pub fn full<'py>(py: Python<'py>, size: Vec<i64>, fill_value: &Bound<'py, PyAny>
         }
     };
     v.check_fill(d, size.iter().product()).py_err()?;
-    let t = super::elementwise::maybe_detach(py, size.iter().product(), || Tensor::full(&size, v, d)).py_err()?;
+    let t = super::elementwise::maybe_detach(py, size.iter().product(), || Tensor::full_on(&size, v, d, dev)).py_err()?;
     wrap(py, t)
 }
 
@@ -39,12 +47,31 @@ pub fn _index_value<'py>(py: Python<'py>, value: &Bound<'py, PyAny>, dtype: &Bou
     wrap(py, Tensor::scalar(v, d).py_err()?)
 }
 
-/// A zero-filled tensor (rstorch never hands out uninitialised memory).
+/// A zero-filled tensor on `device` (rstorch never hands out uninitialised memory; a meta
+/// tensor has none at all).
 #[pyfunction]
-pub fn zeros<'py>(py: Python<'py>, size: Vec<i64>, dtype: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (size, dtype, device=None))]
+pub fn zeros<'py>(py: Python<'py>, size: Vec<i64>, dtype: &Bound<'py, PyAny>, device: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
     let size = to_usize_sizes(&size)?;
-    let t = Tensor::zeros(&size, extract_dtype(dtype)?).py_err()?;
+    let t = Tensor::zeros_on(&size, extract_dtype(dtype)?, extract_device(device)?).py_err()?;
     wrap(py, t)
+}
+
+/// torch's `empty_strided`: a tensor of `size` and `stride` over a fresh (zeroed on the CPU)
+/// storage just big enough, on `device`.
+#[pyfunction]
+#[pyo3(signature = (size, stride, dtype, device=None))]
+pub fn empty_strided<'py>(py: Python<'py>, size: Vec<i64>, stride: Vec<i64>, dtype: &Bound<'py, PyAny>, device: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+    let (size, stride) = (to_usize_sizes(&size)?, to_usize_sizes(&stride)?);
+    if size.len() != stride.len() {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "mismatch in length of strides and shape: {} vs {}",
+            stride.len(),
+            size.len()
+        )));
+    }
+    let (d, dev) = (extract_dtype(dtype)?, extract_device(device)?);
+    wrap(py, Tensor::zeros_strided_on(&size, &stride, d, dev).py_err()?)
 }
 
 /// A tensor over memory owned by `owner` (a numpy array): `ptr` is the first byte of the buffer

@@ -526,9 +526,41 @@ impl PyTensor {
     fn is_signed(&self) -> bool {
         self.t.dtype().is_signed()
     }
-    /// Address of the first element (like torch's data_ptr).
+    /// Address of the first element (like torch's data_ptr; 0 for a tensor without host
+    /// memory, as torch's meta tensors report).
     fn data_ptr(&self) -> usize {
-        self.t.storage().data_ptr() as usize + self.t.offset() * self.t.dtype().itemsize()
+        match self.t.storage().data_ptr() as usize {
+            0 => 0,
+            p => p + self.t.offset() * self.t.dtype().itemsize(),
+        }
+    }
+    /// The device as torch spells it: "cpu", "meta", "wgpu:0" (Python's `Tensor.device` makes
+    /// the device object).
+    #[getter]
+    fn _device(&self) -> String {
+        self.t.device().to_string()
+    }
+    #[getter]
+    fn is_meta(&self) -> bool {
+        self.t.is_meta()
+    }
+    #[getter]
+    fn is_cpu(&self) -> bool {
+        self.t.device() == rstorch::Device::Cpu
+    }
+    /// The core device move (`to(device)`); returns self when already there.
+    fn _to_device<'py>(slf: &Bound<'py, Self>, device: &str) -> PyResult<Bound<'py, PyAny>> {
+        let d = rstorch::Device::parse(device).py_err()?;
+        let me = slf.borrow();
+        if d == me.t.device() {
+            return Ok(slf.clone().into_any());
+        }
+        let (src, tracked) = (me.t.clone(), me.tracks_grad());
+        drop(me);
+        let py = slf.py();
+        let t = elementwise::maybe_detach(py, src.numel(), || src.to_device(d)).py_err()?;
+        let dev = device.into_pyobject(py)?.into_any();
+        finish(py, "_to_device", tracked, || PyTuple::new(py, [slf.clone().into_any(), dev]), None, wrap(py, t)?)
     }
     /// Address of the storage's first byte (identity of the storage).
     fn _storage_ptr(&self) -> usize {

@@ -22,10 +22,14 @@ pub fn map3<A: Element, B: Element, C: Element, D: Element>(
 ) -> Result<Tensor> {
     debug_assert!(a.dtype() == A::DTYPE && b.dtype() == B::DTYPE && c.dtype() == C::DTYPE);
     let shape = shape::broadcast_shapes_many(&[a.shape(), b.shape(), c.shape()])?;
+    let device = crate::Device::common([a, b, c])?;
     let (a, b, c) = (a.broadcast_to(&shape)?, b.broadcast_to(&shape)?, c.broadcast_to(&shape)?);
-    let out = Tensor::empty(&shape, D::DTYPE)?;
+    let out = Tensor::empty_on(&shape, D::DTYPE, device)?;
+    if out.is_meta() {
+        return Ok(out);
+    }
     {
-        let (ag, bg, cg) = (a.storage().read(), b.storage().read(), c.storage().read());
+        let (ag, bg, cg) = (a.storage().read()?, b.storage().read()?, c.storage().read()?);
         let og = out.storage().write()?;
         let plan = Plan::new(
             &shape,

@@ -48,10 +48,10 @@ impl Mats {
 
 /// Read guards for two operands, taking one guard when they share a storage (a @ a): a second
 /// read lock on the same RwLock could deadlock behind a waiting writer.
-fn read_pair<'a>(a: &'a Tensor, b: &'a Tensor) -> (ReadGuard<'a>, Option<ReadGuard<'a>>) {
-    let ga = a.storage().read();
-    let gb = if a.shares_storage(b) { None } else { Some(b.storage().read()) };
-    (ga, gb)
+fn read_pair<'a>(a: &'a Tensor, b: &'a Tensor) -> Result<(ReadGuard<'a>, Option<ReadGuard<'a>>)> {
+    let ga = a.storage().read()?;
+    let gb = if a.shares_storage(b) { None } else { Some(b.storage().read()?) };
+    Ok((ga, gb))
 }
 
 /// `out = alpha * a @ b`, or `out += alpha * a @ b` when `accumulate`. Shapes: out
@@ -96,7 +96,7 @@ fn faer_gemm<T: faer::traits::ComplexField + Element>(out: &Tensor, a: &Tensor, 
     if m == 0 || n == 0 || batch == 0 {
         return Ok(());
     }
-    let (ga, gb) = read_pair(a, b);
+    let (ga, gb) = read_pair(a, b)?;
     let og = out.storage().write()?;
     let op = SyncPtr(og.ptr() as *mut T);
     let ap = SyncPtr(ga.ptr() as *mut T);
@@ -150,7 +150,7 @@ fn int_gemm<T: Arith>(out: &Tensor, a: &Tensor, b: &Tensor, alpha: T, accumulate
     if rows == 0 || n == 0 {
         return Ok(());
     }
-    let (ga, gb) = read_pair(a, b);
+    let (ga, gb) = read_pair(a, b)?;
     let og = out.storage().write()?;
     let op = SyncPtr(og.ptr() as *mut T);
     let ap = SyncPtr(ga.ptr() as *mut T);

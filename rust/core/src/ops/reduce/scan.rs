@@ -27,9 +27,9 @@ fn map_lines<S: Element, C: Element, D: Element>(
 ) -> Result<(Tensor, Option<Tensor>)> {
     debug_assert_eq!(t.dtype(), S::DTYPE);
     let dim = shape::normalize_dim(dim, t.ndim())?;
-    let out = Tensor::empty(t.shape(), D::DTYPE)?;
-    let ind = if with_indices { Some(Tensor::empty(t.shape(), DType::Int64)?) } else { None };
-    if t.numel() == 0 {
+    let out = Tensor::empty_on(t.shape(), D::DTYPE, t.device())?;
+    let ind = if with_indices { Some(Tensor::empty_on(t.shape(), DType::Int64, t.device())?) } else { None };
+    if t.numel() == 0 || t.is_meta() {
         return Ok((out, ind));
     }
     let (len, sin, sout) = if t.ndim() == 0 { (1, 1, 1) } else { (t.shape()[dim], t.strides()[dim], out.strides()[dim]) };
@@ -37,7 +37,7 @@ fn map_lines<S: Element, C: Element, D: Element>(
     let (oshape, istr, ostr) = (others(t.shape()), others(t.strides()), others(out.strides()));
     let plan = Plan::new(&oshape, [&istr, &ostr], [t.offset(), 0]);
     {
-        let g = t.storage().read();
+        let g = t.storage().read()?;
         let og = out.storage().write()?;
         let ig = match &ind {
             Some(i) => Some(i.storage().write()?),

@@ -34,7 +34,10 @@ pub fn cartesian_prod(tensors: &[Tensor]) -> Result<Tensor> {
     let sizes: Vec<usize> = tensors.iter().map(|t| t.numel()).collect();
     let rows: usize = sizes.iter().product();
     let dtype = tensors.first().map_or(DType::Float32, |t| t.dtype());
-    let out = Tensor::empty(&[rows, k], dtype)?;
+    let out = Tensor::empty_on(&[rows, k], dtype, crate::Device::common(tensors.iter())?)?;
+    if out.is_meta() {
+        return Ok(out);
+    }
     for (j, t) in tensors.iter().enumerate() {
         // column j repeats each element of tensor j `inner` times, the whole `rows / (n * inner)` times
         let inner: usize = sizes[j + 1..].iter().product();

@@ -76,7 +76,10 @@ pub fn quantile(
     if !q_scalar {
         out_shape.insert(0, q.len());
     }
-    let out = Tensor::empty(&out_shape, t.dtype())?;
+    let out = Tensor::empty_on(&out_shape, t.dtype(), t.device())?;
+    if t.is_meta() {
+        return Ok(out);
+    }
     match t.dtype() {
         DType::Float32 => run::<f32>(&src, d, q, interpolation, ignore_nan, &out)?,
         _ => run::<f64>(&src, d, q, interpolation, ignore_nan, &out)?,
@@ -97,7 +100,7 @@ fn lerp<T: Arith>(a: T, b: T, w: T) -> T {
 fn run<T: SortKey + Arith>(t: &Tensor, dim: usize, q: &[f64], how: Interpolation, ignore_nan: bool, out: &Tensor) -> Result<()> {
     let lines = Lines::new(t, dim);
     let (n, count) = (lines.len, lines.count);
-    let g = t.storage().read();
+    let g = t.storage().read()?;
     let og = out.storage().write()?;
     let (src, op) = (SyncPtr(g.ptr() as *mut T), SyncPtr(og.ptr() as *mut T));
     let qs: Vec<T> = q.iter().map(|&v| T::from_f64(v)).collect();

@@ -126,7 +126,10 @@ pub fn isin(elements: Arg, test: Arg, invert: bool) -> Result<Tensor> {
         return Err(Error::NotImplemented("Unsupported input type encountered for isin(): Bool".into()));
     }
     let e = elements.as_tensor(dtype)?.contiguous()?;
-    let out = Tensor::empty(e.shape(), DType::Bool)?;
+    let out = Tensor::empty_on(e.shape(), DType::Bool, e.device())?;
+    if e.is_meta() {
+        return Ok(out);
+    }
     crate::dispatch!(dtype, T => {
         let ed = e.to_vec::<T>()?;
         // sorted keys of the test elements; NaN equals nothing, so it is left out

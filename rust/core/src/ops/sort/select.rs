@@ -22,12 +22,15 @@ trait Pick: Sync {
 /// tensors shaped like `t` with `m` elements along `dim`.
 fn pick_lines<O: Pick>(t: &Tensor, dim: usize, m: usize, op: &O) -> Result<(Tensor, Tensor)> {
     let shape = resized(t.shape(), dim, m);
-    let values = Tensor::empty(&shape, t.dtype())?;
-    let indices = Tensor::empty(&shape, DType::Int64)?;
+    let values = Tensor::empty_on(&shape, t.dtype(), t.device())?;
+    let indices = Tensor::empty_on(&shape, DType::Int64, t.device())?;
+    if t.is_meta() {
+        return Ok((values, indices));
+    }
     let lines = Lines::new(t, dim);
     let os = lines.out_stride();
     crate::dispatch!(t.dtype(), T => {
-        let g = t.storage().read();
+        let g = t.storage().read()?;
         let (vg, ig) = (values.storage().write()?, indices.storage().write()?);
         let (src, vp, ip) = (SyncPtr(g.ptr() as *mut T), SyncPtr(vg.ptr() as *mut T), SyncPtr(ig.ptr() as *mut i64));
         with_packed!(T, lines.len, P => lines.par_ranges(|r| {
