@@ -187,3 +187,14 @@ def test_no_cycle_for_late_binding(tmp_path):
                   "a.py": "import rstorch\n\ndef f():\n    from . import zeros\n",
                   "sub/__init__.py": "from . import m\n", "sub/m.py": "from . import n\n", "sub/n.py": ""})
     assert find_cycle(import_graph(root)) is None
+
+
+def test_register_names_its_entries():
+    # Rust reaches the package only through _C._register's named entries
+    import rstorch
+    with pytest.raises(TypeError, match=r"_register\(\) is missing the entries: size, record, inplace"):
+        rstorch._C._register(tensor=rstorch.Tensor)
+    with pytest.raises(TypeError, match=r"_register\(\) got an unexpected entry 'tensors'"):
+        rstorch._C._register(tensors=rstorch.Tensor)
+    with pytest.raises(RuntimeError, match="already registered"):
+        rstorch._C._register(**rstorch._REGISTRY)

@@ -53,10 +53,11 @@ BoolTensor = _LEGACY_TYPES["BoolTensor"]
 
 _random.install_tensor_methods(Tensor)
 # everything the Rust side calls back into, by name (rust/python/src/tensor/mod.rs `Registry`)
-_C._register(
+_REGISTRY = dict(
     tensor=Tensor, size=Size, return_types=return_types, maximum=maximum, minimum=minimum,
     record=_dispatch.record, inplace=_dispatch.inplace, view_grad_fn=_dispatch.view_grad_fn,
     accumulate=autograd.engine._accumulate, accumulate_grad=autograd.graph.AccumulateGrad,
     native_node_class=autograd.graph.native_node_class, native_apply_py=autograd.graph.native_apply_py,
     modified_error=autograd.graph.modified_error, output_modified_error=autograd.graph.output_modified_error,
 )
+_C._register(**_REGISTRY)

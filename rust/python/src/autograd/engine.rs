@@ -19,7 +19,6 @@ use std::sync::Arc;
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::PyList;
 use rstorch::ops::binary::{binary, BinaryOp};
 use rstorch::ops::Arg;

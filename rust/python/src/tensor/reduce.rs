@@ -8,7 +8,6 @@
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyTuple};
 use rstorch::ops::reduce::{self, scan, Moment};
 use rstorch::{DType, Tensor};

@@ -6,7 +6,6 @@
 //! argument by name, so the backward rules read them from kwargs.
 
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
 use rstorch::ops::sort::{self, combine, count, quantile, search, select, unique};
 use rstorch::ops::Arg;
