@@ -61,7 +61,7 @@ def test_sort_return_type_and_signatures():
     r = t([3., 1, 2]).sort(0, True)
     assert type(r).__name__ == "sort" and isinstance(r, tuple)
     assert L(r.values) == [3., 2., 1.] and L(r.indices) == [0, 2, 1]
-    assert repr(t([3., 1]).sort()).startswith("rstorch.return_types.sort(\nvalues=tensor(")
+    assert repr(t([3., 1]).sort()).startswith("torch.return_types.sort(\nvalues=tensor(")
     r = rstorch.sort(t([3., 1, 2]), stable=True, dim=0, descending=True)
     assert L(r[1]) == [0, 2, 1]
     assert L(rstorch.argsort(t([3., 1, 2]), 0, True)) == [0, 2, 1]

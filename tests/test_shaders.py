@@ -1,6 +1,7 @@
 """The WGSL shaders ship inside the package and compile on a wgpu adapter (lavapipe in CI)."""
 
 import importlib.resources
+import pathlib
 
 import pytest
 
@@ -23,6 +24,17 @@ def _adapter():
 def test_shaders_are_packaged():
     names = [p.name for p in _shader_files()]
     assert "fill.wgsl" in names
+
+
+def test_shaders_are_real_package_data():
+    # the shaders are plain files inside the package (no symlink, which Windows checkouts lack),
+    # so the wheel ships them as rstorch/shaders/*.wgsl without an extra include rule
+    root = pathlib.Path(rstorch.__file__).parent / "shaders"
+    assert root.is_dir() and not root.is_symlink()
+    assert all(not p.is_symlink() for p in root.iterdir())
+    repo = pathlib.Path(__file__).resolve().parent.parent
+    if (repo / "pyproject.toml").exists():
+        assert not (repo / "shaders").exists(), "the shaders live in python/rstorch/shaders"
 
 
 def test_shaders_compile_on_adapter():

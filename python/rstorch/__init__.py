@@ -16,10 +16,11 @@ from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from ._creation import *  # noqa: F401,F403
 from ._random import *  # noqa: F401,F403
 from . import _random
-from ._creation import LEGACY_TYPES as _LEGACY_TYPES
+from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 from ._functional import *  # noqa: F401,F403
 from ._ops import *  # noqa: F401,F403
 from . import linalg
+from . import return_types
 from . import autograd
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
@@ -51,4 +52,12 @@ ByteTensor = _LEGACY_TYPES["ByteTensor"]
 BoolTensor = _LEGACY_TYPES["BoolTensor"]
 
 _random.install_tensor_methods(Tensor)
-_C._register(Tensor, Size, _dispatch.record, _dispatch.inplace, _dispatch.view_grad_fn)
+# everything the Rust side calls back into, by name (rust/python/src/tensor/mod.rs `Registry`)
+_REGISTRY = dict(
+    tensor=Tensor, size=Size, return_types=return_types, maximum=maximum, minimum=minimum,
+    record=_dispatch.record, inplace=_dispatch.inplace, view_grad_fn=_dispatch.view_grad_fn,
+    accumulate=autograd.engine._accumulate, accumulate_grad=autograd.graph.AccumulateGrad,
+    native_node_class=autograd.graph.native_node_class, native_apply_py=autograd.graph.native_apply_py,
+    modified_error=autograd.graph.modified_error, output_modified_error=autograd.graph.output_modified_error,
+)
+_C._register(**_REGISTRY)

@@ -10,8 +10,12 @@ import numpy as np
 
 from . import _C
 from ._device import device as _device, device_arg as _device_arg
-from ._ops._common import write_out
-from ._tensor import Tensor, _DTYPES, _LEGACY_BY_NAME
+from ._dtypes import DTYPES as _DTYPES
+from ._out import write_out
+
+# every tensor is a `_C.TensorBase` (an `rstorch.Tensor`, which Rust makes its results as once
+# rstorch is registered): the factories sit below _tensor.py, so they check for the base class
+_TensorBase = _C.TensorBase
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "empty", "zeros", "ones", "full", "empty_like",
@@ -38,7 +42,7 @@ def set_default_dtype(d):
 
 
 def is_tensor(obj):
-    return isinstance(obj, Tensor)
+    return isinstance(obj, _TensorBase)
 
 
 def is_floating_point(t):
@@ -51,7 +55,7 @@ def numel(t):
 
 def _sizes(size, fn="size"):
     """Sizes from varargs or one sequence, as a list of ints."""
-    if len(size) == 1 and not isinstance(size[0], (numbers.Integral, Tensor)):
+    if len(size) == 1 and not isinstance(size[0], (numbers.Integral, _TensorBase)):
         size = size[0]
     out = []
     for s in size:
@@ -130,9 +134,9 @@ def _infer_dtype(np_array, data):
 def _to_numpy_data(data):
     """Nested sequences of numbers and tensors -> a numpy array (plus whether it came from
     tensors, whose dtype then wins)."""
-    if isinstance(data, Tensor):
+    if isinstance(data, _TensorBase):
         return data.detach()._host_numpy(), data.dtype
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_first(data)):
+    if isinstance(data, (list, tuple)) and any(isinstance(x, _TensorBase) for x in _flat_first(data)):
         tensors = [_to_numpy_data(x) for x in data]
         dtype = tensors[0][1]
         for _, d in tensors[1:]:
@@ -269,7 +273,7 @@ def _numpy_of(d):
 def as_tensor(data, dtype=None, device=None):
     """Share memory with `data` when it is already a tensor or numpy array of the right dtype."""
     dev = None if device is None else _check_device(device)
-    if isinstance(data, Tensor):
+    if isinstance(data, _TensorBase):
         if dev is not None and dev != data._device:
             data = data._to_device(dev)
         return data if dtype is None or dtype is data.dtype else data.to(dtype)
@@ -309,7 +313,7 @@ def _factory_out(name):
         def factory(*args, out=None, dtype=None, **kwargs):
             if out is None:
                 return fn(*args, dtype=dtype, **kwargs)
-            if not isinstance(out, Tensor):
+            if not isinstance(out, _TensorBase):
                 raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
             if dtype is not None and dtype is not out.dtype:
                 raise RuntimeError(f"dtype {dtype._scalar_type_name} does not match dtype of out parameter "
@@ -351,7 +355,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         # torch infers the dtype from the fill value
         dtype = (_C.bool if isinstance(fill_value, builtins.bool) else
                  _C.int64 if isinstance(fill_value, numbers.Integral) else
-                 fill_value.dtype if isinstance(fill_value, Tensor) else _default_dtype)
+                 fill_value.dtype if isinstance(fill_value, _TensorBase) else _default_dtype)
     return _filled((size,), fill_value, dtype, device, requires_grad, "full")
 
 
@@ -399,7 +403,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 # ---------------------------------------------------------------------- ranges
 
 def _num(x):
-    return x.item() if isinstance(x, Tensor) else x
+    return x.item() if isinstance(x, _TensorBase) else x
 
 
 @_factory_out("arange")
@@ -484,17 +488,3 @@ def _legacy_new(cls, dtype, args, device):
     out = _C.TensorBase.__new__(cls)
     out._set(src)
     return out
-
-
-def _legacy_class(name, dtype):
-    def __new__(cls, *args, device=None):
-        return _legacy_new(Tensor, dtype, args, device)
-
-    def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.dtype is dtype
-
-    meta = type(f"{name}Meta", (type,), {"__instancecheck__": __instancecheck__})
-    return meta(name, (), {"__new__": __new__, "_dtype": dtype, "__module__": "rstorch"})
-
-
-LEGACY_TYPES = {name: _legacy_class(name, d) for name, d in _LEGACY_BY_NAME.items()}

@@ -2,6 +2,7 @@
 and printed forms."""
 
 from . import _C
+from ._creation import get_default_dtype
 
 # bits, eps, max, tiny (smallest normal), resolution (10**-digits) of each float dtype
 _FLOATS = {
@@ -19,7 +20,6 @@ class finfo:
 
     def __init__(self, type=None):
         if type is None:
-            from ._creation import get_default_dtype
             type = get_default_dtype()
         if type not in _FLOATS:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "

@@ -5,6 +5,8 @@ Op families have their function forms in `_ops/`."""
 import numpy as np
 
 from . import _C
+from ._creation import get_default_dtype
+from ._size import Size
 from ._tensor import Tensor
 
 __all__ = [
@@ -32,7 +34,6 @@ def _operand(x):
 def result_type(tensor1, tensor2):
     """torch.result_type: tensors outrank zero-dim tensors outrank Python numbers, unless a lower
     rank brings a higher category (bool < integer < float)."""
-    from ._creation import get_default_dtype
     return _C.result_type([_operand(tensor1), _operand(tensor2)], get_default_dtype())
 
 
@@ -187,7 +188,6 @@ def broadcast_to(input, size):
 
 
 def broadcast_shapes(*shapes):
-    from ._size import Size
     return Size(_C.broadcast_shapes([list(s) if not isinstance(s, int) else [s] for s in shapes]))
 
 

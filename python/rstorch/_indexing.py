@@ -9,15 +9,16 @@ indexed dims go and check every index before writing anything."""
 import numpy as np
 
 from . import _C
-from ._tensor import Tensor
+from ._creation import tensor
+
+_TensorBase = _C.TensorBase  # _indexing sits below _tensor.py
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
 
 def _as_index_tensor(obj):
     """An advanced index as an int64 or bool tensor (int32/uint8 tensors pass through)."""
-    from ._creation import tensor
-    if isinstance(obj, Tensor):
+    if isinstance(obj, _TensorBase):
         if obj.dtype.is_floating_point:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return obj.detach()
@@ -47,12 +48,12 @@ def _normalize(index):
     for i in index:
         if isinstance(i, bool):
             out.append(i)
-        elif isinstance(i, Tensor) and i.dim() == 0 and i.dtype is _C.bool:
+        elif isinstance(i, _TensorBase) and i.dim() == 0 and i.dtype is _C.bool:
             out.append(bool(i.item()))   # like a Python bool: a new dim of size 1 (or 0)
-        elif isinstance(i, Tensor) and i.dim() == 0 and not i.dtype.is_floating_point \
+        elif isinstance(i, _TensorBase) and i.dim() == 0 and not i.dtype.is_floating_point \
                 and i.dtype is not _C.bool:
             out.append(int(i.item()))
-        elif not isinstance(i, _BASIC) and hasattr(i, "__index__") and not isinstance(i, (Tensor, np.ndarray)):
+        elif not isinstance(i, _BASIC) and hasattr(i, "__index__") and not isinstance(i, (_TensorBase, np.ndarray)):
             out.append(i.__index__())
         else:
             out.append(i)
@@ -64,7 +65,7 @@ def _count_dims(i):
         return 0
     if isinstance(i, (int, slice)):
         return 1
-    if isinstance(i, Tensor) and i.dtype in (_C.bool, _C.uint8):
+    if isinstance(i, _TensorBase) and i.dtype in (_C.bool, _C.uint8):
         return i.dim()
     if isinstance(i, np.ndarray) and i.dtype == np.bool_:
         return i.ndim
@@ -103,7 +104,6 @@ def _apply_basic(t, index, is_tuple=False):
         elif isinstance(i, int):
             if has_adv:
                 # an int among advanced indices is itself advanced (numpy's rule)
-                from ._creation import tensor
                 rest.append(tensor(i, dtype=_C.int64))
                 dim += 1
             else:
@@ -154,17 +154,16 @@ def _expand_value(value, shape):
 
 
 def setitem(t, index, value):
-    from ._creation import tensor
     view, adv = _apply_basic(t, *_normalize(index))
     if adv is None:
-        if isinstance(value, Tensor):
+        if isinstance(value, _TensorBase):
             view.copy_(_expand_value(value, view.shape))
         elif isinstance(value, (int, float, bool)):
             view.fill_(value)
         else:
             view.copy_(tensor(value, dtype=t.dtype))
         return
-    if isinstance(value, Tensor):
+    if isinstance(value, _TensorBase):
         if value.dtype is not t.dtype:
             value = value.to(t.dtype)
     elif isinstance(value, (int, float, bool)):

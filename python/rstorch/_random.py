@@ -13,6 +13,8 @@ import numbers
 import operator
 
 from . import _C
+from ._creation import _check_device as _creation_check_device, get_default_dtype
+from ._device import device as _device
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
@@ -37,7 +39,6 @@ class Generator(_C.Generator):
 
     @property
     def device(self):
-        from ._device import device as _device
         return _device("cpu")
 
     def clone_state(self):
@@ -103,14 +104,12 @@ def _is_tensor(x):
 
 
 def _default_dtype():
-    from ._creation import get_default_dtype
     return get_default_dtype()
 
 
 def _check_device(device):
     """The core's name of `device=` ("cpu" for None), or torch's error."""
-    from ._creation import _check_device as check
-    return check(device)
+    return _creation_check_device(device)
 
 
 def _type_name(x):

@@ -5,25 +5,22 @@ API that is not hot: printing, numpy interop, Python conversions, `to`/`type`, i
 """
 
 import builtins
+import weakref
 
 import numpy as np
 
 from . import _C
+from ._creation import _legacy_new, _sizes, empty, full, get_default_dtype, ones, tensor, zeros
 from ._device import device as _device, device_arg as _device_arg, device_of as _device_of
+from ._dtypes import DTYPES, LEGACY, LEGACY_BY_NAME
+from ._indexing import getitem, setitem
 from ._tensor_str import format_tensor
+from .autograd.engine import backward as _backward
+from .autograd.graph import OpNode, RemovableHandle, _alias, node_class
 
 _py_bool, _py_float, _py_int = builtins.bool, builtins.float, builtins.int
 
-_DTYPES = {d._name: d for d in (_C.float32, _C.float64, _C.float16, _C.bfloat16, _C.int64,
-                                  _C.int32, _C.int16, _C.int8, _C.uint8, _C.bool)}
-
-# legacy type names: Tensor.type() and the FloatTensor-style constructors
-_LEGACY = {
-    _C.float32: "FloatTensor", _C.float64: "DoubleTensor", _C.float16: "HalfTensor",
-    _C.bfloat16: "BFloat16Tensor", _C.int64: "LongTensor", _C.int32: "IntTensor",
-    _C.int16: "ShortTensor", _C.int8: "CharTensor", _C.uint8: "ByteTensor", _C.bool: "BoolTensor",
-}
-_LEGACY_BY_NAME = {v: k for k, v in _LEGACY.items()}
+_DTYPES, _LEGACY, _LEGACY_BY_NAME = DTYPES, LEGACY, LEGACY_BY_NAME
 
 
 class _ArrayExport:
@@ -41,7 +38,6 @@ class Tensor(_C.TensorBase):
 
     def __new__(cls, *args, device=None, dtype=None):
         # legacy constructor: Tensor(2, 3) is uninitialised (zeros here), Tensor([1, 2]) copies data
-        from ._creation import _legacy_new
         return _legacy_new(cls, _C.float32 if dtype is None else dtype, args, device)
 
     # ------------------------------------------------------------------ printing
@@ -137,7 +133,6 @@ class Tensor(_C.TensorBase):
         return self.item()
 
     def __reduce_ex__(self, proto):
-        from ._creation import tensor as _tensor
         return (_rebuild, (self.detach()._host_numpy().copy(), self.dtype._name, self.requires_grad))
 
     def __deepcopy__(self, memo):
@@ -234,24 +229,19 @@ class Tensor(_C.TensorBase):
     # ------------------------------------------------------------------ new_* factories
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-        from ._creation import tensor
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self.dtype, device=self._device if device is None else device, requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        from ._creation import empty
-        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return empty(*size, dtype=dtype or self.dtype, device=self._device if device is None else device, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        from ._creation import zeros
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return zeros(*size, dtype=dtype or self.dtype, device=self._device if device is None else device, requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        from ._creation import ones
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return ones(*size, dtype=dtype or self.dtype, device=self._device if device is None else device, requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
-        from ._creation import full
-        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return full(size, fill_value, dtype=dtype or self.dtype, device=self._device if device is None else device, requires_grad=requires_grad)
 
     # ------------------------------------------------------------------ autograd conveniences
 
@@ -281,14 +271,12 @@ class Tensor(_C.TensorBase):
         op's node, renamed `node` (torch's name for the in-place variant, e.g. UnsqueezeBackward1)."""
         if self.requires_grad and self.is_leaf and _C.is_grad_enabled():
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        from .autograd.graph import _alias
         # the op reads an alias of self's current value and history: self itself changes shape
         view = make_view(_alias(self, False) if self.requires_grad else self)
         fn = view.grad_fn if _C.is_grad_enabled() else None
         self._set(view)
         self._bump_version()   # torch counts in-place view ops as modifications
         if fn is not None:
-            from .autograd.graph import OpNode, node_class
             if type(fn).__bases__ == (OpNode,):
                 fn.__class__ = node_class(node)
             self._set_grad_fn(fn, view.output_nr)
@@ -319,7 +307,6 @@ class Tensor(_C.TensorBase):
         a larger copy of it (the new elements uninitialised in torch; zeros here)."""
         if self.requires_grad:
             raise RuntimeError("cannot resize variables that require grad")
-        from ._creation import _sizes, zeros
         sizes = _sizes(sizes, "resize_")
         n = 1
         for s in sizes:
@@ -340,15 +327,13 @@ class Tensor(_C.TensorBase):
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate the gradient of this tensor w.r.t. the graph leaves into their `.grad`."""
-        from .autograd.engine import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def register_hook(self, hook):
         """Run `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces
         the gradient. Returns a handle with `remove()`."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.graph import RemovableHandle
         f = self.grad_fn
         if f is None:
             return RemovableHandle(self.__dict__.setdefault("_backward_hooks", {}), hook)
@@ -361,7 +346,6 @@ class Tensor(_C.TensorBase):
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        from .autograd.graph import RemovableHandle
         return RemovableHandle(self.__dict__.setdefault("_post_accumulate_grad_hooks", {}), hook)
 
     def retain_grad(self):
@@ -371,7 +355,6 @@ class Tensor(_C.TensorBase):
         f = self.grad_fn
         if f is None:
             return
-        import weakref
         if f._retain is None:
             f._retain = {}
         f._plain = False
@@ -385,11 +368,9 @@ class Tensor(_C.TensorBase):
     # ------------------------------------------------------------------ indexing
 
     def __getitem__(self, index):
-        from ._indexing import getitem
         return getitem(self, index)
 
     def __setitem__(self, index, value):
-        from ._indexing import setitem
         setitem(self, index, value)
 
     # ------------------------------------------------------------------ aliases of Rust methods
@@ -409,15 +390,12 @@ class Tensor(_C.TensorBase):
 
 
 def _rebuild(array, dtype_name, requires_grad):
-    from ._creation import tensor
     t = tensor(array, dtype=_DTYPES[dtype_name])
     t.requires_grad = requires_grad
     return t
 
 
-def _default_dtype():
-    from ._creation import get_default_dtype
-    return get_default_dtype()
+_default_dtype = get_default_dtype
 
 
 def _parse_to(args, kwargs):
@@ -443,3 +421,19 @@ def _parse_to(args, kwargs):
         else:
             raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
     return dtype, dev, copy
+
+
+# ---------------------------------------------------------------------- legacy constructors
+
+def _legacy_class(name, dtype):
+    def __new__(cls, *args, device=None):
+        return _legacy_new(Tensor, dtype, args, device)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is dtype
+
+    meta = type(f"{name}Meta", (type,), {"__instancecheck__": __instancecheck__})
+    return meta(name, (), {"__new__": __new__, "_dtype": dtype, "__module__": "rstorch"})
+
+
+LEGACY_TYPES = {name: _legacy_class(name, d) for name, d in LEGACY_BY_NAME.items()}

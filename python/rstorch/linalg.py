@@ -3,11 +3,11 @@
 The kernels are `_C.linalg_*` (rust/core/src/ops/linalg/); this module adds torch's signatures,
 `out=` and named results."""
 
-import collections
 import numbers
 
 from . import _C
-from ._ops.linalg import _with_out, matmul as _matmul
+from ._ops.linalg import (_linalg_det, _linalg_inv, _linalg_slogdet, _linalg_vector_norm, _with_out,
+                          matmul as _matmul)
 from ._tensor import Tensor
 
 LinAlgError = _C._LinAlgError  # a RuntimeError, as torch's
@@ -15,30 +15,12 @@ LinAlgError = _C._LinAlgError  # a RuntimeError, as torch's
 __all__ = ["LinAlgError", "inv", "det", "slogdet", "solve", "matmul", "vecdot", "cross", "vector_norm", "matrix_norm", "norm"]
 
 
-def _namedtuple(name, fields):
-    cls = collections.namedtuple(name, fields)
-    cls.__module__ = "rstorch.return_types"
-    cls.__repr__ = lambda self: f"rstorch.return_types.{name}(\n" + ",\n".join(
-        f"{f}={v!r}" for f, v in zip(fields, self)) + ")"
-    return cls
-
-
-_SlogdetResult = _namedtuple("linalg_slogdet", ["sign", "logabsdet"])
-
-
-def inv(A, *, out=None):
-    return _with_out("linalg_inv", out, lambda: _C.linalg_inv(A), A)
-
-
-def det(A, *, out=None):
-    return _with_out("linalg_det", out, lambda: _C.linalg_det(A), A)
-
-
-def slogdet(A, *, out=None):
-    sign, logabsdet = _C.linalg_slogdet(A)
-    if out is not None:
-        sign, logabsdet = (_with_out("linalg_slogdet", o, lambda r=r: r, A) for o, r in zip(out, (sign, logabsdet)))
-    return _SlogdetResult(sign, logabsdet)
+# implemented in _ops/linalg.py, below this namespace, as torch.inverse/det/slogdet and cdist use them
+inv, det, slogdet, vector_norm = _linalg_inv, _linalg_det, _linalg_slogdet, _linalg_vector_norm
+for _f, _name in ((inv, "inv"), (det, "det"), (slogdet, "slogdet"), (vector_norm, "vector_norm")):
+    _f.__name__ = _f.__qualname__ = _name
+    _f.__module__ = __name__
+del _f, _name
 
 
 def solve(A, B, *, left=True, out=None):
@@ -70,19 +52,6 @@ def _vecdot_dtype(out, result):
 
 def cross(input, other, *, dim=-1, out=None):
     return _with_out("linalg_cross", out, lambda: _C.linalg_cross(input, other, dim), input, other)
-
-
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
-    """The `ord`-norm of `x` over `dim` (all dims when None): any real `ord`, with 0 the count of
-    non-zeros and +-inf the largest / smallest magnitude. `dtype` (float, no narrower than x's)
-    is the dtype the norm is computed and returned in."""
-    if isinstance(ord, Tensor) and ord.dim() == 0 and not ord.requires_grad:
-        ord = ord.item()  # torch's Number arguments take 0-dim tensors
-    if isinstance(ord, complex):
-        raise RuntimeError("linalg.vector_norm: Expected a non-complex scalar as the order of norm.")
-    if not isinstance(ord, numbers.Number):
-        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
-    return _with_out("linalg_vector_norm", out, lambda: x._vector_norm(ord, dim, keepdim, dtype=dtype), x)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):

@@ -9,8 +9,10 @@ wrapped numbers)."""
 import numbers
 
 from .. import _C
+from .._creation import tensor
+from .._out import CASTABLE, castable, exact, write_out
 from .._tensor import Tensor
-from ._common import CASTABLE, castable, exact, write_out
+from .index import nonzero
 
 __all__ = [
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
@@ -26,7 +28,6 @@ __all__ = [
 def _as_tensor(x):
     if isinstance(x, Tensor):
         return x
-    from .._creation import tensor
     return tensor(x)
 
 
@@ -145,9 +146,7 @@ def where(condition, input=None, other=None, *, out=None):
     """`input` where `condition` holds, else `other` (numbers allowed); `where(condition)` alone
     is `nonzero(condition, as_tuple=True)`."""
     if input is None and other is None:
-        import rstorch
-        # nonzero comes from the index family
-        return rstorch.nonzero(condition, as_tuple=True)
+        return nonzero(condition, as_tuple=True)
     if input is None or other is None:
         raise TypeError("where() missing required argument: both 'input' and 'other' are needed")
     return _call("where", _C._where, (condition, input, other), {}, out, _WHERE)

@@ -4,15 +4,15 @@ later, the GPU path follow from the parts. Each is also a Tensor method where to
 import math
 
 from .. import _C
+from .._creation import get_default_dtype
 from .._tensor import Tensor
-from . import binary, index, reduce
+from . import binary, index, linalg, reduce
 
 __all__ = ["signbit", "deg2rad", "rad2deg", "sinc", "logaddexp", "logaddexp2", "heaviside", "diff",
            "block_diag", "cdist", "trapezoid"]
 
 
 def _default_dtype():
-    from .._creation import get_default_dtype
     return get_default_dtype()
 
 
@@ -127,8 +127,7 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype._scalar_type_name}")
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
-    from ..linalg import vector_norm
-    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), ord=p, dim=-1)
+    return linalg._linalg_vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), ord=p, dim=-1)
 
 
 def trapezoid(y, x=None, *, dx=None, dim=-1):

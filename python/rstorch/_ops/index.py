@@ -8,8 +8,11 @@ those methods, so autograd records the primitive ops they run."""
 import builtins
 
 from .. import _C
+from .._creation import arange, tensor
+from .._functional import broadcast_shapes
+from .._out import EXACT, castable, exact, write_out
 from .._tensor import Tensor
-from ._common import EXACT, castable, exact, write_out
+from ..autograd.graph import record
 
 __all__ = [
     "cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
@@ -30,7 +33,7 @@ def _out_check(out, result, name, check=EXACT):
     return write_out(out, result, check)
 
 
-# torch's checks of out='s dtype where they are not `EXACT` (see _common.py); the joins are
+# torch's checks of out='s dtype where they are not `EXACT` (see rstorch/_out.py); the joins are
 # all cat underneath, and say so
 _CAT = castable("torch.cat(): input types can't be cast to the desired output type {out}", TypeError)
 _INDEX_SELECT = exact("index_select(): self and result must have the same scalar type")
@@ -65,7 +68,6 @@ def stack(tensors, dim=0, *, out=None):
     if out is not None or not tracked:
         return _out_check(out, _C.cat([t.unsqueeze(dim) for t in tensors], dim), "stack", _CAT)
     # one StackBackward0 node over the inputs, as torch records (not a cat of unsqueezes)
-    from ..autograd.graph import record
     prev = _C._set_grad_enabled(False)
     try:
         res = _C.cat([t.unsqueeze(dim) for t in tensors], dim)
@@ -178,7 +180,6 @@ def tile(input, dims):
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along `dim`) repeated `repeats` times: an index_select with the
     repeated positions. With only a tensor of counts, the positions themselves."""
-    from .._creation import arange, tensor
     if repeats is None:
         counts = input
         if counts.dim() > 1:
@@ -203,7 +204,6 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 def _repeat_positions(counts, output_size=None):
-    from .._creation import tensor
     c = counts.tolist()
     if any(v < 0 for v in c):
         raise RuntimeError("repeats can not be negative")
@@ -286,7 +286,6 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     d = _wrap(dim, input.dim())
     ishape, xshape = list(indices.shape), list(input.shape)
     ishape[d] = xshape[d] = 1
-    from .._functional import broadcast_shapes
     b = list(broadcast_shapes(ishape, xshape))
     ib, xb = b.copy(), b.copy()
     ib[d], xb[d] = indices.shape[d], input.shape[d]

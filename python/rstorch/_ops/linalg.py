@@ -7,11 +7,12 @@ tensordot, kron, inner, outer, trace, diag...) are compositions here too, so aut
 their parts and needs no rule of its own.
 """
 
+import numbers
 import warnings
 
-from .. import _C
+from .. import _C, return_types
+from .._out import CASTABLE, EXACT, write_out
 from .._tensor import Tensor
-from ._common import CASTABLE, EXACT, write_out
 
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
@@ -205,19 +206,49 @@ def diagflat(input, offset=0):
     return input.reshape(-1).diag_embed(offset, 0, 1)
 
 
+# ---------------------------------------------------------------------- torch.linalg's kernels
+# (rstorch.linalg exports them under their names; torch.inverse/det/slogdet and cdist call them)
+
+def _linalg_inv(A, *, out=None):
+    return _with_out("linalg_inv", out, lambda: _C.linalg_inv(A), A)
+
+
+def _linalg_det(A, *, out=None):
+    return _with_out("linalg_det", out, lambda: _C.linalg_det(A), A)
+
+
+def _linalg_slogdet(A, *, out=None):
+    sign, logabsdet = _C.linalg_slogdet(A)
+    if out is not None:
+        sign, logabsdet = (_with_out("linalg_slogdet", o, lambda r=r: r, A) for o, r in zip(out, (sign, logabsdet)))
+    return return_types.linalg_slogdet((sign, logabsdet))
+
+
+def _linalg_vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """The `ord`-norm of `x` over `dim` (all dims when None): any real `ord`, with 0 the count of
+    non-zeros and +-inf the largest / smallest magnitude. `dtype` (float, no narrower than x's)
+    is the dtype the norm is computed and returned in."""
+    if isinstance(ord, Tensor) and ord.dim() == 0 and not ord.requires_grad:
+        ord = ord.item()  # torch's Number arguments take 0-dim tensors
+    if isinstance(ord, complex):
+        raise RuntimeError("linalg.vector_norm: Expected a non-complex scalar as the order of norm.")
+    if not isinstance(ord, numbers.Number):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
+    return _with_out("linalg_vector_norm", out, lambda: x._vector_norm(ord, dim, keepdim, dtype=dtype), x)
+
+
+
 def inverse(input, *, out=None):
-    from .. import linalg
-    return linalg.inv(input, out=out)
+    return _linalg_inv(input, out=out)
 
 
 def det(input):
-    from .. import linalg
-    return linalg.det(input)
+    return _linalg_det(input)
 
 
 def slogdet(input):
-    from .. import linalg
-    return linalg.slogdet(input)
+    """torch.slogdet: linalg.slogdet's values as a `torch.return_types.slogdet`."""
+    return return_types.slogdet(tuple(_linalg_slogdet(input)))
 
 
 def cross(input, other, dim=None, *, out=None):

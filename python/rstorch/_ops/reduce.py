@@ -1,12 +1,12 @@
 """Reductions, scans and softmax: function forms of the kernels in rust/core/src/ops/reduce.rs
 (and reduce/scan.rs), bound as Tensor methods in rust/python/src/tensor/reduce.rs.
 
-The named pairs `max(dim)`, `min(dim)`, `aminmax`, `cummax` and `cummin` return are the
-`return_types` classes below (torch.return_types.*): tuples with named fields."""
+The named pairs `max(dim)`, `min(dim)`, `aminmax`, `cummax` and `cummin` return are classes of
+rstorch/return_types.py (torch.return_types.*), which the Rust side builds."""
 
 from .. import _C
+from .._out import CASTABLE, EXACT, allowed, castable, exact, write_out, write_outs
 from .._tensor import Tensor
-from ._common import CASTABLE, EXACT, allowed, castable, exact, write_out, write_outs
 
 __all__ = [
     "sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
@@ -14,45 +14,6 @@ __all__ = [
     "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "softmax",
     "log_softmax",
 ]
-
-
-# ------------------------------------------------------------------ torch.return_types
-
-
-def _make_return_type(name, fields):
-    """A tuple subclass with named fields, printed like torch's structseqs."""
-    def __new__(cls, *values):
-        if len(values) == 1 and isinstance(values[0], (tuple, list)):
-            values = tuple(values[0])
-        return tuple.__new__(cls, values)
-
-    def __repr__(self):
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"torch.return_types.{name}(\n{body})"
-
-    def __reduce__(self):
-        return (type(self), (tuple(self),))
-
-    ns = {"__new__": __new__, "__repr__": __repr__, "__reduce__": __reduce__, "__slots__": (),
-          "_fields": fields, "n_fields": len(fields), "n_sequence_fields": len(fields),
-          "__module__": "rstorch.return_types"}
-    for i, f in enumerate(fields):
-        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
-    return type(name, (tuple,), ns)
-
-
-class return_types:
-    """The namedtuple-like result types (`rstorch.return_types` once the lead wires it)."""
-    max = _make_return_type("max", ("values", "indices"))
-    min = _make_return_type("min", ("values", "indices"))
-    cummax = _make_return_type("cummax", ("values", "indices"))
-    cummin = _make_return_type("cummin", ("values", "indices"))
-    aminmax = _make_return_type("aminmax", ("min", "max"))
-
-
-def _return_type(name, a, b):
-    """Called from Rust to build `return_types.<name>(a, b)`."""
-    return getattr(return_types, name)((a, b))
 
 
 # ------------------------------------------------------------------ out= helpers
@@ -80,7 +41,7 @@ def _accumulate_in(dtype, out):
     return out.dtype if dtype is None and out is not None else dtype
 
 
-# torch's checks of out='s dtype where they are not `EXACT` (see _common.py)
+# torch's checks of out='s dtype where they are not `EXACT` (see rstorch/_out.py)
 _AMAX = exact("Expected the dtype for input and out to match, but got {result} for input's dtype and {out} for "
               "out's dtype.")
 _MAX_ALL = castable("Expected canCast( typeMetaToScalarType(self.dtype()), typeMetaToScalarType(out.dtype())) to "

@@ -1,13 +1,12 @@
 """Sorting and searching (sort, topk, unique, searchsorted, bincount...): function forms of
 rust/core/src/ops/sort.rs, bound in rust/python/src/tensor/sort.rs, plus the ops that are only
-arrangements of views (meshgrid) and the `return_types` namedtuples the Rust side builds."""
+arrangements of views (meshgrid). The named pairs are classes of rstorch/return_types.py."""
 
-import collections
 import warnings
 
 from .. import _C
+from .._out import EXACT, exact, write_out, write_outs
 from .._tensor import Tensor
-from ._common import EXACT, exact, write_out, write_outs
 
 __all__ = [
     "sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "quantile",
@@ -17,27 +16,6 @@ __all__ = [
 ]
 
 
-def _return_type(name, fields):
-    """A namedtuple printed like torch's `torch.return_types.<name>` structseqs."""
-    base = collections.namedtuple(name, fields)
-
-    def __repr__(self):
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"rstorch.return_types.{name}(\n{body})"
-
-    cls = type(name, (base,), {"__slots__": (), "__repr__": __repr__})
-    cls.__module__ = "rstorch.return_types"
-    return cls
-
-
-RETURN_TYPES = {name: _return_type(name, fields) for name, fields in [
-    ("sort", ("values", "indices")), ("topk", ("values", "indices")),
-    ("kthvalue", ("values", "indices")), ("median", ("values", "indices")),
-    ("nanmedian", ("values", "indices")), ("mode", ("values", "indices")),
-    ("histogram", ("hist", "bin_edges")),
-]}
-
-
 def _check_no_grad(name, out, *tensors):
     if out is not None and _C.is_grad_enabled() and any(
             isinstance(t, Tensor) and t.requires_grad for t in tensors):
@@ -45,7 +23,7 @@ def _check_no_grad(name, out, *tensors):
                            "differentiation, but one of the arguments requires grad.")
 
 
-# torch's checks of out='s dtypes (see _common.py): exactly the results' dtypes, in its words
+# torch's checks of out='s dtypes (see rstorch/_out.py): exactly the results' dtypes, in its words
 _PAIR = (EXACT, EXACT)
 _MEDIAN = {  # indices checked first
     1: exact("Expected tensor for argument #1 'indices' to have scalar type Long; but got {out_legacy} instead "
@@ -227,8 +205,7 @@ def combinations(input, r=2, with_replacement=False):
 
 
 def _tri(upper, row, col, offset, dtype):
-    from .. import int64
-    return _C._tri_indices(row, col, offset, int64 if dtype is None else dtype, upper)
+    return _C._tri_indices(row, col, offset, _C.int64 if dtype is None else dtype, upper)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):

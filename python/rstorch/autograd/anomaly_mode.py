@@ -2,6 +2,7 @@
 traceback of the forward call that made them, errors in backward show it, and a backward that
 produces NaN raises naming the node. Process-wide, as in torch."""
 
+import functools
 import warnings
 
 from .. import _C
@@ -52,7 +53,6 @@ class detect_anomaly:
         return False
 
     def __call__(self, fn):
-        import functools
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):

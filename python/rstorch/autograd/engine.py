@@ -12,9 +12,12 @@ hooks or retain_grad; this walk is the reference, and runs everything else.
 
 import warnings
 
+import numpy as np
+
 from .. import _C
+from .._creation import empty_strided, ones, zeros
 from . import anomaly_mode as _anomaly
-from .graph import AccumulateGrad, TensorBase, edge_of
+from .graph import AccumulateGrad, TensorBase, _scalar_name, edge_of
 
 _UNUSED = ("The differentiated Tensor at index {} appears to not have been used in the graph. "
            "Set allow_unused=True if this is the desired behavior.")
@@ -34,7 +37,6 @@ def _size_repr(shape):
 
 def make_grads(outputs, grad_outputs):
     """The gradients the walk starts from: ones for scalar outputs when none is given."""
-    from .._creation import ones
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
@@ -223,7 +225,6 @@ def _run_anomaly(node, gl, create_graph):
     try:
         outs = node._apply(gl, create_graph)
         if _anomaly._check_nan:
-            import numpy as np
             for i, g in enumerate(outs):
                 if g is not None and g.dtype.is_floating_point and np.isnan(g.detach()._host_numpy()).any():
                     raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
@@ -253,8 +254,7 @@ def _call_tensor_hook(hook, g):
     r = hook(g)
     if r is None:
         return g
-    from .._tensor import Tensor
-    if not isinstance(r, Tensor):
+    if not isinstance(r, TensorBase):
         raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
     name = getattr(hook, "__name__", type(hook).__name__)
     if r.dtype is not g.dtype or r.device != g.device:
@@ -266,7 +266,6 @@ def _call_tensor_hook(hook, g):
 
 def _legacy_type(t):
     """torch's legacy type name of `t` (torch.FloatTensor, torch.cuda.HalfTensor...)."""
-    from .graph import _scalar_name
     cuda = ".cuda" if t.device.type == "cuda" else ""
     return f"torch{cuda}.{_scalar_name(t.dtype)}Tensor"
 
@@ -323,7 +322,6 @@ def _clone_obey_contract(g, t):
         if st != expected:
             return g.clone()
         expected *= n
-    from .._creation import empty_strided
     return empty_strided(t.shape, t.stride(), dtype=t.dtype).copy_(g)
 
 
@@ -366,6 +364,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     res = run_backward(outputs, grads, retain_graph, create_graph, inputs, accumulate=False,
                        allow_unused=allow_unused)
     if materialize_grads:
-        from .._creation import zeros
         res = [g if g is not None else zeros(x.shape, dtype=x.dtype) for g, x in zip(res, inputs)]
     return tuple(res)

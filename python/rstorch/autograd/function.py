@@ -7,10 +7,13 @@ are kept as detached aliases (re-attached for double backward) so no cycle goes 
 """
 
 import functools
+import traceback
 
 from .. import _C
-from .graph import SECOND_BACKWARD, Node, TensorBase, _short, edge_of, fit, modified_error
+from .._creation import zeros
+from . import anomaly_mode
 from .grad_mode import no_grad
+from .graph import Node, SECOND_BACKWARD, TensorBase, _short, edge_of, fit, modified_error
 
 
 class FunctionCtx:
@@ -104,7 +107,6 @@ class BackwardCFunction(Node, FunctionCtx):
     def _apply(self, grads, create_graph):
         cls = self._forward_cls
         if self.materialize_grads:
-            from .._creation import zeros
             # (a non-tensor output's gradient stays None, as in torch)
             grads = [g if g is not None or dtype is None else zeros(shape, dtype=dtype)
                      for g, (shape, dtype) in zip(grads, self._out_meta)]
@@ -233,7 +235,6 @@ class Function(metaclass=FunctionMeta):
             return tuple(result) if is_tuple else result[0]
         ctx._pack(result)
         if _anomaly_enabled():
-            import traceback
             ctx._trace = traceback.format_stack()[:-1]
         return tuple(result) if is_tuple else result[0]
 
@@ -249,7 +250,6 @@ def _view_as_self(t):
 
 
 def _anomaly_enabled():
-    from . import anomaly_mode
     return anomaly_mode._enabled
 
 

@@ -18,9 +18,12 @@ check (it is stricter than torch's random projection), and masked only concerns 
 which rstorch does not have.
 """
 
+import warnings
+
 import numpy as np
 
 from .. import _C
+from .._creation import tensor, zeros, zeros_like
 from .engine import grad as _grad
 
 TensorBase = _C.TensorBase
@@ -75,7 +78,6 @@ def _numerical(func, inputs, diff_inputs, eps):
 def _analytical(outs, diff_inputs, check_grad_dtypes):
     """Same layout as `_numerical` for the outputs `outs` (all requiring grad), from one backward
     per output element."""
-    from .._creation import zeros
     jac = [[np.zeros((t.numel(), o.numel())) for _, t in diff_inputs] for o in outs]
     xs = [t for _, t in diff_inputs]
     for o, out in enumerate(outs):
@@ -95,7 +97,6 @@ def _analytical(outs, diff_inputs, check_grad_dtypes):
 
 
 def _fmt(m):
-    from .._creation import tensor
     return repr(tensor(m))
 
 
@@ -103,7 +104,6 @@ def _check_inputs(inputs):
     diff_inputs = _diff_inputs(inputs)
     for i, t in diff_inputs:
         if t.dtype is not _C.float64:
-            import warnings
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or "
                           "complex. This check will likely fail if all the inputs are not of double "
                           "precision floating point or complex. ", stacklevel=3)
@@ -133,7 +133,6 @@ def _check_reentrant(func, inputs, outs, analytical, diff_inputs, nondet_tol):
 
 def _check_mul_by_grad_output(outs, diff_inputs):
     """Zero grad_outputs must give zero gradients of the inputs' dtype and shape."""
-    from .._creation import zeros_like
     xs = [t for _, t in diff_inputs]
     grads = _grad(outs, xs, [zeros_like(o) for o in outs], retain_graph=True, allow_unused=True)
     for g, x in zip(grads, xs):
@@ -153,7 +152,6 @@ def _check_undefined_grad(func, inputs, diff_inputs):
     not run): it must not fail, and zero gradients of the others give zero (or no) input
     gradients. torch also checks all outputs undefined together; rstorch's engine never runs
     a node then, so there is nothing to check."""
-    from .._creation import zeros_like
     xs = [t for _, t in diff_inputs]
     n = len([o for o in _as_tuple(func(*inputs)) if isinstance(o, TensorBase) and o.requires_grad])
     if n < 2:
@@ -228,7 +226,6 @@ def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exceptio
 
 def _noncontiguous(t):
     """A copy of `t` laid out with a gap between elements (every other element of a buffer)."""
-    from .._creation import zeros
     buf = zeros(tuple(t.shape) + (2,), dtype=t.dtype)
     view = buf.select(-1, 0)
     view.copy_(t.detach())
@@ -242,7 +239,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-06, atol=1e-05, rto
     """Check second derivatives: gradcheck of the (create_graph) gradient of `func` w.r.t. its
     inputs and the grad_outputs (random in [-1, 1) when not given, noncontiguous with
     gen_non_contig_grad_outputs)."""
-    from .._creation import tensor
     if not (check_fwd_over_rev or check_rev_over_rev):
         raise AssertionError("Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")
     if check_undefined_grad and not check_rev_over_rev:

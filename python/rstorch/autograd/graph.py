@@ -31,8 +31,11 @@ import dis
 import traceback
 
 from .. import _C
+from .._creation import arange, zeros
 from . import anomaly_mode as _anomaly
+from .grad_mode import no_grad
 from .rules import RULES
+from .rules._registry import _node_name
 
 TensorBase = _C.TensorBase
 
@@ -505,7 +508,6 @@ def delayed_error(t, msg):
 def _not_implemented(name):
     def rule(grad, args, kwargs, out):
         raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
-    from .rules._registry import _node_name
     return rule, _node_name(name)
 
 
@@ -617,14 +619,12 @@ class CopySlices(Node):
 
 
 def _zeros(n, dtype):
-    from .._creation import zeros
     return zeros(n, dtype=dtype)
 
 
 def _positions(n, geom):
     """The storage positions (int64, shaped like the tensor) of a tensor laid out as
     `geom` = (shape, stride, offset) in a storage of n elements."""
-    from .._creation import arange
     return arange(n).as_strided(*geom)
 
 
@@ -687,7 +687,6 @@ def _can_cast(src, dst):
 def _alias(t, clone):
     """`t`'s value (a copy when `clone`, else an alias) carrying `t`'s place in the graph: the
     old value of an in-place op's self, as torch's `original_self`."""
-    from .grad_mode import no_grad
     with no_grad():
         a = t.clone() if clone else t.detach()
     f = t.grad_fn
@@ -699,7 +698,6 @@ def _alias(t, clone):
 def inplace(name, args, kwargs):
     """Run the in-place op `name` (e.g. "mul_", self first) on tensors that track grad: check
     leaves, compute, write the result into self and make self's history the op's node."""
-    from .grad_mode import no_grad
     self = args[0]
     kwargs = kwargs or {}
     base = _check_inplace(self)
@@ -722,7 +720,6 @@ def inplace(name, args, kwargs):
 
 def _write(self, res):
     """Copy an out-of-place result into `self` with torch's casting and shape rules."""
-    from .grad_mode import no_grad
     if not _can_cast(res.dtype, self.dtype):
         raise RuntimeError(f"result type {_scalar_name(res.dtype)} can't be cast to the desired output type "
                            f"{_scalar_name(self.dtype)}")
@@ -748,7 +745,6 @@ def _inplace_on_view(self, base, name, fname, functional, args, kwargs):
     node that routes the view's part of its gradient through the op (torch's CopySlices), and
     the view becomes a view of the base's new history (other views of the base follow when
     next read: the Rust side regenerates their node with `view_grad_fn`)."""
-    from .grad_mode import no_grad
     # the view's old value with its history: the op's rule reads it (so a double backward
     # differentiates through it), while the gradient w.r.t. it is written into the base's
     # gradient at the view's elements (the op node's first edge is replaced by the base's)

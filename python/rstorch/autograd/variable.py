@@ -2,6 +2,7 @@
 and every Tensor is an instance of Variable."""
 
 from .. import _C
+from .._creation import tensor
 
 
 class _VariableMeta(type):
@@ -11,7 +12,6 @@ class _VariableMeta(type):
 
 class Variable(metaclass=_VariableMeta):
     def __new__(cls, data=None, requires_grad=False, volatile=False):
-        from .._creation import tensor
         if data is None:
             data = tensor([])
         if not isinstance(data, _C.TensorBase):

@@ -8,16 +8,17 @@ follow torch's derivatives.yaml.
 
 import math
 
+import rstorch  # the rules run at backward time, on the public namespace (fully imported by then)
+
+from ... import _C
 from ._registry import rule
 
 
 def _is_t(x):
-    from ..._tensor import Tensor
-    return isinstance(x, Tensor)
+    return isinstance(x, _C.TensorBase)
 
 
 def _torch():
-    import rstorch
     return rstorch
 
 

@@ -2,6 +2,7 @@
 conversion, copies and the basic views (see _registry for the contract). Written in Tensor ops,
 so double backward records through them."""
 
+from ..._creation import zeros_like
 from ._registry import rule
 
 
@@ -52,7 +53,6 @@ def div(grad, args, kwargs, out):
     if kwargs.get("rounding_mode") is not None:
         # a rounded quotient is piecewise constant: torch's gradients are zeros (not tied to
         # `grad`, so they do not require grad even under create_graph)
-        from ... import zeros_like
         z = zeros_like(grad)
         return z if _needs(a) else None, z if _needs(b) else None
     return grad / b if _needs(a) else None, -grad * a / (b * b) if _needs(b) else None

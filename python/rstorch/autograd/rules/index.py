@@ -3,6 +3,10 @@
 In-place forms (`scatter_`, `index_put_`, ...) have no rules of their own: the engine runs their
 out-of-place form, whose rule is here. Gradients of index arguments are None."""
 
+import rstorch  # the rules run at backward time, on the public namespace (fully imported by then)
+
+from ... import _C
+from ..._creation import zeros
 from ._registry import rule
 
 
@@ -11,7 +15,6 @@ def _needs(x):
 
 
 def _zeros(t):
-    from ... import zeros
     return zeros(t.shape, dtype=t.dtype)
 
 
@@ -43,8 +46,7 @@ def _scatter_node(args, kwargs):
 
 
 def _is_tensor(x):
-    from ... import Tensor
-    return isinstance(x, Tensor)
+    return isinstance(x, _C.TensorBase)
 
 
 @rule("scatter", node=_scatter_node)
@@ -102,8 +104,6 @@ def _scatter_prod_grads(grad, self, dim, index, src, include_self, hit, out):
     self's zeros set to 1, divided by self (1 there). For src: out / src where src is not 0; a
     src zero alone at its position gets the reduction rerun with it set to 1; with several
     zeros at a position each gets 0 (torch refuses to differentiate that again)."""
-    from ... import where as _torch_where
-    from ..graph import delayed_error
     masked_self = self.masked_fill(self == 0, 1)
     g_self = grad * masked_self.scatter_reduce(dim, index, src, "prod", include_self=include_self) / masked_self
     if not include_self:
@@ -114,10 +114,10 @@ def _scatter_prod_grads(grad, self, dim, index, src, include_self, hit, out):
     single = zero & (zeros_here == 1)
     without_it = self.scatter_reduce(dim, index, src.masked_fill(_placed(single, src), 1), "prod",
                                      include_self=include_self)
-    g_src = _torch_where(single, (grad * without_it).gather(dim, index),
+    g_src = rstorch.where(single, (grad * without_it).gather(dim, index),
                          (grad * out).gather(dim, index) / part.masked_fill(zero, 1))
     if bool((zeros_here > 1).any()):
-        g_src = delayed_error(g_src, _PROD_DOUBLE_BACKWARD)
+        g_src = rstorch.autograd.graph.delayed_error(g_src, _PROD_DOUBLE_BACKWARD)  # graph.py imports the rules
     return g_self, None, None, _placed(g_src, src)
 
 
@@ -221,9 +221,7 @@ def masked_fill(grad, args, kwargs, out):
 @rule("masked_select")
 def masked_select(grad, args, kwargs, out):
     self, mask = args[:2]
-    from ..._functional import broadcast_shapes
-    from ... import zeros
-    shape = broadcast_shapes(self.shape, mask.shape)
+    shape = rstorch.broadcast_shapes(self.shape, mask.shape)
     return zeros(shape, dtype=grad.dtype).masked_scatter(mask, grad), None
 
 
@@ -232,10 +230,9 @@ def masked_scatter(grad, args, kwargs, out):
     self, mask, source = args[:3]
     g_src = None
     if _needs(source):
-        from ... import cat, zeros
         taken = grad.masked_select(mask)
         rest = source.numel() - taken.numel()
-        g_src = cat([taken, zeros(rest, dtype=grad.dtype)]).reshape(source.shape)
+        g_src = rstorch.cat([taken, zeros(rest, dtype=grad.dtype)]).reshape(source.shape)
     return grad.masked_fill(mask, 0), None, g_src
 
 

@@ -5,6 +5,10 @@ outer, trace, diag, vecdot...) need no rule: autograd records their parts. Rules
 the Rust kernels, and are written in public ops so they work for double backward too.
 """
 
+import math
+
+import rstorch  # the rules run at backward time, on the public namespace (fully imported by then)
+
 from ._registry import rule
 
 
@@ -135,8 +139,7 @@ def linalg_inv(grad, args, kwargs, out):
 
 
 def _inv(a):
-    from ... import linalg
-    return linalg.inv(a)
+    return rstorch.linalg.inv(a)
 
 
 @rule("linalg_det")
@@ -157,7 +160,7 @@ def linalg_slogdet(grad, args, kwargs, out):
 @rule("linalg_solve", "LinalgSolveExBackward0")
 def linalg_solve(grad, args, kwargs, out):
     """X = A^-1 B: gB = A^-T G, gA = -gB X^T (B a vector, or batch of vectors, as in the op)."""
-    from ... import linalg
+    linalg = rstorch.linalg
     a, b = args[0], args[1]
     vector = b.dim() == 1 or (b.dim() == a.dim() - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
     gb = linalg.solve(a.mT, grad)
@@ -170,7 +173,7 @@ def linalg_solve(grad, args, kwargs, out):
 
 @rule("linalg_cross")
 def linalg_cross(grad, args, kwargs, out):
-    from ... import linalg
+    linalg = rstorch.linalg
     a, b = args[0], args[1]
     dim = args[2] if len(args) > 2 else (kwargs or {}).get("dim", -1)
     return (linalg.cross(b, grad, dim=dim) if _needs(a) else None,
@@ -181,9 +184,6 @@ def linalg_cross(grad, args, kwargs, out):
 def linalg_matrix_norm(grad, args, kwargs, out):
     """fro: A / |A|; +-1 and +-inf: sign(A) on the column (row) attaining the max/min, split
     evenly between ties like amax's gradient."""
-    import math
-
-    import rstorch
     a, ord, dim, keepdim = args[0], args[1], args[2], args[3]
     d0, d1 = sorted(d % a.dim() for d in dim)
     if not keepdim:

@@ -9,6 +9,9 @@ cummax/cummin route it to the recorded index, as torch does.
 
 import builtins
 
+import rstorch  # the rules run at backward time, on the public namespace (fully imported by then)
+
+from ... import _C
 from ._registry import rule
 
 
@@ -44,7 +47,6 @@ def _sign(x):
 
 
 def _where(cond, a, b):
-    import rstorch
     return rstorch.where(cond, a, b)
 
 
@@ -64,7 +66,6 @@ def nanmean(grad, args, kwargs, out):
 
 def _products_before(x, d):
     """x_0 * ... * x_{j-1} at each position j along dim d (1 at the first)."""
-    import rstorch
     one = rstorch.ones_like(x.narrow(d, 0, 1))
     return rstorch.cat([one, x.narrow(d, 0, x.shape[d] - 1)], d).cumprod(d)
 
@@ -109,7 +110,6 @@ def amin(grad, args, kwargs, out):
 
 def _to_index(grad, x, indices, kwargs):
     """The gradient of max(dim)/min(dim): each output's gradient goes to its index."""
-    import rstorch
     if x.dim() == 0:
         return grad
     d = kwargs["dim"] % x.dim()
@@ -234,7 +234,6 @@ def cumsum(grad, args, kwargs, out):
 @rule("cumprod")
 def cumprod(grad, args, kwargs, out):
     # d out_k / d x_j = prod_{i <= k, i != j} x_i for k >= j
-    from ... import _C
     x = args[0]
     if x.dim() == 0:
         return (grad,)
@@ -260,7 +259,6 @@ def _cumprod_grad_recurrence(grad, x, d):
     division and no masks, so its own derivatives are right at zeros too (the masked form's
     zeros after a line's first zero have nonzero derivatives). One step per element of the dim,
     like torch's double-backward form."""
-    import rstorch
     n = x.shape[d]
     s = grad.select(d, n - 1)
     parts = [s]
@@ -271,7 +269,6 @@ def _cumprod_grad_recurrence(grad, x, d):
 
 
 def _cum_extreme(grad, args, kwargs, out):
-    import rstorch
     g = grad[0]
     if g is None:
         return (None,)

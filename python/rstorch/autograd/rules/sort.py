@@ -6,11 +6,12 @@ selection's gradient goes back to the selected elements (scattered at the return
 median/nanmedian over all elements spread it evenly over the elements equal to the result, as
 torch does. Index tensors are constants, so each rule is differentiable again."""
 
+import rstorch  # the rules run at backward time, on the public namespace (fully imported by then)
+
 from ._registry import rule
 
 
 def _rs():
-    import rstorch
     return rstorch
 
 

@@ -5,13 +5,15 @@ the input as the op saw it, `out` its result. neg is in core.py (autograd family
 
 import math
 
+import rstorch  # the rules run at backward time, on the public namespace (fully imported by then)
+
+from ..._creation import zeros_like
 from ._registry import rule
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 def _zeros(grad):
-    from ... import zeros_like
     return zeros_like(grad)
 
 
@@ -178,9 +180,8 @@ def logit(grad, args, kwargs, out):
     g = grad / (x * (1 - x))
     if eps is None:
         return (g,)
-    from ... import where
     # torch: zero gradient where the input was clamped
-    return (where((x < eps) | (x > 1 - eps), _zeros(g), g),)
+    return (rstorch.where((x < eps) | (x > 1 - eps), _zeros(g), g),)
 
 
 @rule("erf")

@@ -4,12 +4,15 @@ t, expand, contiguous, clone live in core.py); see _registry for the contract.
 A view that picks part of its input (narrow, select, slices, diagonal, split...) sends its
 gradient back by writing it into the same view of a zero tensor of the input's shape."""
 
+import rstorch  # the rules run at backward time, on the public namespace (fully imported by then)
+
+from ... import _C
+from ..._creation import arange, zeros
 from ._registry import rule
 
 
 def _embed(grad, self, view_of):
     """A zero tensor shaped like `self` with `grad` written into `view_of(that tensor)`."""
-    from ... import zeros
     g = zeros(self.shape, dtype=grad.dtype)
     view_of(g).copy_(grad)
     return g
@@ -68,14 +71,13 @@ def as_strided(grad, args, kwargs, out):
     # every output element adds its gradient to the input element at the same storage
     # position; positions are taken relative to the input's first element, which is exact for
     # a contiguous input (the common case: as_strided over a fresh tensor)
-    from ... import arange, int64, zeros
     self, size, stride = args[:3]
     offset = args[3] if len(args) > 3 and args[3] is not None else self.storage_offset()
-    pos = zeros(list(size), dtype=int64) + (offset - self.storage_offset())
+    pos = zeros(list(size), dtype=_C.int64) + (offset - self.storage_offset())
     for d, (n, s) in enumerate(zip(size, stride)):
         shape = [1] * len(size)
         shape[d] = n
-        pos = pos + (arange(n, dtype=int64) * s).reshape(shape)
+        pos = pos + (arange(n, dtype=_C.int64) * s).reshape(shape)
     flat = zeros(self.numel(), dtype=grad.dtype).index_put((pos.reshape(-1),), grad.reshape(-1), True)
     return flat.reshape(self.shape), None, None, None
 
@@ -83,25 +85,22 @@ def as_strided(grad, args, kwargs, out):
 @rule("unfold")
 def unfold(grad, args, kwargs, out):
     # window w, element k came from position w*step + k along dim
-    from ... import arange, int64
     self, dim, size, step = args[:4]
     if self.dim() == 0:
         return grad.reshape(()), None, None, None
     d = dim % self.dim()
     n = grad.shape[d]
-    pos = (arange(n, dtype=int64).reshape(n, 1) * step + arange(size, dtype=int64).reshape(1, size)).reshape(-1)
+    pos = (arange(n, dtype=_C.int64).reshape(n, 1) * step + arange(size, dtype=_C.int64).reshape(1, size)).reshape(-1)
     g = grad.movedim(-1, d + 1).flatten(d, d + 1)
-    from ... import zeros
     return zeros(self.shape, dtype=grad.dtype).index_add(d, pos, g), None, None, None
 
 
 def _join_parts(grads, outs, dim, self):
     """The gradient of a split: the parts' gradients concatenated (zeros where None)."""
-    from ... import cat, zeros
     parts = [g if g is not None else zeros(o.shape, dtype=o.dtype) for g, o in zip(grads, outs)]
     if not parts:
         return zeros(self.shape, dtype=self.dtype)
-    return cat(parts, dim)
+    return rstorch.cat(parts, dim)
 
 
 def _split_node(args, kwargs):
@@ -128,8 +127,7 @@ def unbind(grad, args, kwargs, out):
     dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
     d = dim % max(self.dim(), 1)
     parts = [g if g is not None else o.new_zeros(o.shape) for g, o in zip(grad, out)]
-    from ... import stack
-    return stack(parts, d), None
+    return rstorch.stack(parts, d), None
 
 
 @rule("movedim", node="PermuteBackward0")   # torch's movedim is a permute

@@ -19,7 +19,6 @@ use std::sync::Arc;
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::PyList;
 use rstorch::ops::binary::{binary, BinaryOp};
 use rstorch::ops::Arg;
@@ -29,7 +28,7 @@ use super::node::{accumulate_grad_class, run, NativeNode};
 use super::rules::MAX_ARGS;
 use crate::error::IntoPy;
 use crate::tensor::elementwise::maybe_detach;
-use crate::tensor::{_set_grad_enabled, tensor_of, wrap, PyTensor};
+use crate::tensor::{_set_grad_enabled, registry, tensor_of, wrap, PyTensor};
 
 enum Kind<'py> {
     Native(Bound<'py, NativeNode>),
@@ -232,8 +231,6 @@ impl Drop for GradMode {
     }
 }
 
-static ACCUMULATE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
 /// Run backward from `roots` (`(node, output_nr)` edges) with gradients `grads`, accumulating
 /// into the leaves' `.grad`; False (having run nothing) when the graph needs the Python engine.
 #[pyfunction]
@@ -243,7 +240,7 @@ pub fn _backward(py: Python<'_>, roots: &Bound<'_, PyList>, grads: &Bound<'_, Py
     }
     let roots = roots.iter().map(|e| e.extract::<(Bound<PyAny>, u32)>()).collect::<PyResult<Vec<_>>>()?;
     let Some(mut g) = Graph::discover(&roots)? else { return Ok(false) };
-    let accumulate = ACCUMULATE.get_or_try_init(py, || -> PyResult<_> { Ok(py.import("rstorch.autograd.engine")?.getattr("_accumulate")?.unbind()) })?;
+    let accumulate = &registry(py)?.accumulate;
 
     // the roots' gradients, and the roots ready to run, in engine.py's order
     let mut ready = Vec::new();

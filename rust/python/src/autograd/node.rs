@@ -25,7 +25,7 @@ use rstorch::Tensor;
 use super::rules::{self, Input, Rule, MAX_ARGS};
 use crate::error::IntoPy;
 use crate::tensor::elementwise::{maybe_detach, Operand};
-use crate::tensor::{refresh_view, tensor_of, wrap, PyTensor};
+use crate::tensor::{refresh_view, registry, tensor_of, wrap, PyTensor};
 
 /// torch's error for a node run after its saved values were freed.
 pub const SECOND_BACKWARD: &str = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
@@ -162,35 +162,9 @@ impl NativeNode {
 }
 
 /// The Python objects this module calls (graph.py), looked up once.
-struct Helpers {
-    /// `native_node_class(name)`: the NativeNode subclass named `name`.
-    node_class: Py<PyAny>,
-    /// `native_apply_py(node, op, grads, versions, out, out_version)`: the Python rule's gradients.
-    apply_py: Py<PyAny>,
-    /// `modified_error(t, node, expected, now)` / `output_modified_error(o, node, expected, nr)`.
-    modified_error: Py<PyAny>,
-    output_modified_error: Py<PyAny>,
-    accumulate_grad: Py<PyType>,
-}
-
-static HELPERS: PyOnceLock<Helpers> = PyOnceLock::new();
-
-fn helpers(py: Python<'_>) -> PyResult<&Helpers> {
-    HELPERS.get_or_try_init(py, || {
-        let g = py.import("rstorch.autograd.graph")?;
-        Ok(Helpers {
-            node_class: g.getattr("native_node_class")?.unbind(),
-            apply_py: g.getattr("native_apply_py")?.unbind(),
-            modified_error: g.getattr("modified_error")?.unbind(),
-            output_modified_error: g.getattr("output_modified_error")?.unbind(),
-            accumulate_grad: g.getattr("AccumulateGrad")?.cast_into::<PyType>()?.unbind(),
-        })
-    })
-}
-
 /// graph.py's AccumulateGrad class.
 pub fn accumulate_grad_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    Ok(helpers(py)?.accumulate_grad.bind(py))
+    Ok(registry(py)?.accumulate_grad.bind(py))
 }
 
 /// The node classes by rule, with and without `dim=` (made by graph.py once).
@@ -198,7 +172,7 @@ static CLASSES: PyOnceLock<Vec<[Py<PyType>; 2]>> = PyOnceLock::new();
 
 fn node_class(py: Python<'_>, rule: Rule, variant: usize) -> PyResult<&Bound<'_, PyType>> {
     let classes = CLASSES.get_or_try_init(py, || {
-        let make = &helpers(py)?.node_class;
+        let make = &registry(py)?.native_node_class;
         Rule::ALL
             .iter()
             .map(|r| {
@@ -335,14 +309,14 @@ pub fn run(node: &Bound<'_, NativeNode>, grad: &Tensor) -> PyResult<[Option<Tens
         if let (Some(Operand::T(t, _)), Some(a)) = (&x[i], &args[i]) {
             let now = t.storage().version();
             if now != n.versions[i] && n.rule.reads_arg(i, need) {
-                let msg = helpers(py)?.modified_error.bind(py).call1((a.bind(py), node, n.versions[i], now))?;
+                let msg = registry(py)?.modified_error.bind(py).call1((a.bind(py), node, n.versions[i], now))?;
                 return Err(PyRuntimeError::new_err(msg.extract::<String>()?));
             }
         }
     }
     let out = match &n.out {
         Some((o, v)) if o.storage().version() != *v => {
-            let msg = helpers(py)?.output_modified_error.bind(py).call1((wrap(py, o.clone())?, node, *v, 0))?;
+            let msg = registry(py)?.output_modified_error.bind(py).call1((wrap(py, o.clone())?, node, *v, 0))?;
             return Err(PyRuntimeError::new_err(msg.extract::<String>()?));
         }
         Some((o, _)) => Some(o.clone()),
@@ -382,5 +356,5 @@ fn apply_py<'py>(node: &Bound<'py, NativeNode>, grads: &Bound<'py, PyAny>) -> Py
         None => (py.None().into_bound(py), 0),
     };
     drop(n);
-    helpers(py)?.apply_py.bind(py).call1((node, op, grads, versions, out, out_version))
+    registry(py)?.native_apply_py.bind(py).call1((node, op, grads, versions, out, out_version))
 }

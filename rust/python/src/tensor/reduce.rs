@@ -8,12 +8,11 @@
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyTuple};
 use rstorch::ops::reduce::{self, scan, Moment};
 use rstorch::{DType, Tensor};
 
-use super::{finish, wrap, PyTensor};
+use super::{finish, registry, wrap, PyTensor};
 use crate::convert::{extract_dtype, extract_i64, extract_int_seq};
 use crate::error::IntoPy;
 
@@ -24,14 +23,9 @@ enum Outs {
     Pair(Tensor, Tensor),
 }
 
-static RETURN_TYPE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// `rstorch.return_types.<name>(a, b)` (the named pair classes are made in Python).
+/// `rstorch.return_types.<name>((a, b))` (the structseq classes are made in Python).
 fn named_pair<'py>(py: Python<'py>, name: &str, a: Bound<'py, PyAny>, b: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let make = RETURN_TYPE.get_or_try_init(py, || -> PyResult<_> {
-        Ok(py.import("rstorch._ops.reduce")?.getattr("_return_type")?.unbind())
-    })?;
-    make.bind(py).call1((name, a, b))
+    registry(py)?.return_types.bind(py).getattr(name)?.call1(((a, b),))
 }
 
 /// Run `f` on self's tensor and record `name(self, **kw)` when self tracks grad (an empty name:
@@ -117,8 +111,9 @@ fn max_min<'py>(slf: &Bound<'py, PyTensor>, dim: Option<&Bound<'py, PyAny>>, kee
     let py = slf.py();
     let name = if max { "max" } else { "min" };
     if let Some(other) = given(dim).filter(|d| d.is_instance_of::<PyTensor>()) {
-        let f = py.import("rstorch")?.getattr(if max { "maximum" } else { "minimum" })?;
-        return f.call1((slf, other));
+        let reg = registry(py)?;
+        let f = if max { &reg.maximum } else { &reg.minimum };
+        return f.bind(py).call1((slf, other));
     }
     match one_dim(name, dim)? {
         None => run(slf, name, &[], move |t| reduce::max_all(t, max).map(Outs::One)),

@@ -6,26 +6,20 @@
 //! argument by name, so the backward rules read them from kwargs.
 
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple};
 use rstorch::ops::sort::{self, combine, count, quantile, search, select, unique};
 use rstorch::ops::Arg;
 use rstorch::Tensor;
 
 use super::elementwise::maybe_detach;
-use super::{finish, tensor_of, wrap, PyTensor};
+use super::{finish, registry, tensor_of, wrap, PyTensor};
 use crate::convert::{extract_dtype, extract_scalar};
 use crate::error::IntoPy;
 
-static RETURN_TYPES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
-
-/// `rstorch.return_types.<name>(values, indices)`.
+/// `rstorch.return_types.<name>((values, indices))`.
 fn structseq<'py>(py: Python<'py>, name: &str, a: Tensor, b: Tensor) -> PyResult<Bound<'py, PyAny>> {
-    let types = RETURN_TYPES.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
-        Ok(py.import("rstorch._ops.sort")?.getattr("RETURN_TYPES")?.cast_into::<PyDict>()?.unbind())
-    })?;
-    let cls = types.bind(py).get_item(name)?.ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(name.to_string()))?;
-    cls.call1((wrap(py, a)?, wrap(py, b)?))
+    let cls = registry(py)?.return_types.bind(py).getattr(name)?;
+    cls.call1(((wrap(py, a)?, wrap(py, b)?),))
 }
 
 /// Self's core tensor and whether it tracks grad.

@@ -1,11 +1,13 @@
-"""Helpers shared by the op families' Python function forms: torch's `out=`.
+"""torch's `out=` rules, shared by the factories (_creation.py) and the op families (_ops/).
+
+It sits below both (it imports only `_C`), which is why it is not inside `_ops/`.
 
 torch checks the dtype of an `out=` tensor in one of a few ways, op by op (most want exactly the
 result's dtype, TensorIterator ops take any dtype the result casts to), and words the error its
 own way for many ops. Each family names its ops' checks with `exact`, `castable` or `allowed`
 below, giving torch's wording where it differs; `write_out` applies the check and writes."""
 
-from .. import _C
+from . import _C
 
 
 def write_out(out, result, check=None):

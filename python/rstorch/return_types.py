@@ -1,0 +1,62 @@
+"""`rstorch.return_types`: torch's structseqs, the named tuples that ops with several results
+return (`max(dim)`, `sort`, `linalg.slogdet`...).
+
+Each class is a tuple subclass with named fields, as torch's: indexing, unpacking, `len`, `==`
+with plain tuples, `n_fields`, and a pickling round trip. They print as torch prints them,
+`torch.return_types.max(\\nvalues=tensor(...),\\nindices=tensor(...))`, so that scripts written
+with `import rstorch as torch` print what torch would. The Rust side builds them through the
+registry (`_C._register(return_types=...)`), as `return_types.<name>((a, b))`.
+
+This module imports nothing of rstorch: it sits at the bottom of the package.
+"""
+
+__all__ = [
+    "max", "min", "cummax", "cummin", "aminmax", "sort", "topk", "kthvalue", "median",
+    "nanmedian", "mode", "histogram", "slogdet", "linalg_slogdet",
+]
+
+
+def _structseq(name, fields):
+    """A tuple subclass with named fields, printed like torch's structseqs. Built from one
+    sequence of the field values (torch's form) or from the values themselves."""
+    n = len(fields)
+
+    def __new__(cls, *values):
+        if len(values) == 1 and isinstance(values[0], (tuple, list)):
+            values = tuple(values[0])
+        if len(values) != n:
+            raise TypeError(f"torch.return_types.{name} takes a {n}-sequence ({len(values)}-sequence given)")
+        return tuple.__new__(cls, values)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"torch.return_types.{name}(\n{body})"
+
+    def __reduce__(self):
+        return (type(self), (tuple(self),))
+
+    ns = {"__new__": __new__, "__repr__": __repr__, "__reduce__": __reduce__, "__slots__": (),
+          "_fields": fields, "n_fields": n, "n_sequence_fields": n, "n_unnamed_fields": 0,
+          "__module__": __name__, "__qualname__": name,
+          "__doc__": f"torch.return_types.{name}({', '.join(fields)})"}
+    for i, f in enumerate(fields):
+        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
+    return type(name, (tuple,), ns)
+
+
+_VI = ("values", "indices")
+
+max = _structseq("max", _VI)
+min = _structseq("min", _VI)
+cummax = _structseq("cummax", _VI)
+cummin = _structseq("cummin", _VI)
+aminmax = _structseq("aminmax", ("min", "max"))
+sort = _structseq("sort", _VI)
+topk = _structseq("topk", _VI)
+kthvalue = _structseq("kthvalue", _VI)
+median = _structseq("median", _VI)
+nanmedian = _structseq("nanmedian", _VI)
+mode = _structseq("mode", _VI)
+histogram = _structseq("histogram", ("hist", "bin_edges"))
+slogdet = _structseq("slogdet", ("sign", "logabsdet"))
+linalg_slogdet = _structseq("linalg_slogdet", ("sign", "logabsdet"))
