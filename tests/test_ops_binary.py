@@ -7,18 +7,9 @@ import numpy as np
 import pytest
 
 import rstorch
-from opdb_binary import OPS
-from opinfo import LAYOUTS, check_op
 
 T = rstorch.tensor
 nan, inf = math.nan, math.inf
-
-CASES = [(op, d, lay) for op in OPS for d in op.dtypes for lay in LAYOUTS]
-
-
-@pytest.mark.parametrize("info,dtype,layout", CASES, ids=[f"{o.name}-{d}-{lay}" for o, d, lay in CASES])
-def test_op_against_numpy(info, dtype, layout):
-    check_op(info, dtype, layout)
 
 
 def vals(t):

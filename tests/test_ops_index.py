@@ -6,14 +6,7 @@ import numpy as np
 import pytest
 
 import rstorch as T
-from opdb_index import OPS
-from opinfo import LAYOUTS, check_op
 
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("info,dtype", [(op, d) for op in OPS for d in op.dtypes], ids=str)
-def test_op(info, dtype, layout):
-    check_op(info, dtype, layout)
 
 
 def x34():

@@ -9,14 +9,7 @@ import numpy as np
 import pytest
 
 import rstorch
-from opinfo import LAYOUTS, check_op
-from opdb_linalg import OPS
 
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("info,dtype", [(i, d) for i in OPS for d in i.dtypes], ids=lambda x: str(x))
-def test_op(info, dtype, layout):
-    check_op(info, dtype, layout)
 
 
 def f32(*shape):

@@ -8,16 +8,6 @@ import numpy as np
 import pytest
 
 import rstorch
-from opdb_unary import OPS
-from opinfo import LAYOUTS, check_op
-
-CASES = [(info, d) for info in OPS for d in info.dtypes]
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("info,dtype", CASES, ids=[f"{i.name}-{d}" for i, d in CASES])
-def test_op(info, dtype, layout):
-    check_op(info, dtype, layout)
 
 
 def t(values, dtype=None):

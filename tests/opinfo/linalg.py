@@ -3,7 +3,7 @@
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, random_array
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, random_array
 
 PRODUCT_DTYPES = FLOATS + INTS
 SOLVER_DTYPES = ("float64", "float32")

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, random_array, with_specials
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, random_array, with_specials
 from torch_select import kthvalue_index, sort_indices, topk_indices, unique_row_order
 
 NUMERIC = FLOATS + INTS

@@ -3,7 +3,7 @@
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, elementwise_shapes, random_array, with_specials
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, elementwise_shapes, random_array, with_specials
 
 NO_BOOL = FLOATS + INTS
 

@@ -4,7 +4,7 @@ conversion. Samples avoid zero divisors so finite differences stay well conditio
 
 import numpy as np
 
-from opinfo import FLOATS, OpInfo, Sample, elementwise_shapes, random_array
+from .core import FLOATS, OpInfo, Sample, elementwise_shapes, random_array
 
 
 def _binary(dtype, rng):

@@ -3,7 +3,7 @@
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, OpInfo, Sample, random_array
+from .core import ALL, FLOATS, OpInfo, Sample, random_array
 
 
 def _x(rng, dtype, shape=(3, 4)):

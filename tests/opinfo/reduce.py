@@ -3,7 +3,7 @@
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, random_array
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, random_array
 
 NUMERIC = FLOATS + INTS
 # (shape, dim) pairs: all dims, one dim (inner and outer layouts), negative dim, several dims,

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, elementwise_shapes, random_array, with_specials
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, elementwise_shapes, random_array, with_specials
 
 
 def _float_result(d):
