@@ -231,6 +231,20 @@ def check_op(info: OpInfo, dtype: str, layout: str, rng=None, device: str = "cpu
     return ran
 
 
+def error(args, error_type: type, message: str, kwargs=None, prefix: bool = False) -> ErrorInput:
+    """An ErrorInput whose message is exactly `message` (or starts with it, where `prefix`)."""
+    regex = "^" + re.escape(message) + ("" if prefix else "$")
+    return ErrorInput(Sample(tuple(args), dict(kwargs or {})), error_type, regex)
+
+
+def attach_error_inputs(ops, table: dict):
+    """Sets `error_inputs` of the entries named in `table` (name -> `fn(device)`); every name
+    must be an entry of `ops`."""
+    by_name = {info.name: info for info in ops}
+    for name, fn in table.items():
+        by_name[name].error_inputs = fn
+
+
 def realize_error_input(e: ErrorInput, device: str = "cpu"):
     """An ErrorInput's args: float arrays as float32 tensors, other arrays in their own dtype,
     on `device`; tensors and plain values unchanged."""
