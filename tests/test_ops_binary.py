@@ -1,5 +1,6 @@
-"""Binary and ternary elementwise ops: the op table against numpy, then torch-specific semantics.
-Expected values in the semantics tests were produced with torch 2.15 and written in as literals."""
+"""Binary and ternary elementwise ops: torch-specific semantics (their op table,
+tests/opinfo/binary.py, runs in tests/test_ops.py). Expected values in the semantics tests were
+produced with torch 2.15 and written in as literals."""
 
 import math
 

@@ -1,4 +1,5 @@
-"""Indexing and data movement: the op table against numpy, plus torch's semantics (errors and
+"""Indexing and data movement (the op table, tests/opinfo/index.py, runs in tests/test_ops.py):
+torch's semantics (errors and
 their messages, in-place and out= forms, promotion, duplicates, zero-size and 0-dim inputs).
 Expected values were produced with torch 2.x and are written in as literals."""
 

@@ -1,4 +1,5 @@
-"""Matrix products and linear algebra: the op table against numpy, plus torch's semantics
+"""Matrix products and linear algebra (the op table, tests/opinfo/linalg.py, runs in
+tests/test_ops.py): torch's semantics
 (errors and their messages, result dtypes, out=, in-place, empty and batched inputs). Expected
 texts and values were produced with torch 2.x and are written in as literals."""
 

@@ -1,5 +1,5 @@
-"""Reductions, scans and softmax: every op x dtype x layout of tests/opdb_reduce.py against numpy,
-then the torch-specific semantics (expected values were produced with torch 2.x and are written
+"""Reductions, scans and softmax: the torch-specific semantics (the op table,
+tests/opinfo/reduce.py, runs in tests/test_ops.py) (expected values were produced with torch 2.x and are written
 in as literals)."""
 
 import math

@@ -1,4 +1,5 @@
-"""Sorting and searching ops: the op table against numpy, then torch-specific semantics (values
+"""Sorting and searching ops (the op table, tests/opinfo/sort.py, runs in tests/test_ops.py):
+torch-specific semantics (values
 from torch 2.15, written in as literals)."""
 
 import warnings

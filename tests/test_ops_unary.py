@@ -1,4 +1,5 @@
-"""Unary elementwise ops: the op table against numpy, plus torch's semantics (result dtypes,
+"""Unary elementwise ops (the op table, tests/opinfo/unary.py, runs in tests/test_ops.py):
+torch's semantics (result dtypes,
 errors and their messages, in-place and out= behaviour, special values). Expected values
 marked "torch" were produced with PyTorch 2.x and are written in as literals."""
 

@@ -1,4 +1,4 @@
-"""The op table of the binary and ternary elementwise family (see tests/opinfo.py)."""
+"""The op table of the binary and ternary elementwise family (harness: tests/opinfo/core.py)."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""The op table of the indexing and data-movement family (see tests/opinfo.py)."""
+"""The op table of the indexing and data-movement family (harness: tests/opinfo/core.py)."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""The op table of the reductions, scans and softmax (see tests/opinfo.py)."""
+"""The op table of the reductions, scans and softmax (harness: tests/opinfo/core.py)."""
 
 import numpy as np
 

@@ -1,6 +1,6 @@
-"""OpInfo table of the core ops whose backward rules live in autograd/rules/core.py: arithmetic
-(with alpha and the reflected forms), neg, sum/mean over dims, the basic views, clone and dtype
-conversion. Samples avoid zero divisors so finite differences stay well conditioned."""
+"""OpInfo table of the core tensor ops (family `tensor_ops`) whose backward rules live in
+autograd/rules/core.py: arithmetic (with alpha and the reflected forms), neg, sum/mean over dims,
+the basic views, clone and dtype conversion. Samples avoid zero divisors so finite differences stay well conditioned."""
 
 import numpy as np
 

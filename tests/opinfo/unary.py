@@ -1,4 +1,5 @@
-"""The unary ops' table: every op x dtype against a numpy float64 reference (see opinfo.py)."""
+"""The unary ops' table: every op x dtype against a numpy float64 reference (harness:
+tests/opinfo/core.py)."""
 
 import math
 
