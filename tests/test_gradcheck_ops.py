@@ -1,10 +1,5 @@
-"""gradcheck over every differentiable OpInfo of every tests/opdb_*.py table (one op table for
-the value tests and the gradient tests), and gradgradcheck over their small samples."""
-
-import glob
-import importlib
-import os
-import sys
+"""gradcheck over every differentiable OpInfo of `opinfo.op_db` (tests/opinfo/: one op table
+for the value tests and the gradient tests), and gradgradcheck over their small samples."""
 
 import numpy as np
 import pytest
@@ -12,25 +7,14 @@ import pytest
 import rstorch
 from rstorch.autograd import gradcheck, gradgradcheck
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-from opinfo import check_op, gradcheck_inputs  # noqa: E402
+from opinfo import gradcheck_inputs, op_db
 
 # second derivatives are checked on the samples with at most this many float elements (a
 # gradgradcheck costs about numel^2 backward passes), or an op's smallest sample
 DOUBLE_BACKWARD_MAX_NUMEL = 40
 
 
-def _tables():
-    tables = []
-    for path in sorted(glob.glob(os.path.join(HERE, "opdb_*.py"))):
-        family = os.path.basename(path)[len("opdb_"):-3]
-        tables.append((family, importlib.import_module(f"opdb_{family}")))
-    return tables
-
-
-CASES = [(family, info) for family, mod in _tables() for info in mod.OPS if info.differentiable]
+CASES = sorted(((info.family, info) for info in op_db if info.differentiable), key=lambda c: c[0])
 
 
 def _tensors(sample):
@@ -98,9 +82,3 @@ SECOND_ORDER = [(f, i) for f, i in CASES if (f, i.name) not in FIRST_ORDER_ONLY]
 def test_gradgradcheck(family, info):
     _check(info, gradgradcheck, DOUBLE_BACKWARD_MAX_NUMEL)
 
-
-@pytest.mark.parametrize("info", importlib.import_module("opdb_core").OPS, ids=lambda i: i.name)
-@pytest.mark.parametrize("dtype", ["float64", "float32", "float16"])
-@pytest.mark.parametrize("layout", ["contiguous", "strided"])
-def test_core_values(info, dtype, layout):
-    check_op(info, dtype, layout)

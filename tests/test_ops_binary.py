@@ -1,5 +1,6 @@
-"""Binary and ternary elementwise ops: the op table against numpy, then torch-specific semantics.
-Expected values in the semantics tests were produced with torch 2.15 and written in as literals."""
+"""Binary and ternary elementwise ops: torch-specific semantics (their op table,
+tests/opinfo/binary.py, runs in tests/test_ops.py). Expected values in the semantics tests were
+produced with torch 2.15 and written in as literals."""
 
 import math
 
@@ -7,18 +8,9 @@ import numpy as np
 import pytest
 
 import rstorch
-from opdb_binary import OPS
-from opinfo import LAYOUTS, check_op
 
 T = rstorch.tensor
 nan, inf = math.nan, math.inf
-
-CASES = [(op, d, lay) for op in OPS for d in op.dtypes for lay in LAYOUTS]
-
-
-@pytest.mark.parametrize("info,dtype,layout", CASES, ids=[f"{o.name}-{d}-{lay}" for o, d, lay in CASES])
-def test_op_against_numpy(info, dtype, layout):
-    check_op(info, dtype, layout)
 
 
 def vals(t):

@@ -1,4 +1,5 @@
-"""Indexing and data movement: the op table against numpy, plus torch's semantics (errors and
+"""Indexing and data movement (the op table, tests/opinfo/index.py, runs in tests/test_ops.py):
+torch's semantics (errors and
 their messages, in-place and out= forms, promotion, duplicates, zero-size and 0-dim inputs).
 Expected values were produced with torch 2.x and are written in as literals."""
 
@@ -6,14 +7,7 @@ import numpy as np
 import pytest
 
 import rstorch as T
-from opdb_index import OPS
-from opinfo import LAYOUTS, check_op
 
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("info,dtype", [(op, d) for op in OPS for d in op.dtypes], ids=str)
-def test_op(info, dtype, layout):
-    check_op(info, dtype, layout)
 
 
 def x34():

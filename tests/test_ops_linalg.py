@@ -1,4 +1,5 @@
-"""Matrix products and linear algebra: the op table against numpy, plus torch's semantics
+"""Matrix products and linear algebra (the op table, tests/opinfo/linalg.py, runs in
+tests/test_ops.py): torch's semantics
 (errors and their messages, result dtypes, out=, in-place, empty and batched inputs). Expected
 texts and values were produced with torch 2.x and are written in as literals."""
 
@@ -9,14 +10,7 @@ import numpy as np
 import pytest
 
 import rstorch
-from opinfo import LAYOUTS, check_op
-from opdb_linalg import OPS
 
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("info,dtype", [(i, d) for i in OPS for d in i.dtypes], ids=lambda x: str(x))
-def test_op(info, dtype, layout):
-    check_op(info, dtype, layout)
 
 
 def f32(*shape):

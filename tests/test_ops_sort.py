@@ -1,4 +1,5 @@
-"""Sorting and searching ops: the op table against numpy, then torch-specific semantics (values
+"""Sorting and searching ops (the op table, tests/opinfo/sort.py, runs in tests/test_ops.py):
+torch-specific semantics (values
 from torch 2.15, written in as literals)."""
 
 import warnings
@@ -6,26 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
-import opinfo
 import rstorch
-from opinfo import LAYOUTS, check_op
-from opdb_sort import OPS
 from torch_select import sort_indices
 
-if opinfo.np_dtype.__code__.co_consts.count("bfloat16"):
-    # opinfo.np_dtype evaluates np.dtype("bfloat16") eagerly (its .get default) and fails for
-    # bfloat16; this module must not edit opinfo.py, so it installs the fixed lookup
-    def _np_dtype(name):
-        return np.float32 if name == "bfloat16" else np.dtype(name)
-    opinfo.np_dtype = _np_dtype
-
-CASES = [(info, d) for info in OPS for d in info.dtypes]
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("info,dtype", CASES, ids=[f"{i.name}-{d}" for i, d in CASES])
-def test_op(info, dtype, layout):
-    check_op(info, dtype, layout)
 
 
 def t(*a, **k):

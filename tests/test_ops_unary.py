@@ -1,4 +1,5 @@
-"""Unary elementwise ops: the op table against numpy, plus torch's semantics (result dtypes,
+"""Unary elementwise ops (the op table, tests/opinfo/unary.py, runs in tests/test_ops.py):
+torch's semantics (result dtypes,
 errors and their messages, in-place and out= behaviour, special values). Expected values
 marked "torch" were produced with PyTorch 2.x and are written in as literals."""
 
@@ -8,16 +9,6 @@ import numpy as np
 import pytest
 
 import rstorch
-from opdb_unary import OPS
-from opinfo import LAYOUTS, check_op
-
-CASES = [(info, d) for info in OPS for d in info.dtypes]
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("info,dtype", CASES, ids=[f"{i.name}-{d}" for i, d in CASES])
-def test_op(info, dtype, layout):
-    check_op(info, dtype, layout)
 
 
 def t(values, dtype=None):

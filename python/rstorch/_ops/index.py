@@ -200,7 +200,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if r < 0:
             raise RuntimeError("repeats can not be negative")
         counts = tensor([r] * n, dtype=_C.int64) if n else arange(0, dtype=_C.int64)
-    return input.index_select(dim, _repeat_positions(counts, output_size))
+    # the positions come from the repeats' values (on the CPU); the gather runs on input's device
+    return input.index_select(dim, _repeat_positions(counts, output_size).to(input.device))
 
 
 def _repeat_positions(counts, output_size=None):

@@ -184,7 +184,7 @@ pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Resu
 pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
     not_for_bool(t, "median_cpu")?;
     if t.numel() == 0 {
-        return Tensor::full(&[], crate::Scalar::Float(f64::NAN), t.dtype());
+        return Tensor::full_on(&[], crate::Scalar::Float(f64::NAN), t.dtype(), t.device());
     }
     let flat = t.reshape(&[-1])?;
     let (v, _) = pick_lines(&flat, 0, 1, &Median { ignore_nan })?;

@@ -3,7 +3,7 @@
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, random_array
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, random_array
 
 PRODUCT_DTYPES = FLOATS + INTS
 SOLVER_DTYPES = ("float64", "float32")
@@ -151,3 +151,55 @@ OPS = [
            arrays(((3, 4),), ((2, 3, 3),)), tol=PRODUCT_TOL, differentiable=o in ("fro", 1, -1, np.inf, -np.inf))
     for o in ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
 ]
+
+
+# ------------------------------------------------------------------ error inputs (torch's texts)
+
+from .core import attach_error_inputs, error  # noqa: E402
+
+
+def _ones(*shape):
+    return np.ones(shape)
+
+
+def _f64(device, *shape):
+    return rstorch.ones(*shape, dtype=rstorch.float64, device=device)
+
+
+attach_error_inputs(OPS, {
+    "matmul": lambda device: [
+        error((np.array(1.0), _ones(2, 3)), RuntimeError,
+              "both arguments to matmul need to be at least 1D, but they are 0D and 2D"),
+        error((_ones(2, 3), _ones(4, 5)), RuntimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)"),
+        error((_ones(2, 3), _ones(4)), RuntimeError, "size mismatch, got input (2), mat (2x3), vec (4)"),
+        error((_ones(2, 3), _f64(device, 3, 4)), RuntimeError,
+              "expected m1 and m2 to have the same dtype, but got: float != double")],
+    "mm": lambda device: [
+        error((_ones(2, 3), _ones(4, 5)), RuntimeError, "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)"),
+        error((_ones(3), _ones(3, 4)), RuntimeError, "mm: self must be a matrix, got 1-D tensor"),
+        error((_ones(2, 3), _ones(3)), RuntimeError, "mm: mat2 must be a matrix, got 1-D tensor")],
+    "bmm": lambda device: [error((_ones(2, 3), _ones(3, 4)), RuntimeError, "batch1 must be a 3D tensor")],
+    "mv": lambda device: [error((_ones(2, 3), _ones(3, 1)), RuntimeError, "vector + matrix @ vector expected, got 1, 2, 2")],
+    "dot": lambda device: [error((_ones(3, 1), _ones(3)), RuntimeError, "1D tensors expected, but got 2D and 1D tensors")],
+    "outer": lambda device: [error((_ones(3, 1), _ones(2)), RuntimeError, "outer: Expected 1-D argument self, but got 2-D")],
+    "addmv": lambda device: [error((_ones(3), _ones(2, 3), _ones(3)), RuntimeError,
+                                   "size mismatch, got input (3), mat (2x3), vec (3)")],
+    "trace": lambda device: [error((_ones(2, 3, 4),), RuntimeError, "trace: expected a matrix, but got tensor with dim 3")],
+    "tril": lambda device: [error((_ones(3), 0), RuntimeError, "tril: input tensor must have at least 2 dimensions")],
+    "diag": lambda device: [error((_ones(2, 3, 4), 0), RuntimeError, "diag(): Supports 1D or 2D tensors. Got 3D")],
+    "diag_embed": lambda device: [error((_ones(2, 3), 1, 0, 0), RuntimeError, "diagonal dimensions cannot be identical 0, 0")],
+    "tensordot": lambda device: [error((_ones(2, 3), _ones(3, 2), -1), RuntimeError,
+                                       "tensordot expects dims >= 0, but got dims=-1")],
+    "linalg.inv": lambda device: [
+        error((_ones(2, 3),), RuntimeError, "linalg.inv: A must be batches of square matrices, but they are 2 by 3 matrices"),
+        error((_ones(3),), RuntimeError, "linalg.inv: The input tensor A must have at least 2 dimensions.")],
+    "linalg.det": lambda device: [
+        error((_ones(2, 3),), RuntimeError, "linalg.det: A must be batches of square matrices, but they are 2 by 3 matrices")],
+    "linalg.cross": lambda device: [error((_ones(3, 3), _f64(device, 3, 3)), RuntimeError,
+                                          "expected scalar type Float but found Double")],
+    "einsum": lambda device: [
+        error(("ij,jk->ik", _ones(2, 3)), RuntimeError, "einsum(): fewer operands were provided than specified in the equation"),
+        error(("ij->iij", _ones(2, 3)), RuntimeError, "einsum(): output subscript i appears more than once in the output")],
+    "linalg.matrix_norm[fro]": lambda device: [
+        error((_ones(3),), RuntimeError, "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")],
+})

@@ -1,9 +1,9 @@
-"""The op table of the binary and ternary elementwise family (see tests/opinfo.py)."""
+"""The op table of the binary and ternary elementwise family (harness: tests/opinfo/core.py)."""
 
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, elementwise_shapes, random_array, with_specials
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, elementwise_shapes, random_array, with_specials
 
 NO_BOOL = FLOATS + INTS
 
@@ -163,3 +163,93 @@ OPS = [
            lambda a, b: np.isclose(a, b, rtol=0.1, atol=0.5), ALL, binary_samples(),
            result_dtype=bool_result, differentiable=False),
 ]
+
+
+def _method(name, **kw):
+    return lambda a, *rest: getattr(a, name)(*rest, **kw)
+
+
+def _inplace(name, **kw):
+    return lambda a, *rest: getattr(a, name + "_")(*rest, **kw)
+
+
+# entry -> (Tensor method, whether torch has its in-place `_` form, fixed kwargs): the method
+# and in-place variants, called with the entry's arguments. Comparisons and logical ops' in-place
+# forms write into the input's dtype (checked where that is bool); maximum/minimum/fmax/fmin
+# have no in-place form in torch.
+VARIANTS = {
+    "add": ("add", True, {}), "add_alpha": ("add", True, {"alpha": 2}), "sub": ("sub", True, {}),
+    "mul": ("mul", True, {}), "div": ("div", True, {}),
+    "div_trunc": ("div", True, {"rounding_mode": "trunc"}), "floor_divide": ("floor_divide", True, {}),
+    "remainder": ("remainder", True, {}), "fmod": ("fmod", True, {}), "pow": ("pow", True, {}),
+    "float_power": ("float_power", True, {}), "atan2": ("atan2", True, {}), "hypot": ("hypot", True, {}),
+    "copysign": ("copysign", True, {}), "xlogy": ("xlogy", True, {}),
+    "maximum": ("maximum", False, {}), "minimum": ("minimum", False, {}), "fmax": ("fmax", False, {}),
+    "fmin": ("fmin", False, {}),
+    "logical_and": ("logical_and", True, {}), "logical_or": ("logical_or", True, {}),
+    "logical_xor": ("logical_xor", True, {}),
+    "bitwise_and": ("bitwise_and", True, {}), "bitwise_or": ("bitwise_or", True, {}),
+    "bitwise_xor": ("bitwise_xor", True, {}),
+    "lshift": ("bitwise_left_shift", True, {}), "rshift": ("bitwise_right_shift", True, {}),
+    "eq": ("eq", False, {}), "lt": ("lt", False, {}), "ge": ("ge", False, {}),
+    "lerp": ("lerp", True, {}), "addcmul": ("addcmul", True, {"value": 2}),
+    "addcdiv": ("addcdiv", True, {"value": 0.5}), "clamp": ("clamp", True, {}),
+    "clamp_min": ("clamp_min", True, {}), "clamp_max": ("clamp_max", True, {}),
+    "isclose": ("isclose", False, {"rtol": 0.1, "atol": 0.5}),
+}
+
+for _info in OPS:
+    if _info.name in VARIANTS:
+        _name, _has_inplace, _kw = VARIANTS[_info.name]
+        _info.method = _method(_name, **_kw)
+        if _has_inplace:
+            _info.inplace = _inplace(_name, **_kw)
+    elif _info.name == "pow_scalar":
+        _info.method, _info.inplace = (lambda a, b: a.pow(2)), (lambda a, b: a.pow_(2))
+    elif _info.name == "lerp_scalar":
+        _info.method, _info.inplace = (lambda a, b, w: a.lerp(b, 0.75)), (lambda a, b, w: a.lerp_(b, 0.75))
+    elif _info.name == "clamp_scalar":
+        _info.method, _info.inplace = (lambda a, lo, hi: a.clamp(min=0, max=2)), (lambda a, lo, hi: a.clamp_(min=0, max=2))
+    elif _info.name in ("where", "where_scalar"):
+        # torch's method form: x.where(condition, y)
+        _info.method = (lambda c, x, y: x.where(c, y)) if _info.name == "where" else (lambda c, x, y: x.where(c, 0))
+
+
+# ------------------------------------------------------------------ error inputs (torch's texts)
+
+from .core import attach_error_inputs, error  # noqa: E402
+
+_SHAPE_MSG = "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"
+
+
+def _shape_error(dtype=np.float64):
+    return error((np.ones((2, 3), dtype), np.ones((2, 4), dtype)), RuntimeError, _SHAPE_MSG)
+
+
+def _errors(*extra, dtype=np.float64):
+    return lambda device: [_shape_error(dtype), *(e(device) if callable(e) else e for e in extra)]
+
+
+_BOOLS = (np.array([True, False]), np.array([True, True]))
+
+attach_error_inputs(OPS, {
+    **{name: _errors() for name in (
+        "add", "add_alpha", "mul", "div", "div_trunc", "floor_divide", "remainder", "fmod", "float_power",
+        "atan2", "hypot", "copysign", "xlogy", "maximum", "minimum", "fmax", "fmin", "logical_and",
+        "logical_or", "logical_xor", "eq", "lt", "ge", "clamp_min", "clamp_max")},
+    **{name: _errors(dtype=np.int64) for name in ("bitwise_and", "bitwise_or", "bitwise_xor", "lshift", "rshift")},
+    "sub": _errors(error(_BOOLS, NotImplementedError,
+                         "Subtraction, the `-` operator, with two bool tensors is not supported. "
+                         "Use the `^` or `logical_xor()` operator instead.")),
+    "pow": _errors(error(_BOOLS, NotImplementedError, "\"pow\" not implemented for 'Bool'"),
+                   # (a tensor exponent gives 0 there: only a scalar one is checked)
+                   error((np.array([2, 3]), -1), RuntimeError,
+                         "Integers to negative integer powers are not allowed.")),
+    "where": lambda device: [error((np.ones(2), np.ones(2), np.ones(2)), RuntimeError,
+                                   "where expected condition to be a boolean tensor, but got a tensor with dtype Float")],
+    "lerp": lambda device: [error((np.ones(2), rstorch.ones(2, dtype=rstorch.float64, device=device), np.ones(2)),
+                                  RuntimeError, "expected dtype float for `end` but got dtype double")],
+    "isclose": lambda device: [_shape_error(),
+                               error((np.ones(1), rstorch.ones(1, dtype=rstorch.float64, device=device)),
+                                     RuntimeError, "Float did not match Double")],
+})

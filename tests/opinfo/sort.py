@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, random_array, with_specials
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, random_array, with_specials
 from torch_select import kthvalue_index, sort_indices, topk_indices, unique_row_order
 
 NUMERIC = FLOATS + INTS
@@ -428,3 +428,44 @@ OPS = [
 
 
 
+
+
+# ------------------------------------------------------------------ error inputs (torch's texts)
+
+from .core import attach_error_inputs, error  # noqa: E402
+
+_DIM_MSG = "Dimension out of range (expected to be in range of [-2, 1], but got 5)"
+
+
+def _dim_error(device):
+    return [error((np.ones((2, 3)),), IndexError, _DIM_MSG, {"dim": 5})]
+
+
+attach_error_inputs(OPS, {
+    **{name: _dim_error for name in ("sort", "sort_method_stable", "argsort", "median_dim", "nanmedian_dim", "mode")},
+    "topk": lambda device: [error((np.array([1.0, 2.0]), 3), RuntimeError, "selected index k out of range"),
+                            error((np.array([1.0, 2.0]), -1), RuntimeError, "selected index k out of range")],
+    "kthvalue": lambda device: [
+        error((np.array([1.0, 2.0]), 3), RuntimeError, "kthvalue(): selected number k out of range for dimension 0"),
+        error((np.array([1.0, 2.0]), 0), RuntimeError, "kthvalue(): selected number k out of range for dimension 0")],
+    "quantile": lambda device: [error((np.ones(3), 1.5), RuntimeError, "quantile() q must be in the range [0, 1] but got 1.5"),
+                                error((np.ones(3), -0.1), RuntimeError,
+                                      "quantile() q must be in the range [0, 1] but got -0.1")],
+    "searchsorted": lambda device: [
+        error((np.ones((2, 3)), np.ones(3)), RuntimeError,
+              "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries "
+              "tensor and input value tensor must match, but we got boundaries tensor [2, 3] and input value tensor [3]")],
+    "isin": lambda device: [error((2, 3), TypeError, "isin() received an invalid combination of arguments", prefix=True)],
+    "combinations": lambda device: [error((np.ones((2, 2)),), RuntimeError, "Expect a 1D vector, but got shape [2, 2]")],
+    "cartesian_prod": lambda device: [error((np.ones(2), np.ones((2, 2))), RuntimeError,
+                                            "Expect a 1D vector, but got shape [2, 2]")],
+    "histc": lambda device: [
+        error((np.ones(1),), RuntimeError, "torch.histogram(): bins must be > 0, but got 0 for dimension 0", {"bins": 0}),
+        error((np.ones(1),), RuntimeError, "torch.histc: max must be larger than min", {"bins": 4, "min": 3, "max": 1}),
+        error((np.array([1, 2]),), NotImplementedError, "\"histogram_cpu\" not implemented for 'Long'", {"bins": 2})],
+})
+
+# data-dependent output shapes: no meta kernel in torch
+for _info in OPS:
+    if _info.name in ("unique", "unique_consecutive"):
+        _info.meta = False

@@ -1,9 +1,9 @@
-"""The op table of the reductions, scans and softmax (see tests/opinfo.py)."""
+"""The op table of the reductions, scans and softmax (harness: tests/opinfo/core.py)."""
 
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, random_array
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, random_array
 
 NUMERIC = FLOATS + INTS
 # (shape, dim) pairs: all dims, one dim (inner and outer layouts), negative dim, several dims,
@@ -348,3 +348,46 @@ OPS = [
     OpInfo("softmax", lambda x, d: rstorch.softmax(x, d), _softmax(False), FLOATS, scan_samples(-20, 20)),
     OpInfo("log_softmax", lambda x, d: rstorch.log_softmax(x, d), _softmax(True), FLOATS, scan_samples(-20, 20)),
 ]
+
+
+# ------------------------------------------------------------------ error inputs (torch's texts)
+
+from .core import attach_error_inputs, error  # noqa: E402
+
+_DIM_MSG = "Dimension out of range (expected to be in range of [-2, 1], but got 5)"
+
+
+def _dim_error(positional=False):
+    """dim=5 on a 2-d input: keyword for the reductions, positional for the scans/softmax."""
+    if positional:
+        return lambda device: [error((np.ones((2, 3)), 5), IndexError, _DIM_MSG)]
+    return lambda device: [error((np.ones((2, 3)),), IndexError, _DIM_MSG, {"dim": 5})]
+
+
+def _with(base, *extra):
+    return lambda device: base(device) + list(extra)
+
+
+_LONG = np.array([1, 2])
+
+attach_error_inputs(OPS, {
+    **{name: _dim_error() for name in ("sum", "nansum", "prod", "max_dim", "min_dim", "argmax", "argmin",
+                                       "logsumexp", "nanmean", "var_correction0", "std_mean", "var_mean")},
+    **{name: _dim_error(positional=True) for name in ("cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",
+                                                       "softmax", "log_softmax")},
+    "mean": _with(_dim_error(), error((_LONG,), NotImplementedError,
+                                      "mean(): could not infer output dtype. Input dtype must be either a floating "
+                                      "point or complex dtype. Got: Long")),
+    "var": _with(_dim_error(), error((_LONG,), NotImplementedError, "std and var only support floating point and complex dtypes")),
+    "std": _with(_dim_error(), error((_LONG,), NotImplementedError, "std and var only support floating point and complex dtypes")),
+    "amax": _with(_dim_error(), error((np.ones((0, 3)),), RuntimeError,
+                                      "amax(): Expected reduction dim to be specified for input.numel() == 0. "
+                                      "Specify the reduction dim with the 'dim' argument.")),
+    "norm_2": lambda device: [error((_LONG,), NotImplementedError,
+                                    "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long")],
+    "linalg.vector_norm[2]": lambda device: [
+        error((_LONG,), NotImplementedError,
+              "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"),
+        error((np.ones(3),), TypeError, "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str",
+              {"p": "fro"})],
+})

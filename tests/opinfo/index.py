@@ -1,9 +1,9 @@
-"""The op table of the indexing and data-movement family (see tests/opinfo.py)."""
+"""The op table of the indexing and data-movement family (harness: tests/opinfo/core.py)."""
 
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, OpInfo, Sample, random_array
+from .core import ALL, FLOATS, OpInfo, Sample, random_array
 
 
 def _x(rng, dtype, shape=(3, 4)):
@@ -174,3 +174,45 @@ OPS = [
     OpInfo("getitem_mask", lambda x, m: x[m], lambda x, m: x[m], ALL,
            lambda d, rng: [Sample((_x(rng, d, (3, 4)), rng.random((3, 4)) < 0.5)), Sample((_x(rng, d, (3, 4)), rng.random((3,)) < 0.5))]),
 ]
+
+
+# ------------------------------------------------------------------ error inputs (torch's texts)
+
+from .core import attach_error_inputs, error  # noqa: E402
+
+
+def _oob(dim, size, exc=RuntimeError, prefix=""):
+    return f"{prefix}index 5 is out of bounds for dimension {dim} with size {size}"
+
+
+_X = np.ones((3, 4))
+
+attach_error_inputs(OPS, {
+    "cat": lambda device: [error((np.ones((2, 3)), np.ones((2, 4))), RuntimeError,
+                                 "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 "
+                                 "for tensor number 1 in the list.", {"dim": 0})],
+    "flip": lambda device: [error((_X, (2,)), IndexError,
+                                  "Dimension out of range (expected to be in range of [-2, 1], but got 2)")],
+    "roll": lambda device: [error((_X, (1, 2), (0,)), RuntimeError, "shifts and dimensions must align. shifts: 2, dims:1")],
+    "repeat": lambda device: [error((np.ones((2, 3)), (2,)), RuntimeError,
+                                    "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")],
+    "gather": lambda device: [error((_X, 1, np.array([[5]])), RuntimeError, _oob(1, 4))],
+    "scatter": lambda device: [error((_X, 1, np.array([[5]]), np.ones((1, 1))), RuntimeError, _oob(1, 4))],
+    "index_select": lambda device: [error((_X, 0, np.array([7])), IndexError, "index out of range in self")],
+    "index_add": lambda device: [error((_X, 0, np.array([5]), np.ones((1, 4))), RuntimeError, _oob(0, 3))],
+    "index_copy": lambda device: [error((_X, 0, np.array([5]), np.ones((1, 4))), IndexError,
+                                        _oob(0, 3, prefix="index_copy_(): "))],
+    "index_fill": lambda device: [error((_X, 0, np.array([5])), IndexError, _oob(0, 3))],
+    "masked_fill": lambda device: [error((_X, np.ones((3, 4), np.uint8)), RuntimeError,
+                                         "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")],
+    "take": lambda device: [error((_X, np.array([12])), IndexError,
+                                  "out of range: tried to access index 12 on a tensor of 12 elements.")],
+    "getitem_adv": lambda device: [error((np.ones((3, 4, 5)), np.array([5]), np.array([0])), IndexError, _oob(0, 3))],
+})
+
+# data-dependent output shapes: no meta kernel in torch (a tensor of repeats, a boolean mask)
+for _info in OPS:
+    if _info.name in ("masked_select", "getitem_mask"):
+        _info.meta = False
+    elif _info.name == "repeat_interleave":
+        _info.meta = lambda sample: not isinstance(sample.args[1], np.ndarray)

@@ -1,10 +1,10 @@
-"""OpInfo table of the core ops whose backward rules live in autograd/rules/core.py: arithmetic
-(with alpha and the reflected forms), neg, sum/mean over dims, the basic views, clone and dtype
-conversion. Samples avoid zero divisors so finite differences stay well conditioned."""
+"""OpInfo table of the core tensor ops (family `tensor_ops`) whose backward rules live in
+autograd/rules/core.py: arithmetic (with alpha and the reflected forms), neg, sum/mean over dims,
+the basic views, clone and dtype conversion. Samples avoid zero divisors so finite differences stay well conditioned."""
 
 import numpy as np
 
-from opinfo import FLOATS, OpInfo, Sample, elementwise_shapes, random_array
+from .core import FLOATS, OpInfo, Sample, elementwise_shapes, random_array
 
 
 def _binary(dtype, rng):
@@ -81,3 +81,33 @@ OPS = [
     OpInfo("t", lambda a: a.t(), lambda a: a.T, FLOATS, _shaped((3, 5))),
     OpInfo("contiguous", lambda a: a.transpose(0, 1).contiguous(), lambda a: a.swapaxes(0, 1), FLOATS, _views),
 ]
+
+
+# ------------------------------------------------------------------ error inputs (torch's texts)
+
+from .core import attach_error_inputs, error  # noqa: E402
+
+_SHAPE_MSG = "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"
+
+
+def _shape_error(device):
+    return [error((np.ones((2, 3)), np.ones((2, 4))), RuntimeError, _SHAPE_MSG)]
+
+
+attach_error_inputs(OPS, {
+    **{name: _shape_error for name in ("add", "add_alpha", "sub", "sub_alpha", "mul", "div")},
+    "sum": lambda device: [error((np.ones((2, 3)),), IndexError,
+                                 "Dimension out of range (expected to be in range of [-2, 1], but got 5)", {"dim": 5})],
+    "mean": lambda device: [error((np.array([1, 2], np.int32),), NotImplementedError,
+                                  "mean(): could not infer output dtype. Input dtype must be either a floating point "
+                                  "or complex dtype. Got: Int")],
+    "transpose": lambda device: [error((np.ones((2, 3)),), IndexError,
+                                       "Dimension out of range (expected to be in range of [-2, 1], but got 2)")],
+    "expand": lambda device: [error((np.ones((3, 4)),), RuntimeError,
+                                    "The expanded size of the tensor (5) must match the existing size (3) at non-singleton "
+                                    "dimension 2.  Target sizes: [3, 2, 5, 4].  Tensor sizes: [3, 4]")],
+    # torch's texts (not asserted elsewhere in the suite)
+    "view": lambda device: [error((np.ones(5),), RuntimeError, "shape '[6, 4]' is invalid for input of size 5")],
+    "t": lambda device: [error((np.ones((2, 3, 4)),), RuntimeError,
+                               "t() expects a tensor with <= 2 dimensions, but self is 3D")],
+})

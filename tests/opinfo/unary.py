@@ -1,11 +1,12 @@
-"""The unary ops' table: every op x dtype against a numpy float64 reference (see opinfo.py)."""
+"""The unary ops' table: every op x dtype against a numpy float64 reference (harness:
+tests/opinfo/core.py)."""
 
 import math
 
 import numpy as np
 
 import rstorch
-from opinfo import ALL, FLOATS, INTS, OpInfo, Sample, elementwise_shapes, random_array, with_specials
+from .core import ALL, FLOATS, INTS, OpInfo, Sample, elementwise_shapes, random_array, with_specials
 
 
 def _float_result(d):
@@ -98,26 +99,37 @@ def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
+def variants(name, inplace=True):
+    """The method `x.name(**kw)` and (where torch has it) in-place `x.name_(**kw)` variants."""
+    out = {"method": lambda x, **kw: getattr(x, name)(**kw)}
+    if inplace:
+        out["inplace"] = lambda x, **kw: getattr(x, name + "_")(**kw)
+    return out
+
+
 def float_op(name, ref, low=-3.0, high=3.0, grad=None, **kw):
     """A floating-result op: every dtype, ints and bool computing in float32."""
     fn = getattr(rstorch, name)
     # numpy computes int8/uint8/bool in float16: give it float64 like the other dtypes
     return OpInfo(name, lambda x: fn(x), _ref(lambda x: ref(x.astype(np.float64))), ALL,
                   samples_in(low, high), _float_result,
-                  grad_samples=grad or grad_in(low, high), **kw)
+                  grad_samples=grad or grad_in(low, high), **variants(name), **kw)
 
 
 def same_op(name, ref, dtypes, grad_avoid=(), differentiable=True, result_dtype=None, **kw):
     """A dtype-preserving op."""
     fn = getattr(rstorch, name)
     return OpInfo(name, lambda x: fn(x), _ref(ref), dtypes, samples_in(-3.0, 3.0), result_dtype,
-                  differentiable=differentiable, grad_samples=grad_in(-3.0, 3.0, grad_avoid), **kw)
+                  differentiable=differentiable, grad_samples=grad_in(-3.0, 3.0, grad_avoid),
+                  **variants(name), **kw)
 
 
 def predicate(name, ref):
+    """A bool-result test (no in-place form: torch has none, or, like logical_not_, it writes
+    the result into the input's dtype)."""
     fn = getattr(rstorch, name)
     return OpInfo(name, lambda x: fn(x), _ref(ref), ALL, samples_in(-3.0, 3.0), _bool_result,
-                  differentiable=False)
+                  differentiable=False, **variants(name, inplace=False))
 
 
 NUMERIC = FLOATS + INTS
@@ -138,7 +150,7 @@ OPS = [
                            for s in elementwise_shapes(1) for k in (2, -1)],
            # the scaled value is rounded in the tensor's precision
            tol={"float32": (1e-6, 1e-5), "float16": (5e-3, 2e-2), "bfloat16": (3e-2, 1.0)},
-           differentiable=False),
+           differentiable=False, **variants("round")),
     same_op("trunc", np.trunc, NUMERIC, grad_avoid=INTEGER_RANGE),
     same_op("frac", lambda x: x - np.trunc(x), FLOATS, grad_avoid=INTEGER_RANGE),
     same_op("relu", _relu, NUMERIC, grad_avoid=(0,)),
@@ -147,7 +159,7 @@ OPS = [
            lambda d, rng: [Sample(s.args, {"nan": 1.5, "posinf": 100.0, "neginf": -100.0})
                            for s in samples_in(-3.0, 3.0)(d, rng)],
            grad_samples=lambda rng: [Sample(s.args, {"nan": 1.5, "posinf": 100.0, "neginf": -100.0})
-                                     for s in grad_in(-3.0, 3.0)(rng)]),
+                                     for s in grad_in(-3.0, 3.0)(rng)], **variants("nan_to_num")),
     float_op("exp", np.exp, -10.0, 10.0),
     float_op("exp2", np.exp2, -10.0, 10.0),
     float_op("expm1", np.expm1),
@@ -175,7 +187,8 @@ OPS = [
     OpInfo("logit_eps", lambda x, **kw: rstorch.logit(x, **kw), _ref(_logit), FLOATS,
            lambda d, rng: [Sample((np.asarray(random_array(rng, s, d, -0.5, 1.5)),), {"eps": 0.1})
                            for s in elementwise_shapes(1)],
-           grad_samples=lambda rng: [Sample(s.args, {"eps": 0.05}) for s in grad_in(0.1, 0.9)(rng)]),
+           grad_samples=lambda rng: [Sample(s.args, {"eps": 0.05}) for s in grad_in(0.1, 0.9)(rng)],
+           **variants("logit")),
     float_op("erf", _vec(math.erf)),
     float_op("erfc", _vec(math.erfc)),
     float_op("erfinv", _vec(_erfinv), -0.95, 0.95),
@@ -187,3 +200,26 @@ OPS = [
     predicate("isreal", lambda x: np.ones(np.shape(x), dtype=bool)),
     predicate("logical_not", np.logical_not),
 ]
+
+
+# ------------------------------------------------------------------ error inputs (torch's texts)
+
+from .core import attach_error_inputs, error  # noqa: E402
+
+_B = np.array([True, False])
+
+attach_error_inputs(OPS, {
+    "abs": lambda device: [error((_B,), NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'")],
+    "neg": lambda device: [error((_B,), NotImplementedError,
+                                 "Negation, the `-` operator, on a bool tensor is not supported.", prefix=True)],
+    "floor": lambda device: [error((_B,), NotImplementedError, "\"floor_vml_cpu\" not implemented for 'Bool'")],
+    "frac": lambda device: [error((np.array([1]),), NotImplementedError, "\"frac_cpu\" not implemented for 'Long'")],
+    "round_decimals": lambda device: [
+        error((np.array([1]),), NotImplementedError, "\"round_cpu\" not implemented for 'Long'", {"decimals": 1}),
+        error((np.array([1]),), NotImplementedError, "\"round_vml_cpu\" not implemented for 'Long'", {"decimals": 0})],
+    "round": lambda device: [error((_B,), NotImplementedError, "\"round_vml_cpu\" not implemented for 'Bool'")],
+    "bitwise_not": lambda device: [
+        error((np.array([1.0]),), NotImplementedError, "\"bitwise_not_cpu\" not implemented for 'Float'")],
+    "relu": lambda device: [error((_B,), NotImplementedError, "Boolean inputs not supported for relu")],
+    "exp": lambda device: [error((2.0,), TypeError, "exp(): argument 'input' (position 1) must be Tensor, not float")],
+})
