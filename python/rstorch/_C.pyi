@@ -49,6 +49,7 @@ __all__ = [
     '_register',
     '_searchsorted',
     '_set_anomaly_enabled',
+    '_set_default_dtype',
     '_set_default_generator',
     '_set_grad_enabled',
     '_set_inference_mode',
@@ -86,6 +87,7 @@ __all__ = [
     'floor',
     'frac',
     'full',
+    'get_default_dtype',
     'get_num_threads',
     'int16',
     'int32',
@@ -663,6 +665,8 @@ def _searchsorted(sorted_sequence: Any, input: Any, out_int32: Any, right: Any, 
 
 def _set_anomaly_enabled(on: Any) -> Any: ...
 
+def _set_default_dtype(d: Any) -> Any: ...
+
 def _set_default_generator(gen: Any) -> Any: ...
 
 def _set_grad_enabled(mode: Any) -> Any: ...
@@ -750,6 +754,8 @@ def floor(input: Any, *, out: Any = None) -> Any: ...
 def frac(input: Any, *, out: Any = None) -> Any: ...
 
 def full(size: Any, fill_value: Any, dtype: Any, device: Any = None) -> Any: ...
+
+def get_default_dtype() -> Any: ...
 
 def get_num_threads() -> builtins.int: ...
 

@@ -24,21 +24,17 @@ __all__ = [
     "scalar_tensor", "empty_strided",
 ]
 
-_default_dtype = _C.float32
-
 # numpy dtype -> rstorch dtype (numpy has no bfloat16)
 _FROM_NUMPY = {np.dtype(name): d for name, d in _DTYPES.items() if name != "bfloat16"}
 
-
-def get_default_dtype():
-    return _default_dtype
+# the default dtype lives in the core (rstorch::ops::default_float), which promotion reads too
+get_default_dtype = _C.get_default_dtype
 
 
 def set_default_dtype(d):
-    global _default_dtype
-    if d not in (_C.float32, _C.float64, _C.float16, _C.bfloat16):
-        raise TypeError(f"only floating-point types are supported as the default type")
-    _default_dtype = d
+    if not isinstance(d, _C.dtype) or not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _C._set_default_dtype(d)
 
 
 def is_tensor(obj):
@@ -127,7 +123,7 @@ def _infer_dtype(np_array, data):
     if kind == "f":
         if isinstance(data, np.ndarray) or isinstance(data, np.generic):
             return _FROM_NUMPY[np_array.dtype]
-        return _default_dtype
+        return get_default_dtype()
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
@@ -292,7 +288,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
-    return tensor(s, dtype=dtype or _default_dtype, device=device, requires_grad=requires_grad)
+    return tensor(s, dtype=dtype or get_default_dtype(), device=device, requires_grad=requires_grad)
 
 
 # ---------------------------------------------------------------------- filled
@@ -302,7 +298,7 @@ def _filled(size, value, dtype, device, requires_grad, fn):
     sizes = _sizes(size, fn)
     if fn == "zeros" and any(s < 0 for s in sizes):
         raise RuntimeError("zeros: Dimension size must be non-negative.")  # zeros' own check, in torch
-    return _finish(_C.full(sizes, value, dtype or _default_dtype, dev), requires_grad)
+    return _finish(_C.full(sizes, value, dtype or get_default_dtype(), dev), requires_grad)
 
 
 def _factory_out(name):
@@ -331,12 +327,12 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
           pin_memory=False, memory_format=None):
     """Like torch.empty; rstorch zero-fills new memory instead of leaving it uninitialised."""
     dev = _check_device(device)
-    return _finish(_C.zeros(_sizes(size, "empty"), dtype or _default_dtype, dev), requires_grad)
+    return _finish(_C.zeros(_sizes(size, "empty"), dtype or get_default_dtype(), dev), requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **_):
     size, stride = _sizes((size,)), _sizes((stride,))
-    return _finish(_C.empty_strided(size, stride, dtype or _default_dtype, _check_device(device)), requires_grad)
+    return _finish(_C.empty_strided(size, stride, dtype or get_default_dtype(), _check_device(device)), requires_grad)
 
 
 @_factory_out("zeros")
@@ -355,7 +351,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         # torch infers the dtype from the fill value
         dtype = (_C.bool if isinstance(fill_value, builtins.bool) else
                  _C.int64 if isinstance(fill_value, numbers.Integral) else
-                 fill_value.dtype if isinstance(fill_value, _TensorBase) else _default_dtype)
+                 fill_value.dtype if isinstance(fill_value, _TensorBase) else get_default_dtype())
     return _filled((size,), fill_value, dtype, device, requires_grad, "full")
 
 
@@ -424,7 +420,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     n = max(0, math.ceil((end - start) / step))
     if dtype is None:
         is_float = any(isinstance(v, float) for v in (start, end, step))
-        dtype = _default_dtype if is_float else _C.int64
+        dtype = get_default_dtype() if is_float else _C.int64
     if dtype.is_floating_point:
         values = start + np.arange(n, dtype=np.float64) * step
     else:
@@ -441,7 +437,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
         start, end = 0, start
     n = int(math.floor((end - start) / step)) + 1
     values = start + np.arange(n, dtype=np.float64) * step
-    return tensor(values, dtype=dtype or _default_dtype, device=device, requires_grad=requires_grad)
+    return tensor(values, dtype=dtype or get_default_dtype(), device=device, requires_grad=requires_grad)
 
 
 @_factory_out("linspace")
@@ -451,7 +447,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     start, end = _num(start), _num(end)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    dtype = dtype or _default_dtype
+    dtype = dtype or get_default_dtype()
     if steps == 1:
         values = np.array([start], dtype=np.float64)
     else:
@@ -470,7 +466,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
              requires_grad=False):
     exps = linspace(start, end, steps, dtype=_C.float64)._host_numpy()
     values = np.power(float(base), exps)
-    dtype = dtype or _default_dtype
+    dtype = dtype or get_default_dtype()
     if not dtype.is_floating_point:
         values = np.trunc(values)
     return _finish(tensor(values, dtype=dtype, device=device), requires_grad)

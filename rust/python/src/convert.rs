@@ -196,6 +196,19 @@ pub fn result_type(operands: Vec<(PyRef<'_, PyDType>, i64)>, default_float: PyRe
     dtype_object(default_float.py(), rstorch::dtype::result_type(&ops, default_float.0))
 }
 
+/// `torch.get_default_dtype()`: the core's default floating dtype.
+#[pyfunction]
+pub fn get_default_dtype(py: Python<'_>) -> Py<PyDType> {
+    dtype_object(py, rstorch::ops::default_float())
+}
+
+/// `torch.set_default_dtype(d)` (the Python wrapper checks that `d` is a dtype): torch's
+/// TypeError for a non-floating dtype.
+#[pyfunction]
+pub fn _set_default_dtype(d: PyRef<'_, PyDType>) -> PyResult<()> {
+    rstorch::ops::set_default_float(d.0).map_err(|e| pyo3::exceptions::PyTypeError::new_err(e.to_string()))
+}
+
 #[pyfunction]
 pub fn promote_types(a: PyRef<'_, PyDType>, b: PyRef<'_, PyDType>) -> Py<PyDType> {
     dtype_object(a.py(), a.0.promote(b.0))

@@ -28,6 +28,8 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tensor::is_inference_mode_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(convert::result_type, m)?)?;
     m.add_function(wrap_pyfunction!(convert::promote_types, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::get_default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::_set_default_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(convert::can_cast, m)?)?;
     m.add_function(wrap_pyfunction!(convert::broadcast_shapes, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::creation::full, m)?)?;

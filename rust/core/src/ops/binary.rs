@@ -10,7 +10,9 @@
 //! Ternary ops (where, lerp, addcmul, addcdiv, clamp) and their generic driver `map3` are in
 //! `binary/ternary.rs`; isclose/allclose/equal are at the end of this file.
 
+mod inplace;
 mod ternary;
+pub use inplace::{add_scaled_inplace, binary_inplace, can_cast};
 pub use ternary::{addcdiv, addcmul, clamp, lerp, map3, where_};
 
 use super::{map2, result_dtype, Arg};
@@ -573,10 +575,10 @@ impl Bits for bool {
 macro_rules! dispatch_float {
     ($dtype:expr, $T:ident => $body:expr, $err:expr) => {
         match $dtype {
-            DType::Float32 => { type $T = f32; $body }
-            DType::Float64 => { type $T = f64; $body }
-            DType::Float16 => { type $T = f16; $body }
-            DType::BFloat16 => { type $T = bf16; $body }
+            $crate::dtype::DType::Float32 => { type $T = f32; $body }
+            $crate::dtype::DType::Float64 => { type $T = f64; $body }
+            $crate::dtype::DType::Float16 => { type $T = $crate::dtype::f16; $body }
+            $crate::dtype::DType::BFloat16 => { type $T = $crate::dtype::bf16; $body }
             _ => Err($err),
         }
     };
@@ -587,72 +589,100 @@ pub(crate) use dispatch_float;
 macro_rules! dispatch_bits {
     ($dtype:expr, $T:ident => $body:expr, $err:expr) => {
         match $dtype {
-            DType::Bool => { type $T = bool; $body }
-            DType::UInt8 => { type $T = u8; $body }
-            DType::Int8 => { type $T = i8; $body }
-            DType::Int16 => { type $T = i16; $body }
-            DType::Int32 => { type $T = i32; $body }
-            DType::Int64 => { type $T = i64; $body }
+            $crate::dtype::DType::Bool => { type $T = bool; $body }
+            $crate::dtype::DType::UInt8 => { type $T = u8; $body }
+            $crate::dtype::DType::Int8 => { type $T = i8; $body }
+            $crate::dtype::DType::Int16 => { type $T = i16; $body }
+            $crate::dtype::DType::Int32 => { type $T = i32; $body }
+            $crate::dtype::DType::Int64 => { type $T = i64; $body }
             _ => Err($err),
         }
     };
 }
 
+pub(crate) use dispatch_bits;
+
 fn internal(op: BinaryOp) -> Error {
     Error::runtime(format!("internal error: {} dispatched to the wrong kernel family", op.name()))
 }
 
+/// The scalar function of each op, shared by the out-of-place (`map2`) and in-place
+/// (`binary/inplace.rs`) drivers: `$f` is bound to the op's function and `$same` runs for ops
+/// whose result is the element type, `$pred` for the bool-valued ones; other ops give `$other`.
+macro_rules! arith_fn {
+    ($op:expr, $T:ty, |$f:ident| $same:expr, |$p:ident| $pred:expr, $other:expr) => {{
+        use $crate::ops::binary::BinaryOp::*;
+        match $op {
+            Add => { let $f = <$T as $crate::ops::binary::Arith>::add; $same }
+            Sub => { let $f = <$T as $crate::ops::binary::Arith>::sub; $same }
+            Mul => { let $f = <$T as $crate::ops::binary::Arith>::mul; $same }
+            Div => { let $f = <$T as $crate::ops::binary::Arith>::div; $same }
+            DivTrunc => { let $f = <$T as $crate::ops::binary::Arith>::div_trunc; $same }
+            DivFloor => { let $f = <$T as $crate::ops::binary::Arith>::div_floor; $same }
+            Remainder => { let $f = <$T as $crate::ops::binary::Arith>::remainder; $same }
+            Fmod => { let $f = <$T as $crate::ops::binary::Arith>::fmod; $same }
+            Pow => { let $f = <$T as $crate::ops::binary::Arith>::pow; $same }
+            Maximum => { let $f = <$T as $crate::ops::binary::Arith>::maximum; $same }
+            Minimum => { let $f = <$T as $crate::ops::binary::Arith>::minimum; $same }
+            Fmax => { let $f = <$T as $crate::ops::binary::Arith>::fmax; $same }
+            Fmin => { let $f = <$T as $crate::ops::binary::Arith>::fmin; $same }
+            LogicalAnd => { let $p = |x: $T, y: $T| x.truthy() & y.truthy(); $pred }
+            LogicalOr => { let $p = |x: $T, y: $T| x.truthy() | y.truthy(); $pred }
+            LogicalXor => { let $p = |x: $T, y: $T| x.truthy() ^ y.truthy(); $pred }
+            Eq => { let $p = |x: $T, y: $T| x == y; $pred }
+            Ne => { let $p = |x: $T, y: $T| x != y; $pred }
+            Lt => { let $p = |x: $T, y: $T| x < y; $pred }
+            Le => { let $p = |x: $T, y: $T| x <= y; $pred }
+            Gt => { let $p = |x: $T, y: $T| x > y; $pred }
+            Ge => { let $p = |x: $T, y: $T| x >= y; $pred }
+            _ => $other,
+        }
+    }};
+}
+pub(crate) use arith_fn;
+
+/// `arith_fn` for the `FloatArith` ops.
+macro_rules! float_fn {
+    ($op:expr, $T:ty, |$f:ident| $same:expr, $other:expr) => {{
+        use $crate::ops::binary::BinaryOp::*;
+        match $op {
+            Atan2 => { let $f = <$T as $crate::ops::binary::FloatArith>::atan2; $same }
+            Hypot => { let $f = <$T as $crate::ops::binary::FloatArith>::hypot; $same }
+            Copysign => { let $f = <$T as $crate::ops::binary::FloatArith>::copysign; $same }
+            Nextafter => { let $f = <$T as $crate::ops::binary::FloatArith>::nextafter; $same }
+            Xlogy => { let $f = <$T as $crate::ops::binary::FloatArith>::xlogy; $same }
+            _ => $other,
+        }
+    }};
+}
+pub(crate) use float_fn;
+
+/// `arith_fn` for the `Bits` ops.
+macro_rules! bits_fn {
+    ($op:expr, $T:ty, |$f:ident| $same:expr, $other:expr) => {{
+        use $crate::ops::binary::BinaryOp::*;
+        match $op {
+            BitAnd => { let $f = <$T as $crate::ops::binary::Bits>::bitand; $same }
+            BitOr => { let $f = <$T as $crate::ops::binary::Bits>::bitor; $same }
+            BitXor => { let $f = <$T as $crate::ops::binary::Bits>::bitxor; $same }
+            Shl => { let $f = <$T as $crate::ops::binary::Bits>::shl; $same }
+            Shr => { let $f = <$T as $crate::ops::binary::Bits>::shr; $same }
+            _ => $other,
+        }
+    }};
+}
+pub(crate) use bits_fn;
+
 fn run<T: Arith>(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    use BinaryOp::*;
-    match op {
-        Add => map2::<T, T>(a, b, T::add),
-        Sub => map2::<T, T>(a, b, T::sub),
-        Mul => map2::<T, T>(a, b, T::mul),
-        Div => map2::<T, T>(a, b, T::div),
-        DivTrunc => map2::<T, T>(a, b, T::div_trunc),
-        DivFloor => map2::<T, T>(a, b, T::div_floor),
-        Remainder => map2::<T, T>(a, b, T::remainder),
-        Fmod => map2::<T, T>(a, b, T::fmod),
-        Pow => map2::<T, T>(a, b, T::pow),
-        Maximum => map2::<T, T>(a, b, T::maximum),
-        Minimum => map2::<T, T>(a, b, T::minimum),
-        Fmax => map2::<T, T>(a, b, T::fmax),
-        Fmin => map2::<T, T>(a, b, T::fmin),
-        LogicalAnd => map2::<T, bool>(a, b, |x, y| x.truthy() & y.truthy()),
-        LogicalOr => map2::<T, bool>(a, b, |x, y| x.truthy() | y.truthy()),
-        LogicalXor => map2::<T, bool>(a, b, |x, y| x.truthy() ^ y.truthy()),
-        Eq => map2::<T, bool>(a, b, |x, y| x == y),
-        Ne => map2::<T, bool>(a, b, |x, y| x != y),
-        Lt => map2::<T, bool>(a, b, |x, y| x < y),
-        Le => map2::<T, bool>(a, b, |x, y| x <= y),
-        Gt => map2::<T, bool>(a, b, |x, y| x > y),
-        Ge => map2::<T, bool>(a, b, |x, y| x >= y),
-        _ => Err(internal(op)),
-    }
+    arith_fn!(op, T, |f| map2::<T, T>(a, b, f), |p| map2::<T, bool>(a, b, p), Err(internal(op)))
 }
 
 fn run_float<T: FloatArith>(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    use BinaryOp::*;
-    match op {
-        Atan2 => map2::<T, T>(a, b, T::atan2),
-        Hypot => map2::<T, T>(a, b, T::hypot),
-        Copysign => map2::<T, T>(a, b, T::copysign),
-        Nextafter => map2::<T, T>(a, b, T::nextafter),
-        Xlogy => map2::<T, T>(a, b, T::xlogy),
-        _ => Err(internal(op)),
-    }
+    float_fn!(op, T, |f| map2::<T, T>(a, b, f), Err(internal(op)))
 }
 
 fn run_bits<T: Bits>(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    use BinaryOp::*;
-    match op {
-        BitAnd => map2::<T, T>(a, b, T::bitand),
-        BitOr => map2::<T, T>(a, b, T::bitor),
-        BitXor => map2::<T, T>(a, b, T::bitxor),
-        Shl => map2::<T, T>(a, b, T::shl),
-        Shr => map2::<T, T>(a, b, T::shr),
-        _ => Err(internal(op)),
-    }
+    bits_fn!(op, T, |f| map2::<T, T>(a, b, f), Err(internal(op)))
 }
 
 /// Whether any element of `t` is zero (integer division checks its divisor first).

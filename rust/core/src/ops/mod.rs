@@ -58,9 +58,26 @@ impl Arg<'_> {
     }
 }
 
-/// The default floating dtype Python floats map to (torch.get_default_dtype()).
+/// The default floating dtype (torch.get_default_dtype()), process-wide like torch's: an index
+/// into `DType::ALL`, float32 at start.
+static DEFAULT_FLOAT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// The default floating dtype: what Python floats, `torch.tensor(1.5)`, true division and the
+/// float ops of integer tensors give (torch.get_default_dtype()).
+#[inline]
 pub fn default_float() -> DType {
-    DType::Float32
+    DType::ALL[DEFAULT_FLOAT.load(std::sync::atomic::Ordering::Relaxed) as usize]
+}
+
+/// `torch.set_default_dtype`: only float32, float64, float16 and bfloat16 are allowed (torch's
+/// TypeError text, which the bindings raise as a TypeError).
+pub fn set_default_float(dtype: DType) -> Result<()> {
+    if !dtype.is_floating_point() {
+        return Err(crate::error::Error::runtime("only floating-point types are supported as the default type"));
+    }
+    let i = DType::ALL.iter().position(|&d| d == dtype).expect("every dtype is in DType::ALL");
+    DEFAULT_FLOAT.store(i as u8, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
 }
 
 /// `torch.result_type` of elementwise operands.

@@ -131,7 +131,7 @@ impl UnaryOp {
             _ => Ok(match self.kind() {
                 Kind::Same => input,
                 Kind::Floating if input.is_floating_point() => input,
-                Kind::Floating => DType::Float32,
+                Kind::Floating => super::default_float(),
                 Kind::Predicate => DType::Bool,
             }),
         }

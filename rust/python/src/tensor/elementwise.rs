@@ -2,7 +2,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use rstorch::ops::binary::{self as kernels, add_scaled, binary, BinaryOp};
+use rstorch::ops::binary::{self as kernels, add_scaled, add_scaled_inplace, binary, binary_inplace, BinaryOp};
 use rstorch::ops::Arg;
 use rstorch::{Scalar, Tensor};
 
@@ -116,15 +116,8 @@ fn binop<'py>(
     finish(py, name, tracked, || PyTuple::new(py, [slf.clone().into_any(), other.clone()]), None, wrap(py, t)?)
 }
 
-/// `a + alpha * b` / `a - alpha * b`.
-fn add_alpha<'py>(
-    slf: &Bound<'py, PyTensor>,
-    other: &Bound<'py, PyAny>,
-    alpha: &Bound<'py, PyAny>,
-    subtract: bool,
-) -> PyResult<Bound<'py, PyAny>> {
-    let py = slf.py();
-    let name = if subtract { "sub" } else { "add" };
+/// The operand and `alpha` of `add`/`sub` (and their in-place forms), or torch's TypeErrors.
+fn alpha_args(other: &Bound<'_, PyAny>, alpha: &Bound<'_, PyAny>, name: &str) -> PyResult<(Operand, Scalar)> {
     let Some(o) = Operand::from_py(other)? else {
         return Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "{name}(): argument 'other' must be Tensor or Number, not {}",
@@ -135,6 +128,19 @@ fn add_alpha<'py>(
         Some(s) => s?,
         None => return Err(pyo3::exceptions::PyTypeError::new_err("alpha must be a number")),
     };
+    Ok((o, alpha_s))
+}
+
+/// `a + alpha * b` / `a - alpha * b`.
+fn add_alpha<'py>(
+    slf: &Bound<'py, PyTensor>,
+    other: &Bound<'py, PyAny>,
+    alpha: &Bound<'py, PyAny>,
+    subtract: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let name = if subtract { "sub" } else { "add" };
+    let (o, alpha_s) = alpha_args(other, alpha, name)?;
     let me = slf.borrow();
     let (a, tracked) = (me.t.clone(), me.tracks_grad() || o.tracks_grad());
     drop(me);
@@ -144,6 +150,19 @@ fn add_alpha<'py>(
         kw.set_item("alpha", alpha)?;
     }
     finish(py, name, tracked, || PyTuple::new(py, [slf.clone().into_any(), other.clone()]), Some(&kw), wrap(py, t)?)
+}
+
+/// `add_`/`sub_` with `alpha`, in place in the core (no autograd: the caller checked).
+fn add_alpha_inplace<'py>(
+    slf: &Bound<'py, PyTensor>,
+    other: &Bound<'py, PyAny>,
+    alpha: &Bound<'py, PyAny>,
+    subtract: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (o, alpha_s) = alpha_args(other, alpha, if subtract { "sub" } else { "add" })?;
+    let dst = slf.borrow().t.clone();
+    maybe_detach(slf.py(), dst.numel(), || add_scaled_inplace(&dst, o.arg(), alpha_s, subtract)).py_err()?;
+    Ok(slf.clone().into_any())
 }
 
 /// Write `result` into `slf` in place (the `_` variants), checking that its dtype can be cast
@@ -177,20 +196,41 @@ pub(crate) fn assign_inplace<'py>(slf: &Bound<'py, PyTensor>, result: &Bound<'py
 
 /// torch's canCast: no float to integral, no non-bool to bool.
 pub fn can_cast(from: rstorch::DType, to: rstorch::DType) -> bool {
-    use rstorch::dtype::Category::*;
-    !(from.category() == Floating && to.category() != Floating || from.category() != Bool && to.category() == Bool)
+    kernels::can_cast(from, to)
 }
 
 fn inplace<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, op: BinaryOp, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    inplace_kw(slf, other, op, name, None)
+}
+
+/// `self.name(other, **kwargs)` in place: the autograd path when anything tracks grad, else the
+/// core's one-pass in-place kernel (under the destination's write lock for the whole op).
+fn inplace_kw<'py>(
+    slf: &Bound<'py, PyTensor>,
+    other: &Bound<'py, PyAny>,
+    op: BinaryOp,
+    name: &str,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
-    if slf.borrow().tracks_grad() || Operand::from_py(other)?.is_some_and(|o| o.tracks_grad()) {
-        return inplace_py(py, name, PyTuple::new(py, [slf.clone().into_any(), other.clone()])?, None);
+    let o = OperandRef::from_py(other)?;
+    let me = slf.borrow();
+    if me.tracks_grad() || o.as_ref().is_some_and(OperandRef::tracks_grad) {
+        drop((me, o));
+        return inplace_py(py, name, PyTuple::new(py, [slf.clone().into_any(), other.clone()])?, kwargs);
     }
-    let r = binop(slf, other, op, name, false)?;
-    if r.is(py.NotImplemented()) {
-        return Ok(r);
-    }
-    assign_inplace(slf, &r)
+    let Some(o) = o else {
+        return Ok(py.NotImplemented().into_bound(py));
+    };
+    let r = if me.t.numel().max(o.numel()) < GIL_RELEASE_NUMEL {
+        binary_inplace(op, &me.t, o.arg())
+    } else {
+        let (dst, owned) = (me.t.clone(), o.to_owned());
+        drop((me, o));
+        py.detach(|| binary_inplace(op, &dst, owned.arg()))
+    };
+    r.py_err()?;
+    Ok(slf.clone().into_any())
 }
 
 /// `a op= b`: Python keeps `a` bound to the same object, so only errors matter here.
@@ -317,8 +357,7 @@ impl PyTensor {
         if let Some(r) = alpha_inplace_grad(slf, other, alpha, "add_")? {
             return Ok(r);
         }
-        let r = Self::add(slf, other, alpha)?;
-        assign_inplace(slf, &r)
+        add_alpha_inplace(slf, other, alpha.unwrap(), false)
     }
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
@@ -328,8 +367,7 @@ impl PyTensor {
         if let Some(r) = alpha_inplace_grad(slf, other, alpha, "sub_")? {
             return Ok(r);
         }
-        let r = Self::sub(slf, other, alpha)?;
-        assign_inplace(slf, &r)
+        add_alpha_inplace(slf, other, alpha.unwrap(), true)
     }
 
     fn __neg__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
@@ -598,10 +636,10 @@ impl PyTensor {
         if op == BinaryOp::Div {
             return inplace(slf, other, op, "div_");
         }
-        let py = slf.py();
-        let kw = PyDict::new(py);
+        operand(other, "div", "other")?; // torch's TypeError for a non-number
+        let kw = PyDict::new(slf.py());
         kw.set_item("rounding_mode", rounding_mode)?;
-        inplace_with(slf, "div_", &[Some(other)], Some(&kw), || div_impl(slf, other, rounding_mode, false))
+        inplace_kw(slf, other, op, "div_", Some(&kw))
     }
     fn __truediv__<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         binop(slf, other, BinaryOp::Div, "div", false)
@@ -658,7 +696,9 @@ impl PyTensor {
                 d.scalar_type_name()
             )));
         }
-        inplace_with(slf, "float_power_", &[Some(exponent)], None, || Self::float_power(slf, exponent))
+        operand(exponent, "float_power", "exponent")?; // torch's TypeError for a non-number
+        // self is float64, so pow computes in float64 like float_power
+        inplace(slf, exponent, BinaryOp::Pow, "float_power_")
     }
 
     /// `self if condition else other`, elementwise (torch.where(condition, self, other)).
