@@ -19,7 +19,6 @@ pub mod storage;
 pub mod tensor;
 pub mod layout;
 pub mod shape;
-pub mod strided_index;
 
 pub use device::Device;
 pub use dtype::{DType, Element};

@@ -57,6 +57,10 @@ pub fn searchsorted(boundaries: &Tensor, values: Arg, right: bool, sorter: Optio
     }
     let b = boundaries.to_dtype(dtype)?.contiguous()?;
     let v = values.as_tensor(dtype)?.contiguous()?;
+    let device = crate::Device::common([&b, &v])?;
+    if device == crate::Device::Meta {
+        return Tensor::empty_on(v.shape(), DType::Int64, device);
+    }
     let n = *b.shape().last().unwrap();
     let sorter = sorter.map(|s| s.to_vec::<i64>()).transpose()?;
     if let Some(s) = &sorter {
