@@ -1,10 +1,12 @@
 //! `rstorch._C`: the extension module. A thin adapter over the `rstorch` crate: the Tensor base
 //! class, dtype objects, factory functions and grad-mode state. Python owns the user-facing API.
+//! Every op binding reaches the core through one gateway, [`dispatch`].
 
 #![allow(non_snake_case)] // the module is `_C`, like torch._C
 
 mod autograd;
 mod convert;
+mod dispatch;
 mod error;
 mod random;
 mod tensor;

@@ -27,7 +27,7 @@ use rstorch::Tensor;
 use super::node::{accumulate_grad_class, run, NativeNode};
 use super::rules::MAX_ARGS;
 use crate::error::IntoPy;
-use crate::tensor::elementwise::maybe_detach;
+use crate::dispatch::maybe_detach;
 use crate::tensor::{_set_grad_enabled, registry, tensor_of, wrap, PyTensor};
 
 enum Kind<'py> {

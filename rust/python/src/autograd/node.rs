@@ -24,7 +24,8 @@ use rstorch::Tensor;
 
 use super::rules::{self, Input, Rule, MAX_ARGS};
 use crate::error::IntoPy;
-use crate::tensor::elementwise::{maybe_detach, Operand};
+use crate::dispatch::maybe_detach;
+use crate::tensor::elementwise::Operand;
 use crate::tensor::{refresh_view, registry, tensor_of, wrap, PyTensor};
 
 /// torch's error for a node run after its saved values were freed.

@@ -30,7 +30,7 @@ pub fn full<'py>(py: Python<'py>, size: Vec<i64>, fill_value: &Bound<'py, PyAny>
         }
     };
     v.check_fill(d, size.iter().product()).py_err()?;
-    let t = super::elementwise::maybe_detach(py, size.iter().product(), || Tensor::full_on(&size, v, d, dev)).py_err()?;
+    let t = crate::dispatch::maybe_detach(py, size.iter().product(), || Tensor::full_on(&size, v, d, dev)).py_err()?;
     wrap(py, t)
 }
 

@@ -6,12 +6,10 @@ use rstorch::ops::binary::{self as kernels, add_scaled, add_scaled_inplace, bina
 use rstorch::ops::Arg;
 use rstorch::{Scalar, Tensor};
 
-use super::{finish, inplace_py, wrap, PyTensor};
+use super::{wrap, PyTensor};
+use crate::dispatch::{self, finish, inplace_py, Call, GIL_RELEASE_NUMEL};
 use crate::convert::extract_scalar;
 use crate::error::IntoPy;
-
-/// Elements above which a kernel runs with the GIL released (releasing costs ~20 ns).
-pub const GIL_RELEASE_NUMEL: usize = 1 << 15;
 
 /// A Python operand: a tensor or a number; None for anything else (the operator then returns
 /// NotImplemented so Python can try the reflected one).
@@ -78,15 +76,6 @@ impl<'py> OperandRef<'py> {
     }
 }
 
-/// Run `f` with the GIL released when the work is large enough to be worth it.
-pub(crate) fn maybe_detach<T: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> T + Send) -> T {
-    if numel >= GIL_RELEASE_NUMEL {
-        py.detach(f)
-    } else {
-        f()
-    }
-}
-
 /// `name(a, b)`: the fast path when nothing tracks grad, else the autograd dispatcher.
 /// `swap` computes `op(other, self)` (reflected operators).
 fn binop<'py>(
@@ -101,6 +90,7 @@ fn binop<'py>(
         return Ok(py.NotImplemented().into_bound(py));
     };
     let me = slf.borrow();
+    dispatch::route(me.t.device())?;
     let tracked = differentiable(op) && (me.tracks_grad() || o.tracks_grad());
     let run = move |a: Arg<'_>, b: Arg<'_>| if swap { binary(op, b, a) } else { binary(op, a, b) };
     let t = if me.t.numel().max(o.numel()) < GIL_RELEASE_NUMEL {
@@ -144,12 +134,12 @@ fn add_alpha<'py>(
     let me = slf.borrow();
     let (a, tracked) = (me.t.clone(), me.tracks_grad() || o.tracks_grad());
     drop(me);
-    let t = maybe_detach(py, a.numel(), || add_scaled(Arg::Tensor(&a), o.arg(), alpha_s, subtract)).py_err()?;
     let kw = pyo3::types::PyDict::new(py);
     if tracked {
         kw.set_item("alpha", alpha)?;
     }
-    finish(py, name, tracked, || PyTuple::new(py, [slf.clone().into_any(), other.clone()]), Some(&kw), wrap(py, t)?)
+    let args = || PyTuple::new(py, [slf.clone().into_any(), other.clone()]);
+    dispatch::run(py, Call::on(name, tracked, &a), args, Some(&kw), || add_scaled(Arg::Tensor(&a), o.arg(), alpha_s, subtract))
 }
 
 /// `add_`/`sub_` with `alpha`, in place in the core (no autograd: the caller checked).
@@ -161,7 +151,7 @@ fn add_alpha_inplace<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let (o, alpha_s) = alpha_args(other, alpha, if subtract { "sub" } else { "add" })?;
     let dst = slf.borrow().t.clone();
-    maybe_detach(slf.py(), dst.numel(), || add_scaled_inplace(&dst, o.arg(), alpha_s, subtract)).py_err()?;
+    dispatch::kernel(slf.py(), dst.device(), dst.numel(), || add_scaled_inplace(&dst, o.arg(), alpha_s, subtract))?;
     Ok(slf.clone().into_any())
 }
 
@@ -190,7 +180,7 @@ pub(crate) fn assign_inplace<'py>(slf: &Bound<'py, PyTensor>, result: &Bound<'py
     }
     let dst = me.t.clone();
     drop(me);
-    maybe_detach(slf.py(), dst.numel(), || dst.copy_(&res)).py_err()?;
+    dispatch::kernel(slf.py(), dst.device(), dst.numel(), || dst.copy_(&res))?;
     Ok(slf.clone().into_any())
 }
 
@@ -222,6 +212,7 @@ fn inplace_kw<'py>(
     let Some(o) = o else {
         return Ok(py.NotImplemented().into_bound(py));
     };
+    dispatch::route(me.t.device())?;
     let r = if me.t.numel().max(o.numel()) < GIL_RELEASE_NUMEL {
         binary_inplace(op, &me.t, o.arg())
     } else {
@@ -402,7 +393,7 @@ impl PyTensor {
         }
         let dst = me.t.clone();
         drop(me);
-        maybe_detach(py, dst.numel(), || dst.copy_(&s)).py_err()?;
+        dispatch::kernel(py, dst.device(), dst.numel(), || dst.copy_(&s))?;
         Ok(slf.clone().into_any())
     }
 
@@ -429,7 +420,7 @@ impl PyTensor {
         }
         let dst = me.t.clone();
         drop(me);
-        maybe_detach(py, dst.numel(), || dst.fill_(v)).py_err()?;
+        dispatch::kernel(py, dst.device(), dst.numel(), || dst.fill_(v))?;
         Ok(slf.clone().into_any())
     }
 
@@ -506,21 +497,6 @@ fn args_tuple<'py>(py: Python<'py>, items: &[Option<&Bound<'py, PyAny>>]) -> PyR
     PyTuple::new(py, items.iter().map(|o| o.cloned().unwrap_or_else(|| py.None().into_bound(py))))
 }
 
-/// Run a kernel on operands (GIL released when big), wrap the result, and record it for autograd
-/// when `tracked`.
-fn compute<'py>(
-    py: Python<'py>,
-    name: &str,
-    tracked: bool,
-    numel: usize,
-    args: impl FnOnce() -> PyResult<Bound<'py, PyTuple>>,
-    kwargs: Option<&Bound<'py, PyDict>>,
-    f: impl FnOnce() -> rstorch::Result<Tensor> + Send,
-) -> PyResult<Bound<'py, PyAny>> {
-    let t = maybe_detach(py, numel, f).py_err()?;
-    finish(py, name, tracked, args, kwargs, wrap(py, t)?)
-}
-
 /// An in-place method: the autograd path when anything tracks grad, else compute out of place
 /// with `f` and write back into self (checking the cast like torch).
 fn inplace_with<'py>(
@@ -577,7 +553,7 @@ fn div_impl<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, rounding
         kw.set_item("rounding_mode", rounding_mode)?;
     }
     let args = || PyTuple::new(py, [slf.clone().into_any(), other.clone()]);
-    compute(py, "div", tracked, n, args, Some(&kw), || binary(op, Arg::Tensor(&a), o.arg()))
+    dispatch::run(py, Call::new("div", tracked, n, a.device()), args, Some(&kw), || binary(op, Arg::Tensor(&a), o.arg()))
 }
 
 /// For ops that never record (tracked is false), the args closure is never called.
@@ -684,7 +660,7 @@ impl PyTensor {
         let (a, tracked) = (me.t.clone(), me.tracks_grad() || o.tracks_grad());
         drop(me);
         let n = a.numel().max(o.numel());
-        compute(py, "float_power", tracked, n, || args_tuple(py, &[Some(slf.as_any()), Some(exponent)]), None, || {
+        dispatch::run(py, Call::new("float_power", tracked, n, a.device()), || args_tuple(py, &[Some(slf.as_any()), Some(exponent)]), None, || {
             kernels::float_power(Arg::Tensor(&a), o.arg())
         })
     }
@@ -744,7 +720,7 @@ impl PyTensor {
         drop(me);
         tracked |= end.cast::<PyTensor>()?.borrow().tracks_grad();
         let n = a.numel().max(e.numel()).max(w.numel());
-        compute(py, "lerp", tracked, n, || args_tuple(py, &[Some(slf.as_any()), Some(end), Some(weight)]), None, || {
+        dispatch::run(py, Call::new("lerp", tracked, n, a.device()), || args_tuple(py, &[Some(slf.as_any()), Some(end), Some(weight)]), None, || {
             kernels::lerp(&a, &e, w.arg())
         })
     }
@@ -776,16 +752,16 @@ impl PyTensor {
         let py = slf.py();
         let (a, b) = (slf.borrow().t.clone(), super::tensor_of(other)?);
         let n = a.numel().max(b.numel());
-        compute(py, "isclose", false, n, || unreachable_args(py), None, || kernels::isclose(&a, &b, rtol, atol, equal_nan))
+        dispatch::run(py, Call::new("isclose", false, n, a.device()), || unreachable_args(py), None, || kernels::isclose(&a, &b, rtol, atol, equal_nan))
     }
     #[pyo3(signature = (other, rtol=1e-05, atol=1e-08, equal_nan=false))]
     fn allclose(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, rtol: f64, atol: f64, equal_nan: bool) -> PyResult<bool> {
         let (a, b) = (slf.borrow().t.clone(), super::tensor_of(other)?);
-        maybe_detach(slf.py(), a.numel(), || kernels::allclose(&a, &b, rtol, atol, equal_nan)).py_err()
+        dispatch::kernel(slf.py(), a.device(), a.numel(), || kernels::allclose(&a, &b, rtol, atol, equal_nan))
     }
     fn equal(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         let (a, b) = (slf.borrow().t.clone(), super::tensor_of(other)?);
-        maybe_detach(slf.py(), a.numel(), || kernels::equal(&a, &b)).py_err()
+        dispatch::kernel(slf.py(), a.device(), a.numel(), || kernels::equal(&a, &b))
     }
 }
 
@@ -823,7 +799,7 @@ fn addc<'py>(
     let kw = value_kwargs(py, value)?;
     let n = a.numel().max(t1.numel()).max(t2.numel());
     let div = name == "addcdiv";
-    compute(py, name, tracked, n, || args_tuple(py, &[Some(slf.as_any()), Some(tensor1), Some(tensor2)]), kw.as_ref(), || {
+    dispatch::run(py, Call::new(name, tracked, n, a.device()), || args_tuple(py, &[Some(slf.as_any()), Some(tensor1), Some(tensor2)]), kw.as_ref(), || {
         if div {
             kernels::addcdiv(&a, &t1, &t2, v)
         } else {
@@ -853,7 +829,7 @@ fn clamp_impl<'py>(
         "clamp_max" => args_tuple(py, &[Some(slf.as_any()), max]),
         _ => args_tuple(py, &[Some(slf.as_any()), min, max]),
     };
-    compute(py, name, tracked, n, args, None, || kernels::clamp(&a, lo.as_ref().map(Operand::arg), hi.as_ref().map(Operand::arg)))
+    dispatch::run(py, Call::new(name, tracked, n, a.device()), args, None, || kernels::clamp(&a, lo.as_ref().map(Operand::arg), hi.as_ref().map(Operand::arg)))
 }
 
 /// `torch.where(condition, input, other)`; input and other may be numbers. Recorded as
@@ -865,7 +841,7 @@ fn where_impl<'py>(condition: &Bound<'py, PyAny>, input: &Bound<'py, PyAny>, oth
     let y = operand(other, "where", "other")?;
     let tracked = x.tracks_grad() || y.tracks_grad();
     let n = cond.numel().max(x.numel()).max(y.numel());
-    compute(py, "where", tracked, n, || args_tuple(py, &[Some(condition), Some(input), Some(other)]), None, || {
+    dispatch::run(py, Call::new("where", tracked, n, cond.device()), || args_tuple(py, &[Some(condition), Some(input), Some(other)]), None, || {
         kernels::where_(&cond, x.arg(), y.arg())
     })
 }

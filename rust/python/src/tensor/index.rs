@@ -12,9 +12,9 @@ use rstorch::ops::index as core;
 use rstorch::ops::index::{ScatterReduce, ScatterSrc};
 use rstorch::{Scalar, Tensor};
 
-use super::elementwise::maybe_detach;
 use super::views::self_args;
-use super::{finish, inplace_py, wrap, PyTensor};
+use super::{wrap, PyTensor};
+use crate::dispatch::{self, Call};
 use crate::convert::extract_scalar;
 use crate::error::IntoPy;
 
@@ -88,16 +88,10 @@ fn run_inplace<'py>(
     others_track: bool,
     f: impl FnOnce(&Tensor) -> rstorch::Result<()> + Send,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let py = slf.py();
     let me = slf.borrow();
-    if me.tracks_grad() || others_track {
-        drop(me);
-        return inplace_py(py, name, self_args(slf, args)?, kwargs);
-    }
-    let t = me.t.clone();
+    let (t, tracked) = (me.t.clone(), me.tracks_grad() || others_track);
     drop(me);
-    maybe_detach(py, t.numel(), || f(&t)).py_err()?;
-    Ok(slf.clone().into_any())
+    dispatch::run_inplace(slf, Call::on(name, tracked, &t), || self_args(slf, args), kwargs, || f(&t))
 }
 
 /// The out-of-place form of an in-place kernel: run it on a copy of `base` (self, or self
@@ -115,13 +109,11 @@ fn run_copy<'py>(
     let me = slf.borrow();
     let (t, tracked) = (me.t.clone(), me.tracks_grad() || others_track);
     drop(me);
-    let out = maybe_detach(py, t.numel(), || -> rstorch::Result<Tensor> {
+    dispatch::run(py, Call::on(name, tracked, &t), || self_args(slf, args), kwargs, || -> rstorch::Result<Tensor> {
         let out = base(&t)?.copy_as(t.dtype())?;
         f(&out)?;
         Ok(out)
     })
-    .py_err()?;
-    finish(py, name, tracked, || self_args(slf, args), kwargs, wrap(py, out)?)
 }
 
 /// An index op's kernel `f`, which works in place: on self for the `name_` method
@@ -168,8 +160,7 @@ fn run_new<'py>(
     let me = slf.borrow();
     let (t, tracked) = (me.t.clone(), me.tracks_grad() || others_track);
     drop(me);
-    let out = maybe_detach(py, t.numel(), || f(&t)).py_err()?;
-    finish(py, name, tracked, || self_args(slf, args), kwargs, wrap(py, out)?)
+    dispatch::run(py, Call::on(name, tracked, &t), || self_args(slf, args), kwargs, || f(&t))
 }
 
 fn int<'py>(py: Python<'py>, v: i64) -> PyResult<Bound<'py, PyAny>> {
@@ -390,7 +381,7 @@ impl PyTensor {
     fn nonzero<'py>(slf: &Bound<'py, Self>, as_tuple: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let t = slf.borrow().t.clone();
-        let nz = maybe_detach(py, t.numel(), || core::nonzero(&t)).py_err()?;
+        let nz = dispatch::kernel(py, t.device(), t.numel(), || core::nonzero(&t))?;
         if !as_tuple {
             return wrap(py, nz);
         }

@@ -2,8 +2,9 @@
 //!
 //! Products (`@`, mm, bmm, mv, dot, addmm...) are Tensor methods so `a @ b` costs one call into
 //! Rust; the `torch.linalg` kernels are `_C.linalg_*` functions wrapped by rstorch/linalg.py
-//! (which adds `out=` and named results). Every op records itself for autograd through
-//! `finish` under the name its backward rule is registered with (rules/linalg.py).
+//! (which adds `out=` and named results). Every op goes through the gateway (crate::dispatch),
+//! which records it for autograd under the name its backward rule is registered with
+//! (rules/linalg.py).
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -11,8 +12,8 @@ use pyo3::types::{PyDict, PyTuple};
 use rstorch::ops::linalg::{self, NormOrd};
 use rstorch::{Scalar, Tensor};
 
-use super::elementwise::maybe_detach;
-use super::{finish, inplace_py, wrap, wrap_all, PyTensor};
+use super::{wrap, wrap_all, PyTensor};
+use crate::dispatch::{self, Call};
 use crate::convert::extract_scalar;
 use crate::error::IntoPy;
 
@@ -52,8 +53,7 @@ fn product2<'py>(
     f: fn(&Tensor, &Tensor) -> rstorch::Result<Tensor>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (a, b) = (x.0, y.0);
-    let t = maybe_detach(py, work(&[a, b]), || f(a, b)).py_err()?;
-    finish(py, name, x.1 || y.1, args, None, wrap(py, t)?)
+    dispatch::run(py, Call::new(name, x.1 || y.1, work(&[a, b]), a.device()), args, None, || f(a, b))
 }
 
 fn method2<'py>(
@@ -87,21 +87,21 @@ fn add_product<'py>(
     let (a, ta) = tensor_arg(x, name, arg_names[0], 1)?;
     let (b, tb) = tensor_arg(y, name, arg_names[1], 2)?;
     let (bs, al) = (scalar_arg(beta, name, "beta")?, scalar_arg(alpha, name, "alpha")?);
-    let t = maybe_detach(py, work(&[&a, &b]), || f(&input, &a, &b, bs, al)).py_err()?;
     let tracked = ti || ta || tb;
     let kw = PyDict::new(py);
     if tracked {
         kw.set_item("beta", beta)?;
         kw.set_item("alpha", alpha)?;
     }
-    finish(py, name, tracked, || PyTuple::new(py, [slf.clone().into_any(), x.clone(), y.clone()]), Some(&kw), wrap(py, t)?)
+    let args = || PyTuple::new(py, [slf.clone().into_any(), x.clone(), y.clone()]);
+    dispatch::run(py, Call::new(name, tracked, work(&[&a, &b]), a.device()), args, Some(&kw), || f(&input, &a, &b, bs, al))
 }
 
 fn tri<'py>(slf: &Bound<'py, PyTensor>, diagonal: i64, upper: bool) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let name = if upper { "triu" } else { "tril" };
     super::views::run1(slf, name, &[diagonal.into_pyobject(py)?.into_any()], |t| {
-        maybe_detach(py, t.numel(), || linalg::tril_triu(t, diagonal, upper))
+        dispatch::maybe_detach(py, t.numel(), || linalg::tril_triu(t, diagonal, upper))
     })
 }
 
@@ -109,14 +109,10 @@ fn tri_<'py>(slf: &Bound<'py, PyTensor>, diagonal: i64, upper: bool) -> PyResult
     let py = slf.py();
     let name = if upper { "triu_" } else { "tril_" };
     let me = slf.borrow();
-    if me.tracks_grad() {
-        drop(me);
-        return inplace_py(py, name, PyTuple::new(py, [slf.clone().into_any(), diagonal.into_pyobject(py)?.into_any()])?, None);
-    }
-    let t = me.t.clone();
+    let (t, tracked) = (me.t.clone(), me.tracks_grad());
     drop(me);
-    maybe_detach(py, t.numel(), || linalg::tril_triu_(&t, diagonal, upper)).py_err()?;
-    Ok(slf.clone().into_any())
+    let args = || PyTuple::new(py, [slf.clone().into_any(), diagonal.into_pyobject(py)?.into_any()]);
+    dispatch::run_inplace(slf, Call::on(name, tracked, &t), args, None, || linalg::tril_triu_(&t, diagonal, upper))
 }
 
 #[pymethods]
@@ -227,9 +223,9 @@ fn defaults<'py>(py: Python<'py>, beta: Option<&Bound<'py, PyAny>>, alpha: Optio
 fn linalg1<'py>(a_obj: &Bound<'py, PyAny>, name: &str, f: impl FnOnce(&Tensor) -> rstorch::Result<Vec<Tensor>> + Send) -> PyResult<Bound<'py, PyAny>> {
     let py = a_obj.py();
     let (a, ta) = tensor_arg(a_obj, name, "A", 0)?;
-    let mut ts = maybe_detach(py, a.numel().saturating_mul(a.shape().last().copied().unwrap_or(1)), || f(&a)).py_err()?;
-    let out = if ts.len() == 1 { wrap(py, ts.pop().unwrap())? } else { wrap_all(py, ts)?.into_any() };
-    finish(py, name, ta, || PyTuple::new(py, [a_obj.clone()]), None, out)
+    let call = Call::new(name, ta, a.numel().saturating_mul(a.shape().last().copied().unwrap_or(1)), a.device());
+    let out = |mut ts: Vec<Tensor>| if ts.len() == 1 { wrap(py, ts.pop().unwrap()) } else { Ok(wrap_all(py, ts)?.into_any()) };
+    dispatch::run_with(py, call, || PyTuple::new(py, [a_obj.clone()]), None, || f(&a), out)
 }
 
 #[pyfunction]
@@ -261,8 +257,8 @@ fn linalg_cross<'py>(input: &Bound<'py, PyAny>, other: &Bound<'py, PyAny>, dim: 
     let py = input.py();
     let (a, ta) = tensor_arg(input, "linalg_cross", "input", 0)?;
     let (b, tb) = tensor_arg(other, "linalg_cross", "other", 1)?;
-    let t = maybe_detach(py, a.numel().max(b.numel()), || linalg::cross(&a, &b, dim)).py_err()?;
-    finish(py, "linalg_cross", ta || tb, || PyTuple::new(py, [input.clone(), other.clone(), dim.into_pyobject(py)?.into_any()]), None, wrap(py, t)?)
+    let args = || PyTuple::new(py, [input.clone(), other.clone(), dim.into_pyobject(py)?.into_any()]);
+    dispatch::run(py, Call::new("linalg_cross", ta || tb, a.numel().max(b.numel()), a.device()), args, None, || linalg::cross(&a, &b, dim))
 }
 
 /// `ord` of matrix_norm: 'fro', 'nuc' or a number in {1, -1, 2, -2, inf, -inf}.
@@ -289,9 +285,8 @@ fn linalg_matrix_norm<'py>(a: &Bound<'py, PyAny>, ord: &Bound<'py, PyAny>, dim: 
     let py = a.py();
     let (t, ta) = tensor_arg(a, "linalg_matrix_norm", "A", 0)?;
     let o = norm_ord(ord)?;
-    let r = maybe_detach(py, t.numel(), || linalg::matrix_norm(&t, o, dim.0, dim.1, keepdim)).py_err()?;
     let args = || PyTuple::new(py, [a.clone(), ord.clone(), dim.into_pyobject(py)?.into_any(), keepdim.into_pyobject(py)?.to_owned().into_any()]);
-    finish(py, "linalg_matrix_norm", ta, args, None, wrap(py, r)?)
+    dispatch::run(py, Call::on("linalg_matrix_norm", ta, &t), args, None, || linalg::matrix_norm(&t, o, dim.0, dim.1, keepdim))
 }
 
 /// torch's checks of `dtype=` for linalg.matrix_norm (the same as vector_norm's kernel makes),

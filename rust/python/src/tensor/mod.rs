@@ -6,12 +6,19 @@
 //! as the type (what `TensorBase.__new__(Tensor)` does), which skips the Python-level `__new__`
 //! and `__init__`.
 //!
+//! Every op binding in the family modules (unary.rs, reduce.rs, ...) goes through the op gateway,
+//! crate::dispatch: the binding parses its arguments and hands a [`Call`](crate::dispatch::Call)
+//! and a kernel closure to `dispatch::run` (or `run_inplace`, `run_with`, `compute`), which
+//! routes the call to its device's implementation, releases the GIL for large work, converts
+//! core errors once, wraps the result and records autograd.
+//!
 //! Autograd lives in Python, with a native fast path for the hot ops (crate::autograd). An op
-//! always computes its result here; when grad mode is on and an input requires grad, [`finish`]
-//! then attaches the graph node of `(name, args, kwargs, result)`: natively when the op has a
-//! native rule, else through the registered Python recorder (either way the node keeps exactly
-//! what the user passed). In-place ops on tensors that track grad go to the Python in-place path instead
-//! ([`inplace_py`]), which checks leaves and versions and rebases the history.
+//! always computes its result here; when grad mode is on and an input requires grad, the
+//! gateway's `finish` then attaches the graph node of `(name, args, kwargs, result)`: natively
+//! when the op has a native rule, else through the registered Python recorder (either way the
+//! node keeps exactly what the user passed). In-place ops on tensors that track grad go to the
+//! Python in-place path instead (`dispatch::inplace_py`), which checks leaves and versions and
+//! rebases the history.
 //!
 //! A view remembers its base (torch's `_base`), so an in-place op on the view can give the base
 //! a history (CopySlices), and a view whose storage was written in place through another tensor
@@ -55,6 +62,7 @@ use pyo3::{ffi, PyTraverseError, PyVisit};
 use rstorch::Tensor;
 
 use crate::convert::dtype_object;
+use crate::dispatch::{self, Call};
 use crate::error::IntoPy;
 
 #[pyclass(subclass, name = "TensorBase", module = "rstorch._C", weakref)]
@@ -383,40 +391,6 @@ pub fn size_object<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py,
     registry(py)?.size_type.bind(py).call1((tup,))
 }
 
-/// The last step of every op: `out` as it is, or, when `tracked` (an input tracks grad), `out`
-/// after the graph node of `name(*args, **kwargs)` was attached: natively for the ops with a
-/// native rule (crate::autograd), else by the Python recorder. `args` is built only when
-/// needed (the user's arguments, self first for methods); `out` may be a tensor or a tuple of
-/// tensors.
-pub fn finish<'py>(
-    py: Python<'py>,
-    name: &str,
-    tracked: bool,
-    args: impl FnOnce() -> PyResult<Bound<'py, PyTuple>>,
-    kwargs: Option<&Bound<'py, PyDict>>,
-    out: Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    if !tracked {
-        return Ok(out);
-    }
-    let args = args()?;
-    if let Some(r) = crate::autograd::try_record(py, name, &args, kwargs, &out)? {
-        return Ok(r);
-    }
-    registry(py)?.record.bind(py).call1((name, args, kwargs, out))
-}
-
-/// Hand the in-place op `name(*args, **kwargs)` (e.g. "add_", self first) to the Python
-/// autograd path, for when self or an operand tracks grad.
-pub fn inplace_py<'py>(
-    py: Python<'py>,
-    name: &str,
-    args: Bound<'py, PyTuple>,
-    kwargs: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    registry(py)?.inplace.bind(py).call1((name, args, kwargs))
-}
-
 /// torch's error for `out=` when autograd would have to record the op.
 pub fn out_requires_grad_error(name: &str) -> PyErr {
     PyRuntimeError::new_err(format!(
@@ -619,9 +593,8 @@ impl PyTensor {
         let (src, tracked) = (me.t.clone(), me.tracks_grad());
         drop(me);
         let py = slf.py();
-        let t = elementwise::maybe_detach(py, src.numel(), || src.to_device(d)).py_err()?;
-        let dev = device.into_pyobject(py)?.into_any();
-        finish(py, "_to_device", tracked, || PyTuple::new(py, [slf.clone().into_any(), dev]), None, wrap(py, t)?)
+        let args = || PyTuple::new(py, [slf.clone().into_any(), device.into_pyobject(py)?.into_any()]);
+        dispatch::run(py, Call::on("_to_device", tracked, &src), args, None, || src.to_device(d))
     }
     /// Address of the storage's first byte (identity of the storage).
     fn _storage_ptr(&self) -> usize {
@@ -816,8 +789,8 @@ impl PyTensor {
         let (src, tracked) = (me.t.clone(), me.tracks_grad());
         drop(me);
         let py = slf.py();
-        let t = elementwise::maybe_detach(py, src.numel(), || src.copy_preserving(d)).py_err()?;
-        finish(py, "_to_dtype", tracked, || PyTuple::new(py, [slf.clone().into_any(), dtype.clone()]), None, wrap(py, t)?)
+        let args = || PyTuple::new(py, [slf.clone().into_any(), dtype.clone()]);
+        dispatch::run(py, Call::on("_to_dtype", tracked, &src), args, None, || src.copy_preserving(d))
     }
 
     /// Everything a buffer export needs: (address, shape, byte strides, dtype name, writable).

@@ -5,11 +5,10 @@ use pyo3::types::{PySequence, PyTuple};
 use rstorch::ops::movement as core;
 use rstorch::Tensor;
 
-use super::elementwise::maybe_detach;
 use super::views::run1;
-use super::{finish, wrap, PyTensor};
+use super::PyTensor;
 use crate::convert::{extract_int_seq, extract_sizes};
-use crate::error::IntoPy;
+use crate::dispatch::{self, maybe_detach, Call};
 
 fn obj<'py>(py: Python<'py>, v: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {
     Ok(v.into_pyobject(py)?.into_any())
@@ -69,9 +68,9 @@ fn cat<'py>(py: Python<'py>, tensors: &Bound<'py, PyAny>, dim: i64) -> PyResult<
     }
     let refs: Vec<&Tensor> = ts.iter().collect();
     let n: usize = ts.iter().map(|t| t.numel()).sum();
-    let out = maybe_detach(py, n, || core::cat(&refs, dim)).py_err()?;
-    let list = pyo3::types::PyList::new(py, &items)?;
-    finish(py, "cat", tracked, || PyTuple::new(py, [list.into_any(), dim.into_pyobject(py)?.into_any()]), None, wrap(py, out)?)
+    let device = ts.first().map_or(rstorch::Device::Cpu, |t| t.device());
+    let args = || PyTuple::new(py, [pyo3::types::PyList::new(py, &items)?.into_any(), dim.into_pyobject(py)?.into_any()]);
+    dispatch::run(py, Call::new("cat", tracked, n, device), args, None, || core::cat(&refs, dim))
 }
 
 /// Add this family's module-level functions to `_C`.

@@ -12,9 +12,9 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString, PyTuple};
 use rstorch::ops::reduce::{self, scan, Moment};
 use rstorch::{DType, Tensor};
 
-use super::{finish, registry, wrap, PyTensor};
+use super::{registry, wrap, PyTensor};
 use crate::convert::{extract_dtype, extract_i64, extract_int_seq};
-use crate::error::IntoPy;
+use crate::dispatch::{self, Call};
 
 /// What a kernel returns: one tensor, a `torch.return_types.<name>` pair, or a plain pair.
 enum Outs {
@@ -38,22 +38,24 @@ fn run<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let me = slf.borrow();
-    let (t, tracked) = (me.t.clone(), me.tracks_grad());
+    let (t, tracked) = (me.t.clone(), me.tracks_grad() && !name.is_empty());
     drop(me);
-    let outs = super::elementwise::maybe_detach(py, t.numel(), || f(&t)).py_err()?;
-    let out = match outs {
-        Outs::One(a) => wrap(py, a)?,
-        Outs::Named(n, a, b) => named_pair(py, n, wrap(py, a)?, wrap(py, b)?)?,
-        Outs::Pair(a, b) => PyTuple::new(py, [wrap(py, a)?, wrap(py, b)?])?.into_any(),
+    // the keywords are built only when the call is recorded
+    let d = if tracked {
+        let d = PyDict::new(py);
+        for (k, v) in kw {
+            d.set_item(k, v)?;
+        }
+        Some(d)
+    } else {
+        None
     };
-    if !tracked || name.is_empty() {
-        return Ok(out);
-    }
-    let d = PyDict::new(py);
-    for (k, v) in kw {
-        d.set_item(k, v)?;
-    }
-    finish(py, name, true, || PyTuple::new(py, [slf.clone().into_any()]), Some(&d), out)
+    let out = |outs| match outs {
+        Outs::One(a) => wrap(py, a),
+        Outs::Named(n, a, b) => named_pair(py, n, wrap(py, a)?, wrap(py, b)?),
+        Outs::Pair(a, b) => Ok(PyTuple::new(py, [wrap(py, a)?, wrap(py, b)?])?.into_any()),
+    };
+    dispatch::run_with(py, Call::on(name, tracked, &t), || PyTuple::new(py, [slf.clone().into_any()]), d.as_ref(), || f(&t), out)
 }
 
 fn given<'a, 'py>(o: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {

@@ -11,8 +11,8 @@ use rstorch::ops::sort::{self, combine, count, quantile, search, select, unique}
 use rstorch::ops::Arg;
 use rstorch::Tensor;
 
-use super::elementwise::maybe_detach;
-use super::{finish, registry, tensor_of, wrap, PyTensor};
+use super::{registry, tensor_of, wrap, PyTensor};
+use crate::dispatch::{self, Call};
 use crate::convert::{extract_dtype, extract_scalar};
 use crate::error::IntoPy;
 
@@ -42,7 +42,7 @@ fn done<'py>(
     let py = slf.py();
     let kw = PyDict::new(py);
     kwargs(&kw)?;
-    finish(py, name, true, || PyTuple::new(py, [slf.clone().into_any()]), Some(&kw), out)
+    dispatch::finish(py, name, true, || PyTuple::new(py, [slf.clone().into_any()]), Some(&kw), out)
 }
 
 /// A tensor or a Python number argument.
@@ -76,6 +76,13 @@ impl TensorOrScalar {
             TensorOrScalar::S(_) => 1,
         }
     }
+    /// The device a kernel on it runs on (a number goes with any: the CPU).
+    fn device(&self) -> rstorch::Device {
+        match self {
+            TensorOrScalar::T(t) => t.device(),
+            TensorOrScalar::S(_) => rstorch::Device::Cpu,
+        }
+    }
 }
 
 #[pymethods]
@@ -84,7 +91,7 @@ impl PyTensor {
     fn sort<'py>(slf: &Bound<'py, Self>, dim: i64, descending: bool, stable: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, i) = maybe_detach(py, t.numel(), || sort::sort(&t, dim, descending, stable.unwrap_or(false))).py_err()?;
+        let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || sort::sort(&t, dim, descending, stable.unwrap_or(false)))?;
         done(slf, "sort", tracked, structseq(py, "sort", v, i)?, |kw| {
             kw.set_item("dim", dim)?;
             kw.set_item("descending", descending)?;
@@ -96,7 +103,7 @@ impl PyTensor {
     fn argsort<'py>(slf: &Bound<'py, Self>, dim: i64, descending: bool, stable: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let t = slf.borrow().t.clone();
-        let i = maybe_detach(py, t.numel(), || sort::argsort(&t, dim, descending, stable)).py_err()?;
+        let i = dispatch::kernel(py, t.device(), t.numel(), || sort::argsort(&t, dim, descending, stable))?;
         wrap(py, i)
     }
 
@@ -104,7 +111,7 @@ impl PyTensor {
     fn msort<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, _) = maybe_detach(py, t.numel(), || sort::sort(&t, 0, false, false)).py_err()?;
+        let (v, _) = dispatch::kernel(py, t.device(), t.numel(), || sort::sort(&t, 0, false, false))?;
         done(slf, "msort", tracked, wrap(py, v)?, |_| Ok(()))
     }
 
@@ -112,7 +119,7 @@ impl PyTensor {
     fn topk<'py>(slf: &Bound<'py, Self>, k: i64, dim: i64, largest: bool, sorted: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, i) = maybe_detach(py, t.numel(), || select::topk(&t, k, dim, largest, sorted)).py_err()?;
+        let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || select::topk(&t, k, dim, largest, sorted))?;
         done(slf, "topk", tracked, structseq(py, "topk", v, i)?, |kw| {
             kw.set_item("k", k)?;
             kw.set_item("dim", dim)?;
@@ -125,7 +132,7 @@ impl PyTensor {
     fn kthvalue<'py>(slf: &Bound<'py, Self>, k: i64, dim: i64, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, i) = maybe_detach(py, t.numel(), || select::kthvalue(&t, k, dim, keepdim)).py_err()?;
+        let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || select::kthvalue(&t, k, dim, keepdim))?;
         done(slf, "kthvalue", tracked, structseq(py, "kthvalue", v, i)?, |kw| {
             kw.set_item("k", k)?;
             kw.set_item("dim", dim)?;
@@ -147,7 +154,7 @@ impl PyTensor {
     fn mode<'py>(slf: &Bound<'py, Self>, dim: i64, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, i) = maybe_detach(py, t.numel(), || select::mode(&t, dim, keepdim)).py_err()?;
+        let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || select::mode(&t, dim, keepdim))?;
         done(slf, "mode", tracked, structseq(py, "mode", v, i)?, |kw| {
             kw.set_item("dim", dim)?;
             kw.set_item("keepdim", keepdim)
@@ -182,7 +189,7 @@ impl PyTensor {
         let py = slf.py();
         let t = slf.borrow().t.clone();
         let w = weights.filter(|w| !w.is_none()).map(tensor_of).transpose()?;
-        let out = maybe_detach(py, t.numel(), || count::bincount(&t, w.as_ref(), minlength)).py_err()?;
+        let out = dispatch::kernel(py, t.device(), t.numel(), || count::bincount(&t, w.as_ref(), minlength))?;
         wrap(py, out)
     }
 
@@ -190,7 +197,7 @@ impl PyTensor {
     fn histc<'py>(slf: &Bound<'py, Self>, bins: i64, min: f64, max: f64) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let t = slf.borrow().t.clone();
-        let out = maybe_detach(py, t.numel(), || count::histc(&t, bins, min, max)).py_err()?;
+        let out = dispatch::kernel(py, t.device(), t.numel(), || count::histc(&t, bins, min, max))?;
         wrap(py, out)
     }
 }
@@ -199,9 +206,9 @@ fn median_impl<'py>(slf: &Bound<'py, PyTensor>, name: &str, dim: Option<i64>, ke
     let py = slf.py();
     let (t, tracked) = me(slf);
     let out = match dim {
-        None => wrap(py, maybe_detach(py, t.numel(), || select::median_all(&t, ignore_nan)).py_err()?)?,
+        None => wrap(py, dispatch::kernel(py, t.device(), t.numel(), || select::median_all(&t, ignore_nan))?)?,
         Some(d) => {
-            let (v, i) = maybe_detach(py, t.numel(), || select::median_dim(&t, d, keepdim, ignore_nan)).py_err()?;
+            let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || select::median_dim(&t, d, keepdim, ignore_nan))?;
             structseq(py, name, v, i)?
         }
     };
@@ -242,23 +249,24 @@ fn quantile_impl<'py>(
     if how == quantile::Interpolation::Linear {
         tracked |= q.cast::<PyTensor>().is_ok_and(|q| q.borrow().tracks_grad());
     }
-    let out = maybe_detach(py, t.numel(), || quantile::quantile(&t, &qs, q_scalar, dim, keepdim, how, ignore_nan)).py_err()?;
-    let out = wrap(py, out)?;
-    if !tracked {
-        return Ok(out);
-    }
     // recorded as name(self, q, dim=, keepdim=, interpolation=): q positional so it gets an edge
-    let kw = PyDict::new(py);
-    kw.set_item("dim", dim)?;
-    kw.set_item("keepdim", keepdim)?;
-    kw.set_item("interpolation", interpolation)?;
-    finish(py, name, true, || PyTuple::new(py, [slf.clone().into_any(), q.clone()]), Some(&kw), out)
+    let kw = if tracked {
+        let kw = PyDict::new(py);
+        kw.set_item("dim", dim)?;
+        kw.set_item("keepdim", keepdim)?;
+        kw.set_item("interpolation", interpolation)?;
+        Some(kw)
+    } else {
+        None
+    };
+    let args = || PyTuple::new(py, [slf.clone().into_any(), q.clone()]);
+    dispatch::run(py, Call::on(name, tracked, &t), args, kw.as_ref(), || quantile::quantile(&t, &qs, q_scalar, dim, keepdim, how, ignore_nan))
 }
 
 fn unique_impl<'py>(slf: &Bound<'py, PyTensor>, return_inverse: bool, return_counts: bool, dim: Option<i64>, consecutive: bool) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let t = slf.borrow().t.clone();
-    let u = maybe_detach(py, t.numel(), || unique::unique(&t, dim, consecutive)).py_err()?;
+    let u = dispatch::kernel(py, t.device(), t.numel(), || unique::unique(&t, dim, consecutive))?;
     let mut outs = vec![wrap(py, u.values)?];
     if return_inverse {
         outs.push(wrap(py, u.inverse)?);
@@ -286,7 +294,7 @@ fn _searchsorted<'py>(
     let b = tensor_of(sorted_sequence)?;
     let v = TensorOrScalar::from_py(input, "searchsorted(): argument 'input'")?;
     let s = sorter.map(tensor_of).transpose()?;
-    let out = maybe_detach(py, v.numel(), || search::searchsorted(&b, v.arg(), right, s.as_ref(), out_int32)).py_err()?;
+    let out = dispatch::kernel(py, b.device(), v.numel(), || search::searchsorted(&b, v.arg(), right, s.as_ref(), out_int32))?;
     wrap(py, out)
 }
 
@@ -294,7 +302,7 @@ fn _searchsorted<'py>(
 fn _bucketize<'py>(py: Python<'py>, input: &Bound<'py, PyAny>, boundaries: &Bound<'py, PyAny>, out_int32: bool, right: bool) -> PyResult<Bound<'py, PyAny>> {
     let v = TensorOrScalar::from_py(input, "bucketize(): argument 'input'")?;
     let b = tensor_of(boundaries)?;
-    let out = maybe_detach(py, v.numel(), || search::bucketize(v.arg(), &b, right, out_int32)).py_err()?;
+    let out = dispatch::kernel(py, b.device(), v.numel(), || search::bucketize(v.arg(), &b, right, out_int32))?;
     wrap(py, out)
 }
 
@@ -302,7 +310,7 @@ fn _bucketize<'py>(py: Python<'py>, input: &Bound<'py, PyAny>, boundaries: &Boun
 fn _isin<'py>(py: Python<'py>, elements: &Bound<'py, PyAny>, test_elements: &Bound<'py, PyAny>, invert: bool) -> PyResult<Bound<'py, PyAny>> {
     let e = TensorOrScalar::from_py(elements, "isin(): argument 'elements'")?;
     let t = TensorOrScalar::from_py(test_elements, "isin(): argument 'test_elements'")?;
-    let out = maybe_detach(py, e.numel() + t.numel(), || search::isin(e.arg(), t.arg(), invert)).py_err()?;
+    let out = dispatch::kernel(py, e.device(), e.numel() + t.numel(), || search::isin(e.arg(), t.arg(), invert))?;
     wrap(py, out)
 }
 
@@ -325,7 +333,7 @@ fn _histogram<'py>(
         Some(e) => count::Bins::Edges(e),
         None => count::Bins::Count(bins.extract::<i64>()?, range),
     };
-    let (h, e) = maybe_detach(py, t.numel(), || count::histogram(&t, how, w.as_ref(), density)).py_err()?;
+    let (h, e) = dispatch::kernel(py, t.device(), t.numel(), || count::histogram(&t, how, w.as_ref(), density))?;
     structseq(py, "histogram", h, e)
 }
 
@@ -334,18 +342,19 @@ fn _histogram<'py>(
 fn _cartesian_prod<'py>(py: Python<'py>, tensors: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     let ts: Vec<Tensor> = tensors.iter().map(tensor_of).collect::<PyResult<_>>()?;
     let tracked = tensors.iter().any(|t| t.cast::<PyTensor>().is_ok_and(|t| t.borrow().tracks_grad()));
-    let out = combine::cartesian_prod(&ts).py_err()?;
-    finish(py, "cartesian_prod", tracked, || PyTuple::new(py, &tensors), None, wrap(py, out)?)
+    let device = ts.first().map_or(rstorch::Device::Cpu, |t| t.device());
+    // no GIL release (numel 0): the output size is the product of the inputs'
+    dispatch::run(py, Call::new("cartesian_prod", tracked, 0, device), || PyTuple::new(py, &tensors), None, || combine::cartesian_prod(&ts))
 }
 
 #[pyfunction]
 fn _combinations<'py>(py: Python<'py>, input: &Bound<'py, PyTensor>, r: i64, with_replacement: bool) -> PyResult<Bound<'py, PyAny>> {
     let (t, tracked) = me(input);
-    let out = combine::combinations(&t, r, with_replacement).py_err()?;
     let kw = PyDict::new(py);
     kw.set_item("r", r)?;
     kw.set_item("with_replacement", with_replacement)?;
-    finish(py, "combinations", tracked, || PyTuple::new(py, [input.clone().into_any()]), Some(&kw), wrap(py, out)?)
+    let args = || PyTuple::new(py, [input.clone().into_any()]);
+    dispatch::run(py, Call::new("combinations", tracked, 0, t.device()), args, Some(&kw), || combine::combinations(&t, r, with_replacement))
 }
 
 /// `torch.tril_indices` (`upper` false) / `torch.triu_indices`.

@@ -8,8 +8,9 @@ use pyo3::types::{PyDict, PyTuple};
 use rstorch::ops::unary::{unary, unary_, UnaryOp};
 use rstorch::DType;
 
-use super::elementwise::{can_cast, maybe_detach};
-use super::{finish, inplace_py, out_requires_grad_error, wrap, PyTensor};
+use super::elementwise::can_cast;
+use super::{out_requires_grad_error, PyTensor};
+use crate::dispatch::{self, Call};
 use crate::error::IntoPy;
 
 /// How an `out=` tensor must relate to the result; torch's checks differ between ops.
@@ -42,22 +43,16 @@ fn forward<'py>(
     let me = input.borrow();
     let (t, tracked) = (me.t.clone(), differentiable && me.tracks_grad());
     drop(me);
-    let r = maybe_detach(py, t.numel(), || unary(op, &t)).py_err()?;
-    finish(py, name, tracked, || PyTuple::new(py, [input.clone().into_any()]), kwargs.as_ref(), wrap(py, r)?)
+    dispatch::run(py, Call::on(name, tracked, &t), || PyTuple::new(py, [input.clone().into_any()]), kwargs.as_ref(), || unary(op, &t))
 }
 
 /// `name_(self)`: in place, or through the autograd path when self tracks grad.
 fn forward_<'py>(slf: &Bound<'py, PyTensor>, op: UnaryOp, name: &str, kwargs: Option<Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-    let py = slf.py();
     let me = slf.borrow();
-    if me.tracks_grad() {
-        drop(me);
-        return inplace_py(py, name, PyTuple::new(py, [slf.clone().into_any()])?, kwargs.as_ref());
-    }
-    let t = me.t.clone();
+    let (t, tracked) = (me.t.clone(), me.tracks_grad());
     drop(me);
-    maybe_detach(py, t.numel(), || unary_(op, &t)).py_err()?;
-    Ok(slf.clone().into_any())
+    let args = || PyTuple::new(slf.py(), [slf.clone().into_any()]);
+    dispatch::run_inplace(slf, Call::on(name, tracked, &t), args, kwargs.as_ref(), || unary_(op, &t))
 }
 
 fn as_tensor<'a, 'py>(obj: &'a Bound<'py, PyAny>, name: &str, arg: &str, pos: usize) -> PyResult<&'a Bound<'py, PyTensor>> {
@@ -94,7 +89,7 @@ fn function<'py>(
     let t = me.t.clone();
     drop(me);
     let py = input.py();
-    let r = maybe_detach(py, t.numel(), || unary(op, &t)).py_err()?;
+    let r = dispatch::compute(py, Call::on(name, false, &t), || unary(op, &t))?;
     let (res, want, inp) = (r.dtype(), out.borrow().t.dtype(), t.dtype());
     let bad = match rule {
         OutRule::Cast if !can_cast(res, want) => Some(format!("result type {res} can't be cast to the desired output type {want}")),
@@ -115,7 +110,7 @@ fn function<'py>(
 fn write_out(out: &Bound<'_, PyTensor>, r: rstorch::Tensor) -> PyResult<()> {
     let dst = out.borrow().t.clone();
     if dst.shape() == r.shape() {
-        maybe_detach(out.py(), dst.numel(), || dst.copy_(&r)).py_err()
+        dispatch::compute(out.py(), Call::on("copy_", false, &dst), || dst.copy_(&r))
     } else {
         out.borrow_mut().t = r.to_dtype(dst.dtype()).py_err()?;
         Ok(())

@@ -5,7 +5,8 @@ use pyo3::BoundObject;
 use pyo3::types::PyTuple;
 use rstorch::Tensor;
 
-use super::{finish, tensor_of, wrap, wrap_view, PyTensor};
+use super::{tensor_of, wrap, wrap_view, PyTensor};
+use crate::dispatch::{self, finish, Call};
 use crate::convert::{extract_i64, extract_int_seq, extract_sizes, to_usize_sizes};
 use crate::error::IntoPy;
 
@@ -316,15 +317,13 @@ impl PyTensor {
         let me = slf.borrow();
         let (src, tracked) = (me.t.clone(), me.tracks_grad());
         drop(me);
-        let t = super::elementwise::maybe_detach(py, src.numel(), || {
+        dispatch::run(py, Call::on("clone", tracked, &src), || self_args(slf, &[]), None, || {
             if contiguous {
                 src.copy_as(src.dtype())
             } else {
                 src.copy_preserving(src.dtype())
             }
         })
-        .py_err()?;
-        finish(py, "clone", tracked, || self_args(slf, &[]), None, wrap(py, t)?)
     }
 
     /// A new tensor sharing this one's data, outside any graph.
