@@ -224,7 +224,7 @@ fn rmw<T: Element>(dst: &Tensor, other: Arg, f: impl Fn(T, T) -> T + Sync) -> Re
             let g = dst.storage().write()?;
             let y: T = s.to::<T>();
             // SAFETY: the write guard is held; offsets come from the destination's layout.
-            unsafe { rmw_scalar(dst, g.ptr() as *mut T, y, &f) };
+            unsafe { rmw_each(dst, g.ptr() as *mut T, |x| f(x, y)) };
             Ok(())
         }
         Arg::Tensor(o) => {
@@ -236,7 +236,7 @@ fn rmw<T: Element>(dst: &Tensor, other: Arg, f: impl Fn(T, T) -> T + Sync) -> Re
             if status == Overlap::Full && ob.layout() == dst.layout() {
                 // `x.op_(x)`: each element is read and written at the same place
                 // SAFETY: the write guard is held.
-                unsafe { rmw_self(dst, dp, &f) };
+                unsafe { rmw_each(dst, dp, |x| f(x, x)) };
                 return Ok(());
             }
             if status != Overlap::No {
@@ -262,9 +262,12 @@ fn rmw<T: Element>(dst: &Tensor, other: Arg, f: impl Fn(T, T) -> T + Sync) -> Re
     }
 }
 
+/// `dst[i] = g(dst[i])` in one pass: a scalar operand (`g = |x| f(x, y)`) or the destination
+/// itself (`x.op_(x)`: `g = |x| f(x, x)`).
+///
 /// # Safety
 /// `dp` is the destination's base pointer under its write lock.
-unsafe fn rmw_scalar<T: Element>(dst: &Tensor, dp: *mut T, y: T, f: &(impl Fn(T, T) -> T + Sync)) {
+unsafe fn rmw_each<T: Element>(dst: &Tensor, dp: *mut T, g: impl Fn(T) -> T + Sync) {
     let plan = Plan::new(dst.shape(), [dst.strides()], [dst.offset()]);
     let dp = SyncPtr(dp);
     plan.par_for_each_row(GRAIN, |[o], len, [s]| unsafe {
@@ -273,36 +276,13 @@ unsafe fn rmw_scalar<T: Element>(dst: &Tensor, dp: *mut T, y: T, f: &(impl Fn(T,
             let out = std::slice::from_raw_parts_mut(dp.add(o), len);
             simd(|| {
                 for v in out.iter_mut() {
-                    *v = f(*v, y);
+                    *v = g(*v);
                 }
             })
         } else {
             for k in 0..len {
                 let p = dp.add(o + k * s);
-                *p = f(*p, y);
-            }
-        }
-    });
-}
-
-/// # Safety
-/// As `rmw_scalar`.
-unsafe fn rmw_self<T: Element>(dst: &Tensor, dp: *mut T, f: &(impl Fn(T, T) -> T + Sync)) {
-    let plan = Plan::new(dst.shape(), [dst.strides()], [dst.offset()]);
-    let dp = SyncPtr(dp);
-    plan.par_for_each_row(GRAIN, |[o], len, [s]| unsafe {
-        let dp = dp.get();
-        if s == 1 {
-            let out = std::slice::from_raw_parts_mut(dp.add(o), len);
-            simd(|| {
-                for v in out.iter_mut() {
-                    *v = f(*v, *v);
-                }
-            })
-        } else {
-            for k in 0..len {
-                let p = dp.add(o + k * s);
-                *p = f(*p, *p);
+                *p = g(*p);
             }
         }
     });
