@@ -79,6 +79,9 @@ pub fn combinations(t: &Tensor, r: i64, with_replacement: bool) -> Result<Tensor
         return Tensor::empty(&[0], t.dtype());
     }
     let idx = combination_indices(t.numel(), r as usize, with_replacement);
+    if t.is_meta() {
+        return Tensor::empty_on(&[idx.len() / r as usize, r as usize], t.dtype(), t.device());
+    }
     take_rows(t, &idx, r as usize)
 }
 

@@ -89,6 +89,9 @@ pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
     if min > max {
         return Err(Error::runtime("torch.histc: max must be larger than min"));
     }
+    if t.is_meta() {
+        return Tensor::empty_on(&[bins], t.dtype(), t.device());
+    }
     let (mut lo, mut hi) = (min, max);
     if lo == hi && t.numel() > 0 {
         (lo, hi) = min_max(t)?;

@@ -130,10 +130,14 @@ pub fn isin(elements: Arg, test: Arg, invert: bool) -> Result<Tensor> {
         return Err(Error::NotImplemented("Unsupported input type encountered for isin(): Bool".into()));
     }
     let e = elements.as_tensor(dtype)?.contiguous()?;
-    let out = Tensor::empty_on(e.shape(), DType::Bool, e.device())?;
-    if e.is_meta() {
-        return Ok(out);
+    let device = match &test {
+        Arg::Tensor(t) => crate::Device::common([&e, *t])?,
+        Arg::Scalar(_) => e.device(),
+    };
+    if device == crate::Device::Meta {
+        return Tensor::empty_on(e.shape(), DType::Bool, device);
     }
+    let out = Tensor::empty(e.shape(), DType::Bool)?;
     crate::dispatch!(dtype, T => {
         let ed = e.to_vec::<T>()?;
         // sorted keys of the test elements; NaN equals nothing, so it is left out
