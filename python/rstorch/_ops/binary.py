@@ -1,10 +1,11 @@
-"""Binary and ternary elementwise ops: function forms (`rstorch.add`, `rstorch.where`, ...) of
-the kernels in rust/core/src/ops/binary.rs, bound in rust/python/src/tensor/elementwise.rs.
+"""Binary and ternary elementwise ops: the op-table rows (see _table.py) of the kernels in
+rust/core/src/ops/binary.rs, bound as Tensor methods in rust/python/src/tensor/elementwise.rs.
 
-Each function calls the Tensor method (so autograd records the same op) and handles `out=`:
-the result is cast into `out` when torch's casting rules allow it, and `out` is resized when its
-shape differs. A Python number as `input` becomes a 0-dim tensor (same promotion as torch's
-wrapped numbers)."""
+The function forms call the Tensor method (so autograd records the same op) and handle `out=`:
+the result is cast into `out` when torch's casting rules allow it (TensorIterator's check, the
+default here), and `out` is resized when its shape differs. Which operands may be Python numbers
+differs by op (`Operands`); a number as `input` becomes a 0-dim tensor (the same promotion as
+torch's wrapped numbers)."""
 
 import numbers
 
@@ -12,45 +13,8 @@ from .. import _C
 from .._creation import tensor
 from .._out import CASTABLE, castable, exact, write_out
 from .._tensor import Tensor
+from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Form, Op, call_with_out, install, written
 from .index import nonzero
-
-__all__ = [
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
-    "remainder", "fmod", "pow", "float_power", "atan2", "arctan2", "hypot", "maximum", "minimum",
-    "fmax", "fmin", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
-    "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "copysign", "nextafter", "xlogy",
-    "ldexp", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
-    "not_equal", "neg", "negative", "where", "lerp", "addcmul", "addcdiv", "clamp", "clip",
-    "clamp_min", "clamp_max", "isclose", "allclose", "equal",
-]
-
-
-def _as_tensor(x):
-    if isinstance(x, Tensor):
-        return x
-    return tensor(x)
-
-
-def _tracks_grad(args):
-    return _C.is_grad_enabled() and any(isinstance(a, Tensor) and a.requires_grad for a in args)
-
-
-def _write_out(name, out, result, check=CASTABLE):
-    """torch's `out=`: the dtype check (TensorIterator's cast check for most of this family),
-    then the values copied in (out resized when its shape differs)."""
-    if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    return write_out(out, result, check)
-
-
-def _call(name, method, args, kwargs, out, check=CASTABLE):
-    if out is None:
-        return method(*args, **kwargs)
-    if _tracks_grad(args):
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
-    return _write_out(name, out, method(*args, **kwargs), check)
-
 
 # Which operands torch's function forms take as Python numbers: `add(2, x)` and `add(x, 2)`,
 # only `fmod(x, 2)`, or neither (`atan2(x, 2)` is a TypeError).
@@ -69,59 +33,36 @@ def _check_operands(name, numbers_ok, input, other, out):
                         " * (Tensor input, Number other, *, Tensor out = None)\n")
 
 
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else tensor(x)
+
+
+def binary(numbers_ok=ANY):
+    """The form `name(input, other, *args, out=None, **kwargs)` over Tensor.<name>."""
+    def build(op, method):
+        name = op.name
+
+        def fn(input, other, *args, out=None, **kwargs):
+            _check_operands(name, numbers_ok, input, other, out)
+            return call_with_out(op, out, method, (_as_tensor(input), other) + args, kwargs)
+        return fn
+    return Form(build)
+
+
 # torch's own wording of the cast check, and the ops that want exactly the result's dtype
 _LDEXP = castable("ldexp can't be cast to the desired output type {out}")
 _WHERE = exact("Expected out type to be {result} but got {out}")
 _CLAMP_NUMBERS = exact("Found dtype {out} but expected {result}")
 
 
-def _clamp_check(*bounds):
-    # clamp with tensor bounds is a TensorIterator op; with numbers it wants the result's dtype
-    return CASTABLE if any(isinstance(b, Tensor) for b in bounds) else _CLAMP_NUMBERS
-
-
-def _binary(name, method=None, numbers_ok=ANY):
-    """`name(input, other, *, out=None, **kwargs)` over Tensor.<method>."""
-    method = getattr(Tensor, method or name)
-
-    def fn(input, other, *, out=None, **kwargs):
-        _check_operands(name, numbers_ok, input, other, out)
-        return _call(name, method, (_as_tensor(input), other), kwargs, out)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"`rstorch.{name}(input, other, *, out=None)`: elementwise, broadcasting, with torch's promotion."
-    return fn
-
-
-add, sub, mul = _binary("add"), _binary("sub"), _binary("mul")
-div = _binary("div")
-subtract, multiply, divide = sub, mul, div
-true_divide = _binary("true_divide", "div")
-floor_divide = _binary("floor_divide")
-remainder, fmod = _binary("remainder"), _binary("fmod", numbers_ok=OTHER)
-atan2 = _binary("atan2", numbers_ok=NONE)
-arctan2 = _binary("arctan2", "atan2", numbers_ok=NONE)
-hypot, nextafter = (_binary(n, numbers_ok=NONE) for n in ("hypot", "nextafter"))
-copysign = _binary("copysign", numbers_ok=OTHER)
-xlogy = _binary("xlogy")
-maximum, minimum, fmax, fmin = (_binary(n, numbers_ok=NONE) for n in ("maximum", "minimum", "fmax", "fmin"))
-logical_and, logical_or, logical_xor = (_binary(n, numbers_ok=NONE) for n in ("logical_and", "logical_or", "logical_xor"))
-bitwise_and, bitwise_or, bitwise_xor = (_binary(n) for n in ("bitwise_and", "bitwise_or", "bitwise_xor"))
-bitwise_left_shift = _binary("bitwise_left_shift")
-bitwise_right_shift = _binary("bitwise_right_shift")
-eq, ne, lt, le, gt, ge = (_binary(n, numbers_ok=OTHER) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
-greater, greater_equal, less, less_equal, not_equal = (
-    _binary(alias, n, numbers_ok=OTHER)
-    for alias, n in (("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"), ("not_equal", "ne")))
-
-
-def pow(input, exponent, *, out=None):
+def _pow(op, input, exponent, *, out=None):
     """`input ** exponent`; either side may be a number (`rstorch.pow(2, x)`)."""
     if not isinstance(input, Tensor):
-        return _call("pow", Tensor.__rpow__, (exponent, input), {}, out)
-    return _call("pow", Tensor.pow, (input, exponent), {}, out)
+        return call_with_out(op, out, Tensor.__rpow__, (exponent, input), {})
+    return call_with_out(op, out, Tensor.pow, (input, exponent), {})
 
 
-def float_power(input, exponent, *, out=None):
+def _float_power(op, input, exponent, *, out=None):
     """`input ** exponent` computed and returned in float64."""
     if not isinstance(input, Tensor):
         if not isinstance(exponent, Tensor):
@@ -130,93 +71,97 @@ def float_power(input, exponent, *, out=None):
     if out is not None and out.dtype is not _C.float64:
         raise RuntimeError(f"the output given to float_power has dtype {out.dtype._scalar_type_name} "
                            "but the operation's result requires dtype Double")
-    return _call("float_power", Tensor.float_power, (input, exponent), {}, out)
+    return call_with_out(op, out, Tensor.float_power, (input, exponent), {})
 
 
-def ldexp(input, other, *, out=None):
+def _ldexp(op, input, other, *, out=None):
     """`input * 2 ** other` (a float result, like torch)."""
     _check_operands("ldexp", NONE, input, other, out)
-    return _call("ldexp", lambda a, b: a * pow(2.0, b), (input, other), {}, out, _LDEXP)
+    return call_with_out(op, out, lambda a, b: a * (2.0 ** b), (input, other), {})
 
 
-neg = negative = _C.neg  # the unary family's kernel (`-x` calls it too)
+def _ldexp_method(self, other):
+    return ldexp(self, other)
 
 
-def where(condition, input=None, other=None, *, out=None):
+def _ldexp_(self, other):
+    return self.copy_(write_out(self.new_empty(self.shape), ldexp(self, other), _LDEXP))
+
+
+def _where(op, condition, input=None, other=None, *, out=None):
     """`input` where `condition` holds, else `other` (numbers allowed); `where(condition)` alone
     is `nonzero(condition, as_tuple=True)`."""
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     if input is None or other is None:
         raise TypeError("where() missing required argument: both 'input' and 'other' are needed")
-    return _call("where", _C._where, (condition, input, other), {}, out, _WHERE)
+    return call_with_out(op, out, _C._where, (condition, input, other), {})
 
 
-def lerp(input, end, weight, *, out=None):
-    return _call("lerp", Tensor.lerp, (input, end, weight), {}, out)
+def _clamp(bounds):
+    """clamp's forms: with tensor bounds a TensorIterator op (castable out: the row's rule), with
+    numbers it wants the result's dtype exactly."""
+    def build(op, method):
+        def fn(input, *args, out=None, **kwargs):
+            if not isinstance(input, Tensor):
+                raise TypeError(f"{op.name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+            given = list(args) + [kwargs.get(b) for b in bounds[len(args):]]
+            check = None if any(isinstance(b, Tensor) for b in given) else _CLAMP_NUMBERS
+            return call_with_out(op, out, method, (input,) + args, kwargs, check)
+        return fn
+    return Form(build)
 
 
-def addcmul(input, tensor1, tensor2, *, value=1, out=None):
-    return _call("addcmul", Tensor.addcmul, (input, tensor1, tensor2), {"value": value}, out)
+def _binary(name, dtype, backward=None, numbers_ok=ANY, aliases=(), inplace=True, signature="(input, other, *, out=None)"):
+    return Op(name, signature, dtype, backward, binary(numbers_ok), inplace=inplace, aliases=aliases, out=CASTABLE)
 
 
-def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
-    return _call("addcdiv", Tensor.addcdiv, (input, tensor1, tensor2), {"value": value}, out)
+def _compare(name, aliases):
+    return _binary(name, BOOL, numbers_ok=OTHER, aliases=aliases)
 
 
-def clamp(input, min=None, max=None, *, out=None):
-    return _call("clamp", Tensor.clamp, (input, min, max), {}, out, _clamp_check(min, max))
+def _clamp_op(name, signature, bounds, aliases=()):
+    return Op(name, signature, PROMOTE, name, _clamp(bounds), inplace=True, inplace_function=True, aliases=aliases,
+              out=CASTABLE)
 
 
-clip = clamp
+_ALPHA = "(input, other, *, alpha=1, out=None)"
+_TERNARY = "(input, tensor1, tensor2, *, value=1, out=None)"
+_CLOSE = "(input, other, rtol=1e-05, atol=1e-08, equal_nan=False)"
 
+OPS = [
+    _binary("add", PROMOTE, "add", signature=_ALPHA),
+    _binary("sub", PROMOTE, "sub", aliases=("subtract",), signature=_ALPHA),
+    _binary("mul", PROMOTE, "mul", aliases=("multiply",)),
+    _binary("div", OWN, "div", aliases=("divide", "true_divide"), signature="(input, other, *, rounding_mode=None, out=None)"),
+    _binary("floor_divide", PROMOTE, "floor_divide"),
+    _binary("remainder", PROMOTE, "remainder"),
+    _binary("fmod", PROMOTE, "fmod", OTHER),
+    Op("pow", "(input, exponent, *, out=None)", PROMOTE, "pow", written(_pow), inplace=True, out=CASTABLE),
+    Op("float_power", "(input, exponent, *, out=None)", OWN, "float_power", written(_float_power), inplace=True,
+       out=CASTABLE),
+    _binary("atan2", FLOAT, "atan2", NONE, aliases=("arctan2",)),
+    _binary("hypot", FLOAT, "hypot", NONE),
+    _binary("nextafter", PROMOTE, None, NONE),
+    _binary("copysign", FLOAT, "copysign", OTHER),
+    _binary("xlogy", FLOAT, "xlogy"),
+    *(_binary(n, PROMOTE, n, NONE, inplace=False) for n in ("maximum", "minimum", "fmax", "fmin")),
+    *(_binary("logical_" + n, BOOL, None, NONE) for n in ("and", "or", "xor")),
+    *(_binary("bitwise_" + n, PROMOTE) for n in ("and", "or", "xor", "left_shift", "right_shift")),
+    _compare("eq", ()), _compare("ne", ("not_equal",)), _compare("lt", ("less",)),
+    _compare("le", ("less_equal",)), _compare("gt", ("greater",)), _compare("ge", ("greater_equal",)),
+    Op("ldexp", "(input, other, *, out=None)", FLOAT, COMPOSITE, written(_ldexp), _ldexp_method, _ldexp_,
+       inplace_function=True, out=_LDEXP),
+    Op("where", "(condition, input=None, other=None, *, out=None)", PROMOTE, "where", written(_where), out=_WHERE),
+    Op("lerp", "(input, end, weight, *, out=None)", PROMOTE, "lerp", inplace=True, out=CASTABLE),
+    Op("addcmul", _TERNARY, PROMOTE, "addcmul", inplace=True, out=CASTABLE),
+    Op("addcdiv", _TERNARY, PROMOTE, "addcdiv", inplace=True, out=CASTABLE),
+    _clamp_op("clamp", "(input, min=None, max=None, *, out=None)", ("min", "max"), aliases=("clip",)),
+    _clamp_op("clamp_min", "(input, min, *, out=None)", ("min",)),
+    _clamp_op("clamp_max", "(input, max, *, out=None)", ("max",)),
+    Op("isclose", _CLOSE, BOOL, function=binary(NONE)),
+    Op("allclose", _CLOSE, OWN, function=binary(NONE)),
+    Op("equal", "(input, other)", OWN, function=binary(NONE)),
+]
 
-def clamp_min(input, min, *, out=None):
-    return _call("clamp_min", Tensor.clamp_min, (input, min), {}, out, _clamp_check(min))
-
-
-def clamp_max(input, max, *, out=None):
-    return _call("clamp_max", Tensor.clamp_max, (input, max), {}, out, _clamp_check(max))
-
-
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    _check_operands("isclose", NONE, input, other, None)
-    return Tensor.isclose(input, other, rtol, atol, equal_nan)
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    _check_operands("allclose", NONE, input, other, None)
-    return Tensor.allclose(input, other, rtol, atol, equal_nan)
-
-
-def equal(input, other):
-    """True when both have the same shape and the same elements."""
-    _check_operands("equal", NONE, input, other, None)
-    return Tensor.equal(input, other)
-
-
-# Python-level Tensor methods and aliases of this family
-Tensor.true_divide = Tensor.div
-Tensor.true_divide_ = Tensor.div_
-Tensor.divide = Tensor.div
-Tensor.divide_ = Tensor.div_
-Tensor.subtract_ = Tensor.sub_
-Tensor.multiply_ = Tensor.mul_
-Tensor.greater_ = Tensor.gt_
-Tensor.greater_equal_ = Tensor.ge_
-Tensor.less_ = Tensor.lt_
-Tensor.less_equal_ = Tensor.le_
-Tensor.not_equal_ = Tensor.ne_
-Tensor.negative = Tensor.neg
-
-
-def _ldexp(self, other):
-    return ldexp(self, other)
-
-
-def _ldexp_(self, other):
-    return self.copy_(_write_out("ldexp_", self.new_empty(self.shape), ldexp(self, other)))
-
-
-Tensor.ldexp, Tensor.ldexp_ = _ldexp, _ldexp_
-Tensor.negative_ = Tensor.neg_
+__all__ = install(OPS, globals(), Tensor)

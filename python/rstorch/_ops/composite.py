@@ -7,9 +7,7 @@ from .. import _C
 from .._creation import get_default_dtype
 from .._tensor import Tensor
 from . import binary, index, linalg, reduce
-
-__all__ = ["signbit", "deg2rad", "rad2deg", "sinc", "logaddexp", "logaddexp2", "heaviside", "diff",
-           "block_diag", "cdist", "trapezoid"]
+from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Op, install
 
 
 def _default_dtype():
@@ -150,5 +148,24 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     return reduce.sum(pair_sum * spacing, dim) / 2
 
 
-for _name in ("signbit", "deg2rad", "rad2deg", "sinc", "logaddexp", "logaddexp2", "heaviside", "diff"):
-    setattr(Tensor, _name, globals()[_name])
+
+def _op(fn, signature, dtype, method=True):
+    """A composite op: `fn` is its function form and, where torch has one, its method."""
+    return Op(fn.__name__, signature, dtype, COMPOSITE, fn, fn if method else False)
+
+
+OPS = [
+    _op(signbit, "(input)", BOOL),
+    _op(deg2rad, "(input)", FLOAT),
+    _op(rad2deg, "(input)", FLOAT),
+    _op(sinc, "(input)", FLOAT),
+    _op(logaddexp, "(input, other)", PROMOTE),
+    _op(logaddexp2, "(input, other)", PROMOTE),
+    _op(heaviside, "(input, values)", SAME),
+    _op(diff, "(input, n=1, dim=-1, prepend=None, append=None)", OWN),
+    _op(block_diag, "(*tensors)", OWN, method=False),
+    _op(cdist, "(x1, x2, p=2.0, compute_mode=None)", OWN, method=False),
+    _op(trapezoid, "(y, x=None, *, dx=None, dim=-1)", OWN, method=False),
+]
+
+__all__ = install(OPS, globals(), Tensor)

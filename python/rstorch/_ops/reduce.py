@@ -5,40 +5,10 @@ The named pairs `max(dim)`, `min(dim)`, `aminmax`, `cummax` and `cummin` return 
 rstorch/return_types.py (torch.return_types.*), which the Rust side builds."""
 
 from .. import _C
-from .._out import CASTABLE, EXACT, allowed, castable, exact, write_out, write_outs
+from .._out import CASTABLE, EXACT, allowed, castable, exact
 from .._tensor import Tensor
+from ._table import BOOL, FLOAT, INDEX, OWN, PROMOTE, SAME, Form, Op, call_with_out, install, written
 
-__all__ = [
-    "sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
-    "aminmax", "std", "var", "std_mean", "var_mean", "norm", "logsumexp", "all", "any",
-    "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "softmax",
-    "log_softmax",
-]
-
-
-# ------------------------------------------------------------------ out= helpers
-
-
-def _check_grad_out(name, input, out):
-    if out is not None and input.requires_grad and _C.is_grad_enabled():
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
-
-
-def _out(name, input, out, compute, check=EXACT):
-    """`compute()` written into `out=` (a tuple of tensors for a pair: `check` is then one check
-    per result)."""
-    _check_grad_out(name, input, out)
-    result = compute()
-    if isinstance(result, tuple):
-        return write_outs(name, out, result, check)
-    return write_out(out, result, check)
-
-
-def _accumulate_in(dtype, out):
-    """The dtype sum, prod and the scans run in: `dtype=`, else out='s (torch casts the input
-    to out's dtype first, so any out dtype works), else their own default."""
-    return out.dtype if dtype is None and out is not None else dtype
 
 
 # torch's checks of out='s dtype where they are not `EXACT` (see rstorch/_out.py)
@@ -52,163 +22,96 @@ _FLOAT_OUT = allowed(lambda o, r: o.is_floating_point,
                      "logsumexp(): Expected floating point type for result tensor, but got: {out}")
 _NANSUM_OUT = allowed(lambda o, r: o.is_floating_point, "\"nansum_cpu\" not implemented for '{out}'",
                       NotImplementedError)
+_PAIR = (EXACT, EXACT)
 
 
 def _bool_out(name):
     return allowed(lambda o, r: o in (_C.bool, _C.uint8), name + " only supports bool tensor for result, got: {out}")
 
 
-# ------------------------------------------------------------------ function forms
+def _accumulating(op, method):
+    """sum, prod and the scans run in `dtype=`, else in out='s dtype (torch casts the input to
+    out's dtype first, so any out dtype works), else in their own default."""
+    def fn(input, *args, dtype=None, out=None, **kwargs):
+        if dtype is None and out is not None:
+            dtype = out.dtype
+        return call_with_out(op, out, method, (input,) + args, dict(kwargs, dtype=dtype))
+    return fn
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    dtype = _accumulate_in(dtype, out)
-    return _out("sum", input, out, lambda: input.sum(dim, keepdim, dtype=dtype))
+ACCUMULATING = Form(_accumulating)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    return _out("mean", input, out, lambda: input.mean(dim, keepdim, dtype=dtype), CASTABLE)
-
-
-def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def _nansum(op, input, *args, dtype=None, out=None, **kwargs):
     if dtype is None and out is not None and input.dtype.is_floating_point:
         _NANSUM_OUT(out, input)  # no NaN-skipping kernel for an integer out (but for dtype=)
-    dtype = _accumulate_in(dtype, out)
-    return _out("nansum", input, out, lambda: input.nansum(dim, keepdim, dtype=dtype))
+    return _accumulating(op, Tensor.nansum)(input, *args, dtype=dtype, out=out, **kwargs)
 
 
-def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    return _out("nanmean", input, out, lambda: input.nanmean(dim, keepdim, dtype=dtype), _NANSUM_OUT)
-
-
-def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    dtype = _accumulate_in(dtype, out)
-    return _out("prod", input, out, lambda: input.prod(dim, keepdim, dtype=dtype))
-
-
-def _max_min(name, input, dim, keepdim, out):
+def _max_min(op, input, dim=None, keepdim=False, *, out=None):
     """`max(input)`, `max(input, dim, keepdim)` -> (values, indices), or `max(input, other)`,
     each with torch's out= check."""
-    check = _MAX_ALL if dim is None else (EXACT, EXACT) if not isinstance(dim, Tensor) else CASTABLE
-    return _out(name, input, out, lambda: getattr(input, name)(dim, keepdim), check)
+    check = _MAX_ALL if dim is None else _PAIR if not isinstance(dim, Tensor) else CASTABLE
+    return call_with_out(op, out, getattr(Tensor, op.name), (input, dim, keepdim), {}, check)
 
 
-def max(input, dim=None, keepdim=False, *, out=None):
-    return _max_min("max", input, dim, keepdim, out)
+def _var_mean(unbiased_std):
+    def fn(op, input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+        return call_with_out(op, out, Tensor._var_mean, (input, unbiased_std, dim, unbiased, keepdim),
+                             {"correction": correction})
+    return written(fn)
 
 
-def min(input, dim=None, keepdim=False, *, out=None):
-    return _max_min("min", input, dim, keepdim, out)
+def _norm(op, input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    return call_with_out(op, out, Tensor.norm, (input, p, dim, keepdim, dtype), {})
 
 
-def amax(input, dim=(), keepdim=False, *, out=None):
-    return _out("amax", input, out, lambda: input.amax(dim, keepdim), _AMAX)
+def _scan_(name):
+    """cumsum_/cumprod_: the out-of-place scan written back (a bool scan is int64 out of place;
+    torch has no bool kernel to write in place)."""
+    def inplace(self, dim, *, dtype=None):
+        if self.dtype is _C.bool:
+            raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
+        return self.copy_(getattr(self, name)(dim, dtype=dtype))
+    return inplace
 
 
-def amin(input, dim=(), keepdim=False, *, out=None):
-    return _out("amin", input, out, lambda: input.amin(dim, keepdim), _AMAX)
+_REDUCE = "(input, dim=None, keepdim=False, *, out=None)"
+_REDUCE_DTYPE = "(input, dim=None, keepdim=False, *, dtype=None, out=None)"
+_MOMENT = "(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None)"
 
+OPS = [
+    Op("sum", _REDUCE_DTYPE, OWN, "sum", ACCUMULATING, out=EXACT),
+    Op("mean", _REDUCE_DTYPE, OWN, "mean", out=CASTABLE),
+    Op("nansum", _REDUCE_DTYPE, OWN, "nansum", written(_nansum), out=EXACT),
+    Op("nanmean", _REDUCE_DTYPE, OWN, "nanmean", out=_NANSUM_OUT),
+    Op("prod", _REDUCE_DTYPE, OWN, "prod", ACCUMULATING, out=EXACT),
+    Op("max", _REDUCE, OWN, "max", written(_max_min)),
+    Op("min", _REDUCE, OWN, "min", written(_max_min)),
+    Op("amax", "(input, dim=(), keepdim=False, *, out=None)", SAME, "amax", out=_AMAX),
+    Op("amin", "(input, dim=(), keepdim=False, *, out=None)", SAME, "amin", out=_AMAX),
+    Op("argmax", _REDUCE, INDEX, out=EXACT),
+    Op("argmin", _REDUCE, INDEX, out=EXACT),
+    Op("aminmax", "(input, *, dim=None, keepdim=False, out=None)", OWN, "aminmax", out=_PAIR),
+    Op("std", _MOMENT, FLOAT, "std", out=CASTABLE),
+    Op("var", _MOMENT, FLOAT, "var", out=CASTABLE),
+    Op("std_mean", _MOMENT, OWN, "std_mean", _var_mean(True), method=False, out=_PAIR),
+    Op("var_mean", _MOMENT, OWN, "var_mean", _var_mean(False), method=False, out=_PAIR),
+    Op("norm", "(input, p='fro', dim=None, keepdim=False, out=None, dtype=None)", OWN, "norm", written(_norm),
+       out=EXACT),
+    Op("logsumexp", "(input, dim, keepdim=False, *, out=None)", FLOAT, "logsumexp", out=_FLOAT_OUT),
+    Op("all", _REDUCE, OWN, out=_bool_out("all")),
+    Op("any", _REDUCE, OWN, out=_bool_out("any")),
+    Op("count_nonzero", "(input, dim=None)", INDEX),
+    Op("cumsum", "(input, dim, *, dtype=None, out=None)", OWN, "cumsum", ACCUMULATING, inplace=_scan_("cumsum"),
+       out=EXACT),
+    Op("cumprod", "(input, dim, *, dtype=None, out=None)", OWN, "cumprod", ACCUMULATING,
+       inplace=_scan_("cumprod"), out=EXACT),
+    Op("cummax", "(input, dim, *, out=None)", OWN, "cummax", out=(_SCAN, _SCAN)),
+    Op("cummin", "(input, dim, *, out=None)", OWN, "cummin", out=(_SCAN, _SCAN)),
+    Op("logcumsumexp", "(input, dim, *, out=None)", FLOAT, "logcumsumexp", out=_SCAN),
+    Op("softmax", "(input, dim, dtype=None, *, out=None)", OWN, "softmax", out=EXACT),
+    Op("log_softmax", "(input, dim, dtype=None, *, out=None)", OWN, "log_softmax", out=EXACT),
+]
 
-def argmax(input, dim=None, keepdim=False, *, out=None):
-    return _out("argmax", input, out, lambda: input.argmax(dim, keepdim))
-
-
-def argmin(input, dim=None, keepdim=False, *, out=None):
-    return _out("argmin", input, out, lambda: input.argmin(dim, keepdim))
-
-
-def aminmax(input, *, dim=None, keepdim=False, out=None):
-    return _out("aminmax", input, out, lambda: input.aminmax(dim=dim, keepdim=keepdim), (EXACT, EXACT))
-
-
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    return _out("std", input, out, lambda: input.std(dim, unbiased, keepdim, correction=correction), CASTABLE)
-
-
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    return _out("var", input, out, lambda: input.var(dim, unbiased, keepdim, correction=correction), CASTABLE)
-
-
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    """(std, mean) in one pass."""
-    return _out("std_mean", input, out,
-                lambda: input._var_mean(True, dim, unbiased, keepdim, correction=correction), (EXACT, EXACT))
-
-
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    """(var, mean) in one pass."""
-    return _out("var_mean", input, out,
-                lambda: input._var_mean(False, dim, unbiased, keepdim, correction=correction), (EXACT, EXACT))
-
-
-def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
-    return _out("norm", input, out, lambda: input.norm(p, dim, keepdim, dtype))
-
-
-def logsumexp(input, dim, keepdim=False, *, out=None):
-    return _out("logsumexp", input, out, lambda: input.logsumexp(dim, keepdim), _FLOAT_OUT)
-
-
-def all(input, dim=None, keepdim=False, *, out=None):
-    return _out("all", input, out, lambda: input.all(dim, keepdim), _bool_out("all"))
-
-
-def any(input, dim=None, keepdim=False, *, out=None):
-    return _out("any", input, out, lambda: input.any(dim, keepdim), _bool_out("any"))
-
-
-def count_nonzero(input, dim=None):
-    return input.count_nonzero(dim)
-
-
-def cumsum(input, dim, *, dtype=None, out=None):
-    dtype = _accumulate_in(dtype, out)
-    return _out("cumsum", input, out, lambda: input.cumsum(dim, dtype=dtype))
-
-
-def cumprod(input, dim, *, dtype=None, out=None):
-    dtype = _accumulate_in(dtype, out)
-    return _out("cumprod", input, out, lambda: input.cumprod(dim, dtype=dtype))
-
-
-def cummax(input, dim, *, out=None):
-    return _out("cummax", input, out, lambda: input.cummax(dim), (_SCAN, _SCAN))
-
-
-def cummin(input, dim, *, out=None):
-    return _out("cummin", input, out, lambda: input.cummin(dim), (_SCAN, _SCAN))
-
-
-def logcumsumexp(input, dim, *, out=None):
-    return _out("logcumsumexp", input, out, lambda: input.logcumsumexp(dim), _SCAN)
-
-
-def softmax(input, dim, dtype=None, *, out=None):
-    return _out("softmax", input, out, lambda: input.softmax(dim, dtype))
-
-
-def log_softmax(input, dim, dtype=None, *, out=None):
-    return _out("log_softmax", input, out, lambda: input.log_softmax(dim, dtype))
-
-
-# ------------------------------------------------------------------ in-place scans
-
-
-def _cumsum_(self, dim, *, dtype=None):
-    _scan_in_place_dtype("cumsum", self)
-    return self.copy_(self.cumsum(dim, dtype=dtype))
-
-
-def _cumprod_(self, dim, *, dtype=None):
-    _scan_in_place_dtype("cumprod", self)
-    return self.copy_(self.cumprod(dim, dtype=dtype))
-
-
-def _scan_in_place_dtype(name, self):
-    # the out-of-place scan of a bool tensor is int64; torch has no bool kernel to write in place
-    if self.dtype is _C.bool:
-        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
-
-
-Tensor.cumsum_ = _cumsum_
-Tensor.cumprod_ = _cumprod_
+__all__ = install(OPS, globals(), Tensor)

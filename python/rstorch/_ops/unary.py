@@ -1,63 +1,37 @@
-"""Unary elementwise ops: function forms (`rstorch.exp`, ...) of the kernels in
-rust/core/src/ops/unary.rs, bound in rust/python/src/tensor/unary.rs.
+"""Unary elementwise ops: the op-table rows (see _table.py) of the kernels in
+rust/core/src/ops/unary.rs, bound as Tensor methods in rust/python/src/tensor/unary.rs.
 
-The functions with `out=` and the Tensor methods live in Rust; this module adds torch's
-aliases (`absolute`, `arcsin`, `fix`...), `positive` and the module-level in-place forms
-(`rstorch.exp_(x)`)."""
+The methods and in-place methods are the kernels'; the rows generate the function forms with
+`out=` (torch's check of out's dtype differs by op: most float ops take any float `out`, the
+rounding ops want the result's dtype exactly), the aliases and `rstorch.exp_`-style forms."""
 
 from .. import _C
+from .._out import CASTABLE, allowed, exact
 from .._tensor import Tensor
+from ._table import BOOL, COMPOSITE, FLOAT, SAME, Op, install
 
-# functions implemented in _C (neg/negative are exported by the binary family's module)
-_NATIVE = [
-    "abs", "sign", "sgn", "square", "floor", "ceil", "round", "trunc", "frac", "relu",
-    "bitwise_not", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
-    "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
-    "acosh", "atanh", "sigmoid", "logit", "erf", "erfc", "erfinv", "nan_to_num", "isnan", "isinf",
-    "isposinf", "isneginf", "isfinite", "isreal", "logical_not",
-]
-
-# torch's other names for the same ops (the alias records the op under its canonical name,
-# so autograd and grad_fn names match torch's: torch.absolute(x).grad_fn is AbsBackward0)
-_ALIASES = {
-    "absolute": "abs", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
-    "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "fix": "trunc",
-}
-
-# module-level in-place forms torch has (torch.exp_(x), ...)
-_INPLACE_FUNCS = [
-    "abs", "neg", "negative", "square", "floor", "ceil", "round", "trunc", "fix", "frac", "relu",
-    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "sin",
-    "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
-    "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "logit", "erf", "erfc",
-    "nan_to_num",
-]
-
-__all__ = _NATIVE + list(_ALIASES) + ["positive"] + [n + "_" for n in _INPLACE_FUNCS]
-
-for _name in _NATIVE:
-    globals()[_name] = getattr(_C, _name)
-for _alias, _name in _ALIASES.items():
-    globals()[_alias] = getattr(_C, _name)
-    setattr(Tensor, _alias, getattr(_C.TensorBase, _name))
-    setattr(Tensor, _alias + "_", getattr(_C.TensorBase, _name + "_"))
-Tensor.negative = _C.TensorBase.neg
-Tensor.negative_ = _C.TensorBase.neg_
+_FOUND = exact("Found dtype {out} but expected {result}")
 
 
-def _inplace_function(name):
-    method = name + "_"
-
-    def fn(input, *args, **kwargs):
-        return getattr(input, method)(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = method
-    fn.__doc__ = f"In-place version of `{name}`: `input.{method}(...)`."
-    return fn
+def _bool_out(name):
+    return allowed(lambda o, r: o is _C.bool, name + " does not support non-boolean outputs.")
 
 
-for _name in _INPLACE_FUNCS:
-    globals()[_name + "_"] = _inplace_function(_name)
-del _name, _alias
+def _float(name, aliases=(), inplace=True, signature="(input, *, out=None)"):
+    """A float op (integers compute in the default float dtype) with a gradient."""
+    return Op(name, signature, FLOAT, name, inplace=inplace, inplace_function=inplace,
+              aliases=aliases, out=CASTABLE)
+
+
+def _exact(name, aliases=(), backward=None, signature="(input, *, out=None)", inplace_function=True):
+    """An op keeping the input's dtype; out= must have it exactly."""
+    return Op(name, signature, SAME, backward, inplace=True, inplace_function=inplace_function,
+              aliases=aliases, out=_FOUND)
+
+
+def _predicate(name, out=False):
+    """isnan-like: bool results, no gradient; `out=` only where torch has it."""
+    return Op(name, "(input, *, out=None)" if out else "(input)", BOOL, out=_bool_out(name) if out else None)
 
 
 def positive(input):
@@ -67,4 +41,33 @@ def positive(input):
     return input
 
 
-Tensor.positive = positive
+OPS = [
+    _exact("abs", ("absolute",), "abs"),
+    _exact("neg", ("negative",), "neg"),
+    _exact("sign", (), "sign", inplace_function=False),
+    _exact("sgn", (), "sgn", inplace_function=False),
+    Op("square", "(input, *, out=None)", SAME, "square", inplace=True, inplace_function=True, out=CASTABLE),
+    _exact("floor", (), "floor"),
+    _exact("ceil", (), "ceil"),
+    _exact("round", (), "round", "(input, *, decimals=0, out=None)"),
+    _exact("trunc", ("fix",), "trunc"),
+    _exact("frac", (), "frac"),
+    Op("relu", "(input)", SAME, "relu", inplace=True, inplace_function=True),
+    _exact("bitwise_not", (), None, inplace_function=False),
+    *(_float(n) for n in ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt",
+                          "reciprocal", "sin", "cos", "tan", "sinh", "cosh", "tanh", "sigmoid", "erf",
+                          "erfc")),
+    *(_float(n, ("arc" + n[1:],)) for n in ("asin", "acos", "atan", "asinh", "acosh", "atanh")),
+    Op("erfinv", "(input, *, out=None)", FLOAT, "erfinv", inplace=True, out=CASTABLE),
+    _float("logit", signature="(input, eps=None, *, out=None)"),
+    Op("nan_to_num", "(input, nan=0.0, posinf=None, neginf=None, *, out=None)", SAME, "nan_to_num",
+       inplace=True, inplace_function=True,
+       out=exact("nan_to_num: dtype of out: {out} should be same as input: {result}")),
+    *(_predicate(n) for n in ("isnan", "isinf", "isfinite", "isreal")),
+    _predicate("isposinf", out=True),
+    _predicate("isneginf", out=True),
+    Op("logical_not", "(input, *, out=None)", BOOL, inplace=True),
+    Op("positive", "(input)", SAME, COMPOSITE, function=positive, method=positive),
+]
+
+__all__ = install(OPS, globals(), Tensor)

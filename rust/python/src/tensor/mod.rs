@@ -42,7 +42,6 @@ mod views;
 /// Register every op family's module-level functions.
 pub fn register_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     elementwise::register(m)?;
-    unary::register(m)?;
     reduce::register(m)?;
     linalg::register(m)?;
     index::register(m)?;
@@ -389,13 +388,6 @@ pub fn forward_op_name(name: &str) -> String {
 pub fn size_object<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
     let tup = PyTuple::new(py, shape)?;
     registry(py)?.size_type.bind(py).call1((tup,))
-}
-
-/// torch's error for `out=` when autograd would have to record the op.
-pub fn out_requires_grad_error(name: &str) -> PyErr {
-    PyRuntimeError::new_err(format!(
-        "{name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
-    ))
 }
 
 impl PyTensor {

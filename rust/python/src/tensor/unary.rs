@@ -1,34 +1,15 @@
-//! Unary elementwise ops as Tensor methods (`exp`, `exp_`) and `_C` functions
-//! (`exp(input, *, out=None)`). Aliases (`absolute`, `arcsin`, `fix`...), `positive` and the
-//! module-level in-place forms (`rstorch.exp_`) are added in python/rstorch/_ops/unary.py.
+//! Unary elementwise ops as Tensor methods (`exp`, `exp_`). Their op-table rows
+//! (python/rstorch/_ops/unary.py) give the function forms with `out=`, the aliases
+//! (`absolute`, `arcsin`, `fix`...) and the module-level in-place forms (`rstorch.exp_`).
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use rstorch::ops::unary::{unary, unary_, UnaryOp};
-use rstorch::DType;
 
-use super::elementwise::can_cast;
-use super::{out_requires_grad_error, PyTensor};
+use super::PyTensor;
 use crate::dispatch::{self, Call};
 use crate::error::IntoPy;
-
-/// How an `out=` tensor must relate to the result; torch's checks differ between ops.
-#[derive(Clone, Copy)]
-enum OutRule {
-    /// The result dtype must be castable to out's (float ops: out may be any float dtype).
-    Cast,
-    /// out must have the result's dtype exactly ("Found dtype Double but expected Float").
-    Exact,
-    /// nan_to_num's own wording of `Exact`.
-    SameAsInput,
-    /// out must be bool (isposinf / isneginf).
-    Bool,
-    /// Any dtype (logical_not).
-    Any,
-    /// The function takes no `out` (isnan, relu...).
-    NoOut,
-}
 
 /// `name(input)`: compute, then record for autograd when the op is differentiable and
 /// `input` tracks grad. `kwargs` are the op's parameters as the user passed them.
@@ -55,72 +36,11 @@ fn forward_<'py>(slf: &Bound<'py, PyTensor>, op: UnaryOp, name: &str, kwargs: Op
     dispatch::run_inplace(slf, Call::on(name, tracked, &t), args, kwargs.as_ref(), || unary_(op, &t))
 }
 
-fn as_tensor<'a, 'py>(obj: &'a Bound<'py, PyAny>, name: &str, arg: &str, pos: usize) -> PyResult<&'a Bound<'py, PyTensor>> {
-    obj.cast::<PyTensor>().map_err(|_| {
-        let got = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        let pos = if pos > 0 { format!(" (position {pos})") } else { String::new() };
-        PyTypeError::new_err(format!("{name}(): argument '{arg}'{pos} must be Tensor, not {got}"))
-    })
-}
-
-/// The function form `name(input, ..., *, out=None)`.
-fn function<'py>(
-    input: &Bound<'py, PyAny>,
-    op: UnaryOp,
-    name: &str,
-    rule: OutRule,
-    differentiable: bool,
-    out: Option<&Bound<'py, PyAny>>,
-    kwargs: Option<Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let input = as_tensor(input, name, "input", 1)?;
-    let out = match out {
-        Some(o) if !o.is_none() => o,
-        _ => return forward(input, op, name, differentiable, kwargs),
-    };
-    if matches!(rule, OutRule::NoOut) {
-        return Err(PyTypeError::new_err(format!("{name}() got an unexpected keyword argument 'out'")));
-    }
-    let out = as_tensor(out, name, "out", 0)?;
-    let me = input.borrow();
-    if differentiable && me.tracks_grad() {
-        return Err(out_requires_grad_error(name));
-    }
-    let t = me.t.clone();
-    drop(me);
-    let py = input.py();
-    let r = dispatch::compute(py, Call::on(name, false, &t), || unary(op, &t))?;
-    let (res, want, inp) = (r.dtype(), out.borrow().t.dtype(), t.dtype());
-    let bad = match rule {
-        OutRule::Cast if !can_cast(res, want) => Some(format!("result type {res} can't be cast to the desired output type {want}")),
-        OutRule::Exact if want != res => Some(format!("Found dtype {want} but expected {res}")),
-        OutRule::SameAsInput if want != inp => Some(format!("nan_to_num: dtype of out: {want} should be same as input: {inp}")),
-        OutRule::Bool if want != DType::Bool => Some(format!("{name} does not support non-boolean outputs.")),
-        _ => None,
-    };
-    if let Some(msg) = bad {
-        return Err(PyRuntimeError::new_err(msg));
-    }
-    write_out(out, r)?;
-    Ok(out.clone().into_any())
-}
-
-/// Store a result in `out=`: copied in when the shapes match, else `out` is resized to the
-/// result (torch resizes too, with a deprecation warning when out was not empty).
-fn write_out(out: &Bound<'_, PyTensor>, r: rstorch::Tensor) -> PyResult<()> {
-    let dst = out.borrow().t.clone();
-    if dst.shape() == r.shape() {
-        dispatch::compute(out.py(), Call::on("copy_", false, &dst), || dst.copy_(&r))
-    } else {
-        out.borrow_mut().t = r.to_dtype(dst.dtype()).py_err()?;
-        Ok(())
-    }
-}
-
-/// Ops without parameters: `method`, optional in-place `imethod`, and the `_C` function
-/// `method(input, *, out=None)`; `diff` says whether autograd records the op.
+/// Ops without parameters: `method` and the optional in-place `imethod`; `diff` says whether
+/// autograd records the op. (Their function forms, aliases and `out=` rules are rows of
+/// python/rstorch/_ops/unary.py.)
 macro_rules! plain_ops {
-    ($( $method:ident [$($imethod:ident)?] $op:ident $rule:ident $diff:literal; )*) => {
+    ($( $method:ident [$($imethod:ident)?] $op:ident $diff:literal; )*) => {
         #[pymethods]
         impl PyTensor {
             $(
@@ -135,69 +55,54 @@ macro_rules! plain_ops {
             )*
         }
 
-        mod funcs {
-            use super::*;
-            $(
-                #[pyfunction]
-                #[pyo3(signature = (input, *, out=None))]
-                pub fn $method<'py>(input: &Bound<'py, PyAny>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-                    function(input, UnaryOp::$op, stringify!($method), OutRule::$rule, $diff, out, None)
-                }
-            )*
-        }
-
-        fn register_plain(m: &Bound<'_, PyModule>) -> PyResult<()> {
-            $( m.add_function(wrap_pyfunction!(funcs::$method, m)?)?; )*
-            Ok(())
-        }
     };
 }
 
 plain_ops! {
-    abs [abs_] Abs Exact true;
-    neg [neg_] Neg Exact true;
-    sign [sign_] Sign Exact true;
-    sgn [sgn_] Sign Exact true;
-    square [square_] Square Cast true;
-    floor [floor_] Floor Exact true;
-    ceil [ceil_] Ceil Exact true;
-    trunc [trunc_] Trunc Exact true;
-    frac [frac_] Frac Exact true;
-    relu [relu_] Relu NoOut true;
-    bitwise_not [bitwise_not_] BitwiseNot Exact false;
-    exp [exp_] Exp Cast true;
-    exp2 [exp2_] Exp2 Cast true;
-    expm1 [expm1_] Expm1 Cast true;
-    log [log_] Log Cast true;
-    log2 [log2_] Log2 Cast true;
-    log10 [log10_] Log10 Cast true;
-    log1p [log1p_] Log1p Cast true;
-    sqrt [sqrt_] Sqrt Cast true;
-    rsqrt [rsqrt_] Rsqrt Cast true;
-    reciprocal [reciprocal_] Reciprocal Cast true;
-    sin [sin_] Sin Cast true;
-    cos [cos_] Cos Cast true;
-    tan [tan_] Tan Cast true;
-    asin [asin_] Asin Cast true;
-    acos [acos_] Acos Cast true;
-    atan [atan_] Atan Cast true;
-    sinh [sinh_] Sinh Cast true;
-    cosh [cosh_] Cosh Cast true;
-    tanh [tanh_] Tanh Cast true;
-    asinh [asinh_] Asinh Cast true;
-    acosh [acosh_] Acosh Cast true;
-    atanh [atanh_] Atanh Cast true;
-    sigmoid [sigmoid_] Sigmoid Cast true;
-    erf [erf_] Erf Cast true;
-    erfc [erfc_] Erfc Cast true;
-    erfinv [erfinv_] Erfinv Cast true;
-    isnan [] IsNan NoOut false;
-    isinf [] IsInf NoOut false;
-    isposinf [] IsPosInf Bool false;
-    isneginf [] IsNegInf Bool false;
-    isfinite [] IsFinite NoOut false;
-    isreal [] IsReal NoOut false;
-    logical_not [logical_not_] LogicalNot Any false;
+    abs [abs_] Abs true;
+    neg [neg_] Neg true;
+    sign [sign_] Sign true;
+    sgn [sgn_] Sign true;
+    square [square_] Square true;
+    floor [floor_] Floor true;
+    ceil [ceil_] Ceil true;
+    trunc [trunc_] Trunc true;
+    frac [frac_] Frac true;
+    relu [relu_] Relu true;
+    bitwise_not [bitwise_not_] BitwiseNot false;
+    exp [exp_] Exp true;
+    exp2 [exp2_] Exp2 true;
+    expm1 [expm1_] Expm1 true;
+    log [log_] Log true;
+    log2 [log2_] Log2 true;
+    log10 [log10_] Log10 true;
+    log1p [log1p_] Log1p true;
+    sqrt [sqrt_] Sqrt true;
+    rsqrt [rsqrt_] Rsqrt true;
+    reciprocal [reciprocal_] Reciprocal true;
+    sin [sin_] Sin true;
+    cos [cos_] Cos true;
+    tan [tan_] Tan true;
+    asin [asin_] Asin true;
+    acos [acos_] Acos true;
+    atan [atan_] Atan true;
+    sinh [sinh_] Sinh true;
+    cosh [cosh_] Cosh true;
+    tanh [tanh_] Tanh true;
+    asinh [asinh_] Asinh true;
+    acosh [acosh_] Acosh true;
+    atanh [atanh_] Atanh true;
+    sigmoid [sigmoid_] Sigmoid true;
+    erf [erf_] Erf true;
+    erfc [erfc_] Erfc true;
+    erfinv [erfinv_] Erfinv true;
+    isnan [] IsNan false;
+    isinf [] IsInf false;
+    isposinf [] IsPosInf false;
+    isneginf [] IsNegInf false;
+    isfinite [] IsFinite false;
+    isreal [] IsReal false;
+    logical_not [logical_not_] LogicalNot false;
 }
 
 fn kwargs<'py>(py: Python<'py>, items: &[(&str, Bound<'py, PyAny>)]) -> PyResult<Bound<'py, PyDict>> {
@@ -287,40 +192,4 @@ impl PyTensor {
         }
         forward(slf, UnaryOp::BitwiseNot, "bitwise_not", false, None)
     }
-}
-
-#[pyfunction(name = "round")]
-#[pyo3(signature = (input, *, decimals=None, out=None))]
-fn round_fn<'py>(input: &Bound<'py, PyAny>, decimals: Option<i64>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let (op, kw) = round_op(input, decimals)?;
-    function(input, op, "round", OutRule::Exact, true, out, kw)
-}
-
-#[pyfunction(name = "logit")]
-#[pyo3(signature = (input, eps=None, *, out=None))]
-fn logit_fn<'py>(input: &Bound<'py, PyAny>, eps: Option<f64>, out: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-    let (op, kw) = logit_op(input.py(), eps)?;
-    function(input, op, "logit", OutRule::Cast, true, out, kw)
-}
-
-#[pyfunction(name = "nan_to_num")]
-#[pyo3(signature = (input, nan=None, posinf=None, neginf=None, *, out=None))]
-fn nan_to_num_fn<'py>(
-    input: &Bound<'py, PyAny>,
-    nan: Option<f64>,
-    posinf: Option<f64>,
-    neginf: Option<f64>,
-    out: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let (op, kw) = nan_to_num_op(input.py(), nan, posinf, neginf)?;
-    function(input, op, "nan_to_num", OutRule::SameAsInput, true, out, kw)
-}
-
-/// Add this family's module-level functions to `_C`.
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    register_plain(m)?;
-    m.add_function(wrap_pyfunction!(round_fn, m)?)?;
-    m.add_function(wrap_pyfunction!(logit_fn, m)?)?;
-    m.add_function(wrap_pyfunction!(nan_to_num_fn, m)?)?;
-    Ok(())
 }

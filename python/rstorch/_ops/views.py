@@ -1,0 +1,118 @@
+"""Views and their relatives (reshape, permute, transpose, squeeze, split, chunk, diagonal,
+as_strided, broadcast_to, clone...): the op-table rows (see _table.py) of the Tensor methods in
+rust/python/src/tensor/views.rs, whose layouts rust/core/src/layout.rs computes without copying.
+
+Most function forms are generated (`rstorch.reshape(x, s)` is `x.reshape(s)`); the splits torch
+builds from slices (tensor_split, hsplit, vsplit, dsplit) are written here."""
+
+from .. import _C
+from .._functional import broadcast_shapes
+from .._tensor import Tensor
+from ._table import SAME, Op, install
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 1) must be tuple of ints, "
+                        f"not {type(split_sizes).__name__}")
+    return input.split(list(split_sizes), dim)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Split into `sections` near-equal parts (the first `size % sections` one longer) or at
+    `indices`, as slices of `input` (views, each its own SliceBackward0; unlike split's, they
+    may be modified in place)."""
+    if input.dim() == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    if isinstance(indices_or_sections, Tensor):
+        t = indices_or_sections
+        if t.dim() > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {t.dim()} dims")
+        if t.dtype is not _C.int64:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{t.dtype._scalar_type_name}")
+        indices_or_sections = t.item() if t.dim() == 0 else t.tolist()
+    size = input.shape[dim]
+    if isinstance(indices_or_sections, (list, tuple)):
+        bounds = [0] + [int(i) for i in indices_or_sections] + [None]
+    elif isinstance(indices_or_sections, int) and not isinstance(indices_or_sections, bool):
+        n = indices_or_sections
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        q, r = divmod(size, n)
+        bounds = [i * q + min(i, r) for i in range(n)] + [None]
+    else:
+        raise TypeError(f"tensor_split() received an invalid combination of arguments - got "
+                        f"({type(indices_or_sections).__name__}), but expected one of:\n"
+                        " * (tuple of ints indices, int dim = 0)\n * (Tensor tensor_indices_or_sections, int dim = 0)\n"
+                        " * (int sections, int dim = 0)\n")
+    return tuple(input._slice(dim, start, stop, 1) for start, stop in zip(bounds, bounds[1:]))
+
+
+def _dim_split(name, input, indices_or_sections, dim, min_dims):
+    if input.dim() < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+                           f"with {input.dim()} dimensions!")
+    if isinstance(indices_or_sections, int) and not isinstance(indices_or_sections, bool):
+        size = input.shape[dim]
+        if indices_or_sections == 0 or size % indices_or_sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {size} is not divisible by the split_size {indices_or_sections}!")
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections):
+    return _dim_split("hsplit", input, indices_or_sections, 0 if input.dim() == 1 else 1, 1)
+
+
+def vsplit(input, indices_or_sections):
+    return _dim_split("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input, indices_or_sections):
+    return _dim_split("dsplit", input, indices_or_sections, 2, 3)
+
+
+def broadcast_tensors(*tensors):
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def _view(name, signature, backward=None, aliases=(), inplace=False):
+    return Op(name, signature, SAME, backward or name, aliases=aliases, inplace=inplace)
+
+
+def _split(fn, signature):
+    return Op(fn.__name__, signature, SAME, "_slice", fn, fn)
+
+
+OPS = [
+    _view("reshape", "(input, shape)"),
+    _view("permute", "(input, dims)"),
+    _view("transpose", "(input, dim0, dim1)", aliases=("swapaxes", "swapdims"), inplace=True),
+    _view("t", "(input)", inplace=True),
+    _view("squeeze", "(input, dim=None)", inplace=True),
+    _view("unsqueeze", "(input, dim)", inplace=True),
+    _view("flatten", "(input, start_dim=0, end_dim=-1)"),
+    _view("unflatten", "(input, dim, sizes)"),
+    _view("narrow", "(input, dim, start, length)"),
+    _view("select", "(input, dim, index)"),
+    _view("split", "(tensor, split_size_or_sections, dim=0)"),
+    Op("split_with_sizes", "(input, split_sizes, dim=0)", SAME, "split", split_with_sizes, split_with_sizes),
+    _split(tensor_split, "(input, indices_or_sections, dim=0)"),
+    _split(hsplit, "(input, indices_or_sections)"),
+    _split(vsplit, "(input, indices_or_sections)"),
+    _split(dsplit, "(input, indices_or_sections)"),
+    _view("chunk", "(input, chunks, dim=0)"),
+    _view("unbind", "(input, dim=0)"),
+    _view("movedim", "(input, source, destination)", aliases=("moveaxis",)),
+    _view("diagonal", "(input, offset=0, dim1=0, dim2=1)"),
+    _view("as_strided", "(input, size, stride, storage_offset=None)", inplace=True),
+    _view("broadcast_to", "(input, size)", "expand"),
+    Op("broadcast_tensors", "(*tensors)", SAME, "expand", broadcast_tensors, method=False),
+    _view("clone", "(input, *, memory_format=None)"),
+    Op("detach", "(input)", SAME, None, inplace=True),
+]
+
+__all__ = install(OPS, globals(), Tensor)
