@@ -199,6 +199,15 @@ OPS = [
     predicate("isfinite", np.isfinite),
     predicate("isreal", lambda x: np.ones(np.shape(x), dtype=bool)),
     predicate("logical_not", np.logical_not),
+    # composites (rstorch/_ops/composite.py): their gradients come from the ops they are built of
+    OpInfo("signbit", lambda x: rstorch.signbit(x), _ref(np.signbit), ALL, samples_in(-3.0, 3.0), _bool_result,
+           differentiable=False, method=lambda x: x.signbit()),
+    OpInfo("deg2rad", lambda x: rstorch.deg2rad(x), _ref(lambda x: np.deg2rad(x.astype(np.float64))), NUMERIC,
+           samples_in(-300.0, 300.0), _float_result, method=lambda x: x.deg2rad(), grad_samples=grad_in(-3.0, 3.0)),
+    OpInfo("rad2deg", lambda x: rstorch.rad2deg(x), _ref(lambda x: np.rad2deg(x.astype(np.float64))), NUMERIC,
+           samples_in(-3.0, 3.0), _float_result, method=lambda x: x.rad2deg(), grad_samples=grad_in(-3.0, 3.0)),
+    OpInfo("sinc", lambda x: rstorch.sinc(x), _ref(lambda x: np.sinc(x.astype(np.float64))), NUMERIC,
+           samples_in(-3.0, 3.0), _float_result, method=lambda x: x.sinc(), grad_samples=grad_in(-3.0, 3.0, (0,))),
 ]
 
 
