@@ -855,12 +855,23 @@ def meta_models(torch):
 
 @case("approx")
 def deprecated_backward_hook(torch):
+    """The deprecated hook sees the grads of the output's last node: a one-node module here (which
+    node Linear ends in is an implementation detail: rstorch's linear is mm + add)."""
     nn = torch.nn
     torch.manual_seed(14)
-    m = nn.Linear(3, 2)
+
+    class Scale(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.randn(3))
+
+        def forward(self, x):
+            return x * self.w
+
+    m = Scale()
     log = []
     m.register_backward_hook(lambda mod, gi, go: log.append([[None if g is None else T(g) for g in gi],
                                                              [T(g) for g in go]]))
     x = torch.randn(4, 3, requires_grad=True)
-    m(x).sum().backward()
+    (m(x) * 2).sum().backward()
     return log

@@ -256,3 +256,11 @@ def test_module_call_overhead_is_small():
     x = rstorch.ones(1)
     per_call = min(timeit.repeat(lambda: m(x), number=2000, repeat=5)) / 2000
     assert per_call < 20e-6
+
+
+def test_cuda_without_backend_raises_and_keeps_module():
+    m = nn.Linear(2, 2)
+    w = m.weight
+    with pytest.raises(RuntimeError, match="is not available"):
+        m.cuda()
+    assert m.weight is w and m.weight.device.type == "cpu"

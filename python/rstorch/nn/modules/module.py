@@ -681,12 +681,18 @@ class Module:
     # ------------------------------------------------------------------ attributes
 
     def __getattr__(self, name):
+        # only reached when normal lookup fails: parameters, buffers and submodules (unrolled,
+        # this is on every forward's path)
         d = self.__dict__
-        for table in ("_parameters", "_buffers", "_modules"):
-            if table in d:
-                entries = d[table]
-                if name in entries:
-                    return entries[name]
+        table = d.get("_parameters")
+        if table is not None and name in table:
+            return table[name]
+        table = d.get("_buffers")
+        if table is not None and name in table:
+            return table[name]
+        table = d.get("_modules")
+        if table is not None and name in table:
+            return table[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
