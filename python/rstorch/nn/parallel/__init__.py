@@ -1,0 +1,5 @@
+"""`nn.parallel`: DataParallel (single device)."""
+
+from .data_parallel import DataParallel
+
+__all__ = ["DataParallel"]

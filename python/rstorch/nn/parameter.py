@@ -1,0 +1,98 @@
+"""`nn.Parameter` and `nn.Buffer`: the tensors a Module registers (torch.nn.parameter)."""
+
+from collections import OrderedDict
+
+from .. import _C
+from .._creation import empty
+from .._tensor import Tensor
+
+__all__ = ["Parameter", "Buffer", "is_lazy"]
+
+# per-tensor hook tables live in the instance dict (Tensor keeps them there); they are not state
+_NOT_STATE = ("_backward_hooks", "_post_accumulate_grad_hooks")
+
+
+def _make_subclass(cls, data, requires_grad):
+    """A `cls` instance sharing `data`'s storage (and version counter), detached from its graph:
+    torch's `Tensor._make_subclass`."""
+    if requires_grad and not data.dtype.is_floating_point:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    obj = _C.TensorBase.__new__(cls)
+    obj._set(data)
+    if requires_grad:
+        obj.requires_grad = True
+    return obj
+
+
+def _state(t):
+    """The Python attributes of tensor `t` that pickling keeps."""
+    return {k: v for k, v in t.__dict__.items() if k not in _NOT_STATE}
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as one of its parameters when assigned as an attribute;
+    it requires grad by default."""
+
+    def __new__(cls, data=None, requires_grad=True):
+        if data is None:
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        return _make_subclass(cls, data, requires_grad)
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.data.clone(), self.requires_grad)
+        memo[id(self)] = result
+        return result
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        state = _state(self)
+        if not state:
+            return (_rebuild_parameter, (self.data, self.requires_grad, OrderedDict()))
+        return (_rebuild_parameter_with_state, (self.data, self.requires_grad, OrderedDict(), state))
+
+
+def _rebuild_parameter(data, requires_grad, backward_hooks):
+    return Parameter(data, requires_grad)
+
+
+def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
+    param = Parameter(data, requires_grad)
+    param.__dict__.update(state)
+    return param
+
+
+class _BufferMeta(type(Tensor)):
+    """`isinstance(t, Buffer)` holds for the plain tensors `Buffer(...)` returns."""
+
+    def __instancecheck__(cls, instance):
+        if cls is Buffer and isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False):
+            return True
+        return super().__instancecheck__(instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """Marks a tensor as a buffer when assigned to a Module attribute: `Buffer(t)` is `t`
+    detached, flagged with `persistent` (whether it goes into the state_dict)."""
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            data = empty(0)
+        t = data.detach()
+        if data.requires_grad:
+            t.requires_grad_(True)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
+
+
+def is_lazy(param):
+    """Whether `param` is an uninitialised (lazy) parameter or buffer: none exist yet."""
+    return False
