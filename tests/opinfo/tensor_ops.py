@@ -4,6 +4,7 @@ the basic views, clone and dtype conversion. Samples avoid zero divisors so fini
 
 import numpy as np
 
+import rstorch
 from .core import FLOATS, OpInfo, Sample, elementwise_shapes, random_array
 
 
@@ -80,6 +81,33 @@ OPS = [
     OpInfo("transpose", lambda a: a.transpose(0, 2), lambda a: a.swapaxes(0, 2), FLOATS, _views),
     OpInfo("t", lambda a: a.t(), lambda a: a.T, FLOATS, _shaped((3, 5))),
     OpInfo("contiguous", lambda a: a.transpose(0, 1).contiguous(), lambda a: a.swapaxes(0, 1), FLOATS, _views),
+    # the views family's function forms (rstorch/_ops/views.py), against numpy's views
+    OpInfo("squeeze", lambda a: rstorch.squeeze(a, 1), lambda a: a.squeeze(1), FLOATS, _shaped((2, 1, 3)),
+           method=lambda a: a.squeeze(1)),
+    OpInfo("unsqueeze", lambda a: rstorch.unsqueeze(a, -1), lambda a: a[..., None], FLOATS, _views),
+    OpInfo("flatten", lambda a: rstorch.flatten(a, 1), lambda a: a.reshape(2, 12), FLOATS, _views),
+    OpInfo("unflatten", lambda a: rstorch.unflatten(a, 2, (2, 2)), lambda a: a.reshape(2, 3, 2, 2), FLOATS, _views),
+    OpInfo("narrow", lambda a: rstorch.narrow(a, 2, 1, 2), lambda a: a[:, :, 1:3], FLOATS, _views),
+    OpInfo("select", lambda a: rstorch.select(a, 1, -1), lambda a: a[:, -1], FLOATS, _views),
+    OpInfo("split", lambda a: rstorch.split(a, 3, 2), lambda a: (a[..., :3], a[..., 3:]), FLOATS, _views),
+    OpInfo("split_with_sizes", lambda a: rstorch.split_with_sizes(a, [1, 3], 2),
+           lambda a: (a[..., :1], a[..., 1:]), FLOATS, _views),
+    OpInfo("tensor_split", lambda a: rstorch.tensor_split(a, 3, 2), lambda a: tuple(np.array_split(a, 3, 2)),
+           FLOATS, _views),
+    OpInfo("hsplit", lambda a: rstorch.hsplit(a, [1]), lambda a: tuple(np.hsplit(a, [1])), FLOATS, _views),
+    OpInfo("vsplit", lambda a: rstorch.vsplit(a, 2), lambda a: tuple(np.vsplit(a, 2)), FLOATS, _views),
+    OpInfo("dsplit", lambda a: rstorch.dsplit(a, 2), lambda a: tuple(np.dsplit(a, 2)), FLOATS, _views),
+    OpInfo("chunk", lambda a: rstorch.chunk(a, 2, 1), lambda a: (a[:, :2], a[:, 2:]), FLOATS, _views),
+    OpInfo("unbind", lambda a: rstorch.unbind(a, 1), lambda a: tuple(a[:, i] for i in range(3)), FLOATS, _views),
+    OpInfo("movedim", lambda a: rstorch.movedim(a, 0, -1), lambda a: np.moveaxis(a, 0, -1), FLOATS, _views),
+    OpInfo("diagonal", lambda a: rstorch.diagonal(a, 1, 1, 2), lambda a: np.diagonal(a, 1, 1, 2), FLOATS, _views),
+    OpInfo("as_strided", lambda a: rstorch.as_strided(a.contiguous(), (3, 2), (1, 4), 1),
+           lambda a: np.lib.stride_tricks.as_strided(np.ascontiguousarray(a).reshape(-1)[1:], (3, 2),
+                                                     (a.itemsize, 4 * a.itemsize)), FLOATS, _views),
+    OpInfo("broadcast_to", lambda a: rstorch.broadcast_to(a, (3, 2, 5, 4)),
+           lambda a: np.broadcast_to(a, (3, 2, 5, 4)), FLOATS, _shaped((2, 1, 4))),
+    OpInfo("broadcast_tensors", lambda a, b: rstorch.broadcast_tensors(a, b), np.broadcast_arrays, FLOATS, _binary),
+    OpInfo("detach", lambda a: rstorch.detach(a), lambda a: a, FLOATS, _views, differentiable=False),
 ]
 
 

@@ -25,7 +25,7 @@ import inspect
 from typing import Any, Callable, Optional, Union
 
 from .. import _C
-from .._out import write_out, write_outs
+from .._out import CASTABLE, write_out, write_outs
 
 # ------------------------------------------------------------------ dtype rules
 # The dtype of an op's result from its tensor operands' dtypes, as torch computes it. A row
@@ -76,7 +76,8 @@ class Op:
     function: Union["Form", Callable, bool] = None
     method: Union[bool, Callable] = True
     inplace: Union[bool, Callable] = False
-    inplace_function: bool = False     # rstorch.<name>_(input, ...) exists (torch.exp_)
+    inplace_function: Union[bool, tuple] = False  # rstorch.<name>_(input, ...) exists (torch.exp_),
+                                                  # for every name or for those listed
     aliases: tuple = ()
     out: Any = None                    # the check of out='s dtype (rstorch/_out.py) when the
                                        # signature has `out`; None: any dtype the copy converts to
@@ -96,9 +97,13 @@ class Op:
         for n in (self.name,) + self.aliases:
             if self.function is not False:
                 names.append(n)
-            if self.inplace_function:
+            if self.has_inplace_function(n):
                 names.append(n + "_")
         return names
+
+    def has_inplace_function(self, name):
+        f = self.inplace_function
+        return name in f if isinstance(f, tuple) else f
 
 
 # ------------------------------------------------------------------ signatures
@@ -188,6 +193,18 @@ def _inplace_function(method_name):
     return fn
 
 
+def written_back(fn):
+    """The in-place method of a composite op: `fn(self, ...)` written into self, which must keep
+    its shape and be able to hold the result's dtype (torch's in-place rules)."""
+    def inplace(self, *args, **kwargs):
+        result = fn(self, *args, **kwargs)
+        if tuple(result.shape) != tuple(self.shape):
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                               f"{list(result.shape)}")
+        return write_out(self, result, CASTABLE)
+    return inplace
+
+
 def _named(fn, name, signature=None, doc=""):
     fn.__name__ = fn.__qualname__ = name
     if signature is not None:
@@ -227,14 +244,12 @@ def install(rows, namespace, tensor):
             fn = form
         else:
             fn = None
-        ifn = _named(_inplace_function(op.name + "_"), op.name + "_",
-                     doc=f"In-place version of `{op.name}`: `input.{op.name}_(...)`.") if op.inplace_function else None
         for alias in (op.name,) + op.aliases:
             if fn is not None:
                 namespace[alias] = fn
-            if ifn is not None:
-                namespace[alias + "_"] = ifn if alias == op.name else _named(
-                    _inplace_function(alias + "_"), alias + "_")
+            if op.has_inplace_function(alias):
+                namespace[alias + "_"] = _named(_inplace_function(alias + "_"), alias + "_",
+                                                doc=f"In-place version of `{alias}`: `input.{alias}_(...)`.")
             if alias != op.name:
                 # an alias's methods are the op's own (grad_fn names stay torch's: AbsBackward0
                 # for absolute)

@@ -112,8 +112,10 @@ def _clamp(bounds):
     return Form(build)
 
 
-def _binary(name, dtype, backward=None, numbers_ok=ANY, aliases=(), inplace=True, signature="(input, other, *, out=None)"):
-    return Op(name, signature, dtype, backward, binary(numbers_ok), inplace=inplace, aliases=aliases, out=CASTABLE)
+def _binary(name, dtype, backward=None, numbers_ok=ANY, aliases=(), inplace=True, signature="(input, other, *, out=None)",
+            inplace_function=False):
+    return Op(name, signature, dtype, backward, binary(numbers_ok), inplace=inplace, inplace_function=inplace_function,
+              aliases=aliases, out=CASTABLE)
 
 
 def _compare(name, aliases):
@@ -144,7 +146,7 @@ OPS = [
     _binary("hypot", FLOAT, "hypot", NONE),
     _binary("nextafter", PROMOTE, None, NONE),
     _binary("copysign", FLOAT, "copysign", OTHER),
-    _binary("xlogy", FLOAT, "xlogy"),
+    _binary("xlogy", FLOAT, "xlogy", inplace_function=True),
     *(_binary(n, PROMOTE, n, NONE, inplace=False) for n in ("maximum", "minimum", "fmax", "fmin")),
     *(_binary("logical_" + n, BOOL, None, NONE) for n in ("and", "or", "xor")),
     *(_binary("bitwise_" + n, PROMOTE) for n in ("and", "or", "xor", "left_shift", "right_shift")),

@@ -7,7 +7,7 @@ from .. import _C
 from .._creation import get_default_dtype
 from .._tensor import Tensor
 from . import binary, index, linalg, reduce
-from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Op, install
+from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Op, install, written_back
 
 
 def _default_dtype():
@@ -149,19 +149,22 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 
 
 
-def _op(fn, signature, dtype, method=True):
-    """A composite op: `fn` is its function form and, where torch has one, its method."""
-    return Op(fn.__name__, signature, dtype, COMPOSITE, fn, fn if method else False)
+def _op(fn, signature, dtype, method=True, inplace=False, inplace_function=None):
+    """A composite op: `fn` is its function form and, where torch has them, its method and (the
+    result written back) its in-place forms."""
+    return Op(fn.__name__, signature, dtype, COMPOSITE, fn, fn if method else False,
+              written_back(fn) if inplace else False,
+              inplace_function=inplace if inplace_function is None else inplace_function)
 
 
 OPS = [
     _op(signbit, "(input)", BOOL),
-    _op(deg2rad, "(input)", FLOAT),
-    _op(rad2deg, "(input)", FLOAT),
-    _op(sinc, "(input)", FLOAT),
+    _op(deg2rad, "(input)", FLOAT, inplace=True),
+    _op(rad2deg, "(input)", FLOAT, inplace=True),
+    _op(sinc, "(input)", FLOAT, inplace=True),
     _op(logaddexp, "(input, other)", PROMOTE),
     _op(logaddexp2, "(input, other)", PROMOTE),
-    _op(heaviside, "(input, values)", SAME),
+    _op(heaviside, "(input, values)", SAME, inplace=True, inplace_function=False),
     _op(diff, "(input, n=1, dim=-1, prepend=None, append=None)", OWN),
     _op(block_diag, "(*tensors)", OWN, method=False),
     _op(cdist, "(x1, x2, p=2.0, compute_mode=None)", OWN, method=False),

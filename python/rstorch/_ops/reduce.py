@@ -42,10 +42,10 @@ def _accumulating(op, method):
 ACCUMULATING = Form(_accumulating)
 
 
-def _nansum(op, input, *args, dtype=None, out=None, **kwargs):
+def _nansum(op, input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is None and out is not None and input.dtype.is_floating_point:
         _NANSUM_OUT(out, input)  # no NaN-skipping kernel for an integer out (but for dtype=)
-    return _accumulating(op, Tensor.nansum)(input, *args, dtype=dtype, out=out, **kwargs)
+    return _accumulating(op, Tensor.nansum)(input, dim, keepdim, dtype=dtype, out=out)
 
 
 def _max_min(op, input, dim=None, keepdim=False, *, out=None):

@@ -8,7 +8,7 @@ rounding ops want the result's dtype exactly), the aliases and `rstorch.exp_`-st
 from .. import _C
 from .._out import CASTABLE, allowed, exact
 from .._tensor import Tensor
-from ._table import BOOL, COMPOSITE, FLOAT, SAME, Op, install
+from ._table import BOOL, COMPOSITE, FLOAT, OWN, SAME, Op, install
 
 _FOUND = exact("Found dtype {out} but expected {result}")
 
@@ -24,6 +24,7 @@ def _float(name, aliases=(), inplace=True, signature="(input, *, out=None)"):
 
 
 def _exact(name, aliases=(), backward=None, signature="(input, *, out=None)", inplace_function=True):
+    # (torch has no rstorch.absolute_: the in-place function exists for the listed names only)
     """An op keeping the input's dtype; out= must have it exactly."""
     return Op(name, signature, SAME, backward, inplace=True, inplace_function=inplace_function,
               aliases=aliases, out=_FOUND)
@@ -42,11 +43,11 @@ def positive(input):
 
 
 OPS = [
-    _exact("abs", ("absolute",), "abs"),
+    _exact("abs", ("absolute",), "abs", inplace_function=("abs",)),
     _exact("neg", ("negative",), "neg"),
     _exact("sign", (), "sign", inplace_function=False),
     _exact("sgn", (), "sgn", inplace_function=False),
-    Op("square", "(input, *, out=None)", SAME, "square", inplace=True, inplace_function=True, out=CASTABLE),
+    Op("square", "(input, *, out=None)", OWN, "square", inplace=True, inplace_function=True, out=CASTABLE),
     _exact("floor", (), "floor"),
     _exact("ceil", (), "ceil"),
     _exact("round", (), "round", "(input, *, decimals=0, out=None)"),

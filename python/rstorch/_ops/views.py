@@ -79,8 +79,9 @@ def broadcast_tensors(*tensors):
     return tuple(t.expand(shape) for t in tensors)
 
 
-def _view(name, signature, backward=None, aliases=(), inplace=False):
-    return Op(name, signature, SAME, backward or name, aliases=aliases, inplace=inplace)
+def _view(name, signature, backward=None, aliases=(), inplace=False, inplace_function=False):
+    return Op(name, signature, SAME, backward or name, aliases=aliases, inplace=inplace,
+              inplace_function=inplace_function)
 
 
 def _split(fn, signature):
@@ -108,11 +109,11 @@ OPS = [
     _view("unbind", "(input, dim=0)"),
     _view("movedim", "(input, source, destination)", aliases=("moveaxis",)),
     _view("diagonal", "(input, offset=0, dim1=0, dim2=1)"),
-    _view("as_strided", "(input, size, stride, storage_offset=None)", inplace=True),
+    _view("as_strided", "(input, size, stride, storage_offset=None)", inplace=True, inplace_function=True),
     _view("broadcast_to", "(input, size)", "expand"),
     Op("broadcast_tensors", "(*tensors)", SAME, "expand", broadcast_tensors, method=False),
     _view("clone", "(input, *, memory_format=None)"),
-    Op("detach", "(input)", SAME, None, inplace=True),
+    Op("detach", "(input)", SAME, None, inplace=True, inplace_function=True),
 ]
 
 __all__ = install(OPS, globals(), Tensor)
