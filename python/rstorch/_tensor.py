@@ -16,7 +16,8 @@ from ._dtypes import DTYPES, LEGACY, LEGACY_BY_NAME
 from ._indexing import getitem, setitem
 from ._tensor_str import format_tensor
 from .autograd.engine import backward as _backward
-from .autograd.graph import OpNode, RemovableHandle, _alias, node_class
+from .autograd.graph import OpNode, RemovableHandle, node_class
+from .autograd.inplace import _alias
 
 _py_bool, _py_float, _py_int = builtins.bool, builtins.float, builtins.int
 

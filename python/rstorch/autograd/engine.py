@@ -17,7 +17,8 @@ import numpy as np
 from .. import _C
 from .._creation import empty_strided, ones, zeros
 from . import anomaly_mode as _anomaly
-from .graph import AccumulateGrad, TensorBase, _scalar_name, edge_of
+from .graph import AccumulateGrad, TensorBase, edge_of
+from .inplace import _scalar_name
 
 _UNUSED = ("The differentiated Tensor at index {} appears to not have been used in the graph. "
            "Set allow_unused=True if this is the desired behavior.")
