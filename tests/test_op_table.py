@@ -161,7 +161,7 @@ def test_declared_signatures_match_the_rust_methods():
 
 # rule keys the Python recorder uses that are no row's: internal ops (the reflected operators,
 # dtype/device moves, the views of indexing and slicing) and the families whose rows are still
-# to be declared (index, sort, linalg: their function forms are plain functions for now).
+# to be declared (index, linalg: their function forms are plain functions for now).
 INTERNAL_RULES = {
     "_slice", "_to_device", "_to_dtype", "_unsafe_view", "alias", "contiguous", "copy_", "fill_", "expand",
     "view", "view_dtype", "radd", "rsub", "rmul", "rdiv", "rpow", "rfloor_divide", "rremainder", "index",
@@ -170,12 +170,11 @@ INTERNAL_RULES = {
 
 
 def _pending_rule(key):
-    """Keys of the index/sort/linalg families (not yet rows)."""
-    index, linalg, sort = (sys.modules["rstorch._ops." + m] for m in ("index", "linalg", "sort"))
-    names = set(index.__all__) | set(sort.__all__) | set(linalg.__all__) | {
+    """Keys of the index/linalg families (not yet rows)."""
+    index, linalg = (sys.modules["rstorch._ops." + m] for m in ("index", "linalg"))
+    names = set(index.__all__) | set(linalg.__all__) | {
         "linalg_" + n for n in dir(rstorch.linalg)} | {"mm", "mv", "bmm", "dot", "matmul", "addmm", "addmv",
-                                                      "addbmm", "baddbmm", "diag_embed", "tril", "triu",
-                                                      "msort", "cartesian_prod", "combinations"}
+                                                      "addbmm", "baddbmm", "diag_embed", "tril", "triu"}
     return key in names
 
 
@@ -205,6 +204,7 @@ TESTED_ELSEWHERE.update({
     "max": "test_ops_reduce.py", "min": "test_ops_reduce.py", "norm": "test_ops_reduce.py",
     "diff": "test_ops_composite.py", "block_diag": "test_ops_composite.py", "cdist": "test_ops_composite.py",
     "trapezoid": "test_ops_composite.py",
+    **{name: "test_ops_sort.py" for name in ("bincount", "histogram", "meshgrid", "tril_indices", "triu_indices")},
 })
 
 
@@ -268,7 +268,7 @@ def test_dtype_rule_predicts_the_kernel(info, op):
 
 
 NON_OP_MODULES = ("rstorch._creation", "rstorch._random", "rstorch._functional", "rstorch._tensor_str",
-                  "rstorch._ops.index", "rstorch._ops.sort", "rstorch._ops.linalg")
+                  "rstorch._ops.index", "rstorch._ops.linalg")
 NON_OP_NAMES = {  # runtime and autograd-mode functions
     "get_num_threads", "set_num_threads", "is_grad_enabled", "is_inference_mode_enabled", "is_anomaly_enabled",
     "is_anomaly_check_nan_enabled", "set_anomaly_enabled",

@@ -1,26 +1,14 @@
-"""Sorting and searching (sort, topk, unique, searchsorted, bincount...): function forms of
-rust/core/src/ops/sort.rs, bound in rust/python/src/tensor/sort.rs, plus the ops that are only
-arrangements of views (meshgrid). The named pairs are classes of rstorch/return_types.py."""
+"""Sorting and searching (sort, topk, unique, searchsorted, bincount...): the op-table rows (see
+_table.py) of rust/core/src/ops/sort.rs, bound in rust/python/src/tensor/sort.rs, plus the ops
+that are only arrangements of views (meshgrid). The named pairs are classes of
+rstorch/return_types.py."""
 
 import warnings
 
 from .. import _C
-from .._out import EXACT, exact, write_out, write_outs
+from .._out import EXACT, exact
 from .._tensor import Tensor
-
-__all__ = [
-    "sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "quantile",
-    "nanquantile", "unique", "unique_consecutive", "bincount", "histc", "histogram",
-    "searchsorted", "bucketize", "isin", "meshgrid", "cartesian_prod", "combinations",
-    "tril_indices", "triu_indices",
-]
-
-
-def _check_no_grad(name, out, *tensors):
-    if out is not None and _C.is_grad_enabled() and any(
-            isinstance(t, Tensor) and t.requires_grad for t in tensors):
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
+from ._table import BOOL, INDEX, OWN, SAME, Op, call_with_out, install, written
 
 
 # torch's checks of out='s dtypes (see rstorch/_out.py): exactly the results' dtypes, in its words
@@ -47,78 +35,16 @@ def _searchsorted_out(out, result):
                        f"{out.dtype._scalar_type_name} and out_int32 flag is {result.dtype is _C.int32}")
 
 
-def sort(input, dim=-1, descending=False, stable=False, *, out=None):
-    _check_no_grad("sort", out, input)
-    return write_outs("sort", out, input.sort(dim, descending, stable=stable), _PAIR)
+def _median(op, input, dim=None, keepdim=False, *, out=None):
+    """median/nanmedian: one value over everything, or (values, indices) along `dim`."""
+    return call_with_out(op, out, getattr(Tensor, op.name), (input, dim, keepdim), {},
+                         EXACT if dim is None else _MEDIAN)
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
-    return input.argsort(dim, descending, stable=stable)
-
-
-def msort(input, *, out=None):
-    _check_no_grad("msort", out, input)
-    return write_out(out, input.msort(), EXACT)
-
-
-def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
-    _check_no_grad("topk", out, input)
-    return write_outs("topk", out, input.topk(k, dim, largest, sorted), _PAIR)
-
-
-def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
-    _check_no_grad("kthvalue", out, input)
-    return write_outs("kthvalue", out, input.kthvalue(k, dim, keepdim), _KTHVALUE)
-
-
-def median(input, dim=None, keepdim=False, *, out=None):
-    _check_no_grad("median", out, input)
-    r = input.median(dim, keepdim)
-    return write_out(out, r, EXACT) if dim is None else write_outs("median", out, r, _MEDIAN)
-
-
-def nanmedian(input, dim=None, keepdim=False, *, out=None):
-    _check_no_grad("nanmedian", out, input)
-    r = input.nanmedian(dim, keepdim)
-    return write_out(out, r, EXACT) if dim is None else write_outs("nanmedian", out, r, _MEDIAN)
-
-
-def mode(input, dim=-1, keepdim=False, *, out=None):
-    _check_no_grad("mode", out, input)
-    return write_outs("mode", out, input.mode(dim, keepdim), _MODE)
-
-
-def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
-    _check_no_grad("quantile", out, input, q)
-    return write_out(out, input.quantile(q, dim, keepdim, interpolation=interpolation), _QUANTILE)
-
-
-def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
-    _check_no_grad("nanquantile", out, input, q)
-    return write_out(out, input.nanquantile(q, dim, keepdim, interpolation=interpolation), _QUANTILE)
-
-
-def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
-    return input.unique(sorted, return_inverse, return_counts, dim)
-
-
-def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
-    return input.unique_consecutive(return_inverse, return_counts, dim)
-
-
-def bincount(input, weights=None, minlength=0):
-    return input.bincount(weights, minlength)
-
-
-def histc(input, bins=100, min=0, max=0, *, out=None):
-    return write_out(out, input.histc(bins, min, max), _HIST)
-
-
-def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
+def _histogram(op, input, bins=100, *, range=None, weight=None, density=False, out=None):
     if range is not None:
         range = (float(range[0]), float(range[1]))
-    r = _C._histogram(input, bins, range, weight, density)
-    return write_outs("histogram", out, r, _HISTOGRAM)
+    return call_with_out(op, out, _C._histogram, (input, bins, range, weight, density), {})
 
 
 def _side(right, side):
@@ -133,22 +59,21 @@ def _side(right, side):
     return right
 
 
-def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None,
-                 out=None):
-    r = _C._searchsorted(sorted_sequence, input, out_int32, _side(right, side), sorter)
-    return write_out(out, r, _searchsorted_out)
+def _searchsorted(op, sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
+    return call_with_out(op, out, _C._searchsorted, (sorted_sequence, input, out_int32, _side(right, side), sorter),
+                         {})
 
 
-def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
-    return write_out(out, _C._bucketize(input, boundaries, out_int32, right), _searchsorted_out)
+def _bucketize(op, input, boundaries, *, out_int32=False, right=False, out=None):
+    return call_with_out(op, out, _C._bucketize, (input, boundaries, out_int32, right), {})
 
 
-def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None):
+def _isin(op, elements, test_elements, *, assume_unique=False, invert=False, out=None):
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError("isin() received an invalid combination of arguments - got "
                         f"({type(elements).__name__}, {type(test_elements).__name__}), but "
                         "expected a Tensor for elements or test_elements")
-    return write_out(out, _C._isin(elements, test_elements, invert), EXACT)
+    return call_with_out(op, out, _C._isin, (elements, test_elements, invert), {})
 
 
 def _tensor_list(tensors, name):
@@ -220,4 +145,38 @@ def _histogram_method(self, bins=100, *, range=None, weight=None, density=False)
     return histogram(self, bins, range=range, weight=weight, density=density)
 
 
-Tensor.histogram = _histogram_method
+_TOPK = "(input, k, dim=-1, largest=True, sorted=True, *, out=None)"
+_QUANTILE_SIG = "(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None)"
+_TRI = "(row, col, offset=0, *, dtype=None, device=None, layout=None)"
+
+OPS = [
+    Op("sort", "(input, dim=-1, descending=False, stable=False, *, out=None)", OWN, "sort", out=_PAIR),
+    Op("argsort", "(input, dim=-1, descending=False, stable=False)", INDEX),
+    Op("msort", "(input, *, out=None)", SAME, "msort", out=EXACT),
+    Op("topk", _TOPK, OWN, "topk", out=_PAIR),
+    Op("kthvalue", "(input, k, dim=-1, keepdim=False, *, out=None)", OWN, "kthvalue", out=_KTHVALUE),
+    Op("median", "(input, dim=None, keepdim=False, *, out=None)", OWN, "median", written(_median)),
+    Op("nanmedian", "(input, dim=None, keepdim=False, *, out=None)", OWN, "nanmedian", written(_median)),
+    Op("mode", "(input, dim=-1, keepdim=False, *, out=None)", OWN, "mode", out=_MODE),
+    Op("quantile", _QUANTILE_SIG, SAME, "quantile", out=_QUANTILE),
+    Op("nanquantile", _QUANTILE_SIG, SAME, "nanquantile", out=_QUANTILE),
+    Op("unique", "(input, sorted=True, return_inverse=False, return_counts=False, dim=None)", OWN),
+    Op("unique_consecutive", "(input, return_inverse=False, return_counts=False, dim=None)", OWN),
+    Op("bincount", "(input, weights=None, minlength=0)", OWN),
+    Op("histc", "(input, bins=100, min=0, max=0, *, out=None)", SAME, out=_HIST),
+    Op("histogram", "(input, bins=100, *, range=None, weight=None, density=False, out=None)", OWN, None,
+       written(_histogram), _histogram_method, out=_HISTOGRAM),
+    Op("searchsorted", "(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None)",
+       OWN, None, written(_searchsorted), False, out=_searchsorted_out),
+    Op("bucketize", "(input, boundaries, *, out_int32=False, right=False, out=None)", OWN, None,
+       written(_bucketize), False, out=_searchsorted_out),
+    Op("isin", "(elements, test_elements, *, assume_unique=False, invert=False, out=None)", BOOL, None,
+       written(_isin), False, out=EXACT),
+    Op("meshgrid", "(*tensors, indexing=None)", SAME, "expand", meshgrid, False),
+    Op("cartesian_prod", "(*tensors)", SAME, "cartesian_prod", cartesian_prod, False),
+    Op("combinations", "(input, r=2, with_replacement=False)", SAME, "combinations", combinations, False),
+    Op("tril_indices", _TRI, INDEX, None, tril_indices, False),
+    Op("triu_indices", _TRI, INDEX, None, triu_indices, False),
+]
+
+__all__ = install(OPS, globals(), Tensor)
