@@ -161,7 +161,7 @@ def test_declared_signatures_match_the_rust_methods():
 
 # rule keys the Python recorder uses that are no row's: internal ops (the reflected operators,
 # dtype/device moves, the views of indexing and slicing) and the families whose rows are still
-# to be declared (index, linalg: their function forms are plain functions for now).
+# to be declared (linalg: its function forms are plain functions for now).
 INTERNAL_RULES = {
     "_slice", "_to_device", "_to_dtype", "_unsafe_view", "alias", "contiguous", "copy_", "fill_", "expand",
     "view", "view_dtype", "radd", "rsub", "rmul", "rdiv", "rpow", "rfloor_divide", "rremainder", "index",
@@ -170,9 +170,9 @@ INTERNAL_RULES = {
 
 
 def _pending_rule(key):
-    """Keys of the index/linalg families (not yet rows)."""
-    index, linalg = (sys.modules["rstorch._ops." + m] for m in ("index", "linalg"))
-    names = set(index.__all__) | set(linalg.__all__) | {
+    """Keys of the linalg family (not yet rows)."""
+    linalg = sys.modules["rstorch._ops.linalg"]
+    names = set(linalg.__all__) | {
         "linalg_" + n for n in dir(rstorch.linalg)} | {"mm", "mv", "bmm", "dot", "matmul", "addmm", "addmv",
                                                       "addbmm", "baddbmm", "diag_embed", "tril", "triu"}
     return key in names
@@ -268,7 +268,7 @@ def test_dtype_rule_predicts_the_kernel(info, op):
 
 
 NON_OP_MODULES = ("rstorch._creation", "rstorch._random", "rstorch._functional", "rstorch._tensor_str",
-                  "rstorch._ops.index", "rstorch._ops.linalg")
+                  "rstorch._ops.linalg")
 NON_OP_NAMES = {  # runtime and autograd-mode functions
     "get_num_threads", "set_num_threads", "is_grad_enabled", "is_inference_mode_enabled", "is_anomaly_enabled",
     "is_anomaly_check_nan_enabled", "set_anomaly_enabled",

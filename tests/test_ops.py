@@ -82,7 +82,7 @@ META_TODO = {  # family.name (every variant) or family.name[variant]
     "reduce.linalg.norm[fro]", "reduce.linalg.norm[1]", "reduce.linalg.norm[inf]",
     "linalg.linalg.norm", "linalg.linalg.matrix_norm", "linalg.linalg.inv", "linalg.linalg.det",
     "linalg.linalg.slogdet", "linalg.linalg.solve", "linalg.linalg.solve_right", "index.getitem_adv",
-    "index.scatter_reduce_mean", "sort.quantile", "sort.nanquantile",
+    "index.scatter_reduce_mean", "sort.quantile", "sort.nanquantile", "index.masked_scatter",
 }
 
 

@@ -176,6 +176,90 @@ OPS = [
 ]
 
 
+def _put_ref(x, i, v, accumulate=False):
+    out = x.copy().reshape(-1)
+    if accumulate:
+        np.add.at(out, i.reshape(-1), v.reshape(-1))
+    else:
+        out[i.reshape(-1)] = v.reshape(-1)
+    return out.reshape(x.shape)
+
+
+def _index_put_ref(x, i, v, accumulate=False):
+    out = x.copy()
+    if accumulate:
+        np.add.at(out, (i,), v)
+    else:
+        out[i] = v
+    return out
+
+
+def _masked_scatter_ref(x, m, src):
+    out = x.copy()
+    out[m] = src.reshape(-1)[:int(m.sum())]
+    return out
+
+
+def _embed_ref(view):
+    def ref(x, src, *args):
+        out = x.copy()
+        view(out, *args)[...] = src
+        return out
+    return ref
+
+
+def _diagonal_scatter_ref(x, src):
+    out = x.copy()
+    for i, v in enumerate(src):
+        out[i, i + 1] = v
+    return out
+
+
+def _one(dtype, rng, shape):
+    return [Sample((_x(rng, dtype, shape),))]
+
+
+# ops composed in rstorch/_ops/index.py and the in-place-capable kernels without entries above
+OPS += [
+    *(OpInfo(f"atleast_{k}d", (lambda k: lambda x: getattr(rstorch, f"atleast_{k}d")(x))(k),
+             (lambda k: lambda x: getattr(np, f"atleast_{k}d")(x))(k), ALL,
+             lambda d, rng: [Sample((_x(rng, d, s),)) for s in ((), (3,), (3, 4), (2, 3, 4))]) for k in (1, 2, 3)),
+    OpInfo("fliplr", lambda x: rstorch.fliplr(x), np.fliplr, ALL, lambda d, rng: _one(d, rng, (3, 4, 2)),
+           method=lambda x: x.fliplr()),
+    OpInfo("flipud", lambda x: rstorch.flipud(x), np.flipud, ALL, lambda d, rng: _one(d, rng, (3, 4)),
+           method=lambda x: x.flipud()),
+    OpInfo("index_put", lambda x, i, v: rstorch.index_put(x, (i,), v), lambda x, i, v: _index_put_ref(x, i, v), ALL,
+           lambda d, rng: [Sample((_x(rng, d, (4, 3)), np.array([2, 0]), _x(rng, d, (2, 3))))],
+           method=lambda x, i, v: x.index_put((i,), v), inplace=lambda x, i, v: x.index_put_((i,), v)),
+    OpInfo("index_put_accumulate", lambda x, i, v: rstorch.index_put(x, (i,), v, True),
+           lambda x, i, v: _index_put_ref(x, i, v, True), FLOATS,
+           lambda d, rng: [Sample((_x(rng, d, (4, 3)), np.array([2, 0, 2]), _x(rng, d, (3, 3))))],
+           differentiable=False),
+    OpInfo("masked_scatter", lambda x, m, s: rstorch.masked_scatter(x, m, s), _masked_scatter_ref, ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), rng.random((3, 4)) < 0.5, _x(rng, d, (3, 4))))],
+           method=lambda x, m, s: x.masked_scatter(m, s), inplace=lambda x, m, s: x.masked_scatter_(m, s)),
+    OpInfo("put", lambda x, i, v: rstorch.put(x, i, v), _put_ref, ALL,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), np.array([[1, 5], [11, 0]]), _x(rng, d, (2, 2))))],
+           method=lambda x, i, v: x.put(i, v), inplace=lambda x, i, v: x.put_(i, v)),
+    OpInfo("nonzero", lambda x: rstorch.nonzero(x), lambda x: np.argwhere(x), ALL,
+           lambda d, rng: [Sample((np.round(_x(rng, d, (3, 4))),)), Sample((_x(rng, d, (0, 2)),))],
+           differentiable=False, meta=False, method=lambda x: x.nonzero(), result_dtype=lambda d: "int64"),
+    OpInfo("argwhere", lambda x: rstorch.argwhere(x), lambda x: np.argwhere(x), ALL,
+           lambda d, rng: [Sample((np.round(_x(rng, d, (3, 4))),))], differentiable=False, meta=False,
+           method=lambda x: x.argwhere(), result_dtype=lambda d: "int64"),
+    OpInfo("narrow_copy", lambda x: rstorch.narrow_copy(x, 1, 1, 2), lambda x: x[:, 1:3].copy(), ALL,
+           lambda d, rng: _one(d, rng, (3, 4)), method=lambda x: x.narrow_copy(1, 1, 2)),
+    OpInfo("select_scatter", lambda x, s: rstorch.select_scatter(x, s, 1, 2),
+           _embed_ref(lambda o: o[:, 2]), FLOATS,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), _x(rng, d, (3,))))]),
+    OpInfo("slice_scatter", lambda x, s: rstorch.slice_scatter(x, s, 1, 0, 4, 2),
+           _embed_ref(lambda o: o[:, 0:4:2]), FLOATS,
+           lambda d, rng: [Sample((_x(rng, d, (3, 4)), _x(rng, d, (3, 2))))]),
+    OpInfo("diagonal_scatter", lambda x, s: rstorch.diagonal_scatter(x, s, 1), _diagonal_scatter_ref, FLOATS,
+           lambda d, rng: [Sample((_x(rng, d, (4, 4)), _x(rng, d, (3,))))]),
+]
+
+
 # ------------------------------------------------------------------ error inputs (torch's texts)
 
 from .core import attach_error_inputs, error  # noqa: E402

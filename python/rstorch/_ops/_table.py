@@ -127,9 +127,15 @@ def _input_error(name, value):
     return TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}")
 
 
+def _requires_grad(a):
+    if isinstance(a, (list, tuple)):
+        return any(_requires_grad(x) for x in a)
+    return isinstance(a, _C.TensorBase) and a.requires_grad
+
+
 def out_requires_grad(name, *args):
-    """torch refuses `out=` when autograd would record the op."""
-    if _C.is_grad_enabled() and any(isinstance(a, _C.TensorBase) and a.requires_grad for a in args):
+    """torch refuses `out=` when autograd would record the op (out counts as an argument)."""
+    if _C.is_grad_enabled() and any(_requires_grad(a) for a in args):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
 
@@ -137,6 +143,21 @@ def out_requires_grad(name, *args):
 def check_out_tensor(name, out):
     if not isinstance(out, _C.TensorBase):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+
+
+def write_result(op, out, result, check=None):
+    """`result`, already computed by a hand-written function, written into `out=` when one is
+    given (torch refuses out= when the result or out requires grad)."""
+    if out is None:
+        return result
+    if not isinstance(out, (tuple, list)):
+        check_out_tensor(op.name, out)
+        if _C.is_grad_enabled() and (result.requires_grad or out.requires_grad):
+            raise RuntimeError(f"{op.name}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad.")
+    if isinstance(result, tuple):
+        return write_outs(op.name, out, result, check or op.out)
+    return write_out(out, result, check or op.out)
 
 
 def call_with_out(op, out, method, args, kwargs, check=None):
@@ -148,7 +169,7 @@ def call_with_out(op, out, method, args, kwargs, check=None):
         raise TypeError(f"{op.name}() got an unexpected keyword argument 'out'")
     if not isinstance(out, (tuple, list)):
         check_out_tensor(op.name, out)
-    out_requires_grad(op.name, *args, *kwargs.values())
+    out_requires_grad(op.name, out, *args, *kwargs.values())
     result = method(*args, **kwargs)
     if isinstance(result, tuple):  # a pair of results (values, indices): out is a pair
         return write_outs(op.name, out, result, check or op.out)
@@ -174,6 +195,7 @@ def _method_function(op, method):
 
 
 METHOD = Form(_method_function)  # the default form
+FUNCTION = "function"  # as a row's `method`: the function form is the method too (`x.tile(2)`)
 
 
 def written(impl):
@@ -233,7 +255,7 @@ def install(rows, namespace, tensor):
             setattr(tensor, op.name, _named(op.method, op.name))
         if callable(op.inplace):
             setattr(tensor, op.name + "_", _named(op.inplace, op.name + "_"))
-        method = getattr(tensor, op.name, None) if op.method is not False else None
+        method = getattr(tensor, op.name, None) if op.method not in (False, FUNCTION) else None
         # the function
         form = METHOD if op.function is None else op.function
         if isinstance(form, Form):
@@ -244,6 +266,9 @@ def install(rows, namespace, tensor):
             fn = form
         else:
             fn = None
+        if op.method == FUNCTION:  # the function form serves as the method (self first)
+            setattr(tensor, op.name, fn)
+            method = fn
         for alias in (op.name,) + op.aliases:
             if fn is not None:
                 namespace[alias] = fn

@@ -1,5 +1,6 @@
 """Indexing and data movement (gather/scatter/index_*/masked_*, cat/stack/flip/roll/repeat...):
-function forms of rust/core/src/ops/{index,movement}.rs, bound in rust/python/src/tensor/{index,movement}.rs.
+the op-table rows (see _table.py) of rust/core/src/ops/{index,movement}.rs, bound in
+rust/python/src/tensor/{index,movement}.rs.
 
 The kernels are Tensor methods (and `_C.cat`); the ops torch builds from them (stack, hstack,
 tile, rot90, take_along_dim, repeat_interleave, the *_scatter ops...) are composed here from
@@ -10,28 +11,10 @@ import builtins
 from .. import _C
 from .._creation import arange, tensor
 from .._functional import broadcast_shapes
-from .._out import EXACT, castable, exact, write_out
+from .._out import EXACT, castable, exact
 from .._tensor import Tensor
 from ..autograd.graph import record
-
-__all__ = [
-    "cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
-    "column_stack", "flip", "fliplr", "flipud", "roll", "rot90", "repeat_interleave", "tile",
-    "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
-    "index_copy", "index_fill", "index_put", "index_put_", "masked_fill", "masked_select",
-    "masked_scatter", "take", "take_along_dim", "put", "nonzero", "argwhere", "narrow_copy",
-    "select_scatter", "slice_scatter", "diagonal_scatter", "atleast_1d", "atleast_2d",
-    "atleast_3d",
-]
-
-
-def _out_check(out, result, name, check=EXACT):
-    """`result` written into `out=`, with torch's check of out's dtype for the op."""
-    if out is not None and (result.requires_grad or out.requires_grad):
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
-    return write_out(out, result, check)
-
+from ._table import COMPOSITE, INDEX, OWN, PROMOTE, SAME, FUNCTION, Op, install, write_result, written
 
 # torch's checks of out='s dtype where they are not `EXACT` (see rstorch/_out.py); the joins are
 # all cat underneath, and say so
@@ -47,14 +30,11 @@ _NARROW_COPY = exact("Expected self.dtype() == output.dtype() to be true, but go
 
 # ------------------------------------------------------------------ joining
 
-def cat(tensors, dim=0, *, out=None):
-    return _out_check(out, _C.cat(tensors, dim), "cat", _CAT)
+def _cat(op, tensors, dim=0, *, out=None):
+    return write_result(op, out, _C.cat(tensors, dim))
 
 
-concat = concatenate = cat
-
-
-def stack(tensors, dim=0, *, out=None):
+def _stack(op, tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -66,7 +46,7 @@ def stack(tensors, dim=0, *, out=None):
     dim = _wrap(dim, len(shape) + 1)
     tracked = _C.is_grad_enabled() and any(t.requires_grad for t in tensors)
     if out is not None or not tracked:
-        return _out_check(out, _C.cat([t.unsqueeze(dim) for t in tensors], dim), "stack", _CAT)
+        return write_result(op, out, _C.cat([t.unsqueeze(dim) for t in tensors], dim))
     # one StackBackward0 node over the inputs, as torch records (not a cat of unsqueezes)
     prev = _C._set_grad_enabled(False)
     try:
@@ -108,32 +88,25 @@ def atleast_3d(*tensors):
     return r[0] if len(tensors) == 1 and isinstance(tensors[0], Tensor) else r
 
 
-def hstack(tensors, *, out=None):
+def _hstack(op, tensors, *, out=None):
     ts = atleast_1d(list(tensors))
-    return _out_check(out, _C.cat(list(ts), 0 if ts[0].dim() == 1 else 1), "hstack", _CAT)
+    return write_result(op, out, _C.cat(list(ts), 0 if ts[0].dim() == 1 else 1))
 
 
-def vstack(tensors, *, out=None):
-    return _out_check(out, _C.cat(list(atleast_2d(list(tensors))), 0), "vstack", _CAT)
+def _vstack(op, tensors, *, out=None):
+    return write_result(op, out, _C.cat(list(atleast_2d(list(tensors))), 0))
 
 
-row_stack = vstack
+def _dstack(op, tensors, *, out=None):
+    return write_result(op, out, _C.cat(list(atleast_3d(list(tensors))), 2))
 
 
-def dstack(tensors, *, out=None):
-    return _out_check(out, _C.cat(list(atleast_3d(list(tensors))), 2), "dstack", _CAT)
-
-
-def column_stack(tensors, *, out=None):
+def _column_stack(op, tensors, *, out=None):
     ts = [t.reshape(t.numel(), 1) if t.dim() <= 1 else t for t in tensors]
-    return _out_check(out, _C.cat(ts, 1), "column_stack", _CAT)
+    return write_result(op, out, _C.cat(ts, 1))
 
 
 # ------------------------------------------------------------------ rearranging
-
-def flip(input, dims):
-    return input.flip(dims)
-
 
 def fliplr(input):
     if input.dim() < 2:
@@ -145,10 +118,6 @@ def flipud(input):
     if input.dim() < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return input.flip(0)
-
-
-def roll(input, shifts, dims=None):
-    return input.roll(shifts, dims)
 
 
 def rot90(input, k=1, dims=(0, 1)):
@@ -214,72 +183,47 @@ def _repeat_positions(counts, output_size=None):
 
 # ------------------------------------------------------------------ gather / scatter / index_*
 
-def gather(input, dim, index, *, sparse_grad=False, out=None):
-    return _out_check(out, input.gather(dim, index), "gather")
+def _gather(op, input, dim, index, *, sparse_grad=False, out=None):
+    return write_result(op, out, input.gather(dim, index))
 
 
-def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
-    return _out_check(out, input.scatter(dim, index, src, value=value, reduce=reduce), "scatter")
+def _scatter(op, input, dim, index, src=None, *, value=None, reduce=None, out=None):
+    return write_result(op, out, input.scatter(dim, index, src, value=value, reduce=reduce))
 
 
-def scatter_add(input, dim, index, src, *, out=None):
-    return _out_check(out, input.scatter_add(dim, index, src), "scatter_add")
+def _scatter_add(op, input, dim, index, src, *, out=None):
+    return write_result(op, out, input.scatter_add(dim, index, src))
 
 
-def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
-    return _out_check(out, input.scatter_reduce(dim, index, src, reduce, include_self=include_self),
-                      "scatter_reduce")
+def _scatter_reduce(op, input, dim, index, src, reduce, *, include_self=True, out=None):
+    return write_result(op, out, input.scatter_reduce(dim, index, src, reduce, include_self=include_self))
 
 
-def index_select(input, dim, index, *, out=None):
-    return _out_check(out, input.index_select(dim, index), "index_select", _INDEX_SELECT)
+def _index_select(op, input, dim, index, *, out=None):
+    return write_result(op, out, input.index_select(dim, index))
 
 
-def index_add(input, dim, index, source, *, alpha=1, out=None):
-    return _out_check(out, input.index_add(dim, index, source, alpha=alpha), "index_add")
+def _index_add(op, input, dim, index, source, *, alpha=1, out=None):
+    return write_result(op, out, input.index_add(dim, index, source, alpha=alpha))
 
 
-def index_copy(input, dim, index, source, *, out=None):
-    return _out_check(out, input.index_copy(dim, index, source), "index_copy")
+def _index_copy(op, input, dim, index, source, *, out=None):
+    return write_result(op, out, input.index_copy(dim, index, source))
 
 
-def index_fill(input, dim, index, value):
-    return input.index_fill(dim, index, value)
+def _masked_select(op, input, mask, *, out=None):
+    return write_result(op, out, input.masked_select(mask))
 
 
-def index_put(input, indices, values, accumulate=False):
-    return input.index_put(indices, values, accumulate)
+def _take(op, input, index, *, out=None):
+    return write_result(op, out, input.take(index))
 
 
-def index_put_(input, indices, values, accumulate=False):
-    return input.index_put_(indices, values, accumulate)
-
-
-def masked_fill(input, mask, value):
-    return input.masked_fill(mask, value)
-
-
-def masked_select(input, mask, *, out=None):
-    return _out_check(out, input.masked_select(mask), "masked_select", _MASKED_SELECT)
-
-
-def masked_scatter(input, mask, source):
-    return input.masked_scatter(mask, source)
-
-
-def take(input, index, *, out=None):
-    return _out_check(out, input.take(index), "take", _TAKE)
-
-
-def put(input, index, source, accumulate=False):
-    return input.put(index, source, accumulate)
-
-
-def take_along_dim(input, indices, dim=None, *, out=None):
+def _take_along_dim(op, input, indices, dim=None, *, out=None):
     """`gather` with `indices` broadcast against `input` (all dims but `dim`); without `dim`,
     on the flattened input."""
     if dim is None:
-        return _out_check(out, input.reshape(-1).gather(0, indices.reshape(-1)), "take_along_dim")
+        return write_result(op, out, input.reshape(-1).gather(0, indices.reshape(-1)))
     if input.dim() != indices.dim():
         raise RuntimeError("torch.take_along_dim(): input and indices should have the same number "
                            f"of dimensions, but got {input.dim()} dimensions for input, and "
@@ -290,21 +234,21 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     b = list(broadcast_shapes(ishape, xshape))
     ib, xb = b.copy(), b.copy()
     ib[d], xb[d] = indices.shape[d], input.shape[d]
-    return _out_check(out, input.expand(xb).gather(d, indices.expand(ib)), "take_along_dim")
+    return write_result(op, out, input.expand(xb).gather(d, indices.expand(ib)))
 
 
-def nonzero(input, *, out=None, as_tuple=False):
+def _nonzero(op, input, *, out=None, as_tuple=False):
     if as_tuple:
         return input.nonzero(as_tuple=True)
-    return _out_check(out, input.nonzero(), "nonzero", _NONZERO)
+    return write_result(op, out, input.nonzero())
 
 
 def argwhere(input):
     return input.nonzero()
 
 
-def narrow_copy(input, dim, start, length, *, out=None):
-    return _out_check(out, input.narrow(dim, start, length).clone(), "narrow_copy", _NARROW_COPY)
+def _narrow_copy(op, input, dim, start, length, *, out=None):
+    return write_result(op, out, input.narrow(dim, start, length).clone())
 
 
 def _embed(input, src, view_of, what):
@@ -330,20 +274,68 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     return _embed(input, src, lambda t: t.diagonal(offset, dim1, dim2), "diagonal_scatter")
 
 
-# ------------------------------------------------------------------ Tensor methods composed here
+# ------------------------------------------------------------------ the rows
 
-def _tile(self, *dims):
+def _tile_method(self, *dims):
     return tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
 
 
-Tensor.tile = _tile
-Tensor.fliplr = fliplr
-Tensor.flipud = flipud
-Tensor.rot90 = rot90
-Tensor.repeat_interleave = repeat_interleave
-Tensor.take_along_dim = take_along_dim
-Tensor.argwhere = argwhere
-Tensor.narrow_copy = narrow_copy
-Tensor.select_scatter = select_scatter
-Tensor.slice_scatter = slice_scatter
-Tensor.diagonal_scatter = diagonal_scatter
+def _join(name, impl, aliases=()):
+    return Op(name, "(tensors, *, out=None)" if name != "cat" and name != "stack" else "(tensors, dim=0, *, out=None)",
+              PROMOTE, "cat" if name != "stack" else "stack", written(impl), False, aliases=aliases, out=_CAT)
+
+
+def _composite(fn, signature, dtype=SAME, backward=COMPOSITE, method=FUNCTION):
+    return Op(fn.__name__, signature, dtype, backward, fn, method)
+
+
+_SCATTER = "(input, dim, index, src=None, *, value=None, reduce=None, out=None)"
+
+OPS = [
+    _join("cat", _cat, ("concat", "concatenate")),
+    _join("stack", _stack),
+    _join("hstack", _hstack),
+    _join("vstack", _vstack, ("row_stack",)),
+    _join("dstack", _dstack),
+    _join("column_stack", _column_stack),
+    *(Op(f.__name__, "(*tensors)", SAME, COMPOSITE, f, False) for f in (atleast_1d, atleast_2d, atleast_3d)),
+    Op("flip", "(input, dims)", SAME, "flip"),
+    _composite(fliplr, "(input)"),
+    _composite(flipud, "(input)"),
+    Op("roll", "(input, shifts, dims=None)", SAME, "roll"),
+    _composite(rot90, "(input, k=1, dims=(0, 1))"),
+    Op("tile", "(input, dims)", SAME, COMPOSITE, tile, _tile_method),
+    _composite(repeat_interleave, "(input, repeats=None, dim=None, *, output_size=None)", OWN),
+    Op("gather", "(input, dim, index, *, sparse_grad=False, out=None)", SAME, "gather", written(_gather), out=EXACT),
+    Op("scatter", _SCATTER, SAME, "scatter", written(_scatter), inplace=True, out=EXACT),
+    Op("scatter_add", "(input, dim, index, src, *, out=None)", SAME, "scatter_add", written(_scatter_add),
+       inplace=True, out=EXACT),
+    Op("scatter_reduce", "(input, dim, index, src, reduce, *, include_self=True, out=None)", SAME, "scatter_reduce",
+       written(_scatter_reduce), inplace=True, out=EXACT),
+    Op("index_select", "(input, dim, index, *, out=None)", SAME, "index_select", written(_index_select),
+       out=_INDEX_SELECT),
+    Op("index_add", "(input, dim, index, source, *, alpha=1, out=None)", SAME, "index_add", written(_index_add),
+       inplace=True, out=EXACT),
+    Op("index_copy", "(input, dim, index, source, *, out=None)", SAME, "index_copy", written(_index_copy),
+       inplace=True, out=EXACT),
+    Op("index_fill", "(input, dim, index, value)", SAME, "index_fill", inplace=True),
+    Op("index_put", "(input, indices, values, accumulate=False)", SAME, "index_put", inplace=True,
+       inplace_function=True),
+    Op("masked_fill", "(input, mask, value)", SAME, "masked_fill", inplace=True),
+    Op("masked_select", "(input, mask, *, out=None)", SAME, "masked_select", written(_masked_select),
+       out=_MASKED_SELECT),
+    Op("masked_scatter", "(input, mask, source)", SAME, "masked_scatter", inplace=True),
+    Op("take", "(input, index, *, out=None)", SAME, "take", written(_take), out=_TAKE),
+    Op("put", "(input, index, source, accumulate=False)", SAME, "put", inplace=True),
+    Op("take_along_dim", "(input, indices, dim=None, *, out=None)", SAME, COMPOSITE, written(_take_along_dim),
+       FUNCTION, out=EXACT),
+    Op("nonzero", "(input, *, out=None, as_tuple=False)", INDEX, None, written(_nonzero), out=_NONZERO),
+    _composite(argwhere, "(input)", INDEX, None),
+    Op("narrow_copy", "(input, dim, start, length, *, out=None)", SAME, COMPOSITE, written(_narrow_copy), FUNCTION,
+       out=_NARROW_COPY),
+    _composite(select_scatter, "(input, src, dim, index)"),
+    _composite(slice_scatter, "(input, src, dim=0, start=None, end=None, step=1)"),
+    _composite(diagonal_scatter, "(input, src, offset=0, dim1=0, dim2=1)"),
+]
+
+__all__ = install(OPS, globals(), Tensor)
