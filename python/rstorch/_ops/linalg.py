@@ -1,5 +1,6 @@
-"""Matrix products and small linear algebra: function forms of rust/core/src/ops/linalg.rs,
-bound in rust/python/src/tensor/linalg.rs (the `rstorch.linalg` namespace is rstorch/linalg.py).
+"""Matrix products and small linear algebra: the op-table rows (see _table.py) of
+rust/core/src/ops/linalg.rs, bound in rust/python/src/tensor/linalg.rs (the `rstorch.linalg`
+namespace is rstorch/linalg.py; its functions are not rows yet).
 
 The GEMM-backed products (matmul, mm, bmm, mv, dot, addmm...) and the kernels (tril/triu,
 diag_embed, the solvers) are Rust; the ops torch itself defines as compositions (einsum,
@@ -11,26 +12,21 @@ import numbers
 import warnings
 
 from .. import _C, return_types
-from .._out import CASTABLE, EXACT, write_out
+from .._out import CASTABLE, EXACT
 from .._tensor import Tensor
-
-__all__ = [
-    "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
-    "addr", "baddbmm", "addbmm", "einsum", "tensordot", "kron", "trace", "tril", "triu", "diag",
-    "diag_embed", "diagflat", "inverse", "det", "slogdet", "cross",
-]
+from ._table import COMPOSITE, FUNCTION, OWN, PROMOTE, SAME, Form, Op, call_with_out, install, written, written_back
 
 
-def _with_out(name, out, compute, *inputs, check=None):
-    """`compute()`, written into `out` when given (torch's `out=`, not differentiable). `out`
-    must have the result's dtype (`check(out, result)` words torch's error when the op words it
-    its own way); the ops torch composes from elementwise ones only need the result to cast."""
-    if out is None:
-        return compute()
-    if _C.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in inputs):
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
-    return write_out(out, compute(), check or EXACT)
+_NAMESPACE_OPS = {}
+
+
+def _with_out(op, out, compute, *inputs, check=None):
+    """`compute()`, written into `out` when given (torch's `out=`, not differentiable), with the
+    row's check of out's dtype (exact for the `rstorch.linalg` functions, named by a string: they
+    are no rows yet) or `check` where it depends on the inputs."""
+    if isinstance(op, str):
+        op = _NAMESPACE_OPS.get(op) or _NAMESPACE_OPS.setdefault(op, Op(op, "(*args, out=None)", out=EXACT))
+    return call_with_out(op, out, lambda *_: compute(), inputs, {}, check)
 
 
 def _dot_dtype(out, result):
@@ -50,14 +46,16 @@ def _tensordot_dtype(out, result):
                        f"but got an output tensor with dtype {out.dtype._scalar_type_name}")
 
 
-def _product(name, method, check=lambda input, other: None):
-    """`name(input, other, *, out=None)`; `check(input, other)` picks out='s dtype error."""
-    def fn(input, other, *, out=None):
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-        return _with_out(name, out, lambda: method(input, other), input, other, check=check(input, other))
-    fn.__name__ = name
-    return fn
+def _product(check=lambda input, other: None):
+    """The form `name(input, other, *, out=None)`; `check(input, other)` picks out='s dtype error
+    (None: the row's)."""
+    def build(op, method):
+        def fn(input, other, *, out=None):
+            if not isinstance(input, Tensor):
+                raise TypeError(f"{op.name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+            return call_with_out(op, out, method, (input, other), {}, check(input, other))
+        return fn
+    return Form(build)
 
 
 def _matmul_check(a, b):
@@ -67,12 +65,6 @@ def _matmul_check(a, b):
     return _addmv_dtype if a.dim() == 2 and b.dim() == 1 else None
 
 
-matmul = _product("matmul", Tensor.matmul, _matmul_check)
-mm = _product("mm", Tensor.mm)
-bmm = _product("bmm", Tensor.bmm)
-mv = _product("mv", Tensor.mv, lambda input, other: _addmv_dtype)
-dot = _product("dot", Tensor.dot, lambda input, other: _dot_dtype)
-vdot = _product("vdot", Tensor.vdot, lambda input, other: _dot_dtype)
 
 
 def _addbmm_dtype(out, result):
@@ -80,31 +72,16 @@ def _addbmm_dtype(out, result):
                        f"and {result.dtype._scalar_type_name}")
 
 
-def _add_product(name, method, check=None):
-    def fn(input, a, b, *, beta=1, alpha=1, out=None):
-        return _with_out(name, out, lambda: method(input, a, b, beta=beta, alpha=alpha), input, a, b,
-                         check=check)
-    fn.__name__ = name
-    return fn
 
 
-addmm = _add_product("addmm", Tensor.addmm)
-addmv = _add_product("addmv", Tensor.addmv)
-baddbmm = _add_product("baddbmm", Tensor.baddbmm)
-addbmm = _add_product("addbmm", Tensor.addbmm, _addbmm_dtype)
-
-
-def outer(input, vec2, *, out=None):
+def _outer(op, input, vec2, *, out=None):
     for t, what in ((input, "self"), (vec2, "vec2")):
         if t.dim() != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {what}, but got {t.dim()}-D")
-    return _with_out("outer", out, lambda: input.reshape(-1, 1) * vec2, input, vec2, check=CASTABLE)
+    return _with_out(op, out, lambda: input.reshape(-1, 1) * vec2, input, vec2, check=CASTABLE)
 
 
-ger = outer
-
-
-def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+def _addr(op, input, vec1, vec2, *, beta=1, alpha=1, out=None):
     def compute():
         prod = outer(vec1, vec2)
         if alpha != 1:
@@ -113,10 +90,10 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
             input.expand(prod.shape)
             return prod
         return (input if beta == 1 else input * beta) + prod
-    return _with_out("addr", out, compute, input, vec1, vec2, check=CASTABLE)
+    return _with_out(op, out, compute, input, vec1, vec2, check=CASTABLE)
 
 
-def tensordot(a, b, dims=2, out=None):
+def _tensordot(op, a, b, dims=2, out=None):
     """Contract `dims` (a count: a's last with b's first; or two lists of dims) as one mm."""
     if isinstance(dims, Tensor):
         dims = dims.tolist()
@@ -143,7 +120,7 @@ def tensordot(a, b, dims=2, out=None):
     sa, sb = [a.shape[d] for d in free_a], [b.shape[d] for d in free_b]
     lhs = a.permute(free_a + da).reshape(_prod(sa), k)
     rhs = b.permute(db + free_b).reshape(k, _prod(sb))
-    return _with_out("tensordot", out, lambda: lhs.mm(rhs).reshape(sa + sb), a, b, check=_tensordot_dtype)
+    return _with_out(op, out, lambda: lhs.mm(rhs).reshape(sa + sb), a, b, check=_tensordot_dtype)
 
 
 def _prod(xs):
@@ -153,24 +130,24 @@ def _prod(xs):
     return p
 
 
-def inner(input, other, *, out=None):
+def _inner(op, input, other, *, out=None):
     if input.dim() == 0 or other.dim() == 0:
-        return _with_out("inner", out, lambda: input * other, input, other, check=CASTABLE)
+        return _with_out(op, out, lambda: input * other, input, other, check=CASTABLE)
     if input.shape[-1] != other.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{list(input.shape)} and {list(other.shape)}")
-    return _with_out("inner", out, lambda: tensordot(input, other, ([-1], [-1])), input, other,
+    return _with_out(op, out, lambda: tensordot(input, other, ([-1], [-1])), input, other,
                      check=_tensordot_dtype)
 
 
-def kron(input, other, *, out=None):
+def _kron(op, input, other, *, out=None):
     """Every product a[i] * b[j] at index i * b.shape + j: interleave the dims and multiply."""
     nd = max(input.dim(), other.dim())
     sa = [1] * (nd - input.dim()) + list(input.shape)
     sb = [1] * (nd - other.dim()) + list(other.shape)
     ea = input.reshape([s for x in sa for s in (x, 1)])
     eb = other.reshape([s for x in sb for s in (1, x)])
-    return _with_out("kron", out, lambda: (ea * eb).reshape([x * y for x, y in zip(sa, sb)]), input, other,
+    return _with_out(op, out, lambda: (ea * eb).reshape([x * y for x, y in zip(sa, sb)]), input, other,
                      check=CASTABLE)
 
 
@@ -182,23 +159,23 @@ def trace(input):
     return input.diagonal().sum()
 
 
-def tril(input, diagonal=0, *, out=None):
-    return _with_out("tril", out, lambda: input.tril(diagonal), input)
+def _tril(op, input, diagonal=0, *, out=None):
+    return _with_out(op, out, lambda: input.tril(diagonal), input)
 
 
-def triu(input, diagonal=0, *, out=None):
-    return _with_out("triu", out, lambda: input.triu(diagonal), input)
+def _triu(op, input, diagonal=0, *, out=None):
+    return _with_out(op, out, lambda: input.triu(diagonal), input)
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     return input.diag_embed(offset, dim1, dim2)
 
 
-def diag(input, diagonal=0, *, out=None):
+def _diag(op, input, diagonal=0, *, out=None):
     if input.dim() == 1:
-        return _with_out("diag", out, lambda: input.diag_embed(diagonal, 0, 1), input)
+        return _with_out(op, out, lambda: input.diag_embed(diagonal, 0, 1), input)
     if input.dim() == 2:
-        return _with_out("diag", out, lambda: input.diagonal(diagonal).clone(), input)
+        return _with_out(op, out, lambda: input.diagonal(diagonal).clone(), input)
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.dim()}D")
 
 
@@ -238,7 +215,7 @@ def _linalg_vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=No
 
 
 
-def inverse(input, *, out=None):
+def _inverse(op, input, *, out=None):
     return _linalg_inv(input, out=out)
 
 
@@ -251,7 +228,7 @@ def slogdet(input):
     return return_types.slogdet(tuple(_linalg_slogdet(input)))
 
 
-def cross(input, other, dim=None, *, out=None):
+def _cross(op, input, other, dim=None, *, out=None):
     """torch.cross: like linalg.cross, but `dim=None` means the first dim of size 3."""
     if dim is None:
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
@@ -262,7 +239,7 @@ def cross(input, other, dim=None, *, out=None):
         dim = next((d for d, s in enumerate(shape) if s == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
-    return _with_out("cross", out, lambda: _C.linalg_cross(input, other, dim), input, other)
+    return _with_out(op, out, lambda: _C.linalg_cross(input, other, dim), input, other)
 
 
 # ---------------------------------------------------------------------------------- einsum
@@ -442,9 +419,48 @@ def _aligned(t, ls, labels):
     return t.reshape([size.get(c, 1) for c in labels])
 
 
-# ------------------------------------------------------------------ Tensor methods in Python
+# ------------------------------------------------------------------ the rows
 
-for _name in ("inner", "outer", "ger", "addr", "kron", "trace", "diag", "diagflat", "inverse", "det",
-              "slogdet", "cross"):
-    setattr(Tensor, _name, globals()[_name])
-del _name
+def _add_product(name, signature, check=EXACT):
+    """addmm-like: `beta * input + alpha * (a @ b)`, a kernel; the in-place form writes it back."""
+    return Op(name, signature, PROMOTE, name, inplace=written_back(getattr(Tensor, name)), out=check)
+
+
+_BINARY = "(input, other, *, out=None)"
+_SCALED = ", *, beta=1, alpha=1, out=None)"
+
+OPS = [
+    Op("matmul", _BINARY, PROMOTE, "matmul", _product(_matmul_check), out=EXACT),
+    Op("mm", "(input, mat2, *, out=None)", PROMOTE, "mm", _product(), out=EXACT),
+    Op("bmm", "(input, mat2, *, out=None)", PROMOTE, "bmm", _product(), out=EXACT),
+    Op("mv", "(input, vec, *, out=None)", PROMOTE, "mv", _product(lambda input, other: _addmv_dtype), out=EXACT),
+    Op("dot", "(input, tensor, *, out=None)", PROMOTE, "dot", _product(lambda input, other: _dot_dtype), out=EXACT),
+    Op("vdot", _BINARY, PROMOTE, "dot", _product(lambda input, other: _dot_dtype), out=EXACT),
+    _add_product("addmm", "(input, mat1, mat2" + _SCALED),
+    Op("addmv", "(input, mat, vec" + _SCALED, PROMOTE, "addmv", inplace=written_back(Tensor.addmv),
+       inplace_function=True, out=EXACT),
+    _add_product("baddbmm", "(input, batch1, batch2" + _SCALED),
+    _add_product("addbmm", "(input, batch1, batch2" + _SCALED, _addbmm_dtype),
+    Op("outer", "(input, vec2, *, out=None)", PROMOTE, COMPOSITE, written(_outer), FUNCTION, aliases=("ger",),
+       out=CASTABLE),
+    Op("addr", "(input, vec1, vec2" + _SCALED, PROMOTE, COMPOSITE, written(_addr), FUNCTION,
+       written_back(lambda self, *a, **k: addr(self, *a, **k)), out=CASTABLE),
+    Op("tensordot", "(a, b, dims=2, out=None)", PROMOTE, COMPOSITE, written(_tensordot), False,
+       out=_tensordot_dtype),
+    Op("inner", _BINARY, PROMOTE, COMPOSITE, written(_inner), FUNCTION, out=_tensordot_dtype),
+    Op("kron", _BINARY, PROMOTE, COMPOSITE, written(_kron), FUNCTION, out=CASTABLE),
+    Op("einsum", "(*args)", OWN, COMPOSITE, einsum, False),
+    Op("trace", "(input)", OWN, COMPOSITE, trace, trace),
+    Op("tril", "(input, diagonal=0, *, out=None)", SAME, "tril", written(_tril), inplace=True, out=EXACT),
+    Op("triu", "(input, diagonal=0, *, out=None)", SAME, "triu", written(_triu), inplace=True, out=EXACT),
+    Op("diag", "(input, diagonal=0, *, out=None)", SAME, COMPOSITE, written(_diag), FUNCTION, out=EXACT),
+    Op("diag_embed", "(input, offset=0, dim1=-2, dim2=-1)", SAME, "diag_embed"),
+    Op("diagflat", "(input, offset=0)", SAME, COMPOSITE, diagflat, diagflat),
+    Op("inverse", "(input, *, out=None)", SAME, "linalg_inv", written(_inverse), FUNCTION, out=EXACT),
+    Op("det", "(input)", SAME, "linalg_det", det, det),
+    Op("slogdet", "(input)", OWN, "linalg_slogdet", slogdet, slogdet),
+    Op("cross", "(input, other, dim=None, *, out=None)", PROMOTE, "linalg_cross", written(_cross), FUNCTION,
+       out=EXACT),
+]
+
+__all__ = install(OPS, globals(), Tensor)
