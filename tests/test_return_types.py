@@ -82,3 +82,27 @@ def test_exported_module():
     v, i = rstorch.empty(0), rstorch.empty(0, dtype=rstorch.int64)
     r = rstorch.sort(T([2., 1.]), out=(v, i))
     assert type(r) is rt.sort and r.values is v and r.indices is i
+
+
+def test_structseq_behaves_like_torchs():
+    """What torch 2.15's structseqs do (checked there): match statements, read-only fields,
+    construction from one sequence only, pickling through (sequence, {})."""
+    import pickle
+    T = rstorch.return_types.max
+    r = T((1, 2))
+    match r:
+        case T(values=v, indices=i):
+            assert (v, i) == (1, 2)
+        case _:
+            raise AssertionError("no match")
+    assert T.__match_args__ == ("values", "indices")
+    assert r.__reduce__() == (T, ((1, 2), {}))
+    assert type(pickle.loads(pickle.dumps(r))) is T
+    assert T((1, 2), {}) == (1, 2)
+    with pytest.raises(AttributeError):
+        r.values = 3
+    with pytest.raises(TypeError, match="constructor requires a sequence"):
+        T(1, 2)
+    with pytest.raises(TypeError, match=r"torch.return_types.max\(\) takes a 2-sequence \(1-sequence given\)"):
+        T((1,))
+    assert type(r + (3,)) is tuple and r[-1] == 2 and r[0:1] == (1,)

@@ -37,7 +37,7 @@ def write_outs(name, out, results, checks):
         if check is not None and out[i].dtype is not results[i].dtype:
             check(out[i], results[i])
     written = tuple(write_out(o, r) for o, r in zip(out, results))
-    return written if type(results) is tuple else type(results)(*written)
+    return written if type(results) is tuple else type(results)(written)
 
 
 def _names(out, result):

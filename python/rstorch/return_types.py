@@ -2,7 +2,8 @@
 return (`max(dim)`, `sort`, `linalg.slogdet`...).
 
 Each class is a tuple subclass with named fields, as torch's: indexing, unpacking, `len`, `==`
-with plain tuples, `n_fields`, and a pickling round trip. They print as torch prints them,
+with plain tuples, `n_fields`, `__match_args__` (`match r: case max(values=v)`), read-only
+fields, construction from one sequence only, and a pickling round trip. They print as torch prints them,
 `torch.return_types.max(\\nvalues=tensor(...),\\nindices=tensor(...))`, so that scripts written
 with `import rstorch as torch` print what torch would. The Rust side builds them through the
 registry (`_C._register(return_types=...)`), as `return_types.<name>((a, b))`.
@@ -17,15 +18,17 @@ __all__ = [
 
 
 def _structseq(name, fields):
-    """A tuple subclass with named fields, printed like torch's structseqs. Built from one
-    sequence of the field values (torch's form) or from the values themselves."""
+    """A tuple subclass with named fields, built from one sequence of the field values and
+    printed like torch's structseqs."""
     n = len(fields)
 
-    def __new__(cls, *values):
-        if len(values) == 1 and isinstance(values[0], (tuple, list)):
-            values = tuple(values[0])
+    def __new__(cls, sequence, dict=None):
+        try:
+            values = tuple(sequence)
+        except TypeError:
+            raise TypeError("constructor requires a sequence") from None
         if len(values) != n:
-            raise TypeError(f"torch.return_types.{name} takes a {n}-sequence ({len(values)}-sequence given)")
+            raise TypeError(f"torch.return_types.{name}() takes a {n}-sequence ({len(values)}-sequence given)")
         return tuple.__new__(cls, values)
 
     def __repr__(self):
@@ -33,10 +36,10 @@ def _structseq(name, fields):
         return f"torch.return_types.{name}(\n{body})"
 
     def __reduce__(self):
-        return (type(self), (tuple(self),))
+        return (type(self), (tuple(self), {}))
 
     ns = {"__new__": __new__, "__repr__": __repr__, "__reduce__": __reduce__, "__slots__": (),
-          "_fields": fields, "n_fields": n, "n_sequence_fields": n, "n_unnamed_fields": 0,
+          "__match_args__": fields, "n_fields": n, "n_sequence_fields": n, "n_unnamed_fields": 0,
           "__module__": __name__, "__qualname__": name,
           "__doc__": f"torch.return_types.{name}({', '.join(fields)})"}
     for i, f in enumerate(fields):
