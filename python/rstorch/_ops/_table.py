@@ -187,9 +187,13 @@ def _method_function(op, method):
     """`rstorch.<name>(input, *args, out=None, **kwargs)`: the method on a Tensor `input`."""
     name = op.name
 
+    tensor = _C.TensorBase
+
     def fn(input, *args, out=None, **kwargs):
-        if not isinstance(input, _C.TensorBase):
+        if not isinstance(input, tensor):
             raise _input_error(name, input)
+        if out is None:  # the common call: straight to the kernel's method
+            return method(input, *args, **kwargs)
         return call_with_out(op, out, method, (input,) + args, kwargs)
     return fn
 

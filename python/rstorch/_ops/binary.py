@@ -43,8 +43,13 @@ def binary(numbers_ok=ANY):
         name = op.name
 
         def fn(input, other, *args, out=None, **kwargs):
-            _check_operands(name, numbers_ok, input, other, out)
-            return call_with_out(op, out, method, (_as_tensor(input), other) + args, kwargs)
+            if numbers_ok != ANY:
+                _check_operands(name, numbers_ok, input, other, out)
+            if not isinstance(input, Tensor):
+                input = tensor(input)
+            if out is None:
+                return method(input, other, *args, **kwargs)
+            return call_with_out(op, out, method, (input, other) + args, kwargs)
         return fn
     return Form(build)
 

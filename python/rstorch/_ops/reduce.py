@@ -33,7 +33,9 @@ def _accumulating(op, method):
     """sum, prod and the scans run in `dtype=`, else in out='s dtype (torch casts the input to
     out's dtype first, so any out dtype works), else in their own default."""
     def fn(input, *args, dtype=None, out=None, **kwargs):
-        if dtype is None and out is not None:
+        if out is None:
+            return method(input, *args, dtype=dtype, **kwargs)
+        if dtype is None:
             dtype = out.dtype
         return call_with_out(op, out, method, (input,) + args, dict(kwargs, dtype=dtype))
     return fn
