@@ -10,6 +10,10 @@
 //! the indexed tensor in element order (serial, so duplicate indices resolve deterministically:
 //! the last write wins, reductions see values in order).
 //!
+//! On the meta device the walks stop after the output's metadata and the device check, and the
+//! range checks have no values to read: every op here runs on meta except those whose output
+//! depends on the data (masks: `nonzero`, `masked_select`, `masked_scatter_`, bool indices).
+//!
 //! - [`walk`]: the two walks, how scattered values combine, `by_width`
 //! - [`check`]: index dtype and range checks
 //! - [`scatter`]: gather / scatter / scatter_reduce along a dim

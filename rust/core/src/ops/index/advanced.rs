@@ -1,11 +1,13 @@
 //! Advanced indexing: `t[indices]` (`index`) and `index_put_` with a list of optional index
 //! tensors (int64/int32, bool/uint8 masks turned into their `nonzero` columns), broadcast
-//! together and placed as numpy does.
+//! together and placed as numpy does. Masked indexing depends on the data (the mask's count of
+//! true values), so it raises on meta, like torch.
 
 use super::check::check_range;
 use super::masked::nonzero;
 use super::walk::{gather_walk, scatter_walk, Combine, Values, Walk};
 use crate::bail;
+use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::iter::Plan;
@@ -36,8 +38,9 @@ fn advanced_walk(t: &Tensor, indices: &[Option<Tensor>]) -> Result<Walk> {
         let d = positions[0];
         (indices[d].clone().unwrap().broadcast_to(&bshape)?, t.strides()[d], t.shape()[d] as i64)
     } else {
-        let offsets = Tensor::zeros(&bshape, DType::Int64)?;
-        {
+        // on the indices' device; meta indices have no values to sum (only the shape counts)
+        let offsets = Tensor::zeros_on(&bshape, DType::Int64, Device::common(positions.iter().map(|&d| indices[d].as_ref().unwrap()))?)?;
+        if !offsets.is_meta() {
             let og = offsets.storage().write()?;
             for &d in &positions {
                 let ix = indices[d].as_ref().unwrap().broadcast_to(&bshape)?;
@@ -164,4 +167,16 @@ mod tests {
         assert_eq!(r.to_vec::<f32>().unwrap(), vec![12., 16., 20.]);
     }
 
+    #[test]
+    fn several_indices_on_meta() {
+        let meta = |s: &[usize], d| Tensor::empty_on(s, d, Device::Meta).unwrap();
+        let x = meta(&[3, 4, 5], DType::Float32);
+        let i = meta(&[2], DType::Int64);
+        let r = index(&x, &[Some(i.clone()), None, Some(i.clone())]).unwrap();
+        assert!(r.is_meta());
+        assert_eq!((r.shape(), r.strides()), (&[2usize, 4][..], &[4usize, 1][..]));
+        index_put_(&x, &[Some(i.clone()), None, Some(i)], &meta(&[4], DType::Float32), true).unwrap();
+        // a mask's true count is data: no meta result
+        assert!(matches!(index(&x, &[Some(meta(&[3], DType::Bool))]), Err(Error::NoHostData(Device::Meta))));
+    }
 }

@@ -1,5 +1,6 @@
 //! Masked ops: `masked_fill_`, `masked_select`, `masked_scatter_` and `nonzero`. A mask
-//! broadcasts to the data.
+//! broadcasts to the data; the ops whose output or source positions depend on how many elements
+//! are true (masked_select, masked_scatter_, nonzero) raise on meta like torch.
 
 use super::advanced::{index, index_put_};
 use crate::bail;

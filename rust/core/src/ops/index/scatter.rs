@@ -162,7 +162,8 @@ fn scatter_reduce_walk(t: &Tensor, walk: &Walk, values: Values, red: ScatterRedu
         let reset = crate::dispatch!(t.dtype(), T => Scalar::from_element::<T>(how.identity::<T>()));
         scatter_walk(t, walk, Values::Scalar(reset), Combine::Assign, None)?;
     }
-    if red != ScatterReduce::Mean {
+    if red != ScatterReduce::Mean || t.is_meta() {
+        // (meta: no counts to divide by, nothing is written)
         return scatter_walk(t, walk, values, how, None);
     }
     let n = t.storage().nbytes() / t.dtype().itemsize();
@@ -188,6 +189,7 @@ fn scatter_reduce_walk(t: &Tensor, walk: &Walk, values: Values, red: ScatterRedu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Device;
 
     fn t(v: &[f32], s: &[usize]) -> Tensor {
         Tensor::from_slice(v, s).unwrap()
@@ -213,4 +215,16 @@ mod tests {
         assert_eq!(x.to_vec::<i64>().unwrap(), vec![3, -3, 3]);
     }
 
+    #[test]
+    fn scatter_reduce_mean_on_meta_checks_shapes_only() {
+        let meta = |s: &[usize], d| Tensor::empty_on(s, d, Device::Meta).unwrap();
+        let x = meta(&[3, 4], DType::Float32);
+        let (i, s) = (meta(&[2, 4], DType::Int64), meta(&[2, 4], DType::Float32));
+        scatter_(&x, 0, &i, ScatterSrc::Tensor(&s), Some(ScatterReduce::Mean), false).unwrap();
+        let e = scatter_(&x, 0, &meta(&[4, 4], DType::Int64), ScatterSrc::Tensor(&s), Some(ScatterReduce::Mean), true).unwrap_err();
+        assert!(e.to_string().starts_with("Expected index [4, 4] to be no larger"), "{e}");
+        // one device for all operands, as torch
+        let e = scatter_(&x, 0, &ix(&[0, 1, 2, 0], &[1, 4]), ScatterSrc::Tensor(&s), None, true).unwrap_err();
+        assert!(e.to_string().starts_with("Expected all tensors to be on the same device"), "{e}");
+    }
 }

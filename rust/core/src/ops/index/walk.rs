@@ -146,13 +146,15 @@ pub(super) enum Values<'a> {
 }
 
 /// Combine `values` into `dst[walk]` in element order. With `count`, also count the hits of every
-/// destination element (scatter_reduce's mean), in a buffer parallel to `dst`'s storage.
+/// destination element (scatter_reduce's mean), in a buffer parallel to `dst`'s storage. All
+/// tensors must be on one device; on meta nothing is written.
 pub(super) fn scatter_walk(dst: &Tensor, w: &Walk, values: Values, how: Combine, mut count: Option<&mut [u32]>) -> Result<()> {
     let (src, scale, fill) = match values {
         Values::Tensor(v) => (Some(v), None, Scalar::Int(0)),
         Values::Scaled(v, alpha) => (Some(v), Some(alpha), Scalar::Int(0)),
         Values::Scalar(s) => (None, None, s),
     };
+    Device::common([dst, &w.idx].into_iter().chain(src))?;
     if shape::numel(&w.shape) == 0 || dst.is_meta() {
         return Ok(());
     }
