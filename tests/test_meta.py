@@ -133,3 +133,32 @@ def test_autograd_on_meta():
     x = rstorch.ones(2, requires_grad=True)
     m = x.to("meta")
     assert m.is_meta and type(m.grad_fn).__name__ == "ToCopyBackward0"
+
+
+def test_value_checks_are_skipped_on_meta():
+    # what depends on the data (a singular matrix, q's values) is not known on meta; shapes are
+    z = meta(2, 3, 3)
+    assert rstorch.linalg.inv(z).shape == (2, 3, 3) and rstorch.linalg.det(z).shape == (2,)
+    sign, logabsdet = rstorch.linalg.slogdet(z)
+    assert sign.is_meta and logabsdet.shape == (2,)
+    x = rstorch.linalg.solve(z, meta(2, 3))
+    assert x.is_meta and x.shape == (2, 3) and x.stride() == (3, 1)
+    with pytest.raises(RuntimeError, match="must be batches of square matrices"):
+        rstorch.linalg.inv(meta(3, 4))
+    with pytest.raises(RuntimeError, match="same device"):
+        rstorch.linalg.solve(z, rstorch.ones(2, 3))
+    q = rstorch.quantile(meta(4, 5, dtype=rstorch.float64), meta(3, dtype=rstorch.float64), dim=1, keepdim=True)
+    assert q.is_meta and q.shape == (3, 4, 1)
+    with pytest.raises(RuntimeError, match=r"^quantile\(\) q tensor must be on the same device as the input tensor$"):
+        rstorch.quantile(meta(4), rstorch.tensor([0.5]))
+    with pytest.raises(RuntimeError, match=r"q must be in the range \[0, 1\] but got 1.5"):
+        rstorch.quantile(meta(4), 1.5)  # a number is checked anywhere
+    r = meta(3, 4).index_add(0, rstorch.tensor([0, 2]).to("meta"), meta(2, 4), alpha=2)
+    assert r.is_meta and r.shape == (3, 4)
+    assert meta(3, 4).scatter_reduce(0, meta(2, 4, dtype=rstorch.int64), meta(2, 4), "mean").is_meta
+    assert meta(3, 4, 5)[meta(2, dtype=rstorch.int64), :, meta(2, dtype=rstorch.int64)].shape == (2, 4)
+    # outputs whose shape depends on the data still raise, as torch
+    for f in (lambda: meta(3).nonzero(), lambda: meta(3)[meta(3, dtype=rstorch.bool)],
+              lambda: meta(3).masked_select(meta(3, dtype=rstorch.bool))):
+        with pytest.raises(NotImplementedError):
+            f()

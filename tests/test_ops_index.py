@@ -178,6 +178,22 @@ def test_accumulate_duplicates():
         T.tensor([1, 2]).index_add(0, T.tensor([0]), T.tensor([2]), alpha=2.5)
 
 
+
+def test_index_add_alpha_is_source_times_alpha_in_the_dtype():
+    # the kernel scales as it reads; the result is what adding `source * alpha` (rounded to the
+    # dtype, integers wrapping) gives, in every dtype, on contiguous and strided sources
+    i = T.tensor([2, 0, 2])
+    for dtype, alpha in ((T.float16, 0.3), (T.bfloat16, -1.7), (T.float32, 1e-3), (T.float64, 2.5),
+                         (T.int8, 3), (T.uint8, 200), (T.int64, -4), (T.bool, 2), (T.bool, 0)):
+        x = T.arange(12.).view(3, 4).to(dtype)
+        src = (T.arange(12.).view(4, 3) * 7 - 20).to(dtype).t()  # strided
+        want = x.index_add(0, i, (src * alpha).to(dtype))
+        got = x.index_add(0, i, src, alpha=alpha)
+        assert got.dtype is dtype and got.tolist() == want.tolist(), dtype
+        y = x.clone()
+        assert y.index_add_(0, i, src, alpha=alpha) is y and y.tolist() == want.tolist()
+
+
 def test_inplace_and_bounds_before_write():
     x = x34()
     r = x.scatter_(1, T.tensor([[0], [1], [2]]), 9.)

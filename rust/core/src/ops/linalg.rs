@@ -468,7 +468,7 @@ fn norm_of(m: &[f64], rows: usize, cols: usize, ord: NormOrd) -> f64 {
 }
 
 /// `torch.linalg.matrix_norm(a, ord, dim=(d0, d1), keepdim)` for float32/float64 (computed in
-/// float64).
+/// float64); on meta, only the result's shape.
 pub fn matrix_norm(a: &Tensor, ord: NormOrd, d0: i64, d1: i64, keepdim: bool) -> Result<Tensor> {
     const OP: &str = "linalg.matrix_norm";
     if a.ndim() < 2 {
@@ -483,17 +483,20 @@ pub fn matrix_norm(a: &Tensor, ord: NormOrd, d0: i64, d1: i64, keepdim: bool) ->
     }
     let moved = a.movedim(&[i0 as i64, i1 as i64], &[-2, -1])?;
     let nd = moved.ndim();
-    let (rows, cols) = (moved.shape()[nd - 2], moved.shape()[nd - 1]);
-    let data = moved.copy_as(DType::Float64)?.to_vec::<f64>()?;
-    let per = rows * cols;
-    let batch = shape::numel(&moved.shape()[..nd - 2]);
-    let norms: Vec<f64> = (0..batch).map(|b| norm_of(&data[b * per..(b + 1) * per], rows, cols, ord)).collect();
     let mut shape = dims_of(&moved.shape()[..nd - 2]);
     if keepdim {
         for d in [i0.min(i1), i0.max(i1)] {
             shape.insert(d, 1);
         }
     }
+    if a.is_meta() {
+        return Tensor::empty_on(&shape, a.dtype(), crate::Device::Meta);
+    }
+    let (rows, cols) = (moved.shape()[nd - 2], moved.shape()[nd - 1]);
+    let data = moved.copy_as(DType::Float64)?.to_vec::<f64>()?;
+    let per = rows * cols;
+    let batch = shape::numel(&moved.shape()[..nd - 2]);
+    let norms: Vec<f64> = (0..batch).map(|b| norm_of(&data[b * per..(b + 1) * per], rows, cols, ord)).collect();
     Tensor::from_vec(norms, &shape)?.to_dtype(a.dtype())
 }
 

@@ -1,7 +1,7 @@
 //! Indexing ops (gather, scatter, index_*, masked_*, take, put, nonzero, and the advanced
 //! indexing behind `__getitem__`/`__setitem__`) as Tensor methods.
 //!
-//! Every op has one core kernel that works in place (rust/core/src/ops/index.rs); the
+//! Every op has one core kernel that works in place (rust/core/src/ops/index/); the
 //! out-of-place forms run it on a copy. In-place forms on tensors that track grad go to the
 //! Python autograd path, out-of-place ones record their node through `finish`.
 
@@ -302,7 +302,7 @@ fn index_copy_impl<'py>(slf: &Bound<'py, PyTensor>, dim: i64, index: &Bound<'py,
     let (ix, _) = tensor_arg(index, name, "index")?;
     let (s, g) = tensor_arg(source, name, "source")?;
     run_either(slf, in_place, name, &[int(py, dim)?, index.clone(), source.clone()], None, g, same, |t| {
-        core::index_add_or_copy_("index_copy_", t, dim, &ix, &s, false)
+        core::index_copy_(t, dim, &ix, &s)
     })
 }
 
@@ -395,8 +395,7 @@ impl PyTensor {
     }
 }
 
-/// index_add(_) with `alpha`: the source is scaled first (torch computes `self + alpha * source`
-/// at the indexed rows; alpha must be integral for integral tensors).
+/// index_add(_) with `alpha` (the core applies it as it reads the source).
 fn index_add_impl<'py>(
     slf: &Bound<'py, PyTensor>,
     dim: i64,
@@ -405,38 +404,23 @@ fn index_add_impl<'py>(
     alpha: Option<&Bound<'py, PyAny>>,
     in_place: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    use rstorch::ops::{binary, Arg};
     let (py, name) = (slf.py(), if in_place { "index_add_" } else { "index_add" });
     let (ix, _) = tensor_arg(index, name, "index")?;
     let (s, g) = tensor_arg(source, name, "source")?;
-    let alpha_s = match alpha {
-        Some(a) => match extract_scalar(a) {
-            Some(s) => Some(s?),
-            None => return Err(PyTypeError::new_err(format!("{name}(): argument 'alpha' must be Number"))),
-        },
-        None => None,
-    };
-    let kw = match alpha {
+    let (a, kw) = match alpha {
         Some(a) => {
+            let Some(v) = extract_scalar(a) else {
+                return Err(PyTypeError::new_err(format!("{name}(): argument 'alpha' must be Number")));
+            };
             let kw = PyDict::new(py);
             kw.set_item("alpha", a)?;
-            Some(kw)
+            (v?, Some(kw))
         }
-        None => None,
+        None => (Scalar::Int(1), None),
     };
-    let scaled = move |t: &Tensor| -> rstorch::Result<()> {
-        let src = match alpha_s {
-            Some(a) if a.to_f64() != 1.0 => {
-                if !t.dtype().is_floating_point() && matches!(a, Scalar::Float(_)) {
-                    return Err(rstorch::Error::runtime("For integral input tensors, argument alpha must not be a floating point number."));
-                }
-                binary::binary(binary::BinaryOp::Mul, Arg::Tensor(&s), Arg::Scalar(a))?.to_dtype(s.dtype())?
-            }
-            _ => s.clone(),
-        };
-        core::index_add_or_copy_("index_add_", t, dim, &ix, &src, true)
-    };
-    run_either(slf, in_place, name, &[int(py, dim)?, index.clone(), source.clone()], kw.as_ref(), g, same, scaled)
+    run_either(slf, in_place, name, &[int(py, dim)?, index.clone(), source.clone()], kw.as_ref(), g, same, |t| {
+        core::index_add_(t, dim, &ix, &s, a)
+    })
 }
 
 /// Add this family's module-level functions to `_C`.

@@ -230,19 +230,15 @@ fn quantile_impl<'py>(
     let py = slf.py();
     let (t, mut tracked) = me(slf);
     let err = |m: String| pyo3::exceptions::PyRuntimeError::new_err(m);
-    let (qs, q_scalar) = match TensorOrScalar::from_py(q, &format!("{name}(): argument 'q'"))? {
-        TensorOrScalar::S(s) => (vec![s.to_f64()], true),
-        TensorOrScalar::T(qt) => {
-            if t.dtype().is_floating_point() && qt.dtype() != t.dtype() {
-                return Err(err(format!("{name}() q tensor must be same dtype as the input tensor")));
-            }
-            if qt.ndim() > 1 {
-                return Err(err(format!("{name}() q must be a scalar or 1D tensor")));
-            }
-            let v = qt.to_dtype(rstorch::DType::Float64).and_then(|x| x.to_vec::<f64>()).py_err()?;
-            (v, qt.ndim() == 0)
+    let q_arg = TensorOrScalar::from_py(q, &format!("{name}(): argument 'q'"))?;
+    if let TensorOrScalar::T(qt) = &q_arg {
+        if t.dtype().is_floating_point() && qt.dtype() != t.dtype() {
+            return Err(err(format!("{name}() q tensor must be same dtype as the input tensor")));
         }
-    };
+        if qt.ndim() > 1 {
+            return Err(err(format!("{name}() q must be a scalar or 1D tensor")));
+        }
+    }
     let how = quantile::Interpolation::parse(interpolation, name).py_err()?;
     // q is differentiable only through linear interpolation's weights (torch: the other modes
     // round the rank, so their result does not depend on q)
@@ -260,7 +256,11 @@ fn quantile_impl<'py>(
         None
     };
     let args = || PyTuple::new(py, [slf.clone().into_any(), q.clone()]);
-    dispatch::run(py, Call::on(name, tracked, &t), args, kw.as_ref(), || quantile::quantile(&t, &qs, q_scalar, dim, keepdim, how, ignore_nan))
+    let qv = match &q_arg {
+        TensorOrScalar::S(s) => quantile::Q::Scalar(s.to_f64()),
+        TensorOrScalar::T(qt) => quantile::Q::Tensor(qt),
+    };
+    dispatch::run(py, Call::on(name, tracked, &t), args, kw.as_ref(), || quantile::quantile(&t, qv, dim, keepdim, how, ignore_nan))
 }
 
 fn unique_impl<'py>(slf: &Bound<'py, PyTensor>, return_inverse: bool, return_counts: bool, dim: Option<i64>, consecutive: bool) -> PyResult<Bound<'py, PyAny>> {

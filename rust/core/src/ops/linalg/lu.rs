@@ -4,7 +4,11 @@
 //! pivot is recorded and skipped), so singular inputs are reported at the same diagonal element
 //! as torch. Batches are independent and split over the intra-op threads; each matrix is
 //! factored in float64 (float32 inputs are widened and the results rounded once).
+//!
+//! On the meta device each op checks its arguments and stops at its output's shape: whether a
+//! matrix is singular depends on its values, so meta never reports it (neither does torch).
 
+use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::parallel::{self, SyncPtr};
@@ -140,6 +144,11 @@ fn widen(a: &Tensor) -> Result<Vec<f64>> {
     a.copy_as(DType::Float64)?.to_vec::<f64>()
 }
 
+/// The output of `a`'s op when `a` is a meta tensor: no values, only `shape` (contiguous).
+fn on_meta(a: &Tensor, shape: &[usize]) -> Result<Option<Tensor>> {
+    Ok(if a.is_meta() { Some(Tensor::empty_on(shape, a.dtype(), Device::Meta)?) } else { None })
+}
+
 fn batch_prefix(a: &Tensor, batch: usize) -> String {
     if a.ndim() > 2 {
         format!("(Batch element {batch}): ")
@@ -151,6 +160,9 @@ fn batch_prefix(a: &Tensor, batch: usize) -> String {
 /// `torch.linalg.inv`.
 pub fn inv(a: &Tensor) -> Result<Tensor> {
     let n = check_square(a, "linalg.inv")?;
+    if let Some(out) = on_meta(a, a.shape())? {
+        return Ok(out);
+    }
     let mut data = widen(a)?;
     let mut out = vec![0.0; data.len()];
     let outp = SyncPtr(out.as_mut_ptr());
@@ -174,9 +186,8 @@ pub fn inv(a: &Tensor) -> Result<Tensor> {
     Tensor::from_vec(out, a.shape())?.to_dtype(a.dtype())
 }
 
-/// `torch.linalg.slogdet` as (sign, log|det|) and, with `det_only`, `torch.linalg.det`.
-fn determinants(a: &Tensor, op: &str) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
-    let n = check_square(a, op)?;
+/// det, sign(det) and log|det| of each n x n matrix of `a` (linalg.det and linalg.slogdet).
+fn determinants(a: &Tensor, n: usize) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
     let batch_shape = &a.shape()[..a.ndim() - 2];
     let batch = shape::numel(batch_shape);
     let mut data = widen(a)?;
@@ -200,14 +211,22 @@ fn determinants(a: &Tensor, op: &str) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> 
 
 /// `torch.linalg.det`.
 pub fn det(a: &Tensor) -> Result<Tensor> {
-    let (d, _, _) = determinants(a, "linalg.det")?;
+    let n = check_square(a, "linalg.det")?;
+    if let Some(out) = on_meta(a, &a.shape()[..a.ndim() - 2])? {
+        return Ok(out);
+    }
+    let (d, _, _) = determinants(a, n)?;
     Tensor::from_vec(d, &a.shape()[..a.ndim() - 2])?.to_dtype(a.dtype())
 }
 
 /// `torch.linalg.slogdet`: (sign, logabsdet).
 pub fn slogdet(a: &Tensor) -> Result<(Tensor, Tensor)> {
-    let (_, s, l) = determinants(a, "linalg.slogdet")?;
+    let n = check_square(a, "linalg.slogdet")?;
     let bs = &a.shape()[..a.ndim() - 2];
+    if let Some(sign) = on_meta(a, bs)? {
+        return Ok((sign, Tensor::empty_on(bs, a.dtype(), Device::Meta)?));
+    }
+    let (_, s, l) = determinants(a, n)?;
     Ok((Tensor::from_vec(s, bs)?.to_dtype(a.dtype())?, Tensor::from_vec(l, bs)?.to_dtype(a.dtype())?))
 }
 
@@ -230,7 +249,25 @@ pub fn solve(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         return Err(Error::runtime(format!("linalg.solve: Incompatible shapes of A and B for the equation AX = B ({n}x{n} and {rows}x{k})")));
     }
     let batch = shape::broadcast_shapes(&a.shape()[..a.ndim() - 2], &bm.shape()[..bm.ndim() - 2])?;
-    let full = |r: usize, c: usize| -> Vec<usize> { batch.iter().copied().chain([r, c]).collect() };
+    let x = match Device::common([a, b])? {
+        Device::Meta => Tensor::empty_on(&matrices(&batch, n, k), a.dtype(), Device::Meta)?,
+        _ => solve_values(a, &bm, n, k, &batch)?,
+    };
+    if vector {
+        x.squeeze(Some(&[-1]))
+    } else {
+        Ok(x)
+    }
+}
+
+/// The shape of a `batch` of r x c matrices.
+fn matrices(batch: &[usize], r: usize, c: usize) -> Vec<usize> {
+    batch.iter().copied().chain([r, c]).collect()
+}
+
+/// X with A X = B for n x n `a` and n x k `bm` (B as matrices), broadcast over `batch`.
+fn solve_values(a: &Tensor, bm: &Tensor, n: usize, k: usize, batch: &[usize]) -> Result<Tensor> {
+    let full = |r, c| matrices(batch, r, c);
     let mut data = widen(&a.broadcast_to(&full(n, n))?)?;
     let rhs = widen(&bm.broadcast_to(&full(n, k))?)?;
     let mut out = vec![0.0; rhs.len()];
@@ -249,12 +286,7 @@ pub fn solve(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         let prefix = if batch.is_empty() { String::new() } else { format!("(Batch element {bi}): ") };
         return Err(Error::LinAlg(format!("torch.linalg.solve: {prefix}The solver failed because the input matrix is singular.")));
     }
-    let x = Tensor::from_vec(out, &full(n, k))?.to_dtype(a.dtype())?;
-    if vector {
-        x.squeeze(Some(&[-1]))
-    } else {
-        Ok(x)
-    }
+    Tensor::from_vec(out, &full(n, k))?.to_dtype(a.dtype())
 }
 
 #[cfg(test)]

@@ -36,24 +36,42 @@ impl Interpolation {
     }
 }
 
-/// The quantiles `q` of `t` over `dim` (all elements when None). With `q_scalar` the result has
-/// the reduced shape; else a leading dim of `q.len()`. `ignore_nan` is nanquantile.
+/// The `q` of quantile: one number, or a 0-/1-D tensor of the input's dtype on its device.
+#[derive(Clone, Copy)]
+pub enum Q<'a> {
+    Scalar(f64),
+    Tensor(&'a Tensor),
+}
+
+/// The quantiles `q` of `t` over `dim` (all elements when None). A number or 0-dim `q` gives the
+/// reduced shape; a 1-D one a leading dim of its length. `ignore_nan` is nanquantile. The
+/// values of a `q` tensor are checked (in [0, 1]) only where they are in host memory, like
+/// torch, which checks a CPU q only: on meta the result is its shape alone.
 pub fn quantile(
     t: &Tensor,
-    q: &[f64],
-    q_scalar: bool,
+    q: Q,
     dim: Option<i64>,
     keepdim: bool,
     interpolation: Interpolation,
     ignore_nan: bool,
 ) -> Result<Tensor> {
     let op = if ignore_nan { "nanquantile" } else { "quantile" };
+    let (q, q_scalar, q_len): (Vec<f64>, bool, usize) = match q {
+        Q::Scalar(v) => (vec![v], true, 1),
+        Q::Tensor(qt) => {
+            if qt.device() != t.device() {
+                return Err(Error::runtime(format!("{op}() q tensor must be on the same device as the input tensor")));
+            }
+            let values = if qt.device().is_host() { qt.to_dtype(DType::Float64)?.to_vec::<f64>()? } else { Vec::new() };
+            (values, qt.ndim() == 0, qt.numel())
+        }
+    };
     if !matches!(t.dtype(), DType::Float32 | DType::Float64) {
         return Err(Error::runtime(format!("{op}() input tensor must be either float or double dtype")));
     }
     if q_scalar {
-        if !(0.0..=1.0).contains(&q[0]) {
-            return Err(Error::runtime(format!("{op}() q must be in the range [0, 1] but got {}", q[0])));
+        if let Some(v) = q.first().filter(|v| !(0.0..=1.0).contains(*v)) {
+            return Err(Error::runtime(format!("{op}() q must be in the range [0, 1] but got {v}")));
         }
     } else if q.iter().any(|v| !(0.0..=1.0).contains(v)) {
         return Err(Error::runtime(format!("{op}() q values must be in the range [0, 1]")));
@@ -74,15 +92,15 @@ pub fn quantile(
         }
     };
     if !q_scalar {
-        out_shape.insert(0, q.len());
+        out_shape.insert(0, q_len);
     }
     let out = Tensor::empty_on(&out_shape, t.dtype(), t.device())?;
     if t.is_meta() {
         return Ok(out);
     }
     match t.dtype() {
-        DType::Float32 => run::<f32>(&src, d, q, interpolation, ignore_nan, &out)?,
-        _ => run::<f64>(&src, d, q, interpolation, ignore_nan, &out)?,
+        DType::Float32 => run::<f32>(&src, d, &q, interpolation, ignore_nan, &out)?,
+        _ => run::<f64>(&src, d, &q, interpolation, ignore_nan, &out)?,
     }
     Ok(out)
 }
@@ -157,7 +175,7 @@ mod tests {
     #[test]
     fn interpolations_match_torch() {
         let t = Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0], &[4]).unwrap();
-        let q = [0.1, 0.5, 0.625, 0.7];
+        let qt = Tensor::from_vec(vec![0.1f32, 0.5, 0.625, 0.7], &[4]).unwrap();
         let want: [(Interpolation, [f32; 4]); 5] = [
             (Interpolation::Linear, [1.3, 2.5, 2.875, 3.1]),
             (Interpolation::Lower, [1.0, 2.0, 2.0, 3.0]),
@@ -166,11 +184,24 @@ mod tests {
             (Interpolation::Nearest, [1.0, 3.0, 3.0, 3.0]),
         ];
         for (how, w) in want {
-            let r = quantile(&t, &q, false, None, false, how, false).unwrap();
+            let r = quantile(&t, Q::Tensor(&qt), None, false, how, false).unwrap();
             let got = r.to_vec::<f32>().unwrap();
             for (a, b) in got.iter().zip(w) {
                 assert!((a - b).abs() < 1e-6, "{how:?}: {got:?} vs {w:?}");
             }
         }
+    }
+
+    #[test]
+    fn meta_gives_the_shape_only() {
+        let meta = |s: &[usize]| Tensor::empty_on(s, DType::Float64, crate::Device::Meta).unwrap();
+        let r = quantile(&meta(&[4, 5]), Q::Tensor(&meta(&[3])), Some(1), true, Interpolation::Linear, false).unwrap();
+        assert!(r.is_meta());
+        assert_eq!(r.shape(), &[3, 4, 1]);
+        let r = quantile(&meta(&[4, 5]), Q::Scalar(0.5), None, false, Interpolation::Linear, true).unwrap();
+        assert_eq!(r.shape(), &[] as &[usize]);
+        let cpu_q = Tensor::from_vec(vec![0.5f64], &[1]).unwrap();
+        let e = quantile(&meta(&[4]), Q::Tensor(&cpu_q), None, false, Interpolation::Linear, false).unwrap_err();
+        assert_eq!(e.to_string(), "quantile() q tensor must be on the same device as the input tensor");
     }
 }
