@@ -1686,16 +1686,20 @@ def pad(input, pad, mode="constant", value=None):
 
 # ---------------------------------------------------------------------- shuffles, distances
 
-def pixel_shuffle(input, upscale_factor):
-    """(*, C r^2, H, W) -> (*, C, H r, W r)."""
+def _check_shuffle(name, input, factor, factor_name):
     nd = input.dim()
     if nd < 3:
-        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with {nd} "
+        raise RuntimeError(f"{name} expects input to have at least 3 dimensions, but got input with {nd} "
                            "dimension(s)")
+    if factor <= 0:
+        raise RuntimeError(f"{name} expects a positive {factor_name}, but got {factor}")
+    return input.shape[-3:]
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C r^2, H, W) -> (*, C, H r, W r)."""
     r = upscale_factor
-    if r <= 0:
-        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
-    c, h, w = input.shape[-3:]
+    c, h, w = _check_shuffle("pixel_shuffle", input, r, "upscale_factor")
     if c % (r * r):
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
                            f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
@@ -1709,14 +1713,8 @@ def pixel_shuffle(input, upscale_factor):
 
 def pixel_unshuffle(input, downscale_factor):
     """(*, C, H r, W r) -> (*, C r^2, H, W)."""
-    nd = input.dim()
-    if nd < 3:
-        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with {nd} "
-                           "dimension(s)")
     r = downscale_factor
-    if r <= 0:
-        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
-    c, h, w = input.shape[-3:]
+    c, h, w = _check_shuffle("pixel_unshuffle", input, r, "downscale_factor")
     if h % r:
         raise RuntimeError("pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)="
                            f"{h} is not divisible by {r}")

@@ -167,38 +167,30 @@ class Hardswish(Module):
         return F.hardswish(input, self.inplace)
 
 
-class ELU(Module):
-    """`x` where positive, else `alpha * (exp(x) - 1)`."""
-
+class _AlphaActivation(Module):
     __constants__ = ["alpha", "inplace"]
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
         self.alpha = alpha
         self.inplace = inplace
+
+    def extra_repr(self):
+        return _inplace_repr(self, f"alpha={self.alpha}")
+
+
+class ELU(_AlphaActivation):
+    """`x` where positive, else `alpha * (exp(x) - 1)`."""
 
     def forward(self, input):
         return F.elu(input, self.alpha, self.inplace)
 
-    def extra_repr(self):
-        return _inplace_repr(self, f"alpha={self.alpha}")
 
-
-class CELU(Module):
+class CELU(_AlphaActivation):
     """`max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`."""
-
-    __constants__ = ["alpha", "inplace"]
-
-    def __init__(self, alpha=1.0, inplace=False):
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
 
     def forward(self, input):
         return F.celu(input, self.alpha, self.inplace)
-
-    def extra_repr(self):
-        return _inplace_repr(self, f"alpha={self.alpha}")
 
 
 class SELU(_InplaceOnly):
