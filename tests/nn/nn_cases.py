@@ -875,3 +875,6 @@ def deprecated_backward_hook(torch):
     x = torch.randn(4, 3, requires_grad=True)
     (m(x) * 2).sum().backward()
     return log
+
+
+import nn_cases_layers  # noqa: E402,F401  (the layers' cases register into CASES)

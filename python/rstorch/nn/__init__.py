@@ -5,9 +5,8 @@
 
 from . import functional, init, parallel, utils
 from .modules import *  # noqa: F401,F403
+from .modules import __all__ as _modules_all
 from .parallel import DataParallel
 from .parameter import Buffer, Parameter
 
-__all__ = ["Module", "Identity", "Linear", "Bilinear", "Sequential", "ModuleList", "ModuleDict",
-           "ParameterList", "ParameterDict", "Flatten", "Unflatten", "Parameter", "Buffer", "DataParallel",
-           "functional", "init", "utils", "parallel"]
+__all__ = _modules_all + ["Parameter", "Buffer", "DataParallel", "functional", "init", "utils", "parallel"]
