@@ -7,7 +7,8 @@
 //! - [`tensor`]: a dtype + storage + layout, with copies, conversions and kernels
 //!
 //! The modules form layers, each using only those below it (tests aside):
-//! 1. vocabulary: `error`, `dtype`, `scalar`, `device`, `shape`, `parallel`, `allocator`;
+//! 1. vocabulary: `error`, `dtype`, `scalar`, `device`, `shape`, `parallel`, `allocator`,
+//!    `simd` (CPU-feature dispatch);
 //! 2. geometry and memory: `layout`, `iter` (strided iteration plans), `storage`, `copy` (the
 //!    strided copy kernel);
 //! 3. `tensor`: the `Tensor` type, its views and data movers (no `ops::` module);
@@ -29,6 +30,7 @@ pub mod storage;
 pub mod tensor;
 pub mod layout;
 pub mod shape;
+mod simd;
 
 pub use device::Device;
 pub use dtype::{DType, Element};

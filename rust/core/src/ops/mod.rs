@@ -175,23 +175,15 @@ pub fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> 
     Ok(out)
 }
 
-/// Run `body` compiled for AVX2 + FMA when the CPU has them, else as is: the closure inlines into
-/// the `target_feature` function, so the contiguous loops of a generic build vectorise at full
-/// width (the check is a cached atomic load). Results are identical either way (no contraction).
-#[inline(always)]
-pub fn simd<R>(body: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx2,fma")]
-        unsafe fn avx2<R>(body: impl FnOnce() -> R) -> R {
-            body()
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports the features just checked.
-            return unsafe { avx2(body) };
-        }
+crate::simd::multiversion! { [avx2];
+    /// Run `body` compiled for AVX2 + FMA when the CPU has them, else as is: the closure inlines
+    /// into the `target_feature` copy, so the contiguous loops of a generic build vectorise at
+    /// full width. Results are identical either way (no contraction). AVX2 only: this serves
+    /// every elementwise op and dtype, memory-bound loops where AVX-512 would add code, not speed.
+    #[inline(always)]
+    pub fn simd[R, F: FnOnce() -> R](body: F) -> R {
+        body()
     }
-    body()
 }
 
 /// Broadcast shape of elementwise operands.
