@@ -16,7 +16,7 @@ use crate::shape;
 use crate::storage::Storage;
 
 /// torch's error for reading a meta tensor's values into another device.
-pub const META_COPY_OUT: &str = "Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() instead of torch.nn.Module.to() when moving module from meta to a different device.";
+const META_COPY_OUT: &str = "Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() instead of torch.nn.Module.to() when moving module from meta to a different device.";
 
 #[derive(Clone)]
 pub struct Tensor {
@@ -301,7 +301,7 @@ impl Tensor {
     }
 
     /// [`Tensor::empty_like_preserving`] on another device.
-    pub fn empty_like_preserving_on(&self, dtype: DType, device: Device) -> Result<Tensor> {
+    fn empty_like_preserving_on(&self, dtype: DType, device: Device) -> Result<Tensor> {
         if self.is_contiguous() || self.numel() == 0 {
             return Tensor::empty_on(self.shape(), dtype, device);
         }

@@ -18,9 +18,9 @@ mod kernels;
 mod ternary;
 pub use close::{allclose, equal, isclose};
 pub use inplace::{add_scaled_inplace, binary_inplace, can_cast};
-pub use kernels::{Arith, Bits, FloatArith};
+pub(crate) use kernels::{Arith, Bits, FloatArith};
 pub(crate) use kernels::{arith_fn, bits_fn, dispatch_bits, dispatch_float, float_fn};
-pub use ternary::{addcdiv, addcmul, clamp, lerp, map3, where_};
+pub use ternary::{addcdiv, addcmul, clamp, lerp, where_};
 
 use super::{map2, result_dtype, Arg};
 use crate::dtype::{DType, Element};

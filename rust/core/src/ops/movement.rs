@@ -58,7 +58,7 @@ pub fn cat(tensors: &[&Tensor], dim: i64) -> Result<Tensor> {
 }
 
 /// Copy the (checked) inputs of `cat` into consecutive slices of `out` along `dim`.
-pub fn cat_into(out: &Tensor, tensors: &[&Tensor], dim: usize) -> Result<()> {
+fn cat_into(out: &Tensor, tensors: &[&Tensor], dim: usize) -> Result<()> {
     let mut at = 0;
     for t in tensors {
         if t.ndim() == 1 && t.numel() == 0 && out.ndim() != 1 {

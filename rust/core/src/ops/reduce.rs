@@ -2,14 +2,14 @@
 //!
 //! This file holds what every reduction shares (the dims and output shape of a reduction and
 //! the [`Num`] element trait); the rest lives in `reduce/`:
-//! - `driver.rs`: the [`Reducer`] trait and the one driver, [`reduce_into`];
+//! - `driver.rs`: the `Reducer` trait and the one driver, `reduce_into`;
 //! - `sum.rs`: sum, nansum, mean, nanmean, prod, all/any, count_nonzero;
 //! - `extreme.rs`: amax/amin, max/min, argmax/argmin, aminmax;
 //! - `stats.rs`: var/std, vector_norm, logsumexp;
 //! - `scan.rs`: scans (cumsum...) and softmax; `fast.rs`: the vectorised contiguous loops.
 //!
-//! Every reduction is a [`Reducer`] (an accumulator with `init`, `fold` and an ordered
-//! `combine`) run by one driver, [`reduce_into`], which picks the layout:
+//! Every reduction is a `Reducer` (an accumulator with `init`, `fold` and an ordered
+//! `combine`) run by one driver, `reduce_into`, which picks the layout:
 //! - one output (a full reduction): the reduced block is cut into fixed-size chunks, folded in
 //!   parallel and the partials combined in chunk order, so results do not depend on the thread
 //!   count;
@@ -24,17 +24,16 @@
 
 mod driver;
 mod extreme;
-pub mod fast;
+mod fast;
 pub mod scan;
 mod stats;
 mod sum;
 
-pub use driver::{reduce_into, Fold, Reducer};
 pub(crate) use driver::for_each_elem_in;
 use extreme::lanes_extreme;
 pub use extreme::{amax, aminmax, argmax, max_all, max_dim};
 pub use stats::{check_norm_dtype, logsumexp, var_std, vector_norm, Moment};
-pub use sum::{all_any, count_nonzero, mean, nanmean, nansum, prod, sum, sum_dtype};
+pub use sum::{all_any, count_nonzero, mean, nanmean, nansum, prod, sum};
 
 use crate::dtype::{bf16, f16, DType, Element};
 use crate::error::{Error, Result};
@@ -59,7 +58,7 @@ pub fn reduced_dims(ndim: usize, dims: Option<&[i64]>) -> Result<Dims> {
 }
 
 /// The output shape of a reduction over `dims`.
-pub fn reduced_shape(shape: &[usize], dims: &[usize], keepdim: bool) -> Dims {
+pub(crate) fn reduced_shape(shape: &[usize], dims: &[usize], keepdim: bool) -> Dims {
     let mut out = Dims::new();
     for (d, &s) in shape.iter().enumerate() {
         if dims.contains(&d) {
@@ -104,7 +103,7 @@ fn cast_input(t: &Tensor, dtype: Option<DType>) -> Result<Tensor> {
 
 /// What the reduction kernels need of every element type: bounds for max/min and the
 /// contiguous sums (overridden with the vectorised loops for f32/f64).
-pub trait Num: Element + PartialOrd {
+pub(crate) trait Num: Element + PartialOrd {
     const LOWEST: Self;
     const HIGHEST: Self;
     #[inline(always)]

@@ -116,7 +116,7 @@ pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>>
 }
 
 /// The Python `Size` of a shape.
-pub fn size_object<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+fn size_object<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
     let tup = PyTuple::new(py, shape)?;
     registry(py)?.size_type.bind(py).call1((tup,))
 }
@@ -354,7 +354,7 @@ impl PyTensor {
     }
 }
 
-pub fn scalar_to_py(py: Python<'_>, s: rstorch::Scalar) -> PyResult<Bound<'_, PyAny>> {
+fn scalar_to_py(py: Python<'_>, s: rstorch::Scalar) -> PyResult<Bound<'_, PyAny>> {
     Ok(match s {
         rstorch::Scalar::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any(),
         rstorch::Scalar::Int(i) => i.into_pyobject(py)?.into_any(),

@@ -52,7 +52,7 @@ impl<S: Num> Reducer<S> for ISum {
 }
 
 /// The dtype `sum` returns by default: int64 for integers and bool, else the input dtype.
-pub fn sum_dtype(d: DType) -> DType {
+fn sum_dtype(d: DType) -> DType {
     if d.is_floating_point() {
         d
     } else {
