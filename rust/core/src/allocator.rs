@@ -16,17 +16,17 @@ use parking_lot::Mutex;
 
 /// Alignment of buffers from `SMALL` bytes up: a cache line (threads writing neighbouring
 /// chunks never share one).
-pub const ALIGN: usize = 64;
+const ALIGN: usize = 64;
 /// Buffers below this size (too small to be split across threads) take malloc's own 16-byte
 /// alignment: a 64-byte aligned request goes through glibc's memalign path, which costs more
 /// than the whole op on a tiny tensor. The kernels use unaligned loads throughout.
-pub const SMALL: usize = 4096;
+const SMALL: usize = 4096;
 const SMALL_ALIGN: usize = 16;
 /// Buffers from this size up are cached (the system allocator maps and unmaps them per call:
 /// ~5 us for a 256 KiB buffer, as long as a 64K-element add).
-pub const CACHED: usize = 64 << 10;
+const CACHED: usize = 64 << 10;
 /// Buffers from this size up are huge-page aligned.
-pub const LARGE: usize = 1 << 20;
+const LARGE: usize = 1 << 20;
 const PAGE: usize = 4096;
 const HUGE_PAGE: usize = 2 << 20;
 /// At most this many bytes sit in the cache; beyond it freed buffers go back to the system.

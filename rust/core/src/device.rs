@@ -5,9 +5,11 @@
 //! ([`crate::storage::Storage`]) and which implementation runs an op: the CPU kernels in
 //! `ops/`, none at all for `Meta` (an op only computes its output's shape, dtype and strides), or
 //! a backend outside this crate for `Wgpu` (its buffers are opaque handles here).
+//!
+//! `Device::common`, torch's same-device check of an op's operands, is implemented next to
+//! `Tensor` (tensor.rs), so this module stays below it.
 
 use crate::error::{Error, Result};
-use crate::tensor::Tensor;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Device {
@@ -37,11 +39,6 @@ impl Device {
         }
     }
 
-    /// Whether the bytes are host memory the CPU kernels can read.
-    pub fn is_host(self) -> bool {
-        self == Device::Cpu
-    }
-
     /// Parse torch's device strings: "cpu", "meta", "wgpu", "wgpu:1" (a "cpu:0" index is
     /// accepted and dropped, as torch treats cpu:0 as cpu).
     pub fn parse(s: &str) -> Result<Device> {
@@ -61,29 +58,6 @@ impl Device {
             ))),
         }
     }
-
-    /// The one device of an op's tensor operands, with torch's error when they differ. A 0-dim
-    /// CPU tensor goes with any device (torch moves such scalars along, as it does Python
-    /// numbers); an op with only such operands runs on the CPU.
-    pub fn common<'a>(tensors: impl IntoIterator<Item = &'a Tensor>) -> Result<Device> {
-        let mut found: Option<Device> = None;
-        for t in tensors {
-            let d = t.device();
-            if d == Device::Cpu && t.ndim() == 0 {
-                continue;
-            }
-            match found {
-                None => found = Some(d),
-                Some(f) if f == d => {}
-                Some(f) => {
-                    return Err(Error::runtime(format!(
-                        "Expected all tensors to be on the same device, but found at least two devices, {f} and {d}!"
-                    )))
-                }
-            }
-        }
-        Ok(found.unwrap_or(Device::Cpu))
-    }
 }
 
 impl std::fmt::Display for Device {
@@ -98,7 +72,6 @@ impl std::fmt::Display for Device {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::DType;
 
     #[test]
     fn parse_and_print() {
@@ -108,16 +81,5 @@ mod tests {
         }
         assert!(Device::parse("tpu").is_err());
         assert!(Device::parse("wgpu:x").is_err());
-    }
-
-    #[test]
-    fn common_device() {
-        let c = Tensor::zeros(&[2], DType::Float32).unwrap();
-        let s = Tensor::zeros(&[], DType::Float32).unwrap();
-        let m = Tensor::empty_on(&[2], DType::Float32, Device::Meta).unwrap();
-        assert_eq!(Device::common([&c, &s]).unwrap(), Device::Cpu);
-        assert_eq!(Device::common([&s, &m]).unwrap(), Device::Meta);
-        let e = Device::common([&c, &m]).unwrap_err().to_string();
-        assert_eq!(e, "Expected all tensors to be on the same device, but found at least two devices, cpu and meta!");
     }
 }

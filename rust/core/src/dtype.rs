@@ -100,10 +100,6 @@ impl DType {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<DType> {
-        DType::ALL.iter().copied().find(|d| d.name() == name)
-    }
-
     pub const fn is_floating_point(self) -> bool {
         matches!(self, DType::Float16 | DType::BFloat16 | DType::Float32 | DType::Float64)
     }

@@ -53,35 +53,35 @@ impl<const N: usize> Plan<N> {
         Plan { shape: out_shape, strides: out_strides, offsets }
     }
 
-    pub fn numel(&self) -> usize {
+    pub(crate) fn numel(&self) -> usize {
         self.shape.iter().product()
     }
 
     /// The merged shape (size-1 dims dropped, contiguous runs fused).
-    pub fn dims(&self) -> &[usize] {
+    pub(crate) fn dims(&self) -> &[usize] {
         &self.shape
     }
 
     /// Operand `k`'s strides over the merged shape.
-    pub fn strides_of(&self, k: usize) -> &[usize] {
+    pub(crate) fn strides_of(&self, k: usize) -> &[usize] {
         &self.strides[k]
     }
 
     /// Operand `k`'s storage offset.
-    pub fn offset_of(&self, k: usize) -> usize {
+    pub(crate) fn offset_of(&self, k: usize) -> usize {
         self.offsets[k]
     }
 
     /// Length of each row (the innermost merged dim).
-    pub fn row_len(&self) -> usize {
+    pub(crate) fn row_len(&self) -> usize {
         *self.shape.last().unwrap()
     }
 
-    pub fn row_strides(&self) -> [usize; N] {
+    pub(crate) fn row_strides(&self) -> [usize; N] {
         std::array::from_fn(|k| *self.strides[k].last().unwrap())
     }
 
-    pub fn num_rows(&self) -> usize {
+    pub(crate) fn num_rows(&self) -> usize {
         let len = self.row_len();
         if len == 0 {
             0
@@ -92,7 +92,7 @@ impl<const N: usize> Plan<N> {
 
     /// Call `f(offsets, len, strides)` for rows `start..end` in row-major order, where `offsets`
     /// are each operand's storage offsets of the row's first element.
-    pub fn for_each_row_in(&self, start: usize, end: usize, mut f: impl FnMut([usize; N], usize, [usize; N])) {
+    pub(crate) fn for_each_row_in(&self, start: usize, end: usize, mut f: impl FnMut([usize; N], usize, [usize; N])) {
         if start >= end {
             return;
         }
@@ -136,7 +136,7 @@ impl<const N: usize> Plan<N> {
 
     /// `for_each_row`, split over the intra-op threads when there are more than `grain` elements:
     /// whole rows per chunk, or pieces of one long row. `f` must only write what its row owns.
-    pub fn par_for_each_row(&self, grain: usize, f: impl Fn([usize; N], usize, [usize; N]) + Sync) {
+    pub(crate) fn par_for_each_row(&self, grain: usize, f: impl Fn([usize; N], usize, [usize; N]) + Sync) {
         let (rows, len) = (self.num_rows(), self.row_len());
         if rows == 0 {
             return;

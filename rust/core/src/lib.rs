@@ -5,8 +5,19 @@
 //! - [`device`] / [`storage`]: where the bytes live (cpu, meta, a GPU backend's buffers);
 //!   reference-counted buffers shared by views
 //! - [`tensor`]: a dtype + storage + layout, with copies, conversions and kernels
+//!
+//! The modules form layers, each using only those below it (tests aside):
+//! 1. vocabulary: `error`, `dtype`, `scalar`, `device`, `shape`, `parallel`, `allocator`,
+//!    `simd` (CPU-feature dispatch);
+//! 2. geometry and memory: `layout`, `iter` (strided iteration plans), `storage`, `copy` (the
+//!    strided copy kernel);
+//! 3. `tensor`: the `Tensor` type, its views and data movers (no `ops::` module);
+//! 4. `ops`: the kernel families, which build on `Tensor`.
+//!
+//! `random` (torch's CPU generators, filling plain slices) stands apart: it uses only `error`.
 
 pub mod allocator;
+mod copy;
 pub mod device;
 pub mod dtype;
 pub mod error;
@@ -19,6 +30,7 @@ pub mod storage;
 pub mod tensor;
 pub mod layout;
 pub mod shape;
+mod simd;
 
 pub use device::Device;
 pub use dtype::{DType, Element};

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 
 /// Elements per chunk for memory-bound elementwise work (torch's grain size is 32768).
-pub const GRAIN: usize = 32768;
+pub(crate) const GRAIN: usize = 32768;
 
 /// How long an idle worker spins for the next job before sleeping. Waking a sleeping thread
 /// costs ~20 us on this kind of VM, more than a 64K-element op takes, so back-to-back ops must
@@ -46,14 +46,14 @@ pub fn set_num_threads(n: usize) {
 }
 
 /// The chunks `[0, n)` splits into at `grain` elements each (the last may be shorter).
-pub fn chunks(n: usize, grain: usize) -> impl Iterator<Item = Range<usize>> + Clone {
+pub(crate) fn chunks(n: usize, grain: usize) -> impl Iterator<Item = Range<usize>> + Clone {
     let grain = grain.max(1);
     (0..n.div_ceil(grain)).map(move |c| c * grain..((c + 1) * grain).min(n))
 }
 
 /// Call `f` on every chunk of `[0, n)`, in parallel when there is more than one chunk and more
 /// than one thread. `f` must only touch what its chunk owns.
-pub fn for_each_chunk(n: usize, grain: usize, f: impl Fn(Range<usize>) + Sync) {
+pub(crate) fn for_each_chunk(n: usize, grain: usize, f: impl Fn(Range<usize>) + Sync) {
     let grain = grain.max(1);
     let threads = num_threads();
     if n <= grain || threads == 1 {
@@ -215,7 +215,7 @@ fn worker(p: &'static Pool) {
 }
 
 /// `f` of every chunk of `[0, n)`, in chunk order (so combining them is deterministic).
-pub fn map_chunks<T: Send>(n: usize, grain: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
+pub(crate) fn map_chunks<T: Send>(n: usize, grain: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
     /// One cache line per result, so threads storing neighbouring results do not contend.
     #[repr(align(64))]
     struct Slot<T>(Option<T>);
@@ -236,7 +236,7 @@ pub fn map_chunks<T: Send>(n: usize, grain: usize, f: impl Fn(Range<usize>) -> T
 
 /// A raw pointer kernels may share across the chunks of one op, each chunk writing a disjoint
 /// part of the buffer behind it.
-pub struct SyncPtr<T>(pub *mut T);
+pub(crate) struct SyncPtr<T>(pub(crate) *mut T);
 
 impl<T> Clone for SyncPtr<T> {
     fn clone(&self) -> Self {

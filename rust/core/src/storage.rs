@@ -59,7 +59,7 @@ pub fn set_inference_mode(on: bool) -> bool {
 }
 
 /// torch's error for an in-place write to an inference tensor outside inference mode.
-pub const INFERENCE_INPLACE: &str = "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.";
+const INFERENCE_INPLACE: &str = "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.";
 
 pub struct Storage {
     memory: Memory,

@@ -11,13 +11,12 @@ use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::iter::Plan;
 use crate::layout::Layout;
-use crate::parallel::{SyncPtr, GRAIN};
-use crate::scalar::{cast, Scalar};
+use crate::scalar::Scalar;
 use crate::shape;
 use crate::storage::Storage;
 
 /// torch's error for reading a meta tensor's values into another device.
-pub const META_COPY_OUT: &str = "Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() instead of torch.nn.Module.to() when moving module from meta to a different device.";
+const META_COPY_OUT: &str = "Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() instead of torch.nn.Module.to() when moving module from meta to a different device.";
 
 #[derive(Clone)]
 pub struct Tensor {
@@ -302,7 +301,7 @@ impl Tensor {
     }
 
     /// [`Tensor::empty_like_preserving`] on another device.
-    pub fn empty_like_preserving_on(&self, dtype: DType, device: Device) -> Result<Tensor> {
+    fn empty_like_preserving_on(&self, dtype: DType, device: Device) -> Result<Tensor> {
         if self.is_contiguous() || self.numel() == 0 {
             return Tensor::empty_on(self.shape(), dtype, device);
         }
@@ -380,28 +379,11 @@ impl Tensor {
         let rg = src.storage.read()?;
         let wg = self.storage.write()?;
         let plan = Plan::new(self.shape(), [self.strides(), src.strides()], [self.offset(), src.offset()]);
-        // a permuted source of the same dtype (`t().contiguous()`): cache-blocked transpose.
-        // SAFETY: both guards are held; the source was copied out above if it aliased.
-        if self.dtype == src.dtype
-            && unsafe { crate::ops::movement::try_tiled_transpose(&plan, wg.ptr(), rg.ptr(), self.dtype.itemsize()) }
-        {
-            return Ok(());
-        }
-        crate::dispatch!(self.dtype, D => crate::dispatch!(src.dtype, S => {
-            let (dp, sp) = (SyncPtr(wg.ptr() as *mut D), SyncPtr(rg.ptr() as *mut S));
-            // rows write disjoint destination elements (expanded destinations were rejected
-            // above; an as_strided one that overlaps gets its last writer's value)
-            plan.par_for_each_row(GRAIN, |[o, i], len, [so, si]| unsafe {
-                let (dp, sp) = (dp.get(), sp.get() as *const S);
-                if so == 1 && si == 1 && S::DTYPE == D::DTYPE {
-                    std::ptr::copy_nonoverlapping(sp.add(i) as *const D, dp.add(o), len);
-                } else {
-                    for k in 0..len {
-                        *dp.add(o + k * so) = cast::<S, D>(*sp.add(i + k * si));
-                    }
-                }
-            });
-        }));
+        // SAFETY: both guards are held for the whole copy; the plan walks the two layouts,
+        // which lie inside their storages; an aliased source was copied out above. Rows write
+        // disjoint destination elements (expanded destinations were rejected above; an
+        // as_strided one that overlaps gets its last writer's value).
+        unsafe { crate::copy::copy_strided(&plan, wg.ptr(), self.dtype, rg.ptr(), src.dtype) };
         Ok(())
     }
 
@@ -459,5 +441,46 @@ impl Tensor {
             let v = unsafe { *(g.ptr() as *const T).add(self.offset()) };
             Scalar::from_element(v)
         }))
+    }
+}
+
+impl Device {
+    /// The one device of an op's tensor operands, with torch's error when they differ. A 0-dim
+    /// CPU tensor goes with any device (torch moves such scalars along, as it does Python
+    /// numbers); an op with only such operands runs on the CPU.
+    pub fn common<'a>(tensors: impl IntoIterator<Item = &'a Tensor>) -> Result<Device> {
+        let mut found: Option<Device> = None;
+        for t in tensors {
+            let d = t.device();
+            if d == Device::Cpu && t.ndim() == 0 {
+                continue;
+            }
+            match found {
+                None => found = Some(d),
+                Some(f) if f == d => {}
+                Some(f) => {
+                    return Err(Error::runtime(format!(
+                        "Expected all tensors to be on the same device, but found at least two devices, {f} and {d}!"
+                    )))
+                }
+            }
+        }
+        Ok(found.unwrap_or(Device::Cpu))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_device() {
+        let c = Tensor::zeros(&[2], DType::Float32).unwrap();
+        let s = Tensor::zeros(&[], DType::Float32).unwrap();
+        let m = Tensor::empty_on(&[2], DType::Float32, Device::Meta).unwrap();
+        assert_eq!(Device::common([&c, &s]).unwrap(), Device::Cpu);
+        assert_eq!(Device::common([&s, &m]).unwrap(), Device::Meta);
+        let e = Device::common([&c, &m]).unwrap_err().to_string();
+        assert_eq!(e, "Expected all tensors to be on the same device, but found at least two devices, cpu and meta!");
     }
 }

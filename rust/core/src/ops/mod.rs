@@ -49,13 +49,6 @@ impl Arg<'_> {
             Arg::Scalar(s) => Tensor::scalar(*s, dtype),
         }
     }
-
-    fn shape(&self) -> &[usize] {
-        match self {
-            Arg::Tensor(t) => t.shape(),
-            Arg::Scalar(_) => &[],
-        }
-    }
 }
 
 /// The default floating dtype (torch.get_default_dtype()), process-wide like torch's: an index
@@ -81,44 +74,14 @@ pub fn set_default_float(dtype: DType) -> Result<()> {
 }
 
 /// `torch.result_type` of elementwise operands.
-pub fn result_dtype(args: &[Arg]) -> DType {
+pub(crate) fn result_dtype(args: &[Arg]) -> DType {
     // no heap allocation: this runs on every small op
     let ops: smallvec::SmallVec<[Operand; 4]> = args.iter().map(Arg::operand).collect();
     result_type(&ops, default_float())
 }
 
-/// Apply `f` elementwise to one tensor of element type `S`, giving a new contiguous tensor.
-pub fn map1<S: Element, D: Element>(a: &Tensor, f: impl Fn(S) -> D + Sync) -> Result<Tensor> {
-    debug_assert_eq!(a.dtype(), S::DTYPE);
-    let out = Tensor::empty_on(a.shape(), D::DTYPE, a.device())?;
-    if out.is_meta() {
-        return Ok(out);
-    }
-    {
-        let ag = a.storage().read()?;
-        let og = out.storage().write()?;
-        let plan = Plan::new(a.shape(), [out.strides(), a.strides()], [0, a.offset()]);
-        let (op, ap) = (SyncPtr(og.ptr() as *mut D), SyncPtr(ag.ptr() as *mut S));
-        plan.par_for_each_row(GRAIN, |[o, i], len, [so, si]| unsafe {
-            let (op, ap) = (op.get(), ap.get() as *const S);
-            if so == 1 && si == 1 {
-                let out = std::slice::from_raw_parts_mut(op.add(o), len);
-                let inp = std::slice::from_raw_parts(ap.add(i), len);
-                for (y, &x) in out.iter_mut().zip(inp) {
-                    *y = f(x);
-                }
-            } else {
-                for k in 0..len {
-                    *op.add(o + k * so) = f(*ap.add(i + k * si));
-                }
-            }
-        });
-    }
-    Ok(out)
-}
-
 /// Apply `f` elementwise to two tensors of element type `S`, broadcast together.
-pub fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> D + Sync) -> Result<Tensor> {
+pub(crate) fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> D + Sync) -> Result<Tensor> {
     debug_assert!(a.dtype() == S::DTYPE && b.dtype() == S::DTYPE);
     let shape = shape::broadcast_shapes(a.shape(), b.shape())?;
     // before broadcasting: a 0-dim CPU operand goes with any device
@@ -175,27 +138,13 @@ pub fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S, S) -> 
     Ok(out)
 }
 
-/// Run `body` compiled for AVX2 + FMA when the CPU has them, else as is: the closure inlines into
-/// the `target_feature` function, so the contiguous loops of a generic build vectorise at full
-/// width (the check is a cached atomic load). Results are identical either way (no contraction).
-#[inline(always)]
-pub fn simd<R>(body: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx2,fma")]
-        unsafe fn avx2<R>(body: impl FnOnce() -> R) -> R {
-            body()
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports the features just checked.
-            return unsafe { avx2(body) };
-        }
+crate::simd::multiversion! { [avx2];
+    /// Run `body` compiled for AVX2 + FMA when the CPU has them, else as is: the closure inlines
+    /// into the `target_feature` copy, so the contiguous loops of a generic build vectorise at
+    /// full width. Results are identical either way (no contraction). AVX2 only: this serves
+    /// every elementwise op and dtype, memory-bound loops where AVX-512 would add code, not speed.
+    #[inline(always)]
+    pub(crate) fn simd[R, F: FnOnce() -> R](body: F) -> R {
+        body()
     }
-    body()
-}
-
-/// Broadcast shape of elementwise operands.
-pub fn broadcast_args(args: &[Arg]) -> Result<shape::Dims> {
-    let shapes: Vec<&[usize]> = args.iter().map(Arg::shape).collect();
-    shape::broadcast_shapes_many(&shapes)
 }

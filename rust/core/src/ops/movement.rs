@@ -1,118 +1,15 @@
-//! Data movement: cat, flip, roll, repeat and the cache-blocked transpose behind `copy_` /
-//! `contiguous()` of permuted layouts. These rearrange elements without arithmetic, so kernels
-//! move raw bits (`u8`/`u16`/`u32`/`u64` by item size) and are instantiated once per width.
+//! Data movement: cat, flip, roll, repeat. These rearrange elements without arithmetic, so
+//! kernels move raw bits (`u8`/`u16`/`u32`/`u64` by item size) and are instantiated once per
+//! width. The strided copy itself (`copy_`, `contiguous()`, the cache-blocked transpose) sits
+//! below `Tensor`, in `copy.rs`.
 
 use crate::bail;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::iter::Plan;
 use crate::parallel::{self, SyncPtr, GRAIN};
 use crate::shape::{self, normalize_dim};
 use crate::tensor::Tensor;
 use super::index::by_width;
-
-// ------------------------------------------------------------------ blocked transpose
-
-/// Tile of the blocked transpose: `TILE_R` destination rows (a contiguous run of each source
-/// line) by `TILE_C` destination columns (source lines). Tall tiles keep the number of pages a
-/// tile touches low (each source line is its own page at big power-of-two strides); within a
-/// tile, 8x8 blocks go through registers so reads and writes are both 8-element runs. Measured
-/// on 2048x2048 f32 (one thread, fresh output): 3.5 ms against 8-13 ms for square 32/64 tiles.
-const TILE_R: usize = 256;
-const TILE_C: usize = 16;
-const MICRO: usize = 8;
-
-/// Copy `src` to `dst` (same dtype) through tiles when the merged layout is a batch of
-/// transposes: the destination walks the last merged dim with stride 1 while the source walks
-/// the one before it with stride 1. Walking rows would then read the source a whole cache line
-/// per element; tiles read and write whole lines. Returns false (nothing done) for other
-/// layouts or tiny sizes, where the row walk is as good.
-///
-/// # Safety
-/// `dst` and `src` must be valid for the plan's offsets, `dst` writable and not overlapping `src`.
-pub(crate) unsafe fn try_tiled_transpose(plan: &Plan<2>, dst: *mut u8, src: *const u8, itemsize: usize) -> bool {
-    let dims = plan.dims();
-    let n = dims.len();
-    if n < 2 {
-        return false;
-    }
-    let (ds, ss) = (plan.strides_of(0), plan.strides_of(1));
-    if ds[n - 1] != 1 || ss[n - 2] != 1 || ss[n - 1] == 1 || dims[n - 2] < 8 || dims[n - 1] < 8 {
-        return false;
-    }
-    let (dst, src) = (SyncPtr(dst), SyncPtr(src as *mut u8));
-    match itemsize {
-        1 => tiled::<u8>(plan, dst.get().cast(), src.get().cast()),
-        2 => tiled::<u16>(plan, dst.get().cast(), src.get().cast()),
-        4 => tiled::<u32>(plan, dst.get().cast(), src.get().cast()),
-        8 => tiled::<u64>(plan, dst.get().cast(), src.get().cast()),
-        _ => return false,
-    }
-    true
-}
-
-unsafe fn tiled<T: Copy + Default + Send + Sync>(plan: &Plan<2>, dst: *mut T, src: *const T) {
-    let dims = plan.dims();
-    let n = dims.len();
-    let (ds, ss) = (plan.strides_of(0), plan.strides_of(1));
-    let (rows, cols, dr, sc) = (dims[n - 2], dims[n - 1], ds[n - 2], ss[n - 1]);
-    let batch_dims = &dims[..n - 2];
-    let row_blocks = rows.div_ceil(TILE_R);
-    let units = batch_dims.iter().product::<usize>() * row_blocks;
-    let (d0, s0) = (plan.offset_of(0), plan.offset_of(1));
-    let (dp, sp) = (SyncPtr(dst), SyncPtr(src as *mut T));
-    // one unit = TILE_R destination rows of one batch entry: units write disjoint rows
-    let grain = (GRAIN / (TILE_R * cols)).max(1);
-    parallel::for_each_chunk(units, grain, |range| {
-        let (dp, sp) = (dp.get(), sp.get() as *const T);
-        for u in range {
-            let (mut b, rb) = (u / row_blocks, u % row_blocks);
-            let (mut doff, mut soff) = (d0, s0);
-            for d in (0..batch_dims.len()).rev() {
-                let i = b % batch_dims[d];
-                b /= batch_dims[d];
-                doff += i * ds[d];
-                soff += i * ss[d];
-            }
-            let (r0, r1) = (rb * TILE_R, (rb * TILE_R + TILE_R).min(rows));
-            // dst[r, c] = src[r, c]: dst at doff + r*dr + c, src at soff + r + c*sc
-            let at = |r: usize, c: usize| (dp.add(doff + r * dr + c), sp.add(soff + r + c * sc));
-            let mut c0 = 0;
-            while c0 < cols {
-                let c1 = (c0 + TILE_C).min(cols);
-                let mut r = r0;
-                while r + MICRO <= r1 {
-                    let mut c = c0;
-                    while c + MICRO <= c1 {
-                        let mut a = [[T::default(); MICRO]; MICRO];
-                        for (j, line) in a.iter_mut().enumerate() {
-                            *line = std::ptr::read_unaligned(at(r, c + j).1 as *const [T; MICRO]);
-                        }
-                        for i in 0..MICRO {
-                            let row: [T; MICRO] = std::array::from_fn(|j| a[j][i]);
-                            std::ptr::write_unaligned(at(r + i, c).0 as *mut [T; MICRO], row);
-                        }
-                        c += MICRO;
-                    }
-                    for rr in r..r + MICRO {
-                        for cc in c..c1 {
-                            let (d, s) = at(rr, cc);
-                            *d = *s;
-                        }
-                    }
-                    r += MICRO;
-                }
-                for rr in r..r1 {
-                    for cc in c0..c1 {
-                        let (d, s) = at(rr, cc);
-                        *d = *s;
-                    }
-                }
-                c0 = c1;
-            }
-        }
-    });
-}
 
 // ------------------------------------------------------------------ cat
 
@@ -161,7 +58,7 @@ pub fn cat(tensors: &[&Tensor], dim: i64) -> Result<Tensor> {
 }
 
 /// Copy the (checked) inputs of `cat` into consecutive slices of `out` along `dim`.
-pub fn cat_into(out: &Tensor, tensors: &[&Tensor], dim: usize) -> Result<()> {
+fn cat_into(out: &Tensor, tensors: &[&Tensor], dim: usize) -> Result<()> {
     let mut at = 0;
     for t in tensors {
         if t.ndim() == 1 && t.numel() == 0 && out.ndim() != 1 {

@@ -6,12 +6,13 @@
 //! of a few float32 ulps) written so that LLVM vectorises the loop over the slice: no calls, no
 //! `f32::round` and no saturating `as i32` in the hot loop (rounding uses the 1.5 * 2^23 trick
 //! and integers are read from float bits). Every slice function is compiled three times, for
-//! AVX-512, for AVX2+FMA and portably, and [`map`] picks one at run time with
-//! `is_x86_feature_detected!` (the detection is cached by std; a wheel built for generic x86-64
-//! still gets the wide instructions). The same [`map`] also serves plain Rust scalar functions
+//! AVX-512, for AVX2+FMA and portably, and [`map`] picks one at run time (`multiversion!` in
+//! `simd.rs`: a wheel built for generic x86-64 still gets the wide instructions). The same [`map`] also serves plain Rust scalar functions
 //! (`f32::sqrt`, `f32::floor`...), which then vectorise with the wider instruction set too.
 //!
 //! The public slice signatures (`exp_f32`, `log_f32`, ...) are a contract other kernels call.
+
+use crate::simd::multiversion;
 
 /// A function applied elementwise by [`map`]. `FMA` says whether fused multiply-add is
 /// available (it is in the AVX2 and AVX-512 variants); without it `mul_add` would be a slow
@@ -45,54 +46,20 @@ fn run_inplace<T: Copy, K: ElemFn<T, T>, const FMA: bool>(x: &mut [T], k: &K) {
     }
 }
 
-/// `y[i] = k(x[i])`, compiled for the widest instruction set this CPU has.
-/// Panics if the slices differ in length (a caller bug, never user input).
-pub fn map<S: Copy, D, K: ElemFn<S, D>>(x: &[S], y: &mut [D], k: &K) {
-    assert_eq!(x.len(), y.len(), "vecmath::map: slices of different lengths");
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx512f,avx2,fma")]
-        fn avx512<S: Copy, D, K: ElemFn<S, D>>(x: &[S], y: &mut [D], k: &K) {
-            run::<S, D, K, true>(x, y, k)
-        }
-        #[target_feature(enable = "avx2,fma")]
-        fn avx2<S: Copy, D, K: ElemFn<S, D>>(x: &[S], y: &mut [D], k: &K) {
-            run::<S, D, K, true>(x, y, k)
-        }
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has the features the function was compiled for.
-            return unsafe { avx512(x, y, k) };
-        }
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY: as above.
-            return unsafe { avx2(x, y, k) };
-        }
+multiversion! { [avx512, avx2], FMA;
+    /// `y[i] = k(x[i])`, compiled for the widest instruction set this CPU has.
+    /// Panics if the slices differ in length (a caller bug, never user input).
+    pub fn map[S: Copy, D, K: ElemFn<S, D>](x: &[S], y: &mut [D], k: &K) {
+        assert_eq!(x.len(), y.len(), "vecmath::map: slices of different lengths");
+        run::<S, D, K, FMA>(x, y, k)
     }
-    run::<S, D, K, false>(x, y, k)
 }
 
-/// `x[i] = k(x[i])`, like [`map`].
-pub fn map_inplace<T: Copy, K: ElemFn<T, T>>(x: &mut [T], k: &K) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx512f,avx2,fma")]
-        fn avx512<T: Copy, K: ElemFn<T, T>>(x: &mut [T], k: &K) {
-            run_inplace::<T, K, true>(x, k)
-        }
-        #[target_feature(enable = "avx2,fma")]
-        fn avx2<T: Copy, K: ElemFn<T, T>>(x: &mut [T], k: &K) {
-            run_inplace::<T, K, true>(x, k)
-        }
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has the features the function was compiled for.
-            return unsafe { avx512(x, k) };
-        }
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY: as above.
-            return unsafe { avx2(x, k) };
-        }
+multiversion! { [avx512, avx2], FMA;
+    /// `x[i] = k(x[i])`, like [`map`].
+    pub fn map_inplace[T: Copy, K: ElemFn<T, T>](x: &mut [T], k: &K) {
+        run_inplace::<T, K, FMA>(x, k)
     }
-    run_inplace::<T, K, false>(x, k)
 }
 
 /// `a * b + c`, fused when the instruction exists.
@@ -240,54 +207,38 @@ macro_rules! elem_struct {
 }
 elem_struct!(Exp => exp_elem, Log => log_elem, Tanh => tanh_elem, Sigmoid => sigmoid_elem, Erf => erf_elem);
 
-/// `y[i] = exp(x[i] - shift)`, returning the sum of `y` (softmax's middle pass, fused so the
-/// row is read once). Lanes sum blocks of 4096 in f32 (each lane adds at most 256 terms), the
-/// blocks add up in f64.
-pub fn exp_shift_sum_f32(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
-    assert_eq!(x.len(), y.len(), "vecmath::exp_shift_sum_f32: slices of different lengths");
-    #[inline(always)]
-    fn body<const FMA: bool>(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
-        const L: usize = 16;
-        let mut total = 0.0f64;
-        for (xb, yb) in x.chunks(4096).zip(y.chunks_mut(4096)) {
-            let mut acc = [0.0f32; L];
-            let (mut xs, mut ys) = (xb.chunks_exact(L), yb.chunks_exact_mut(L));
-            for (xc, yc) in (&mut xs).zip(&mut ys) {
-                for j in 0..L {
-                    let e = exp_elem::<FMA>(xc[j] - shift);
-                    yc[j] = e;
-                    acc[j] += e;
-                }
-            }
-            let mut b: f64 = acc.iter().map(|&a| a as f64).sum();
-            for (o, &v) in ys.into_remainder().iter_mut().zip(xs.remainder()) {
-                *o = exp_elem::<FMA>(v - shift);
-                b += *o as f64;
-            }
-            total += b;
-        }
-        total
+multiversion! { [avx512, avx2], FMA;
+    /// `y[i] = exp(x[i] - shift)`, returning the sum of `y` (softmax's middle pass, fused so the
+    /// row is read once). Lanes sum blocks of 4096 in f32 (each lane adds at most 256 terms), the
+    /// blocks add up in f64.
+    pub fn exp_shift_sum_f32(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+        assert_eq!(x.len(), y.len(), "vecmath::exp_shift_sum_f32: slices of different lengths");
+        exp_shift_sum::<FMA>(x, shift, y)
     }
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx512f,avx2,fma")]
-        fn avx512(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
-            body::<true>(x, shift, y)
+}
+
+#[inline(always)]
+fn exp_shift_sum<const FMA: bool>(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+    const L: usize = 16;
+    let mut total = 0.0f64;
+    for (xb, yb) in x.chunks(4096).zip(y.chunks_mut(4096)) {
+        let mut acc = [0.0f32; L];
+        let (mut xs, mut ys) = (xb.chunks_exact(L), yb.chunks_exact_mut(L));
+        for (xc, yc) in (&mut xs).zip(&mut ys) {
+            for j in 0..L {
+                let e = exp_elem::<FMA>(xc[j] - shift);
+                yc[j] = e;
+                acc[j] += e;
+            }
         }
-        #[target_feature(enable = "avx2,fma")]
-        fn avx2(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
-            body::<true>(x, shift, y)
+        let mut b: f64 = acc.iter().map(|&a| a as f64).sum();
+        for (o, &v) in ys.into_remainder().iter_mut().zip(xs.remainder()) {
+            *o = exp_elem::<FMA>(v - shift);
+            b += *o as f64;
         }
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has the features the function was compiled for.
-            return unsafe { avx512(x, shift, y) };
-        }
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY: as above.
-            return unsafe { avx2(x, shift, y) };
-        }
+        total += b;
     }
-    body::<false>(x, shift, y)
+    total
 }
 
 /// `y[i] = exp(x[i])`.

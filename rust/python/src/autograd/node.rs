@@ -215,7 +215,7 @@ pub fn accumulator<'py>(t: &Bound<'py, PyTensor>) -> PyResult<Bound<'py, PyAny>>
 }
 
 /// The edge a gradient for `t` flows along, or None when it does not require grad.
-pub fn edge_of(t: &Bound<'_, PyTensor>) -> PyResult<Option<Edge>> {
+fn edge_of(t: &Bound<'_, PyTensor>) -> PyResult<Option<Edge>> {
     refresh_view(t)?;
     let me = t.borrow();
     if !me.requires_grad {

@@ -33,7 +33,7 @@ macro_rules! rules {
 
             /// The rule of the op recorded as `name`, if it has a native one.
             #[inline]
-            pub fn of_op(name: &str) -> Option<Rule> {
+            fn of_op(name: &str) -> Option<Rule> {
                 match name {
                     $($op $(| $alias)* => Some(Rule::$rule),)*
                     _ => None,

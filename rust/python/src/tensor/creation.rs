@@ -11,7 +11,7 @@ use crate::error::IntoPy;
 
 /// The device of a factory's `device=` argument: None (the CPU) or a device string such as
 /// "cpu", "meta" or "wgpu:0" (Python's `rstorch.device` objects pass their `str`).
-pub fn extract_device(device: Option<&str>) -> PyResult<Device> {
+fn extract_device(device: Option<&str>) -> PyResult<Device> {
     device.map_or(Ok(Device::Cpu), |s| Device::parse(s).py_err())
 }
 

@@ -14,7 +14,7 @@ use crate::tensor::Tensor;
 /// Apply `f` elementwise to three tensors (of element types `A`, `B`, `C`), broadcast together,
 /// giving a new contiguous tensor of `D`. Rows where every operand is contiguous run over
 /// slices (so the loop vectorises); others step by their strides.
-pub fn map3<A: Element, B: Element, C: Element, D: Element>(
+fn map3<A: Element, B: Element, C: Element, D: Element>(
     a: &Tensor,
     b: &Tensor,
     c: &Tensor,

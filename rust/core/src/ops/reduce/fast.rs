@@ -1,38 +1,10 @@
 //! Contiguous inner loops of the reductions and of softmax, written so that LLVM vectorises them
 //! with several independent accumulators, and compiled once per instruction set (AVX-512,
-//! AVX2+FMA, baseline) with the best one chosen at run time: the crate itself is built for
-//! baseline x86-64, whose 128-bit vectors would leave most of the machine idle.
+//! AVX2+FMA, baseline) with the best one chosen at run time (`multiversion!`, simd.rs): the crate
+//! itself is built for baseline x86-64, whose 128-bit vectors would leave most of the machine
+//! idle.
 
-/// Define `pub fn $name(args) -> ret` that runs `$body` compiled for the best available ISA.
-macro_rules! multiversion {
-    ($(#[$m:meta])* pub fn $name:ident($($a:ident: $t:ty),*) -> $r:ty = $body:ident;) => {
-        $(#[$m])*
-        pub fn $name($($a: $t),*) -> $r {
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
-                unsafe fn v512($($a: $t),*) -> $r {
-                    $body($($a),*)
-                }
-                #[target_feature(enable = "avx2,fma")]
-                unsafe fn v256($($a: $t),*) -> $r {
-                    $body($($a),*)
-                }
-                if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl")
-                    && std::arch::is_x86_feature_detected!("avx512dq")
-                {
-                    // SAFETY: the features the function was compiled for are present.
-                    return unsafe { v512($($a),*) };
-                }
-                if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                    // SAFETY: as above.
-                    return unsafe { v256($($a),*) };
-                }
-            }
-            $body($($a),*)
-        }
-    };
-}
+use crate::simd::multiversion;
 
 /// Elements summed in the narrow type before the partial goes into the f64 total: each of the
 /// `LANES` accumulators adds at most BLOCK / LANES values, so the rounding error stays that of a
@@ -88,90 +60,83 @@ macro_rules! add_across {
 add_across!(add_across_f32_body, f32);
 add_across!(add_across_f64_body, f64);
 
-multiversion! {
+multiversion! { [avx512, avx2];
     /// `accs[j] += xs[j]` (a vertical sum's step), widened to f64.
-    pub fn add_across_f32(accs: &mut [f64], xs: &[f32]) -> () = add_across_f32_body;
+    pub fn add_across_f32(accs: &mut [f64], xs: &[f32]) {
+        add_across_f32_body(accs, xs)
+    }
 }
-multiversion! {
-    pub fn add_across_f64(accs: &mut [f64], xs: &[f64]) -> () = add_across_f64_body;
+multiversion! { [avx512, avx2];
+    pub fn add_across_f64(accs: &mut [f64], xs: &[f64]) {
+        add_across_f64_body(accs, xs)
+    }
 }
-multiversion! {
+multiversion! { [avx512, avx2];
     /// Sum of a contiguous float32 run, returned in f64.
-    pub fn sum_f32(xs: &[f32]) -> f64 = sum_f32_body;
+    pub fn sum_f32(xs: &[f32]) -> f64 {
+        sum_f32_body(xs)
+    }
 }
-multiversion! {
+multiversion! { [avx512, avx2];
     /// Sum of a contiguous float64 run.
-    pub fn sum_f64(xs: &[f64]) -> f64 = sum_f64_body;
+    pub fn sum_f64(xs: &[f64]) -> f64 {
+        sum_f64_body(xs)
+    }
 }
 
-macro_rules! extreme_bodies {
-    ($($body:ident: $t:ty, $max:expr;)*) => {$(
-        #[inline(always)]
-        fn $body(xs: &[$t]) -> $t {
-            super::lanes_extreme::<$t, $max>(xs)
-        }
-    )*};
-}
-extreme_bodies! {
-    amax_f32_body: f32, true;
-    amin_f32_body: f32, false;
-    amax_f64_body: f64, true;
-    amin_f64_body: f64, false;
-}
-multiversion! {
+multiversion! { [avx512, avx2];
     /// amax of a contiguous run (NaN if there is one).
-    pub fn amax_f32(xs: &[f32]) -> f32 = amax_f32_body;
+    pub fn amax_f32(xs: &[f32]) -> f32 {
+        super::lanes_extreme::<f32, true>(xs)
+    }
 }
-multiversion! {
-    pub fn amin_f32(xs: &[f32]) -> f32 = amin_f32_body;
+multiversion! { [avx512, avx2];
+    pub fn amin_f32(xs: &[f32]) -> f32 {
+        super::lanes_extreme::<f32, false>(xs)
+    }
 }
-multiversion! {
-    pub fn amax_f64(xs: &[f64]) -> f64 = amax_f64_body;
+multiversion! { [avx512, avx2];
+    pub fn amax_f64(xs: &[f64]) -> f64 {
+        super::lanes_extreme::<f64, true>(xs)
+    }
 }
-multiversion! {
-    pub fn amin_f64(xs: &[f64]) -> f64 = amin_f64_body;
+multiversion! { [avx512, avx2];
+    pub fn amin_f64(xs: &[f64]) -> f64 {
+        super::lanes_extreme::<f64, false>(xs)
+    }
 }
 
-/// The largest element, NaNs skipped (`x > m` is false for NaN, so each step is one `max`
-/// instruction); -inf for an empty or all-NaN slice. Softmax needs no NaN here: a NaN reaches
-/// every output through the row's sum.
-#[inline(always)]
-fn max_f32_body(xs: &[f32]) -> f32 {
-    const L: usize = 64;
-    let mut acc = [f32::NEG_INFINITY; L];
-    let mut it = xs.chunks_exact(L);
-    for c in &mut it {
-        for j in 0..L {
-            acc[j] = if c[j] > acc[j] { c[j] } else { acc[j] };
+multiversion! { [avx512, avx2];
+    /// The largest element, NaNs skipped (`x > m` is false for NaN, so each step is one `max`
+    /// instruction); -inf for an empty or all-NaN slice. Softmax needs no NaN here: a NaN reaches
+    /// every output through the row's sum.
+    pub fn max_ignoring_nan_f32(xs: &[f32]) -> f32 {
+        const L: usize = 64;
+        let mut acc = [f32::NEG_INFINITY; L];
+        let mut it = xs.chunks_exact(L);
+        for c in &mut it {
+            for j in 0..L {
+                acc[j] = if c[j] > acc[j] { c[j] } else { acc[j] };
+            }
+        }
+        acc.iter().chain(it.remainder()).fold(f32::NEG_INFINITY, |m, &x| if x > m { x } else { m })
+    }
+}
+multiversion! { [avx512, avx2];
+    /// `y[i] = x[i] - shift` (log_softmax's last pass).
+    pub fn shift_f32(x: &[f32], shift: f32, y: &mut [f32]) {
+        for (o, &v) in y.iter_mut().zip(x) {
+            *o = v - shift;
         }
     }
-    acc.iter().chain(it.remainder()).fold(f32::NEG_INFINITY, |m, &x| if x > m { x } else { m })
 }
-
-/// `y[i] = x[i] - shift` (log_softmax's last pass).
-#[inline(always)]
-fn shift_f32_body(x: &[f32], shift: f32, y: &mut [f32]) {
-    for (o, &v) in y.iter_mut().zip(x) {
-        *o = v - shift;
+multiversion! { [avx512, avx2];
+    /// `x[i] *= s`.
+    pub fn scale_f32(x: &mut [f32], s: f32) {
+        for v in x.iter_mut() {
+            *v *= s;
+        }
     }
-}
-
-/// `x[i] *= s`.
-#[inline(always)]
-fn scale_f32_body(x: &mut [f32], s: f32) {
-    for v in x.iter_mut() {
-        *v *= s;
-    }
-}
-
-multiversion! {
-    pub fn max_ignoring_nan_f32(xs: &[f32]) -> f32 = max_f32_body;
-}
-multiversion! {
-    pub fn shift_f32(x: &[f32], shift: f32, y: &mut [f32]) -> () = shift_f32_body;
-}
-multiversion! {
-    pub fn scale_f32(x: &mut [f32], s: f32) -> () = scale_f32_body;
 }
 
 #[cfg(test)]
