@@ -5,7 +5,7 @@
 The numbers are torch's: for the same seed, `rstorch.manual_seed(s); rstorch.randn(n)` gives the
 same values as `torch.manual_seed(s); torch.randn(n)` (CPU), bit for bit, and the generator state
 is byte-compatible with `torch.get_rng_state()`. The kernels are in `rstorch._C` (see
-rust/core/src/random.rs).
+rust/core/src/random/).
 """
 
 import contextlib

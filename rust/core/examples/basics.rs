@@ -1,9 +1,10 @@
 //! The rstorch core from Rust: tensors, views sharing storage, broadcasting with promotion,
-//! reductions. Run with `cargo run -p rstorch --example basics`.
+//! reductions, torch's random numbers. Run with `cargo run -p rstorch --example basics`.
 
 use rstorch::ops::binary::{binary, BinaryOp};
 use rstorch::ops::reduce::sum;
 use rstorch::ops::Arg;
+use rstorch::random::{normal_, Generator};
 use rstorch::{DType, Scalar, Tensor};
 
 fn main() -> rstorch::Result<()> {
@@ -26,6 +27,11 @@ fn main() -> rstorch::Result<()> {
 
     let s = sum(&x, Some(&[1]), false, None)?;
     println!("row sums {:?}; as float64 {:?}", s.to_vec::<f32>()?, s.to_dtype(DType::Float64)?.to_vec::<f64>()?);
+
+    // torch's CPU generator bit for bit: torch.manual_seed(0); torch.randn(2, 3)
+    let r = Tensor::empty(&[2, 3], DType::Float32)?;
+    normal_(&r, 0.0, 1.0, &mut Generator::new(0))?;
+    println!("randn(2, 3) with seed 0: {:?}", r.to_vec::<f32>()?);
 
     // errors are values, worded like torch's
     println!("bad view: {}", xt.view(&[6]).unwrap_err());

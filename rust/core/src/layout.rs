@@ -86,17 +86,13 @@ impl Layout {
         Ok(self.strides[self.existing_dim(dim)?])
     }
 
-    /// Whether several elements share one memory location, as far as torch's
-    /// The strides torch's `preserve_format` gives a copy of this layout: its own when it is
-    /// dense and non-overlapping (a transpose or permutation of a contiguous tensor), else
-    /// dense strides in the order of its own (torch's `infer_dense_strides`: a stable insertion
-    /// sort of the dims by stride, where a zero stride compares as ambiguous and stays put).
-    pub fn preserved_strides(&self) -> Dims {
-        let nd = self.ndim();
-        if self.is_non_overlapping_and_dense() {
-            return self.strides.clone();
-        }
+    /// The dims in memory order, innermost first: TensorIterator's `reorder_dimensions` for one
+    /// operand (a stable insertion sort by stride, where a zero stride compares as ambiguous and
+    /// stays put, and of two equal strides the larger dim goes outside). `preserve_format`
+    /// copies and the random fills' visiting order (crate::random) both come from it.
+    pub(crate) fn memory_order(&self) -> SmallVec<[usize; 6]> {
         let (shape, strides) = (&self.shape, &self.strides);
+        let nd = self.ndim();
         // 1: dim0 goes after dim1; -1: dim0 goes before; 0: ambiguous
         let should_swap = |d0: usize, d1: usize| -> i32 {
             let (s0, s1) = (strides[d0], strides[d1]);
@@ -125,6 +121,20 @@ impl Layout {
                 }
             }
         }
+        perm
+    }
+
+    /// The strides torch's `preserve_format` gives a copy of this layout: its own when it is
+    /// dense and non-overlapping (a transpose or permutation of a contiguous tensor), else
+    /// dense strides in the order of its own (torch's `infer_dense_strides`: a stable insertion
+    /// sort of the dims by stride, where a zero stride compares as ambiguous and stays put).
+    pub fn preserved_strides(&self) -> Dims {
+        let nd = self.ndim();
+        if self.is_non_overlapping_and_dense() {
+            return self.strides.clone();
+        }
+        let shape = &self.shape;
+        let perm = self.memory_order();
         let mut out: Dims = smallvec![0; nd];
         let mut cur = 1;
         for &d in &perm {
