@@ -3,14 +3,16 @@ ranges (`arange`, `linspace`, `logspace`), `eye`, and the `*_like` forms."""
 
 import builtins
 import functools
+import itertools
 import math
 import numbers
-
-import numpy as np
+import sys
+from array import array as _pyarray
 
 from . import _C
 from ._device import device as _device, device_arg as _device_arg
 from ._dtypes import DTYPES as _DTYPES
+from ._numpy import is_ndarray, is_numpy_scalar, numpy
 from ._out import write_out
 
 # every tensor is a `_C.TensorBase` (an `rstorch.Tensor`, which Rust makes its results as once
@@ -24,8 +26,16 @@ __all__ = [
     "scalar_tensor", "empty_strided",
 ]
 
-# numpy dtype -> rstorch dtype (numpy has no bfloat16)
-_FROM_NUMPY = {np.dtype(name): d for name, d in _DTYPES.items() if name != "bfloat16"}
+_FROM_NUMPY = None
+
+
+def _from_numpy_dtypes():
+    """numpy dtype -> rstorch dtype (numpy has no bfloat16); made once numpy is loaded."""
+    global _FROM_NUMPY
+    if _FROM_NUMPY is None:
+        np = numpy()
+        _FROM_NUMPY = {np.dtype(name): d for name, d in _DTYPES.items() if name != "bfloat16"}
+    return _FROM_NUMPY
 
 # the default dtype lives in the core (rstorch::ops::default_float), which promotion reads too
 get_default_dtype = _C.get_default_dtype
@@ -86,9 +96,10 @@ def _finish(t, requires_grad):
 
 def from_numpy(array):
     """A tensor sharing `array`'s memory (writes through either are seen by both)."""
-    if not isinstance(array, np.ndarray):
+    if not is_ndarray(array):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    if array.dtype not in _FROM_NUMPY:
+    from_numpy_dtypes = _from_numpy_dtypes()
+    if array.dtype not in from_numpy_dtypes:
         raise TypeError(
             f"can't convert np.ndarray of type {array.dtype}. The only supported types are: float64, "
             "float32, float16, int64, int32, int16, int8, uint8, and bool.")
@@ -108,8 +119,161 @@ def from_numpy(array):
     strides = [s // item for s in array.strides]
     extent = 1 + sum((n - 1) * s for n, s in zip(array.shape, strides)) if array.size else 0
     return _C._from_buffer(ptr, extent * item, list(array.shape), strides, 0,
-                           _FROM_NUMPY[array.dtype], array, array.flags.writeable)
+                           from_numpy_dtypes[array.dtype], array, array.flags.writeable)
 
+
+# ---------------------------------------------------------------------- tensor(): Python numbers
+
+_INT64_MIN, _INT64_MAX = -2**63, 2**63 - 1
+_NUMBER_TYPES = frozenset((builtins.bool, builtins.int, builtins.float))
+_SEQ_TYPES = frozenset((list, tuple))
+# the buffer tensor() reads Python numbers into, by numpy's reading of them ("kind"): all bools,
+# ints (bools among them), or floats (ints and bools among them)
+_KIND_BUFFER = {"b": ("B", _C.bool), "i": ("q", _C.int64), "f": ("d", _C.float64)}
+_INT_RANGE = {_C.int64: (_INT64_MIN, _INT64_MAX), _C.int32: (-2**31, 2**31 - 1),
+              _C.int16: (-2**15, 2**15 - 1), _C.int8: (-2**7, 2**7 - 1), _C.uint8: (0, 2**8 - 1)}
+
+
+def _read_python(data):
+    """`data` as (flat values, shape, kind) when it is a Python number (bool, int or float, not a
+    subclass) or a rectangular nesting of lists/tuples of them, with every int in int64's range:
+    what numpy would read as a bool ("b"), int64 ("i") or float64 ("f") array. None for anything
+    else (tensors, numpy objects, ragged or deep-mixed nestings, strings, big ints...), which
+    tensor() leaves to numpy's reading, errors included."""
+    t = type(data)
+    if t in _NUMBER_TYPES:
+        flat, shape = [data], []
+    elif t in _SEQ_TYPES:
+        if _numpy_reads_faster(data):
+            return None
+        flat, shape = data, [len(data)]
+        while flat and type(flat[0]) in _SEQ_TYPES:
+            n = len(flat[0])
+            if not set(map(type, flat)) <= _SEQ_TYPES or set(map(len, flat)) != {n}:
+                return None
+            shape.append(n)
+            flat = list(itertools.chain.from_iterable(flat))
+    else:
+        return None
+    types = set(map(type, flat))
+    if not types <= _NUMBER_TYPES:
+        return None
+    if builtins.float in types:
+        kind = "f"
+        if builtins.int in types:  # numpy reads floats with ints past int64 as objects
+            ints = [x for x in flat if type(x) is builtins.int]
+            if min(ints) < _INT64_MIN or max(ints) > _INT64_MAX:
+                return None
+    elif builtins.int in types:
+        kind = "i"  # in int64's range: _from_python checks
+    else:
+        kind = "b" if flat else "f"  # numpy reads an empty nesting as float64
+    return flat, shape, kind
+
+
+def _numpy_reads_faster(data):
+    """Whether numpy is loaded already and `data` looks big (the size along its first elements):
+    numpy reads a big nesting in one pass where _read_python takes two or three; both read it
+    the same way, so this only picks the faster."""
+    if "numpy" not in sys.modules:
+        return False
+    size = 1
+    while type(data) in _SEQ_TYPES and data:
+        size *= len(data)
+        data = data[0]
+    return size > _NUMPY_SIZE
+
+
+_NUMPY_SIZE = 512
+
+
+def _buffer_tensor(flat, shape, kind):
+    """A CPU tensor of `shape` over a new buffer holding `flat` (Python numbers) in the dtype of
+    `kind` (bool, int64 or float64): the source tensor() converts from, as it did from numpy's
+    array."""
+    code, dtype = _KIND_BUFFER[kind]
+    if 0 in shape:
+        return _C.zeros(shape, dtype, "cpu")
+    buf = _pyarray(code, flat)
+    strides, n = [], 1
+    for s in reversed(shape):
+        strides.append(n)
+        n *= s
+    strides.reverse()
+    return _C._from_buffer(buf.buffer_info()[0], len(flat) * buf.itemsize, shape, strides, 0, dtype,
+                           buf, True)
+
+
+def _exact_ints(flat, ints_only, dtype, floats=builtins.float):
+    """Python numbers (`flat`) as int values for the integer `dtype`, each converted on its own
+    as torch does: ints exactly, floats (instances of `floats`) truncated toward zero, with
+    torch's overflow check (ints may wrap into an unsigned dtype from below: -1 is 255 in uint8,
+    -0.5 does not fit)."""
+    lo, hi = _INT_RANGE[dtype]
+    overflow = RuntimeError(f"value cannot be converted to type {dtype._name} without overflow")
+    if ints_only:  # ints and bools only: check all at once
+        if flat and (max(flat) > hi or min(flat) < (-hi if lo == 0 else lo)):
+            raise overflow
+        return flat
+    # floats, maybe with ints (which numpy rounded to float64), or ints past int64
+    out = []
+    for x in flat:
+        if isinstance(x, floats):
+            if not lo <= x < hi + 1:  # NaN fails too
+                raise overflow
+        elif not _INT64_MIN <= int(x) <= _INT64_MAX:
+            raise ValueError("Overflow when unpacking long long")
+        elif not (lo <= int(x) <= hi or (lo == 0 and -hi <= int(x) < 0)):
+            raise overflow
+        out.append(int(x))
+    return out
+
+
+def _converted(src, dtype):
+    # a fresh copy made by a conversion kernel starts at version 0, as torch's does
+    return src._to_dtype(dtype) if src.dtype is not dtype else src.clone()
+
+
+def _from_python(flat, shape, kind, dtype):
+    """tensor() of Python numbers read by _read_python (None when numpy must read them: ints
+    past int64, which numpy reads as uint64 or objects)."""
+    try:
+        return _from_python_numbers(flat, shape, kind, dtype)
+    except OverflowError:  # an int past int64, met filling the int64 buffer
+        return None
+
+
+def _from_python_numbers(flat, shape, kind, dtype):
+    if dtype is not None:
+        # torch converts each Python number straight to `dtype`: floats without a detour through
+        # the default dtype (0.1 stays exactly 0.1 in float64), ints exactly
+        if dtype.is_floating_point or dtype is _C.bool:
+            return _converted(_buffer_tensor(flat, shape, kind), dtype)
+        if kind == "i" and (min(flat) < _INT64_MIN or max(flat) > _INT64_MAX):
+            return None
+        return _converted(_buffer_tensor(_exact_ints(flat, kind != "f", dtype), shape, "i"), dtype)
+    if kind != "f":
+        return _converted(_buffer_tensor(flat, shape, kind), _C.bool if kind == "b" else _C.int64)
+    default = get_default_dtype()
+    if default is not _C.float32 and default is not _C.float64:
+        return None  # numpy rounded float64 to float16 (or float32, for bfloat16) first
+    return _converted(_buffer_tensor(flat, shape, kind), default)
+
+
+def _from_tensor(t, dtype):
+    """tensor() of a CPU tensor: a contiguous copy (bfloat16 converted to another dtype through
+    float32, the way it went through numpy)."""
+    src = t.detach()
+    if not src.is_contiguous():
+        src = src.contiguous()
+    if dtype is None:
+        dtype = src.dtype
+    elif src.dtype is _C.bfloat16 and dtype is not _C.bfloat16:
+        src = src._to_dtype(_C.float32)
+    return _converted(src, dtype)
+
+
+# ---------------------------------------------------------------------- tensor(): through numpy
 
 def _infer_dtype(np_array, data):
     """torch.tensor's dtype inference: floats -> default dtype, ints -> int64, bools -> bool."""
@@ -117,12 +281,12 @@ def _infer_dtype(np_array, data):
     if kind == "b":
         return _C.bool
     if kind in "iu":
-        if isinstance(data, np.ndarray):
-            return _FROM_NUMPY[np_array.dtype]
+        if is_ndarray(data):
+            return _from_numpy_dtypes()[np_array.dtype]
         return _C.int64
     if kind == "f":
-        if isinstance(data, np.ndarray) or isinstance(data, np.generic):
-            return _FROM_NUMPY[np_array.dtype]
+        if is_ndarray(data) or is_numpy_scalar(data):
+            return _from_numpy_dtypes()[np_array.dtype]
         return get_default_dtype()
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
@@ -130,6 +294,7 @@ def _infer_dtype(np_array, data):
 def _to_numpy_data(data):
     """Nested sequences of numbers and tensors -> a numpy array (plus whether it came from
     tensors, whose dtype then wins)."""
+    np = numpy()
     if isinstance(data, _TensorBase):
         return data.detach()._host_numpy(), data.dtype
     if isinstance(data, (list, tuple)) and any(isinstance(x, _TensorBase) for x in _flat_first(data)):
@@ -204,6 +369,20 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         return _finish(_on(tensor(data, dtype=dtype), dev), requires_grad)
     if isinstance(data, str):
         raise TypeError(f"new(): invalid data type 'str'")
+    read = _read_python(data)
+    out = None if read is None else _from_python(*read, dtype)
+    if out is None:
+        if isinstance(data, _TensorBase) and data._device == "cpu":
+            out = _from_tensor(data, dtype)
+        else:
+            out = _through_numpy(data, dtype)
+    return _finish(out, requires_grad)
+
+
+def _through_numpy(data, dtype):
+    """tensor() of what numpy reads: arrays, numpy scalars, sequences mixing tensors, numpy
+    objects or objects with `__float__`/`__array__`..., and the errors for what it cannot."""
+    np = numpy()
     arr, tdtype = _to_numpy_data(data)
     if arr.dtype.kind == "c":
         raise TypeError("complex tensors are not supported by rstorch")
@@ -214,55 +393,28 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     arr = np.asarray(arr, order="C")  # keeps 0-d arrays 0-d (ascontiguousarray would not)
     from_python = tdtype is None and not isinstance(data, (np.ndarray, np.generic))
     if from_python and dtype is not None:
-        # torch converts each Python number straight to `dtype`: floats without a detour through
-        # the default dtype (0.1 stays exactly 0.1 in float64), ints exactly
         if dtype.is_floating_point or dtype is _C.bool:
             src = from_numpy(arr.astype(np.float64) if arr.dtype.kind == "u" else arr)
+        elif arr.dtype.kind in "ib":
+            src = _buffer_tensor(_exact_ints(arr.reshape(-1).tolist(), True, dtype), list(arr.shape), "i")
         else:
-            src = from_numpy(_exact_ints(data, arr, dtype))
-        return _finish(src._to_dtype(dtype) if src.dtype is not dtype else src.clone(), requires_grad)
+            flat = list(_flat(data)) if isinstance(data, (list, tuple)) else [data]
+            src = _buffer_tensor(_exact_ints(flat, False, dtype, (float, np.floating)), list(arr.shape), "i")
+        return _converted(src, dtype)
     if from_python and arr.dtype.kind == "u":  # numpy's uint64 for ints past int64
         raise ValueError("Overflow when unpacking long long")
     src_dtype = tdtype or _infer_dtype(arr, data)
     if dtype is None:
         dtype = src_dtype
-    if arr.dtype.kind in "iub" or arr.dtype in _FROM_NUMPY:
+    if arr.dtype.kind in "iub" or arr.dtype in _from_numpy_dtypes():
         src = from_numpy(arr.astype(_numpy_of(src_dtype), copy=False))
     else:
         src = from_numpy(arr.astype(np.float64))
-    # a fresh copy made by a conversion kernel starts at version 0, as torch's does
-    out = src._to_dtype(dtype) if src.dtype is not dtype else src.clone()
-    return _finish(out, requires_grad)
-
-
-def _exact_ints(data, arr, dtype):
-    """Python numbers (`arr` is numpy's reading of `data`) as int64 values for the integer
-    `dtype`, each converted on its own as torch does: ints exactly, floats truncated toward
-    zero, with torch's overflow check (ints may wrap into an unsigned dtype from below: -1 is
-    255 in uint8, -0.5 does not fit)."""
-    info = np.iinfo(_numpy_of(dtype))
-    lo, hi = int(info.min), int(info.max)
-    overflow = RuntimeError(f"value cannot be converted to type {dtype._name} without overflow")
-    if arr.dtype.kind in "ib":  # ints and bools only: check all at once
-        a = arr.astype(np.int64)
-        if ((a > hi) | ((a < lo) & ~((lo == 0) & (a >= -hi)))).any():
-            raise overflow
-        return a
-    # floats, maybe with ints (which numpy rounded to float64), or ints past int64
-    out = []
-    for x in _flat(data) if isinstance(data, (list, tuple)) else [data]:
-        if isinstance(x, (float, np.floating)):
-            if not lo <= x < hi + 1:  # NaN fails too
-                raise overflow
-        elif not -2**63 <= int(x) < 2**63:
-            raise ValueError("Overflow when unpacking long long")
-        elif not (lo <= int(x) <= hi or (lo == 0 and -hi <= int(x) < 0)):
-            raise overflow
-        out.append(int(x))
-    return np.array(out, dtype=np.int64).reshape(arr.shape)
+    return _converted(src, dtype)
 
 
 def _numpy_of(d):
+    np = numpy()
     return np.float32 if d is _C.bfloat16 else np.dtype(d._name)
 
 
@@ -273,7 +425,7 @@ def as_tensor(data, dtype=None, device=None):
         if dev is not None and dev != data._device:
             data = data._to_device(dev)
         return data if dtype is None or dtype is data.dtype else data.to(dtype)
-    if isinstance(data, np.ndarray) and data.dtype in _FROM_NUMPY and all(s >= 0 for s in data.strides):
+    if is_ndarray(data) and data.dtype in _from_numpy_dtypes() and all(s >= 0 for s in data.strides):
         t = from_numpy(data)
         t = t if dtype is None or dtype is t.dtype else t.to(dtype)
         return t if dev is None else _on(t, dev)
@@ -397,9 +549,36 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 
 
 # ---------------------------------------------------------------------- ranges
+#
+# The values are computed in float64 (int64 for integer arange) with the core's elementwise
+# kernels, in the same IEEE operations, in the same order, that numpy's formulas did, so they are
+# bit-identical; arguments other than plain Python ints (exact in float64) and floats go through
+# numpy as before.
 
 def _num(x):
     return x.item() if isinstance(x, _TensorBase) else x
+
+
+def _plain(*values):
+    """Whether every value is a Python float or an int that float64 holds exactly."""
+    for v in values:
+        t = type(v)
+        if t is not builtins.float and not (t is builtins.int and -2**53 <= v <= 2**53):
+            return False
+    return True
+
+
+def _index_values(n, dtype):
+    """0, 1, ..., n - 1 as a float64 or int64 tensor (exact: the float partial sums are small
+    integers)."""
+    return _C.full([n], 1, dtype, "cpu").cumsum(0) - 1
+
+
+def _range_result(values, dtype, device):
+    """The range factories' values (a float64/int64 tensor, or numpy's array) as `dtype` on `device`."""
+    if isinstance(values, _TensorBase):
+        return _on(values if values.dtype is dtype else values._to_dtype(dtype), device)
+    return tensor(values, dtype=dtype, device=device)
 
 
 @_factory_out("arange")
@@ -422,13 +601,22 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         is_float = any(isinstance(v, float) for v in (start, end, step))
         dtype = get_default_dtype() if is_float else _C.int64
     if dtype.is_floating_point:
-        values = start + np.arange(n, dtype=np.float64) * step
+        if _plain(start, step):
+            values = _index_values(n, _C.float64) * step + start
+        else:
+            np = numpy()
+            values = start + np.arange(n, dtype=np.float64) * step
+    elif type(start) is builtins.int and type(step) is builtins.int and abs(start) + n * abs(step) < 2**62:
+        values = _index_values(n, _C.int64) * step + start
+    elif all(isinstance(v, numbers.Integral) for v in (start, step)):
+        np = numpy()
+        values = np.int64(start) + np.arange(n, dtype=np.int64) * np.int64(step)
+    elif _plain(start, step):
+        values = (_index_values(n, _C.float64) * step + start).floor()
     else:
-        values = (np.int64(start) + np.arange(n, dtype=np.int64) * np.int64(step)) \
-            if all(isinstance(v, numbers.Integral) for v in (start, step)) \
-            else np.floor(start + np.arange(n, dtype=np.float64) * step)
-    t = tensor(values, dtype=dtype, device=dev)
-    return _finish(t, requires_grad)
+        np = numpy()
+        values = np.floor(start + np.arange(n, dtype=np.float64) * step)
+    return _finish(_range_result(values, dtype, dev), requires_grad)
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -436,8 +624,13 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     if end is None:
         start, end = 0, start
     n = int(math.floor((end - start) / step)) + 1
-    values = start + np.arange(n, dtype=np.float64) * step
-    return tensor(values, dtype=dtype or get_default_dtype(), device=device, requires_grad=requires_grad)
+    if _plain(start, step):
+        values = _index_values(max(n, 0), _C.float64) * step + start
+    else:
+        np = numpy()
+        values = start + np.arange(n, dtype=np.float64) * step
+    t = _range_result(values, dtype or get_default_dtype(), _check_device(device))
+    return _finish(t, requires_grad)
 
 
 @_factory_out("linspace")
@@ -448,22 +641,35 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dtype = dtype or get_default_dtype()
-    if steps == 1:
-        values = np.array([start], dtype=np.float64)
+    if not (type(steps) is builtins.int and _plain(start, end)):
+        values = _linspace_numpy(start, end, steps)
+    elif steps == 1:
+        values = _C.full([1], start, _C.float64, "cpu")
     else:
-        # torch fills the first half from `start` and the second half back from `end`
+        # torch fills the first half from `start` and the second half back from `end`:
+        # start + step * i and end - step * (steps - 1 - i) (x - y is x + -y in IEEE arithmetic)
         step = (end - start) / (steps - 1) if steps > 1 else 0.0
-        i = np.arange(steps, dtype=np.float64)
-        half = steps // 2
-        values = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+        i = _index_values(steps, _C.float64)
+        values = _C._where(i < steps // 2, i * step + start, -((-i + (steps - 1)) * step) + end)
     if not dtype.is_floating_point:
-        values = np.trunc(values)
-    return _finish(tensor(values, dtype=dtype, device=dev), requires_grad)
+        values = values.trunc() if isinstance(values, _TensorBase) else numpy().trunc(values)
+    return _finish(_range_result(values, dtype, dev), requires_grad)
+
+
+def _linspace_numpy(start, end, steps):
+    np = numpy()
+    if steps == 1:
+        return np.array([start], dtype=np.float64)
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    return np.where(i < half, start + step * i, end - step * (steps - 1 - i))
 
 
 @_factory_out("logspace")
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
+    np = numpy()  # numpy's pow, as before
     exps = linspace(start, end, steps, dtype=_C.float64)._host_numpy()
     values = np.power(float(base), exps)
     dtype = dtype or get_default_dtype()

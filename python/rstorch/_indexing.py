@@ -6,10 +6,9 @@ views first, then the advanced part runs through the Rust kernels `_index` (reco
 as "index") and `index_put_` (assignment, "index_put_"), which follow numpy's rule for where the
 indexed dims go and check every index before writing anything."""
 
-import numpy as np
-
 from . import _C
-from ._creation import tensor
+from ._creation import _buffer_tensor, _read_python, tensor
+from ._numpy import is_ndarray, numpy
 
 _TensorBase = _C.TensorBase  # _indexing sits below _tensor.py
 
@@ -24,11 +23,21 @@ def _as_index_tensor(obj):
         return obj.detach()
     if isinstance(obj, str):
         raise TypeError("new(): invalid data type 'str'")   # torch's wording, from making a tensor of it
-    if not isinstance(obj, (list, tuple, np.ndarray)):
+    if not isinstance(obj, (list, tuple)) and not is_ndarray(obj):
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
                          f"valid indices (got {type(obj).__name__})")
     if isinstance(obj, (list, tuple)) and len(obj) == 0:
         return tensor([], dtype=_C.int64)   # x[[]]: selects nothing
+    read = _read_python(obj)   # Python ints/bools: read without numpy, as numpy reads them
+    if read is not None:
+        flat, shape, kind = read
+        if kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        try:
+            return _buffer_tensor(flat, shape, kind)
+        except OverflowError:
+            pass   # ints past int64: numpy's reading decides
+    np = numpy()
     arr = np.asarray(obj)
     if arr.dtype.kind == "f":
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -53,7 +62,8 @@ def _normalize(index):
         elif isinstance(i, _TensorBase) and i.dim() == 0 and not i.dtype.is_floating_point \
                 and i.dtype is not _C.bool:
             out.append(int(i.item()))
-        elif not isinstance(i, _BASIC) and hasattr(i, "__index__") and not isinstance(i, (_TensorBase, np.ndarray)):
+        elif not isinstance(i, _BASIC) and hasattr(i, "__index__") and not isinstance(i, _TensorBase) \
+                and not is_ndarray(i):
             out.append(i.__index__())
         else:
             out.append(i)
@@ -67,7 +77,7 @@ def _count_dims(i):
         return 1
     if isinstance(i, _TensorBase) and i.dtype in (_C.bool, _C.uint8):
         return i.dim()
-    if isinstance(i, np.ndarray) and i.dtype == np.bool_:
+    if is_ndarray(i) and i.dtype.kind == "b":
         return i.ndim
     return 1
 

@@ -7,13 +7,12 @@ API that is not hot: printing, numpy interop, Python conversions, `to`/`type`, i
 import builtins
 import weakref
 
-import numpy as np
-
 from . import _C
 from ._creation import _legacy_new, _sizes, empty, full, get_default_dtype, ones, tensor, zeros
 from ._device import device as _device, device_arg as _device_arg, device_of as _device_of
 from ._dtypes import DTYPES, LEGACY, LEGACY_BY_NAME
 from ._indexing import getitem, setitem
+from ._numpy import numpy as _numpy
 from ._tensor_str import format_tensor
 from .autograd.engine import backward as _backward
 from .autograd.graph import OpNode, RemovableHandle, node_class
@@ -22,6 +21,56 @@ from .autograd.inplace import _alias
 _py_bool, _py_float, _py_int = builtins.bool, builtins.float, builtins.int
 
 _DTYPES, _LEGACY, _LEGACY_BY_NAME = DTYPES, LEGACY, LEGACY_BY_NAME
+
+
+# memoryview's format of each dtype that tolist() reads as it is (float16 and bfloat16 are read
+# as float32, exactly: memoryview has no half floats)
+_LIST_FORMAT = {"float32": "f", "float64": "d", "int64": "q", "int32": "i", "int16": "h", "int8": "b",
+                "uint8": "B", "bool": "?"}
+_ctypes = None
+
+
+def _host_list(t):
+    """A CPU tensor's values as nested lists (a number for 0-d), read from its memory through a
+    memoryview (ctypes, not numpy, makes the buffer over the address)."""
+    global _ctypes
+    if t.dtype is _C.float16 or t.dtype is _C.bfloat16:
+        t = t._to_dtype(_C.float32)
+    if not t.is_contiguous():
+        t = t.contiguous()
+    ptr, shape, _, name, _ = t._array_interface()
+    n = t.numel()
+    if n == 0:
+        return _empty_lists(shape)
+    if _ctypes is None:
+        import ctypes as _ctypes
+    raw = (_ctypes.c_ubyte * (n * t.element_size())).from_address(ptr)
+    return memoryview(raw).cast("B").cast(_LIST_FORMAT[name], shape).tolist()
+
+
+class _Values:
+    """A CPU tensor's values as the printer reads them: blocks by a tuple of slices (views made
+    with `_slice`, skipping the indexing machinery and autograd), then `tolist()`."""
+
+    __slots__ = ("_t", "shape")
+
+    def __init__(self, t):
+        self._t = t
+        self.shape = t.shape
+
+    def __getitem__(self, index):
+        t = self._t
+        for dim, s in enumerate(index):
+            if s.start is not None:
+                t = t._slice(dim, s.start, s.stop, 1)
+        return _Values(t)
+
+    def tolist(self):
+        return _host_list(self._t)
+
+
+def _empty_lists(shape):
+    return [] if shape[0] == 0 else [_empty_lists(shape[1:]) for _ in builtins.range(shape[0])]
 
 
 class _ArrayExport:
@@ -44,7 +93,9 @@ class Tensor(_C.TensorBase):
     # ------------------------------------------------------------------ printing
 
     def __repr__(self, *, tensor_contents=None):
-        values = None if self.is_meta else self._host_numpy()
+        # the formatter reads the values it prints (all of them, or the summary's edges) by
+        # slicing and tolist(): no copy of the whole tensor, no numpy
+        values = None if self.is_meta else _Values(self.detach()) if self._device == "cpu" else self._host_numpy()
         grad_fn = self.grad_fn
         return format_tensor(
             values, self.dtype._name, shape=self.shape,
@@ -70,10 +121,10 @@ class Tensor(_C.TensorBase):
         exp = _ArrayExport()
         exp.__array_interface__ = {
             "data": (ptr, not writable), "shape": tuple(shape), "strides": tuple(strides),
-            "typestr": np.dtype(name).str, "version": 3,
+            "typestr": _numpy().dtype(name).str, "version": 3,
         }
         exp._tensor = t
-        return np.asarray(exp)
+        return _numpy().asarray(exp)
 
     def numpy(self, *, force=False):
         """A numpy array sharing this tensor's memory."""
@@ -98,7 +149,9 @@ class Tensor(_C.TensorBase):
             raise NotImplementedError(
                 "Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() instead "
                 "of torch.nn.Module.to() when moving module from meta to a different device.")
-        return self.detach()._host_numpy().tolist()
+        if self._device != "cpu":
+            return self.detach()._host_numpy().tolist()
+        return _host_list(self.detach())
 
     def __len__(self):
         if self.dim() == 0:

@@ -1,9 +1,11 @@
 """Tensor printing that reproduces ``torch/_tensor_str.py`` character for character.
 
-The formatter works on plain numpy data so that it has no dependency on the
-Tensor class: the caller passes the tensor's values as a numpy array together
+The formatter has no dependency on the Tensor class (nor on numpy): the caller
+passes the values as an array-like (an rstorch tensor or a numpy array: it needs
+``shape``, ``reshape``, indexing by a tuple of slices and ``tolist()``) together
 with the torch dtype name and the metadata that shows up in the suffixes
-(device, autograd state).
+(device, autograd state). Only the printed elements are read: all of them, or
+for a summarised tensor the edge blocks, as nested Python lists.
 
 Only dense, strided, real-valued tensors are handled (rstorch has no complex,
 sparse, quantized or nested tensors).
@@ -11,10 +13,9 @@ sparse, quantized or nested tensors).
 
 import contextlib
 import dataclasses
+import itertools
 import math
 from typing import Any, Iterator, Optional
-
-import numpy as np
 
 __all__ = [
     "PrintOptions",
@@ -99,51 +100,52 @@ def printoptions(**kwargs) -> Iterator[None]:
 # --------------------------------------------------------------------------
 
 
-def _extremes(values: np.ndarray) -> list[float]:
-    """The values whose formatted strings are the widest ones.
+class _Formatter:
+    """Chooses the number style and column width from (summarised) data, a flat list.
 
     For fixed (``.Nf``) and scientific (``.Ne``) formats, the length of the
     string of a nonzero finite value only grows with its magnitude (more
     integer digits) or, for scientific notation, with the magnitude of its
     exponent, and negatives get one extra character.  So the widest string
-    always comes from the smallest or largest value of each sign.
+    always comes from the smallest or largest value of each sign, and so do
+    the smallest and largest magnitudes: only those four values are needed
+    (each found with one C-level pass).
     """
-    out: list[float] = []
-    for part in (values[values > 0], values[values < 0]):
-        if part.size:
-            out.append(float(part.min()))
-            out.append(float(part.max()))
-    return out
 
-
-class _Formatter:
-    """Chooses the number style and column width from (summarised) data."""
-
-    def __init__(self, data: np.ndarray, floating: bool):
+    def __init__(self, flat: list, floating: bool):
         self.floating = floating
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1
+        self._choose(flat)
+        # the format spec of every element (PRINT_OPTS stay as they are while a tensor prints)
+        precision = PRINT_OPTS.precision
+        self._spec = ("" if not floating else f"{self.max_width}.{precision}e" if self.sci_mode
+                      else ".0f" if self.int_mode else f".{precision}f")
 
-        flat = data.reshape(-1)
+    def _choose(self, flat: list) -> None:
+        floating = self.floating
         if not floating:
-            if flat.size:
-                if flat.dtype == np.bool_:
-                    widest = [bool(flat.min()), bool(flat.max())]
-                else:
-                    widest = [int(flat.min()), int(flat.max())]
+            if flat:
+                widest = [min(flat), max(flat)]
                 self.max_width = max(1, *(len(f"{v}") for v in widest))
             return
 
-        values = flat.astype(np.float64)
-        values = values[np.isfinite(values) & (values != 0)]
-        if values.size == 0:
+        finite = list(filter(math.isfinite, flat))
+        pos = list(filter((0.0).__lt__, finite))
+        neg = list(filter((0.0).__gt__, finite))
+        if not pos and not neg:
             return
 
-        magnitudes = np.abs(values)
-        smallest = float(magnitudes.min())
-        largest = float(magnitudes.max())
-        self.int_mode = bool(np.all(values == np.ceil(values)))
+        extremes = []  # smallest and largest value of each sign
+        for part in (pos, neg):
+            if part:
+                extremes.append(float(min(part)))
+                extremes.append(float(max(part)))
+        magnitudes = [abs(v) for v in extremes]
+        smallest = min(magnitudes)
+        largest = max(magnitudes)
+        self.int_mode = _all_integers(pos) and _all_integers(neg)
 
         if PRINT_OPTS.sci_mode is None:
             self.sci_mode = (
@@ -154,30 +156,21 @@ class _Formatter:
 
         precision = PRINT_OPTS.precision
         if self.sci_mode:
-            widths = (len(f"{v:.{precision}e}") for v in _extremes(values))
+            widths = (len(f"{v:.{precision}e}") for v in extremes)
         elif self.int_mode:
             # A trailing "." marks the integers as floating point.
-            widths = (len(f"{v:.0f}") + 1 for v in _extremes(values))
+            widths = (len(f"{v:.0f}") + 1 for v in extremes)
         else:
-            widths = (len(f"{v:.{precision}f}") for v in _extremes(values))
+            widths = (len(f"{v:.{precision}f}") for v in extremes)
         self.max_width = max(self.max_width, *widths)
 
     def width(self) -> int:
         return self.max_width
 
     def format(self, value) -> str:
-        if self.floating:
-            precision = PRINT_OPTS.precision
-            if self.sci_mode:
-                text = f"{value:{self.max_width}.{precision}e}"
-            elif self.int_mode:
-                text = f"{value:.0f}"
-                if not (math.isinf(value) or math.isnan(value)):
-                    text += "."
-            else:
-                text = f"{value:.{precision}f}"
-        else:
-            text = f"{value}"
+        text = format(value, self._spec)
+        if self.int_mode and self.floating and not self.sci_mode and math.isfinite(value):
+            text += "."
         return text.rjust(self.max_width)
 
 
@@ -186,26 +179,50 @@ class _Formatter:
 # --------------------------------------------------------------------------
 
 
-def _summarized_data(data: np.ndarray) -> np.ndarray:
-    """Only the elements that get printed when summarising (torch's get_summarized_data)."""
-    edge = PRINT_OPTS.edgeitems
-    if data.ndim == 0:
-        return data
-    if data.ndim == 1:
-        if data.shape[0] > 2 * edge:
-            # Note: with edgeitems == 0, data[-0:] is the whole vector, as in torch.
-            return np.concatenate((data[:edge], data[-edge:]))
-        return data
-    if not edge:
-        return data[(slice(0, 0),) * data.ndim]
-    index = [
-        np.r_[0:edge, n - edge : n] if n > 2 * edge else np.arange(n)
-        for n in data.shape
-    ]
-    return data[np.ix_(*index)]
+def _all_integers(values: list) -> bool:
+    try:
+        return all(map(float.is_integer, values))
+    except TypeError:  # ints among the values (an integer array given a floating dtype name)
+        return all(v == math.ceil(v) for v in values)
 
 
-def _vector_str(data: np.ndarray, indent: int, summarize: bool, formatter: _Formatter) -> str:
+def _summarized_lists(data, shape: tuple, edge: int) -> list:
+    """torch's get_summarized_data as nested lists: along every dim longer than
+    ``2 * edge`` only its first and last ``edge`` entries (edge > 0). The
+    blocks are read with one slicing and one ``tolist()`` each, so only the
+    printed elements are touched."""
+    ndim = len(shape)
+
+    def block(index: tuple, dim: int):
+        if dim == ndim:
+            return data[index].tolist()
+        n = shape[dim]
+        if n > 2 * edge:
+            head = block(index + (slice(0, edge),), dim + 1)
+            tail = block(index + (slice(n - edge, n),), dim + 1)
+            return _join(head, tail, dim)
+        return block(index + (slice(None),), dim + 1)
+
+    return block((), 0)
+
+
+def _join(a: list, b: list, depth: int) -> list:
+    """Nested lists `a` and `b` concatenated along dim `depth`."""
+    if depth == 0:
+        return a + b
+    return [_join(x, y, depth - 1) for x, y in zip(a, b)]
+
+
+def _flatten(lists, ndim: int) -> list:
+    if ndim == 0:
+        return [lists]
+    for _ in range(ndim - 1):
+        lists = list(itertools.chain.from_iterable(lists))
+    return lists
+
+
+def _vector_str(row: list, n: int, indent: int, summarize: bool, formatter: _Formatter) -> str:
+    """A 1-d row: ``row`` holds its printed elements (of ``n``: the edges when summarised)."""
     element_length = formatter.width() + 2  # the ", " separator
     per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
     edge = PRINT_OPTS.edgeitems
@@ -213,45 +230,50 @@ def _vector_str(data: np.ndarray, indent: int, summarize: bool, formatter: _Form
 
     if summarize and not edge:
         items = ["..."]
-    elif summarize and data.shape[0] > 2 * edge:
-        items = (
-            [fmt(v) for v in data[:edge].tolist()]
-            + [" ..."]
-            + [fmt(v) for v in data[-edge:].tolist()]
-        )
+    elif summarize and n > 2 * edge:
+        items = [fmt(v) for v in row[:edge]] + [" ..."] + [fmt(v) for v in row[edge:]]
     else:
-        items = [fmt(v) for v in data.tolist()]
+        items = [fmt(v) for v in row]
 
     lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _nested_str(data: np.ndarray, indent: int, summarize: bool, formatter: _Formatter) -> str:
-    if data.ndim == 0:
-        return formatter.format(data.item())
-    if data.ndim == 1:
-        return _vector_str(data, indent, summarize, formatter)
+def _nested_str(lists, shape: tuple, indent: int, summarize: bool, formatter: _Formatter) -> str:
+    ndim = len(shape)
+    if ndim == 0:
+        return formatter.format(lists)
+    if ndim == 1:
+        return _vector_str(lists, shape[0], indent, summarize, formatter)
 
     edge = PRINT_OPTS.edgeitems
-    n = data.shape[0]
-    if summarize and n > 2 * edge:
-        rows = list(range(edge)) + [None] + list(range(n - edge, n))
+    if summarize and shape[0] > 2 * edge:
+        rows = lists[:edge] + [None] + lists[len(lists) - edge :]
     else:
-        rows = list(range(n))
+        rows = lists
+    inner = shape[1:]
     slices = [
-        "..." if i is None else _nested_str(data[i], indent + 1, summarize, formatter)
-        for i in rows
+        "..." if row is None else _nested_str(row, inner, indent + 1, summarize, formatter)
+        for row in rows
     ]
-    separator = "," + "\n" * (data.ndim - 1) + " " * (indent + 1)
+    separator = "," + "\n" * (ndim - 1) + " " * (indent + 1)
     return "[" + separator.join(slices) + "]"
 
 
-def _tensor_str(data: np.ndarray, indent: int, floating: bool) -> str:
-    if data.size == 0:
+def _tensor_str(data, shape: tuple, size: int, indent: int, floating: bool) -> str:
+    if size == 0:
         return "[]"
-    summarize = data.size > PRINT_OPTS.threshold
-    formatter = _Formatter(_summarized_data(data) if summarize else data, floating)
-    return _nested_str(data, indent, summarize, formatter)
+    summarize = size > PRINT_OPTS.threshold
+    edge = PRINT_OPTS.edgeitems
+    if summarize and shape and not edge:
+        # no edge items: every summarised dim prints as "..." (the widths go unused)
+        return "[...]"
+    if summarize and shape:
+        lists = _summarized_lists(data, shape, edge)
+    else:
+        lists = data.tolist()
+    formatter = _Formatter(_flatten(lists, len(shape)), floating)
+    return _nested_str(lists, shape, indent, summarize, formatter)
 
 
 def _add_suffixes(tensor_str: str, suffixes: list[str], indent: int) -> str:
@@ -284,8 +306,8 @@ def format_tensor(
 ) -> str:
     """``repr`` of a tensor, as torch prints it (with ``torch`` replaced by ``module``).
 
-    values: numpy array with the tensor's values (float16 as np.float16 or
-        wider, bfloat16 as np.float32, integers/bool as their numpy types).
+    values: the tensor's values, an rstorch tensor or numpy array (float16 as
+        np.float16 or wider, bfloat16 as np.float32 in numpy).
     dtype_name: torch dtype name, e.g. "float32", "bfloat16", "int64", "bool".
     shape: the tensor shape, if ``values`` is not already of that shape.
     device: device string such as "wgpu:0"; None or "cpu" prints no device.
@@ -302,11 +324,13 @@ def format_tensor(
         elif requires_grad:
             suffixes.append("requires_grad=True")
         return _add_suffixes(prefix + "...", suffixes, len(prefix) if indent is None else indent)
-    data = np.asarray(values)
+    data = values
     if shape is not None:
         shape = tuple(int(s) for s in shape)
-        if data.shape != shape:
+        if tuple(data.shape) != shape:
             data = data.reshape(shape)
+    shape = tuple(int(s) for s in data.shape)
+    size = math.prod(shape)
     if indent is None:
         indent = len(prefix)
 
@@ -315,10 +339,10 @@ def format_tensor(
         suffixes.append(f"device='{device}'")
 
     dtype_suffix = f"dtype={module}.{dtype_name}"
-    size_suffix = "size=" + str(tuple(int(s) for s in data.shape))
-    if data.size == 0:
+    size_suffix = "size=" + str(shape)
+    if size == 0:
         # Explicitly print the shape if it is not (0,), like NumPy does.
-        if data.ndim != 1:
+        if len(shape) != 1:
             suffixes.append(size_suffix)
         # With no elements the dtype cannot be inferred, so only the default
         # floating dtype goes without saying (int64 and bool are printed).
@@ -330,7 +354,7 @@ def format_tensor(
             suffixes.append(size_suffix)
         if dtype_name != default_dtype and dtype_name not in _IMPLICIT_DTYPES:
             suffixes.append(dtype_suffix)
-        body = _tensor_str(data, indent, dtype_name in _FLOATING_DTYPES)
+        body = _tensor_str(data, shape, size, indent, dtype_name in _FLOATING_DTYPES)
 
     if grad_fn_name is not None:
         suffixes.append(f"grad_fn=<{grad_fn_name}>")

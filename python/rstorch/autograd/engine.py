@@ -12,8 +12,6 @@ hooks or retain_grad; this walk is the reference, and runs everything else.
 
 import warnings
 
-import numpy as np
-
 from .. import _C
 from .._creation import empty_strided, ones, zeros
 from . import anomaly_mode as _anomaly
@@ -227,7 +225,7 @@ def _run_anomaly(node, gl, create_graph):
         outs = node._apply(gl, create_graph)
         if _anomaly._check_nan:
             for i, g in enumerate(outs):
-                if g is not None and g.dtype.is_floating_point and np.isnan(g.detach()._host_numpy()).any():
+                if g is not None and g.dtype.is_floating_point and g.detach().isnan().any().item():
                     raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
     except Exception:
         if node._trace:

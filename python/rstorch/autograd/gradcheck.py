@@ -20,10 +20,9 @@ which rstorch does not have.
 
 import warnings
 
-import numpy as np
-
 from .. import _C
 from .._creation import tensor, zeros, zeros_like
+from .._numpy import numpy
 from .engine import grad as _grad
 
 TensorBase = _C.TensorBase
@@ -59,6 +58,7 @@ def _unsupported(flag, why):
 def _numerical(func, inputs, diff_inputs, eps):
     """jac[o][i]: (numel of input i, numel of output o) matrices of central differences, for
     every floating output o."""
+    np = numpy()
     base = _values(_as_tuple(func(*inputs)))
     jac = [[np.zeros((t.numel(), v.size)) for _, t in diff_inputs] for v in base]
     for k, (_, t) in enumerate(diff_inputs):
@@ -78,6 +78,7 @@ def _numerical(func, inputs, diff_inputs, eps):
 def _analytical(outs, diff_inputs, check_grad_dtypes):
     """Same layout as `_numerical` for the outputs `outs` (all requiring grad), from one backward
     per output element."""
+    np = numpy()
     jac = [[np.zeros((t.numel(), o.numel())) for _, t in diff_inputs] for o in outs]
     xs = [t for _, t in diff_inputs]
     for o, out in enumerate(outs):
@@ -119,6 +120,7 @@ def _check_inputs(inputs):
 
 
 def _check_reentrant(func, inputs, outs, analytical, diff_inputs, nondet_tol):
+    np = numpy()
     again = _analytical([o for o in _as_tuple(func(*inputs)) if isinstance(o, TensorBase) and o.requires_grad],
                         diff_inputs, False)
     for o, row in enumerate(analytical):
@@ -181,6 +183,7 @@ def gradcheck(func, inputs, *, eps=1e-06, atol=1e-05, rtol=0.001, raise_exceptio
 
     Returns True, or raises GradcheckError (returns False with raise_exception=False). See the
     module docstring for what is checked and which of torch's flags are not supported."""
+    np = numpy()
     if not (check_forward_ad or check_backward_ad):
         raise AssertionError("Expected at least one of check_forward_ad or check_backward_ad to be True")
     if check_forward_ad:
@@ -239,6 +242,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-06, atol=1e-05, rto
     """Check second derivatives: gradcheck of the (create_graph) gradient of `func` w.r.t. its
     inputs and the grad_outputs (random in [-1, 1) when not given, noncontiguous with
     gen_non_contig_grad_outputs)."""
+    np = numpy()
     if not (check_fwd_over_rev or check_rev_over_rev):
         raise AssertionError("Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")
     if check_undefined_grad and not check_rev_over_rev:

@@ -7,10 +7,9 @@ All run without recording autograd history."""
 import math
 import warnings
 
-import numpy as np
-
 import rstorch
 
+from .._numpy import numpy
 from ..autograd.grad_mode import no_grad
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
@@ -221,6 +220,7 @@ def _qr(a):
     through numpy, in a's precision)."""
     wide = a.dtype in (rstorch.float16, rstorch.bfloat16)
     x = (a.float() if wide else a).numpy()
+    np = numpy()
     q, r = np.linalg.qr(x)
     return rstorch.from_numpy(np.ascontiguousarray(q)), rstorch.from_numpy(np.ascontiguousarray(r))
 
