@@ -77,9 +77,9 @@ def test_error_inputs(info, device):
 
 # Ops torch runs on meta whose rstorch meta path is not written yet: they raise the storage's
 # device error (NotImplementedError) on meta today. Strict xfails, so each one fails the suite
-# (and must leave this list) once its meta path lands. masked_scatter's output shape is its
-# input's, and torch runs it on meta; ours still refuses it as data-dependent.
-META_TODO = {"index.masked_scatter"}  # family.name (every variant) or family.name[variant]
+# (and must leave this list) once its meta path lands. Empty: every op-table entry torch runs on
+# meta runs on meta here (the data-dependent ones are marked in their OpInfo, `meta=False`).
+META_TODO: set = set()  # family.name (every variant) or family.name[variant]
 
 
 def _meta_params():

@@ -1,6 +1,7 @@
 //! Masked ops: `masked_fill_`, `masked_select`, `masked_scatter_` and `nonzero`. A mask
-//! broadcasts to the data; the ops whose output or source positions depend on how many elements
-//! are true (masked_select, masked_scatter_, nonzero) raise on meta like torch.
+//! broadcasts to the data; the ops whose output shape depends on how many elements are true
+//! (masked_select, nonzero) raise on meta like torch; masked_scatter_ (self is the output) runs
+//! on meta without its source-count check, as torch's meta kernel.
 
 use super::advanced::{index, index_put_};
 use crate::bail;
@@ -83,6 +84,11 @@ pub fn masked_scatter_(t: &Tensor, mask: &Tensor, source: &Tensor) -> Result<()>
         bail!("masked_scatter: expected self and source to have same dtypes but got{} and {}", t.dtype(), source.dtype());
     }
     let m = mask_for(t, mask)?;
+    crate::Device::common([t, &m, source])?;
+    if t.is_meta() {
+        // the output is self, whatever the mask holds: torch's meta kernel skips the count check
+        return Ok(());
+    }
     let nz = nonzero(&m)?;
     if nz.shape()[0] > source.numel() {
         bail!("Number of elements of source < number of ones in mask");
