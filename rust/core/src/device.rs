@@ -39,6 +39,11 @@ impl Device {
         }
     }
 
+    /// Whether the bytes are host memory the CPU kernels can read.
+    pub fn is_host(self) -> bool {
+        self == Device::Cpu
+    }
+
     /// Parse torch's device strings: "cpu", "meta", "wgpu", "wgpu:1" (a "cpu:0" index is
     /// accepted and dropped, as torch treats cpu:0 as cpu).
     pub fn parse(s: &str) -> Result<Device> {

@@ -76,6 +76,9 @@ impl Error {
     pub fn index(msg: impl Into<String>) -> Self {
         Error::Index(msg.into())
     }
+    pub fn type_error(msg: impl Into<String>) -> Self {
+        Error::Type(msg.into())
+    }
     pub fn value(msg: impl Into<String>) -> Self {
         Error::Value(msg.into())
     }
