@@ -122,6 +122,7 @@ class _Formatter:
         precision = PRINT_OPTS.precision
         self._spec = ("" if not floating else f"{self.max_width}.{precision}e" if self.sci_mode
                       else ".0f" if self.int_mode else f".{precision}f")
+        self._point = floating and self.int_mode and not self.sci_mode  # "1." for integral floats
 
     def _choose(self, flat: list) -> None:
         floating = self.floating
@@ -168,9 +169,12 @@ class _Formatter:
         return self.max_width
 
     def format(self, value) -> str:
-        text = format(value, self._spec)
-        if self.int_mode and self.floating and not self.sci_mode and math.isfinite(value):
-            text += "."
+        if self.floating:
+            text = format(value, self._spec)
+            if self._point and math.isfinite(value):
+                text += "."
+        else:
+            text = f"{value}"
         return text.rjust(self.max_width)
 
 
