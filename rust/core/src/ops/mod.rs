@@ -12,6 +12,7 @@ pub mod binary;
 pub mod index;
 pub mod linalg;
 pub mod movement;
+pub mod nn;
 pub mod reduce;
 pub mod sort;
 pub mod unary;
