@@ -166,6 +166,8 @@ INTERNAL_RULES = {
     "_slice", "_to_device", "_to_dtype", "_unsafe_view", "alias", "contiguous", "copy_", "fill_", "expand",
     "view", "view_dtype", "radd", "rsub", "rmul", "rdiv", "rpow", "rfloor_divide", "rremainder", "index",
     "repeat", "unfold", "tril_", "triu_", "sign", "sgn",
+    # the convolution's weight gradient (its own rule gives double backward) and F.unfold/F.fold's kernels
+    "_convolution_backward_weight", "im2col", "col2im",
 }
 
 

@@ -1773,3 +1773,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         return input / denom
     denom = input.norm(p, dim, keepdim=True).clamp_min_(eps).expand_as(input)
     return rstorch.div(input, denom, out=out)
+
+from ._functional.conv import *  # noqa: E402,F401,F403
+from ._functional.conv import __all__ as _conv_all  # noqa: E402
+__all__ += _conv_all
