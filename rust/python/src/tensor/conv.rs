@@ -10,22 +10,8 @@ use pyo3::types::PyTuple;
 use rstorch::ops::nn::conv;
 use rstorch::Tensor;
 
-use super::PyTensor;
+use super::linalg::tensor_arg;
 use crate::dispatch::{self, Call};
-
-/// A tensor argument with whether it tracks grad; torch's TypeError for anything else.
-fn tensor_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str, pos: usize) -> PyResult<(Tensor, bool)> {
-    match obj.cast::<PyTensor>() {
-        Ok(t) => {
-            let t = t.borrow();
-            Ok((t.t.clone(), t.tracks_grad()))
-        }
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {}",
-            obj.get_type().name()?
-        ))),
-    }
-}
 
 /// The work that decides the GIL release: the output's elements times the kernel's.
 fn work(a: &Tensor, b: &Tensor) -> usize {

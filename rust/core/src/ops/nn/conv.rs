@@ -83,13 +83,28 @@ fn valid(n: usize, s: usize, off: isize, len: usize) -> (usize, usize) {
     ((lo as usize).min(hi), hi)
 }
 
+/// The valid output ranges of one kernel position `(kd, kh, kw)` along the three spatial dims,
+/// and the input offsets `o * stride + off` they read (see [`valid`]).
+#[inline]
+fn window(g: &Geom, k: [usize; 3]) -> ([(usize, usize); 3], [isize; 3]) {
+    let mut ranges = [(0, 0); 3];
+    let mut offs = [0isize; 3];
+    for i in 0..3 {
+        offs[i] = (k[i] * g.dil[i]) as isize - g.pad[i] as isize;
+        ranges[i] = valid(g.os[i], g.stride[i], offs[i], g.is[i]);
+    }
+    (ranges, offs)
+}
+
 /// Unroll the patches of one group of one sample (`src`: `[cg, is]` contiguous) into `dst`
-/// (`[cg * kp, op]`).
+/// (`[cg * kp, op]`). Each row (one channel and kernel position) is zeroed only where padding
+/// reaches it, and filled with one contiguous copy per output row (stride 1) over the valid
+/// range only, so the loop carries no per-element bounds checks.
 ///
 /// # Safety
 /// `src` points to `cg * ip` readable elements.
 unsafe fn vol2col<T: Element>(g: &Geom, src: *const T, dst: &mut [T]) {
-    let (is, ks, os, st, pd, dl) = (g.is, g.ks, g.os, g.stride, g.pad, g.dil);
+    let (is, ks, os, st) = (g.is, g.ks, g.os, g.stride);
     let op = g.op();
     let mut row = 0;
     for c in 0..g.cg() {
@@ -99,26 +114,26 @@ unsafe fn vol2col<T: Element>(g: &Geom, src: *const T, dst: &mut [T]) {
                 for kw in 0..ks[2] {
                     let drow = &mut dst[row * op..(row + 1) * op];
                     row += 1;
-                    let offw = (kw * dl[2]) as isize - pd[2] as isize;
-                    let (lo, hi) = valid(os[2], st[2], offw, is[2]);
-                    for od in 0..os[0] {
-                        let id = (od * st[0] + kd * dl[0]) as isize - pd[0] as isize;
-                        for oh in 0..os[1] {
-                            let ih = (oh * st[1] + kh * dl[1]) as isize - pd[1] as isize;
-                            let out = &mut drow[(od * os[1] + oh) * os[2]..][..os[2]];
-                            if id < 0 || id >= is[0] as isize || ih < 0 || ih >= is[1] as isize || lo >= hi {
-                                out.fill(T::zero());
-                                continue;
-                            }
-                            let srow = sc.add((id as usize * is[1] + ih as usize) * is[2]);
-                            out[..lo].fill(T::zero());
-                            out[hi..].fill(T::zero());
+                    let ([(d0, d1), (h0, h1), (w0, w1)], [offd, offh, offw]) = window(g, [kd, kh, kw]);
+                    if !(d0 == 0 && d1 == os[0] && h0 == 0 && h1 == os[1] && w0 == 0 && w1 == os[2]) {
+                        drow.fill(T::zero());
+                    }
+                    if w0 >= w1 {
+                        continue;
+                    }
+                    let n = w1 - w0;
+                    let dp = drow.as_mut_ptr();
+                    for od in d0..d1 {
+                        let id = (od as isize * st[0] as isize + offd) as usize;
+                        for oh in h0..h1 {
+                            let ih = (oh as isize * st[1] as isize + offh) as usize;
+                            let srow = sc.add((id * is[1] + ih) * is[2]);
+                            let out = dp.add((od * os[1] + oh) * os[2] + w0);
                             if st[2] == 1 {
-                                let first = (lo as isize + offw) as usize;
-                                out[lo..hi].copy_from_slice(std::slice::from_raw_parts(srow.add(first), hi - lo));
+                                std::ptr::copy_nonoverlapping(srow.offset(w0 as isize + offw), out, n);
                             } else {
-                                for (ow, v) in out[lo..hi].iter_mut().enumerate() {
-                                    *v = *srow.offset(((ow + lo) * st[2]) as isize + offw);
+                                for j in 0..n {
+                                    *out.add(j) = *srow.offset(((w0 + j) * st[2]) as isize + offw);
                                 }
                             }
                         }
@@ -130,12 +145,12 @@ unsafe fn vol2col<T: Element>(g: &Geom, src: *const T, dst: &mut [T]) {
 }
 
 /// Add the columns `src` (`[cg * kp, op]`) back into one group of one sample (`dst`: `[cg, is]`
-/// contiguous, which the caller has initialised).
+/// contiguous, which the caller has initialised), over each kernel position's valid range.
 ///
 /// # Safety
 /// `dst` points to `cg * ip` writable elements no other thread touches.
 unsafe fn col2vol<T: Element + std::ops::AddAssign>(g: &Geom, src: &[T], dst: *mut T) {
-    let (is, ks, os, st, pd, dl) = (g.is, g.ks, g.os, g.stride, g.pad, g.dil);
+    let (is, ks, os, st) = (g.is, g.ks, g.os, g.stride);
     let op = g.op();
     let mut row = 0;
     for c in 0..g.cg() {
@@ -145,31 +160,25 @@ unsafe fn col2vol<T: Element + std::ops::AddAssign>(g: &Geom, src: &[T], dst: *m
                 for kw in 0..ks[2] {
                     let srow = &src[row * op..(row + 1) * op];
                     row += 1;
-                    let offw = (kw * dl[2]) as isize - pd[2] as isize;
-                    let (lo, hi) = valid(os[2], st[2], offw, is[2]);
-                    if lo >= hi {
+                    let ([(d0, d1), (h0, h1), (w0, w1)], [offd, offh, offw]) = window(g, [kd, kh, kw]);
+                    if w0 >= w1 {
                         continue;
                     }
-                    for od in 0..os[0] {
-                        let id = (od * st[0] + kd * dl[0]) as isize - pd[0] as isize;
-                        if id < 0 || id >= is[0] as isize {
-                            continue;
-                        }
-                        for oh in 0..os[1] {
-                            let ih = (oh * st[1] + kh * dl[1]) as isize - pd[1] as isize;
-                            if ih < 0 || ih >= is[1] as isize {
-                                continue;
-                            }
-                            let inp = &srow[(od * os[1] + oh) * os[2]..][..os[2]];
-                            let drow = dc.add((id as usize * is[1] + ih as usize) * is[2]);
+                    let n = w1 - w0;
+                    for od in d0..d1 {
+                        let id = (od as isize * st[0] as isize + offd) as usize;
+                        for oh in h0..h1 {
+                            let ih = (oh as isize * st[1] as isize + offh) as usize;
+                            let inp = &srow[(od * os[1] + oh) * os[2] + w0..][..n];
+                            let drow = dc.add((id * is[1] + ih) * is[2]);
                             if st[2] == 1 {
-                                let d = drow.offset(lo as isize + offw);
-                                for (j, &v) in inp[lo..hi].iter().enumerate() {
-                                    *d.add(j) += v;
+                                let d = std::slice::from_raw_parts_mut(drow.offset(w0 as isize + offw), n);
+                                for (x, &v) in d.iter_mut().zip(inp) {
+                                    *x += v;
                                 }
                             } else {
-                                for (ow, &v) in inp[lo..hi].iter().enumerate() {
-                                    *drow.offset(((ow + lo) * st[2]) as isize + offw) += v;
+                                for (j, &v) in inp.iter().enumerate() {
+                                    *drow.offset(((w0 + j) * st[2]) as isize + offw) += v;
                                 }
                             }
                         }
@@ -760,6 +769,30 @@ fn fold_dtype(d: DType, name: &str) -> Result<DType> {
     }
 }
 
+/// im2col (`unfold`: `x` is the image, `out` the columns) or col2im (`x` the columns, `out` the
+/// zeroed image) of every sample, in parallel over the samples.
+fn fold_kernel<T: Float>(g: &Geom, x: &Tensor, out: &Tensor, unfold: bool) -> Result<()> {
+    let gx = x.storage().read()?;
+    let go = out.storage().write()?;
+    // SAFETY: both are contiguous of their shapes.
+    let xp = SyncPtr(unsafe { (gx.ptr() as *mut T).add(x.offset()) });
+    let op = SyncPtr(unsafe { (go.ptr() as *mut T).add(out.offset()) });
+    let (image, cols) = (g.c * g.ip(), g.rows() * g.op());
+    parallel::for_each_chunk(g.n, (parallel::GRAIN / cols.max(1)).max(1), |r| {
+        for i in r {
+            // SAFETY: sample i's slices belong to this chunk alone.
+            unsafe {
+                if unfold {
+                    vol2col(g, xp.get().add(i * image), std::slice::from_raw_parts_mut(op.get().add(i * cols), cols));
+                } else {
+                    col2vol(g, std::slice::from_raw_parts(xp.get().add(i * cols), cols), op.get().add(i * image));
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
 /// `F.unfold` (torch's im2col): `input` `[N, C, H, W]` or `[C, H, W]` -> `[N, C*kh*kw, L]`
 /// (or `[C*kh*kw, L]`).
 pub fn im2col(input: &Tensor, kernel: [i64; 2], dilation: [i64; 2], padding: [i64; 2], stride: [i64; 2]) -> Result<Tensor> {
@@ -794,23 +827,9 @@ pub fn im2col(input: &Tensor, kernel: [i64; 2], dilation: [i64; 2], padding: [i6
     let g = Geom { n, c, o: c, groups: 1, is: [1, h, w], ks: [1, kh, kw], os: [1, oh, ow], stride: [1, sh, sw], pad: [0, ph, pw], dil: [1, dh, dw] };
     in_compute_dtype(dtype, cd, &[input], |ts| {
         let out = Tensor::empty_on(&shape, cd, input.device())?;
-        fn go<T: Float>(g: &Geom, x: &Tensor, out: &Tensor) -> Result<()> {
-            let gx = x.storage().read()?;
-            let go = out.storage().write()?;
-            let xp = SyncPtr(unsafe { (gx.ptr() as *mut T).add(x.offset()) });
-            let op = SyncPtr(unsafe { (go.ptr() as *mut T).add(out.offset()) });
-            let (per_in, per_out) = (g.c * g.ip(), g.rows() * g.op());
-            parallel::for_each_chunk(g.n, (parallel::GRAIN / per_out.max(1)).max(1), |r| {
-                for i in r {
-                    // SAFETY: sample i's slices; contiguous tensors.
-                    unsafe { vol2col(g, xp.get().add(i * per_in), std::slice::from_raw_parts_mut(op.get().add(i * per_out), per_out)) };
-                }
-            });
-            Ok(())
-        }
         match cd {
-            DType::Float32 => go::<f32>(&g, &ts[0], &out)?,
-            _ => go::<f64>(&g, &ts[0], &out)?,
+            DType::Float32 => fold_kernel::<f32>(&g, &ts[0], &out, true)?,
+            _ => fold_kernel::<f64>(&g, &ts[0], &out, true)?,
         }
         Ok(out)
     })
@@ -863,23 +882,9 @@ pub fn col2im(input: &Tensor, output_size: [i64; 2], kernel: [i64; 2], dilation:
     let g = Geom { n, c, o: c, groups: 1, is: [1, h, w], ks: [1, kh, kw], os: [1, bh, bw], stride: [1, sh, sw], pad: [0, ph, pw], dil: [1, dh, dw] };
     in_compute_dtype(dtype, cd, &[input], |ts| {
         let out = Tensor::zeros_on(&shape, cd, input.device())?;
-        fn go<T: Float>(g: &Geom, x: &Tensor, out: &Tensor) -> Result<()> {
-            let gx = x.storage().read()?;
-            let go = out.storage().write()?;
-            let xp = SyncPtr(unsafe { (gx.ptr() as *mut T).add(x.offset()) });
-            let op = SyncPtr(unsafe { (go.ptr() as *mut T).add(out.offset()) });
-            let (per_out, per_in) = (g.c * g.ip(), g.rows() * g.op());
-            parallel::for_each_chunk(g.n, (parallel::GRAIN / per_in.max(1)).max(1), |r| {
-                for i in r {
-                    // SAFETY: sample i's slices; contiguous tensors; out zeroed.
-                    unsafe { col2vol(g, std::slice::from_raw_parts(xp.get().add(i * per_in), per_in), op.get().add(i * per_out)) };
-                }
-            });
-            Ok(())
-        }
         match cd {
-            DType::Float32 => go::<f32>(&g, &ts[0], &out)?,
-            _ => go::<f64>(&g, &ts[0], &out)?,
+            DType::Float32 => fold_kernel::<f32>(&g, &ts[0], &out, false)?,
+            _ => fold_kernel::<f64>(&g, &ts[0], &out, false)?,
         }
         Ok(out)
     })
