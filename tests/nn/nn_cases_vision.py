@@ -1,0 +1,204 @@
+"""Cases of resampling (interpolate, upsample modules, grid_sample, affine_grid), attention
+(scaled_dot_product_attention, MultiheadAttention, Transformer layers), lazy modules and the
+weight/spectral norm reparametrisations, recorded from torch like those of nn_cases_layers.py
+(nn_cases.py imports this module, so record_torch.py and test_torch_parity.py see them)."""
+
+from nn_cases import T, case, err, params
+from nn_cases_layers import rnd, value_and_grads, warned
+
+# (input shape, mode, kwargs) for interpolate; values and gradients compared to float32 rounding
+INTERP = [
+    ((2, 3, 5), "nearest", {"size": 8}), ((2, 3, 5), "nearest", {"size": 3}),
+    ((2, 3, 5), "nearest", {"scale_factor": 2.5}), ((2, 3, 5), "nearest", {"scale_factor": 0.7}),
+    ((1, 2, 4, 5), "nearest", {"size": (7, 3)}), ((1, 2, 4, 5), "nearest", {"scale_factor": (1.7, 2)}),
+    ((1, 2, 4, 5), "nearest", {"scale_factor": 1.3, "recompute_scale_factor": True}),
+    ((1, 2, 3, 4, 5), "nearest", {"size": (5, 3, 6)}),
+    ((2, 3, 5), "nearest-exact", {"size": 8}), ((2, 3, 5), "nearest-exact", {"size": 3}),
+    ((1, 2, 4, 5), "nearest-exact", {"scale_factor": 1.7}), ((1, 2, 3, 4, 5), "nearest-exact", {"size": 2}),
+    ((2, 3, 5), "linear", {"size": 8}), ((2, 3, 5), "linear", {"size": 3}),
+    ((2, 3, 5), "linear", {"size": 8, "align_corners": True}), ((2, 3, 5), "linear", {"size": 1}),
+    ((2, 3, 5), "linear", {"size": 1, "align_corners": True}), ((2, 3, 5), "linear", {"size": 5}),
+    ((2, 3, 5), "linear", {"scale_factor": 1.6}),
+    ((2, 3, 5), "linear", {"scale_factor": 1.6, "recompute_scale_factor": True}),
+    ((1, 2, 4, 5), "bilinear", {"size": (7, 3)}), ((1, 2, 4, 5), "bilinear", {"size": (7, 3), "align_corners": True}),
+    ((1, 2, 4, 5), "bilinear", {"scale_factor": 0.6}), ((1, 2, 4, 5), "bilinear", {"scale_factor": (2, 3)}),
+    ((1, 2, 3, 4, 5), "trilinear", {"size": (5, 3, 6)}),
+    ((1, 2, 3, 4, 5), "trilinear", {"scale_factor": 1.5, "align_corners": True}),
+    ((1, 2, 4, 5), "bicubic", {"size": (7, 3)}), ((1, 2, 4, 5), "bicubic", {"size": (9, 11), "align_corners": True}),
+    ((1, 2, 4, 5), "bicubic", {"scale_factor": 0.6}), ((1, 2, 6, 6), "bicubic", {"scale_factor": 2.5}),
+    ((2, 3, 7), "area", {"size": 3}), ((2, 3, 5), "area", {"size": 8}), ((1, 2, 5, 7), "area", {"size": (2, 3)}),
+    ((1, 2, 5, 7), "area", {"scale_factor": 0.5}), ((1, 2, 3, 5, 7), "area", {"size": (2, 4, 3)}),
+    ((0, 2, 4, 5), "bilinear", {"size": (3, 3)}), ((0, 2, 4, 5), "nearest", {"size": 3}),
+]
+
+
+@case("approx")
+def interpolate_values(torch):
+    F = torch.nn.functional
+    out = []
+    for shape, mode, kw in INTERP:
+        x = rnd(torch, *shape, seed=3)
+        out.append(T(F.interpolate(x, mode=mode, **kw)))
+    return out
+
+
+@case("approx")
+def interpolate_f64(torch):
+    F = torch.nn.functional
+    out = []
+    for shape, mode, kw in INTERP:
+        x = rnd(torch, *shape, seed=4, dtype=torch.float64)
+        out.append(value_and_grads(torch, lambda y: F.interpolate(y, mode=mode, **kw), x))
+    return out
+
+
+@case("exact")
+def interpolate_nearest_exact_values(torch):
+    """Nearest gathers copy values: bit for bit, also for uint8 and odd scales."""
+    F = torch.nn.functional
+    x = rnd(torch, 1, 2, 13, 17, seed=5)
+    u = torch.arange(2 * 13 * 17).view(1, 2, 13, 17).remainder(251).to(torch.uint8)
+    out = []
+    for kw in ({"size": (29, 5)}, {"scale_factor": 1.37}, {"scale_factor": (0.31, 2.9)}, {"size": (13, 34)},
+               {"size": (26, 17)}, {"scale_factor": 3.0}):
+        for mode in ("nearest", "nearest-exact"):
+            out.append([T(F.interpolate(x, mode=mode, **kw)), T(F.interpolate(u, mode=mode, **kw))])
+    return out
+
+
+@case("text")
+def interpolate_errors(torch):
+    F = torch.nn.functional
+    x3, x4 = torch.randn(1, 2, 4), torch.randn(1, 2, 4, 4)
+    return {
+        "align_nearest": err(lambda: F.interpolate(x4, size=2, align_corners=True)),
+        "both": err(lambda: F.interpolate(x4, size=2, scale_factor=2)),
+        "neither": err(lambda: F.interpolate(x4)),
+        "size_len": err(lambda: F.interpolate(x4, size=(2, 2, 2))),
+        "size_type": err(lambda: F.interpolate(x4, size=(2, 2.0))),
+        "scale_len": err(lambda: F.interpolate(x4, scale_factor=(2, 2, 2))),
+        "recompute_size": err(lambda: F.interpolate(x4, size=2, recompute_scale_factor=True)),
+        "antialias_mode": err(lambda: F.interpolate(x4, size=2, antialias=True)),
+        "zero_out": err(lambda: F.interpolate(x4, scale_factor=0.1)),
+        "zero_out_1d": err(lambda: F.interpolate(x3, size=0)),
+        "zero_out_3d": err(lambda: F.interpolate(torch.randn(1, 1, 2, 2, 2), size=(1, 0, 1))),
+        "negative": err(lambda: F.interpolate(x4, scale_factor=-1.0)),
+        "empty_channels": err(lambda: F.interpolate(torch.randn(1, 0, 4, 4), size=2)),
+        "bicubic_3d": err(lambda: F.interpolate(x3, size=3, mode="bicubic")),
+        "bilinear_3d": err(lambda: F.interpolate(x3, size=3, mode="bilinear")),
+        "linear_4d": err(lambda: F.interpolate(x4, size=3, mode="linear")),
+        "trilinear_4d": err(lambda: F.interpolate(x4, size=3, mode="trilinear")),
+        "1d": err(lambda: F.interpolate(torch.randn(3), size=3)),
+        "bad_mode": err(lambda: F.interpolate(x4, size=3, mode="cubic")),
+        "long_linear": err(lambda: F.interpolate(torch.ones(1, 1, 4, dtype=torch.int64), size=3, mode="linear")),
+        "long_nearest": err(lambda: F.interpolate(torch.ones(1, 1, 4, dtype=torch.int64), size=3)),
+        "lanczos_align": err(lambda: F.interpolate(x4, size=3, mode="lanczos", align_corners=True)),
+        "lanczos_no_aa": err(lambda: F.interpolate(x4, size=3, mode="lanczos")),
+        "upsample_warn": warned(lambda: F.upsample(x4, size=3)),
+        "upsample_nearest_warn": warned(lambda: F.upsample_nearest(x4, size=3)),
+        "upsample_bilinear_warn": warned(lambda: F.upsample_bilinear(x4, size=3)),
+    }
+
+
+@case("approx")
+def upsample_modules(torch):
+    nn = torch.nn
+    x = rnd(torch, 1, 2, 3, 4, seed=6)
+    mods = [nn.Upsample(scale_factor=2), nn.Upsample(size=(5, 7), mode="bilinear"),
+            nn.Upsample(scale_factor=1.5, mode="bicubic", align_corners=True), nn.UpsamplingNearest2d(size=5),
+            nn.UpsamplingNearest2d(scale_factor=2), nn.UpsamplingBilinear2d(scale_factor=2),
+            nn.UpsamplingBilinear2d(size=(4, 4)),
+            nn.Upsample(scale_factor=0.5, mode="nearest-exact", recompute_scale_factor=True)]
+    return [[repr(m)] + value_and_grads(torch, m, x) for m in mods]
+
+
+# ---------------------------------------------------------------------- grid_sample, affine_grid
+
+def _grid(torch, *shape, seed, dtype):
+    return rnd(torch, *shape, seed=seed, dtype=dtype) * 0.7
+
+
+def _grid_inputs(torch, dtype):
+    x = rnd(torch, 2, 3, 5, 6, seed=8, dtype=dtype)
+    g = _grid(torch, 2, 4, 7, 2, seed=9, dtype=dtype)
+    g.view(-1)[:6] = torch.tensor([1.5, -1.3, 3.2, 0.999, -1.0, 1.0])  # outside, on and near the borders
+    x3 = rnd(torch, 1, 2, 3, 4, 5, seed=10, dtype=dtype)
+    g3 = _grid(torch, 1, 2, 3, 4, 3, seed=11, dtype=dtype) * 1.2
+    return x, g, x3, g3
+
+
+@case("approx")
+def grid_sample_f32(torch):
+    F = torch.nn.functional
+    x, g, x3, g3 = _grid_inputs(torch, torch.float32)
+    out = {}
+    for mode in ("bilinear", "nearest", "bicubic"):
+        for pad in ("zeros", "border", "reflection"):
+            for ac in (False, True):
+                out[f"{mode}_{pad}_{ac}"] = [T(F.grid_sample(x, g, mode, pad, ac)), T(F.grid_sample(x3, g3, mode, pad, ac))]
+    return out
+
+
+@case("approx")
+def grid_sample_values(torch):
+    """Values and gradients in float64 (torch's bicubic grid gradient is an analytic formula whose
+    float32 rounding differs from autograd's through the cubic polynomials)."""
+    F = torch.nn.functional
+    x, g, x3, g3 = _grid_inputs(torch, torch.float64)
+    out = {}
+    for mode in ("bilinear", "nearest", "bicubic"):
+        for pad in ("zeros", "border", "reflection"):
+            for ac in (False, True):
+                key = f"{mode}_{pad}_{ac}"
+                out[key] = value_and_grads(torch, lambda a, b: F.grid_sample(a, b, mode, pad, ac), x, g)
+                if mode == "nearest":
+                    out[key][2] = None  # the grid's gradient of nearest is 0 (torch) / undefined
+                if mode != "bicubic" or ac:
+                    r = value_and_grads(torch, lambda a, b: F.grid_sample(a, b, mode, pad, ac), x3, g3)
+                    if mode == "nearest":
+                        r[2] = None
+                    out[key + "_3d"] = r
+    return out
+
+
+@case("approx")
+def affine_grid_values(torch):
+    F = torch.nn.functional
+    th = rnd(torch, 2, 2, 3, seed=12)
+    th3 = rnd(torch, 2, 3, 4, seed=13)
+    out = []
+    for ac in (False, True):
+        out.append(value_and_grads(torch, lambda t: F.affine_grid(t, [2, 3, 4, 5], ac), th))
+        out.append(value_and_grads(torch, lambda t: F.affine_grid(t, (2, 1, 3, 4, 2), ac), th3))
+        out.append(value_and_grads(torch, lambda t: F.affine_grid(t, [2, 3, 1, 5], ac), th))
+    x = rnd(torch, 2, 3, 5, 6, seed=14)
+    grid = F.affine_grid(th * 0.5, [2, 3, 4, 4], align_corners=False)
+    out.append(value_and_grads(torch, lambda a, t: F.grid_sample(a, F.affine_grid(t, [2, 3, 4, 4], False),
+                                                                  align_corners=False), x, th))
+    out.append(T(grid))
+    return out
+
+
+@case("text")
+def grid_sample_errors(torch):
+    F = torch.nn.functional
+    x, g = torch.randn(1, 2, 3, 3), torch.randn(1, 2, 2, 2)
+    return {
+        "mode": err(lambda: F.grid_sample(x, g, mode="linear", align_corners=False)),
+        "padding": err(lambda: F.grid_sample(x, g, padding_mode="wrap", align_corners=False)),
+        "warn": warned(lambda: F.grid_sample(x, g)),
+        "dims": err(lambda: F.grid_sample(x, torch.randn(1, 2, 2, 2, 3), align_corners=False)),
+        "batch": err(lambda: F.grid_sample(x, torch.randn(2, 2, 2, 2), align_corners=False)),
+        "last": err(lambda: F.grid_sample(x, torch.randn(1, 2, 2, 3), align_corners=False)),
+        "dtype": err(lambda: F.grid_sample(x, g.double(), align_corners=False)),
+        "empty": err(lambda: F.grid_sample(torch.randn(1, 2, 0, 3), g, align_corners=False)),
+        "3d_input": err(lambda: F.grid_sample(torch.randn(2, 3, 3), torch.randn(2, 3, 1), align_corners=False)),
+        "affine_warn": warned(lambda: F.affine_grid(torch.randn(1, 2, 3), [1, 1, 2, 2])),
+        "affine_int": err(lambda: F.affine_grid(torch.ones(1, 2, 3, dtype=torch.int64), [1, 1, 2, 2], False)),
+        "affine_shape": err(lambda: F.affine_grid(torch.randn(1, 3, 3), [1, 1, 2, 2], False)),
+        "affine_shape3": err(lambda: F.affine_grid(torch.randn(1, 2, 3), [1, 1, 2, 2, 2], False)),
+        "affine_size": err(lambda: F.affine_grid(torch.randn(1, 2, 3), [1, 2, 2], False)),
+        "affine_zero": err(lambda: F.affine_grid(torch.randn(1, 2, 3), [1, 1, 0, 2], False)),
+        "affine_unit": warned(lambda: F.affine_grid(torch.randn(1, 2, 3), [1, 1, 1, 2], True)),
+        "zero_batch": list(F.grid_sample(torch.randn(0, 2, 3, 3), torch.randn(0, 4, 5, 2), align_corners=False).shape),
+    }
