@@ -202,3 +202,135 @@ def grid_sample_errors(torch):
         "affine_unit": warned(lambda: F.affine_grid(torch.randn(1, 2, 3), [1, 1, 1, 2], True)),
         "zero_batch": list(F.grid_sample(torch.randn(0, 2, 3, 3), torch.randn(0, 4, 5, 2), align_corners=False).shape),
     }
+
+
+# ---------------------------------------------------------------------- attention
+
+def _qkv(torch, dtype=None, hq=3, hk=3):
+    return (rnd(torch, 2, hq, 4, 5, seed=20, dtype=dtype), rnd(torch, 2, hk, 6, 5, seed=21, dtype=dtype),
+            rnd(torch, 2, hk, 6, 7, seed=22, dtype=dtype))
+
+
+@case("approx")
+def sdpa_values(torch):
+    F = torch.nn.functional
+    q, k, v = _qkv(torch)
+    bool_mask = rnd(torch, 4, 6, seed=23) > -0.5
+    bool_mask[1] = False  # a row masked everywhere: 0 output (torch's safe softmax)
+    float_mask = rnd(torch, 2, 1, 4, 6, seed=24)
+    sd = F.scaled_dot_product_attention
+    out = {
+        "plain": value_and_grads(torch, sd, q, k, v),
+        "scale": value_and_grads(torch, lambda a, b, c: sd(a, b, c, scale=0.3), q, k, v),
+        "neg_scale": value_and_grads(torch, lambda a, b, c: sd(a, b, c, scale=-0.3), q, k, v),
+        "bool_mask": [T(sd(q, k, v, attn_mask=bool_mask))],
+        "float_mask": value_and_grads(torch, lambda a, b, c: sd(a, b, c, attn_mask=float_mask), q, k, v),
+        "causal": value_and_grads(torch, lambda a, b, c: sd(a, b, c, is_causal=True), q, k, v),
+        "unbatched": [T(sd(q[0, 0], k[0, 0], v[0, 0]))],
+        "broadcast_heads": [T(sd(q, k[:, :1], v[:, :1]))],
+    }
+    qg, kg, vg = _qkv(torch, hq=4, hk=2)
+    out["gqa"] = value_and_grads(torch, lambda a, b, c: sd(a, b, c, enable_gqa=True), qg, kg, vg)
+    q64, k64, v64 = _qkv(torch, torch.float64)
+    out["f64_mask_grads"] = value_and_grads(torch, lambda a, b, c: sd(a, b, c, attn_mask=bool_mask), q64, k64, v64)
+    torch.manual_seed(3)
+    out["dropout"] = value_and_grads(torch, lambda a, b, c: sd(a, b, c, dropout_p=0.4), q64, k64, v64)
+    return out
+
+
+@case("text")
+def sdpa_errors(torch):
+    F = torch.nn.functional
+    q, k, v = _qkv(torch)
+    sd = F.scaled_dot_product_attention
+    return {
+        "mask_causal": err(lambda: sd(q, k, v, attn_mask=torch.ones(4, 6, dtype=torch.bool), is_causal=True)),
+        "dtype": err(lambda: sd(q, k, v.double())),
+        "gqa": err(lambda: sd(q, k[:, :2], v[:, :2], enable_gqa=True)),
+        "mask_dtype": err(lambda: sd(q, k, v, attn_mask=torch.zeros(4, 6, dtype=torch.int64))),
+    }
+
+
+@case("exact")
+def mha_init(torch):
+    nn = torch.nn
+    torch.manual_seed(0)
+    mods = [nn.MultiheadAttention(8, 2), nn.MultiheadAttention(6, 3, bias=False),
+            nn.MultiheadAttention(8, 4, kdim=5, vdim=3), nn.MultiheadAttention(4, 1, add_bias_kv=True),
+            nn.MultiheadAttention(4, 2, dtype=torch.float64)]
+    return [params(m) for m in mods] + [[repr(m), list(m.state_dict())] for m in mods]
+
+
+@case("approx")
+def mha_forward(torch):
+    nn = torch.nn
+    torch.manual_seed(1)
+    m = nn.MultiheadAttention(8, 2)
+    x = rnd(torch, 5, 3, 8, seed=30)
+    kv = rnd(torch, 4, 3, 8, seed=31)
+    kpm = torch.tensor([[False, False, True, False], [False, False, False, False], [True, False, False, True]])
+    amask = rnd(torch, 5, 4, seed=32)
+    bmask = rnd(torch, 5, 4, seed=33) > 0.8
+    out = {}
+
+    def run(name, *args, **kw):
+        res = m(*args, **kw)
+        out[name] = [T(res[0]), None if res[1] is None else T(res[1])]
+
+    run("self", x, x, x)
+    run("cross", x, kv, kv)
+    run("cross_kpm", x, kv, kv, key_padding_mask=kpm)
+    run("float_mask", x, kv, kv, attn_mask=amask)
+    run("bool_mask", x, kv, kv, attn_mask=bmask)
+    run("no_weights", x, kv, kv, attn_mask=amask, need_weights=False)
+    run("per_head", x, kv, kv, average_attn_weights=False)
+    run("unbatched", x[:, 0], kv[:, 0], kv[:, 0])
+    causal = torch.full((5, 5), float("-inf")).triu(1)
+    run("causal", x, x, x, attn_mask=causal, is_causal=True, need_weights=False)
+    run("causal_weights", x, x, x, attn_mask=causal, is_causal=True)
+    xx = x.detach().clone().requires_grad_(True)
+    y, _ = m(xx, xx, xx)
+    (y * rnd(torch, 5, 3, 8, seed=34)).sum().backward()
+    out["grads"] = [T(xx.grad)] + [T(p.grad) for p in m.parameters()]
+
+    torch.manual_seed(2)
+    m2 = nn.MultiheadAttention(8, 4, kdim=5, vdim=3, batch_first=True, add_bias_kv=True, add_zero_attn=True)
+    q = rnd(torch, 3, 5, 8, seed=35)
+    k, v = rnd(torch, 3, 4, 5, seed=36), rnd(torch, 3, 4, 3, seed=37)
+    r = m2(q, k, v, key_padding_mask=kpm)
+    out["separate"] = [T(r[0]), T(r[1])]
+    r = m2(q, k, v, need_weights=False, attn_mask=amask)
+    out["separate_sdpa"] = [T(r[0]), r[1]]
+    torch.manual_seed(3)
+    m3 = nn.MultiheadAttention(8, 2, dropout=0.5)
+    torch.manual_seed(4)
+    r = m3(x.double(), x.double(), x.double()) if False else m3(x, x, x)
+    out["dropout_train_weights"] = [T(r[1])]
+    m3.eval()
+    r = m3(x, x, x)
+    out["dropout_eval"] = [T(r[0]), T(r[1])]
+    return out
+
+
+@case("text")
+def mha_errors(torch):
+    nn = torch.nn
+    m = nn.MultiheadAttention(8, 2)
+    x = torch.randn(5, 3, 8)
+    return {
+        "zero": err(lambda: nn.MultiheadAttention(0, 2)),
+        "divisible": err(lambda: nn.MultiheadAttention(8, 3)),
+        "query_4d": err(lambda: m(x[None], x[None], x[None])),
+        "key_2d": err(lambda: m(x, x[0], x[0])),
+        "kpm_dim": err(lambda: m(x, x, x, key_padding_mask=torch.zeros(3, dtype=torch.bool))),
+        "mask_dim": err(lambda: m(x, x, x, attn_mask=torch.zeros(5, dtype=torch.bool))),
+        "mask_shape": err(lambda: m(x, x, x, attn_mask=torch.zeros(4, 5))),
+        "mask_3d_shape": err(lambda: m(x, x, x, attn_mask=torch.zeros(2, 5, 5))),
+        "mask_int": err(lambda: m(x, x, x, attn_mask=torch.zeros(5, 5, dtype=torch.int64))),
+        "embed": err(lambda: m(x[..., :4], x[..., :4], x[..., :4])),
+        "kv_shape": err(lambda: m(x, x, x[:4])),
+        "kpm_shape": err(lambda: m(x, x, x, key_padding_mask=torch.zeros(3, 4, dtype=torch.bool))),
+        "causal_no_mask": err(lambda: m(x, x, x, is_causal=True)),
+        "mismatch_warn": warned(lambda: m(x, x, x, key_padding_mask=torch.zeros(3, 5, dtype=torch.bool),
+                                          attn_mask=torch.zeros(5, 5))),
+    }
