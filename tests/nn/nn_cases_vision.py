@@ -334,3 +334,126 @@ def mha_errors(torch):
         "mismatch_warn": warned(lambda: m(x, x, x, key_padding_mask=torch.zeros(3, 5, dtype=torch.bool),
                                           attn_mask=torch.zeros(5, 5))),
     }
+
+
+# ---------------------------------------------------------------------- lazy modules
+
+@case("exact")
+def lazy_linear(torch):
+    nn = torch.nn
+    torch.manual_seed(0)
+    m = nn.LazyLinear(3)
+    before = [repr(m), repr(m.weight), repr(m.bias), type(m.weight).__name__, m.has_uninitialized_params(),
+              list(m.state_dict()), [n for n, _ in m.named_parameters()], err(lambda: m.weight.shape),
+              nn.parameter.is_lazy(m.weight)]
+    x = rnd(torch, 2, 5, seed=40)
+    y = m(x)
+    after = [repr(m), type(m).__name__, type(m.weight).__name__, m.in_features, params(m), list(y.shape),
+             nn.parameter.is_lazy(m.weight)]
+    torch.manual_seed(0)
+    ref = nn.Linear(5, 3)
+    m2 = nn.LazyLinear(4, bias=False, dtype=torch.float64)
+    m2(rnd(torch, 3, 2, 6, seed=41, dtype=torch.float64))
+    m3 = nn.LazyLinear(3)
+    res = m3.load_state_dict(m.state_dict())
+    loaded = [type(m3).__name__, list(m3.weight.shape), T(m3.weight), str(res)]
+    y3 = m3(x)
+    loaded += [type(m3).__name__, torch.equal(y3, y)]
+    ub = nn.UninitializedBuffer()
+    up = nn.UninitializedParameter()
+    return {"before": before, "after": after, "same_as_linear": params(ref), "f64": [repr(m2), params(m2)],
+            "loaded": loaded, "uninit": [repr(ub), repr(up), up.requires_grad, ub.requires_grad,
+                                         type(up).__mro__[1].__name__]}
+
+
+@case("text")
+def lazy_errors(torch):
+    nn = torch.nn
+    m = nn.LazyLinear(3)
+    m(torch.randn(2, 4))
+    lazy = nn.LazyLinear(3)
+    return {
+        "weight_norm": err(lambda: nn.utils.weight_norm(nn.LazyLinear(3))),
+        "spectral_norm": err(lambda: nn.utils.spectral_norm(nn.LazyLinear(3))),
+        "after_wrong": err(lambda: m(torch.randn(2, 5))),
+        "dp": err(lambda: lazy._replicate_for_data_parallel()),
+        "share": err(lambda: nn.UninitializedParameter().share_memory_()),
+    }
+
+
+# ---------------------------------------------------------------------- weight norm, spectral norm
+
+@case("approx")
+def weight_norm_values(torch):
+    nn = torch.nn
+    out = {}
+    for name, dim, shape in (("dim0", 0, (3, 4)), ("dim1", 1, (3, 4)), ("none", None, (3, 4)), ("dim1_3d", 1, (2, 3, 4)),
+                             ("dimlast", 2, (2, 3, 4))):
+        torch.manual_seed(5)
+        m = nn.Linear(4, 3)
+        if len(shape) == 3:
+            m.weight = nn.Parameter(rnd(torch, *shape, seed=42))
+        m = nn.utils.weight_norm(m, dim=dim)
+        names = [n for n, _ in m.named_parameters()]
+        g = T(m.weight_g)
+        if len(shape) == 2:
+            x = rnd(torch, 2, 4, seed=43)
+            y = m(x)
+            (y * rnd(torch, 2, 3, seed=44)).sum().backward()
+            res = [names, g, T(y), T(m.weight_g.grad), T(m.weight_v.grad), list(m.state_dict())]
+        else:
+            res = [names, g, T(m.weight)]
+        nn.utils.remove_weight_norm(m)
+        res += [[n for n, _ in m.named_parameters()], T(m.weight), repr(m)]
+        out[name] = res
+    return out
+
+
+@case("text")
+def weight_norm_errors(torch):
+    nn = torch.nn
+    m = nn.utils.weight_norm(nn.Linear(2, 2))
+    return {
+        "twice": err(lambda: nn.utils.weight_norm(m)),
+        "remove_missing": err(lambda: nn.utils.remove_weight_norm(nn.Linear(2, 2))),
+        "remove_name": err(lambda: nn.utils.remove_weight_norm(m, "bias")),
+        "warning": warned(lambda: nn.utils.weight_norm(nn.Linear(2, 2))),
+        "sn_twice": err(lambda: nn.utils.spectral_norm(nn.utils.spectral_norm(nn.Linear(2, 2)))),
+        "sn_iters": err(lambda: nn.utils.spectral_norm(nn.Linear(2, 2), n_power_iterations=0)),
+        "sn_none": err(lambda: nn.utils.spectral_norm(nn.Linear(2, 2, bias=False), name="bias")),
+        "sn_remove_missing": err(lambda: nn.utils.remove_spectral_norm(nn.Linear(2, 2))),
+    }
+
+
+@case("approx")
+def spectral_norm_values(torch):
+    nn = torch.nn
+    torch.manual_seed(6)
+    m = nn.utils.spectral_norm(nn.Linear(5, 4))
+    out = {"init": [T(m.weight_u), T(m.weight_v), list(m.state_dict()), [n for n, _ in m.named_parameters()],
+                    [n for n, _ in m.named_buffers()]]}
+    x = rnd(torch, 3, 5, seed=45)
+    steps = []
+    for _ in range(3):
+        y = m(x)
+        (y * rnd(torch, 3, 4, seed=46)).sum().backward()
+        steps.append([T(y), T(m.weight_u), T(m.weight_v), T(m.weight_orig.grad)])
+    out["train"] = steps
+    m.eval()
+    out["eval"] = [T(m(x)), T(m.weight_u)]
+    sd = m.state_dict()
+    out["metadata"] = sd._metadata[""]
+    torch.manual_seed(7)
+    m2 = nn.utils.spectral_norm(nn.Linear(5, 4))
+    m2.load_state_dict(sd)
+    m2.eval()
+    out["loaded"] = T(m2(x))
+    nn.utils.remove_spectral_norm(m)
+    out["removed"] = [[n for n, _ in m.named_parameters()], list(m.state_dict()), T(m.weight)]
+    torch.manual_seed(8)
+    w = nn.Linear(3, 6)
+    w.weight = nn.Parameter(rnd(torch, 2, 3, 4, seed=47))
+    m3 = nn.utils.spectral_norm(w, dim=1, n_power_iterations=3, eps=1e-6)
+    out["dim1"] = [T(m3.weight_u), T(m3.weight_v), T(m3.compute_weight(m3, True) if hasattr(m3, "compute_weight")
+                                                     else m3._forward_pre_hooks[next(iter(m3._forward_pre_hooks))].compute_weight(m3, True))]
+    return out
