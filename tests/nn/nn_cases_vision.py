@@ -457,3 +457,68 @@ def spectral_norm_values(torch):
     out["dim1"] = [T(m3.weight_u), T(m3.weight_v), T(m3.compute_weight(m3, True) if hasattr(m3, "compute_weight")
                                                      else m3._forward_pre_hooks[next(iter(m3._forward_pre_hooks))].compute_weight(m3, True))]
     return out
+
+
+# ---------------------------------------------------------------------- transformer
+
+@case("exact")
+def transformer_init(torch):
+    nn = torch.nn
+    torch.manual_seed(0)
+    enc = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16)
+    torch.manual_seed(1)
+    dec = nn.TransformerDecoderLayer(8, 2, dim_feedforward=12, bias=False, norm_first=True)
+    torch.manual_seed(2)
+    t = nn.Transformer(8, 2, 1, 2, 16, dropout=0.0)
+    return {"enc": params(enc), "dec": params(dec), "t": params(t), "t_keys": list(t.state_dict()),
+            "mask": T(nn.Transformer.generate_square_subsequent_mask(4)),
+            "mask64": T(nn.Transformer.generate_square_subsequent_mask(3, dtype=torch.float64))}
+
+
+@case("text")
+def transformer_reprs(torch):
+    nn = torch.nn
+    return [repr(nn.TransformerEncoderLayer(8, 2, 16)), repr(nn.TransformerDecoderLayer(8, 2, 16, activation="gelu")),
+            repr(nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2, enable_nested_tensor=False)),
+            repr(nn.Transformer(8, 2, 1, 1, 16)),
+            warned(lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 1)),
+            warned(lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 1)),
+            warned(lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 3, 16, batch_first=True), 1)),
+            warned(lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, batch_first=True,
+                                                                            norm_first=True), 1)),
+            err(lambda: nn.TransformerEncoderLayer(8, 2, 16, activation="tanh")),
+            err(lambda: nn.Transformer(8, 2, 1, 1, 16)(torch.randn(3, 2, 8), torch.randn(3, 4, 8))),
+            err(lambda: nn.Transformer(8, 2, 1, 1, 16)(torch.randn(3, 2, 8), torch.randn(3, 2, 6)))]
+
+
+@case("approx")
+def transformer_forward(torch):
+    nn = torch.nn
+    out = {}
+    src = rnd(torch, 5, 3, 8, seed=50)
+    tgt = rnd(torch, 4, 3, 8, seed=51)
+    kpm = torch.tensor([[False] * 5, [False, False, False, True, True], [False, False, False, False, True]])
+    causal = nn.Transformer.generate_square_subsequent_mask(4)
+    for norm_first in (False, True):
+        for act in ("relu", "gelu"):
+            torch.manual_seed(3)
+            t = nn.Transformer(8, 2, 2, 2, 16, dropout=0.0, activation=act, norm_first=norm_first)
+            y = t(src, tgt, tgt_mask=causal, src_key_padding_mask=kpm, memory_key_padding_mask=kpm)
+            (y * rnd(torch, 4, 3, 8, seed=52)).sum().backward()
+            out[f"{norm_first}_{act}"] = [T(y)] + [T(p.grad) for p in list(t.parameters())[:6]]
+    torch.manual_seed(4)
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.3, batch_first=True)
+    enc = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(8))
+    x = src.transpose(0, 1).contiguous()
+    torch.manual_seed(5)
+    out["train_dropout"] = T(enc(x, src_key_padding_mask=kpm))
+    enc.eval()
+    out["eval"] = T(enc(x, src_key_padding_mask=kpm))
+    with torch.no_grad():
+        out["eval_nograd_nested"] = T(enc(x, src_key_padding_mask=kpm))
+        out["eval_nograd_causal"] = T(enc(x, mask=nn.Transformer.generate_square_subsequent_mask(5), is_causal=True))
+        out["unbatched"] = T(enc(x[0]))
+    torch.manual_seed(6)
+    dec = nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0), 2)
+    out["decoder"] = T(dec(tgt, src, tgt_mask=causal, memory_mask=rnd(torch, 4, 5, seed=53)))
+    return out
