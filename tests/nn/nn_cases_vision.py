@@ -522,3 +522,113 @@ def transformer_forward(torch):
     dec = nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0), 2)
     out["decoder"] = T(dec(tgt, src, tgt_mask=causal, memory_mask=rnd(torch, 4, 5, seed=53)))
     return out
+
+
+# ---------------------------------------------------------------------- parametrize
+
+def _sym(torch):
+    class Symmetric(torch.nn.Module):
+        def forward(self, X):
+            return X.triu() + X.triu(1).transpose(-1, -2)
+
+        def right_inverse(self, A):
+            return A.triu()
+
+    class Scale(torch.nn.Module):
+        def forward(self, X):
+            return X * 2
+
+        def right_inverse(self, A):
+            return A / 2
+
+    return Symmetric, Scale
+
+
+@case("approx")
+def parametrize_values(torch):
+    nn = torch.nn
+    P = nn.utils.parametrize
+    Symmetric, Scale = _sym(torch)
+    torch.manual_seed(9)
+    m = nn.Linear(3, 3)
+    P.register_parametrization(m, "weight", Symmetric())
+    out = {"first": [type(m).__name__, repr(m), list(m.state_dict()), [n for n, _ in m.named_parameters()], T(m.weight),
+                     P.is_parametrized(m), P.is_parametrized(m, "bias"), P.type_before_parametrizations(m).__name__]}
+    P.register_parametrization(m, "weight", Scale())
+    x = rnd(torch, 2, 3, seed=60)
+    y = m(x)
+    (y * rnd(torch, 2, 3, seed=61)).sum().backward()
+    out["chain"] = [repr(m), T(m.weight), T(y), T(m.parametrizations.weight.original.grad)]
+    with torch.no_grad():
+        m.weight = torch.arange(9.0).view(3, 3)  # through both right_inverses
+    out["assign"] = [T(m.parametrizations.weight.original), T(m.weight)]
+    with P.cached():
+        out["cached"] = m.weight is m.weight
+    out["uncached"] = m.weight is m.weight
+    P.remove_parametrizations(m, "weight")
+    out["removed"] = [type(m).__name__, list(m.state_dict()), T(m.weight), hasattr(m, "parametrizations")]
+    m2 = nn.Linear(3, 3)
+    P.register_parametrization(m2, "weight", Symmetric())
+    P.remove_parametrizations(m2, "weight", leave_parametrized=False)
+    out["removed_original"] = [type(m2).__name__, list(m2.state_dict())]
+    return out
+
+
+@case("text")
+def parametrize_errors(torch):
+    import pickle
+    nn = torch.nn
+    P = nn.utils.parametrize
+    Symmetric, _ = _sym(torch)
+
+    class Bad(nn.Module):
+        def forward(self, X):
+            return X[0]
+
+    m = nn.Linear(3, 3)
+    P.register_parametrization(m, "weight", Symmetric())
+    return {
+        "no_tensor": err(lambda: P.register_parametrization(nn.Linear(2, 2), "foo", Symmetric())),
+        "shape": err(lambda: P.register_parametrization(nn.Linear(2, 2), "weight", Bad())),
+        "shape_chain": err(lambda: P.register_parametrization(m, "weight", Bad())),
+        "remove_missing": err(lambda: P.remove_parametrizations(nn.Linear(2, 2), "weight")),
+        "pickle": err(lambda: pickle.dumps(m)),
+        "empty_list": err(lambda: P.ParametrizationList([], torch.ones(2))),
+    }
+
+
+@case("approx")
+def parametrizations_values(torch):
+    nn = torch.nn
+    PZ = nn.utils.parametrizations
+    out = {}
+    torch.manual_seed(10)
+    m = PZ.weight_norm(nn.Linear(4, 3))
+    x = rnd(torch, 2, 4, seed=62)
+    y = m(x)
+    (y * rnd(torch, 2, 3, seed=63)).sum().backward()
+    out["weight_norm"] = [repr(m), list(m.state_dict()), T(m.parametrizations.weight.original0), T(y),
+                          T(m.parametrizations.weight.original0.grad), T(m.parametrizations.weight.original1.grad)]
+    torch.manual_seed(10)
+    old = nn.utils.weight_norm(nn.Linear(4, 3), dim=None)
+    new = PZ.weight_norm(nn.Linear(4, 3), dim=None)
+    new.load_state_dict(old.state_dict())
+    out["compat"] = [T(new(x)), T(old(x))]
+    torch.manual_seed(11)
+    s = PZ.spectral_norm(nn.Linear(5, 4))
+    out["spectral"] = [list(s.state_dict()), T(s.parametrizations.weight[0]._u), T(s.parametrizations.weight[0]._v)]
+    xs = rnd(torch, 3, 5, seed=64)
+    for i in range(2):
+        ys = s(xs)
+        (ys * rnd(torch, 3, 4, seed=65)).sum().backward()
+        out[f"spectral_step{i}"] = [T(ys), T(s.parametrizations.weight[0]._u),
+                                    T(s.parametrizations.weight.original.grad)]
+    s.eval()
+    out["spectral_eval"] = T(s(xs))
+    torch.manual_seed(12)
+    b = PZ.spectral_norm(nn.Linear(3, 4), name="bias")
+    out["spectral_1d"] = [list(b.state_dict()), T(b.bias)]
+    out["errors"] = [err(lambda: PZ.spectral_norm(nn.Linear(3, 4), dim=2)),
+                     err(lambda: PZ.spectral_norm(nn.Linear(3, 4), n_power_iterations=0)),
+                     err(lambda: PZ.spectral_norm(nn.Linear(3, 4), name="foo"))]
+    return out
