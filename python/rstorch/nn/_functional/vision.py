@@ -123,6 +123,10 @@ def _resample_dim(x, dim, taps):
 def _area_dim(x, dim, out_size):
     """Adaptive average over `dim`: window [floor(o*in/out), ceil((o+1)*in/out))."""
     in_size = x.shape[dim]
+    if in_size % out_size == 0:  # equal windows: a reshape and a mean
+        shape = list(x.shape)
+        shape[dim:dim + 1] = [out_size, in_size // out_size]
+        return x.reshape(shape).mean(dim + 1)
     starts = [(o * in_size) // out_size for o in range(out_size)]
     ends = [-((-(o + 1) * in_size) // out_size) for o in range(out_size)]
     k = max(e - s for s, e in zip(starts, ends))
@@ -335,18 +339,19 @@ def _clip(x, size):
 
 def _gather_points(flat, idx_list, sizes, strides):
     """Values of `flat` (N, C, P) at integer points (each idx (N, Q) per spatial dim); points
-    outside the input read 0."""
-    n, c = flat.shape[0], flat.shape[1]
+    outside the input read 0 (they index a zero appended after the P values, so no masking pass
+    over the (N, C, Q) values is needed, and an inf/nan elsewhere never leaks in)."""
+    n, c, p = flat.shape
     lin = None
     ok = None
     for idx, size, stride in zip(idx_list, sizes, strides):
         inside = (idx >= 0) & (idx < size)
         ok = inside if ok is None else ok & inside
-        term = idx.clamp(0, size - 1) * stride
+        term = idx * stride
         lin = term if lin is None else lin + term
-    q = lin.shape[1]
-    vals = flat.gather(2, lin.unsqueeze(1).expand(n, c, q))
-    return rstorch.where(ok.unsqueeze(1), vals, rstorch.zeros((), dtype=flat.dtype))
+    lin = rstorch.where(ok, lin, p)
+    padded = rstorch.cat([flat, rstorch.zeros((n, c, 1), dtype=flat.dtype, device=flat.device)], 2)
+    return padded.gather(2, lin.unsqueeze(1).expand(n, c, lin.shape[1]))
 
 
 def _grid_sample_impl(input, grid, mode, padding_mode, align_corners):
@@ -360,45 +365,46 @@ def _grid_sample_impl(input, grid, mode, padding_mode, align_corners):
     g = grid.reshape(n, q, nd)
     coords = [_unnormalize(g[..., k], sizes[k], align_corners) for k in range(nd)]
     if mode == "bicubic":
+        # all 4^nd taps in one gather: tap axes (z..., y, x) then the points; then the cubic sums,
+        # innermost coordinate (x) first, as torch's nested cubic_interp1d
         base = [co.floor() for co in coords]
-        coeffs = [_cubic_coefficients(co - b) for co, b in zip(coords, base)]
-        taps = [[_pad_coordinates(b + (j - 1), s, padding_mode, align_corners).to(rstorch.int64)
-                 if padding_mode != "zeros" else (b + (j - 1)).to(rstorch.int64) for j in range(4)]
-                for b, s in zip(base, sizes)]
-
-        def nested(level, fixed):
-            # cubic interpolation along coordinate `level` (innermost x = 0), outer ones fixed
-            out = None
-            for j in range(4):
-                pt = {level: taps[level][j], **fixed}
-                if level == 0:
-                    v = _gather_points(flat, [pt[k] for k in range(nd)], sizes, strides)
-                else:
-                    v = nested(level - 1, pt)
-                term = v * coeffs[level][j].unsqueeze(1)
-                out = term if out is None else out + term
-            return out
-
-        out = nested(nd - 1, {})
+        coeffs = [rstorch.stack(_cubic_coefficients(co - b), 1) for co, b in zip(coords, base)]  # (N, 4, Q)
+        taps = []
+        for b, size in zip(base, sizes):
+            t = rstorch.stack([b + (j - 1) for j in range(4)], 1)  # (N, 4, Q)
+            if padding_mode != "zeros":
+                t = _pad_coordinates(t, size, padding_mode, align_corners)
+            taps.append(t.to(rstorch.int64))
+        idx = []
+        for k in range(nd):  # broadcast tap k over the (nd) tap axes ordered z..y,x
+            shape = [n] + [1] * nd + [q]
+            shape[1 + (nd - 1 - k)] = 4
+            idx.append(taps[k].view(shape).expand([n] + [4] * nd + [q]).reshape(n, -1))
+        vals = _gather_points(flat, idx, sizes, strides).view([n, c] + [4] * nd + [q])
+        out = vals
+        for k in range(nd):
+            shape = [n, 1] + [1] * (nd - 1 - k) + [4, q]
+            out = (out * coeffs[k].view(shape)).sum(-2)
     else:
         coords = [_pad_coordinates(co, s, padding_mode, align_corners) for co, s in zip(coords, sizes)]
         if mode == "nearest":
             idx = [co.round().to(rstorch.int64) for co in coords]
             out = _gather_points(flat, idx, sizes, strides)
         else:
+            # the 2^nd corners in one gather (corner order nw, ne, sw, se...), weighted, summed
             lo = [co.floor() for co in coords]
-            out = None
-            for corner in range(2 ** nd):
-                bits = [(corner >> (nd - 1 - k)) & 1 for k in range(nd)][::-1]  # y-major: nw, ne, sw, se
+            corners = [[(corner >> (nd - 1 - k)) & 1 for k in range(nd)][::-1] for corner in range(2 ** nd)]
+            idx, weights = [], []
+            for k in range(nd):
+                idx.append(rstorch.cat([(lo[k] + bits[k]).to(rstorch.int64) for bits in corners], 1))
+            for bits in corners:
                 w = None
-                idx = []
                 for k in range(nd):
-                    f = lo[k] + bits[k]
                     wk = (coords[k] - lo[k]) if bits[k] else (lo[k] + 1 - coords[k])
                     w = wk if w is None else w * wk
-                    idx.append(f.to(rstorch.int64))
-                term = _gather_points(flat, idx, sizes, strides) * w.unsqueeze(1)
-                out = term if out is None else out + term
+                weights.append(w)
+            vals = _gather_points(flat, idx, sizes, strides).view(n, c, 2 ** nd, q)
+            out = (vals * rstorch.stack(weights, 1).unsqueeze(1)).sum(2)
     return out.reshape([n, c] + out_sp)
 
 
