@@ -144,3 +144,81 @@ def test_spectral_norm_state_dict_round_trip():
     md = nn.utils.spectral_norm(nn.Linear(4, 3).double())
     md.eval()
     assert gradcheck(lambda t: md(t), (gx,))
+
+
+def test_lazy_mixin_serves_other_modules():
+    """LazyModuleMixin is generic (the lazy conv layers reuse it): a toy lazy module with a
+    parameter and a buffer whose shapes come from the input."""
+    class Affine(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = nn.Parameter(rstorch.ones(1))
+            self.register_buffer("shift", rstorch.zeros(1))
+
+        def forward(self, x):
+            return x * self.scale + self.shift
+
+    class LazyAffine(nn.modules.lazy.LazyModuleMixin, Affine):
+        cls_to_become = Affine
+
+        def __init__(self):
+            super().__init__()
+            self.scale = UninitializedParameter()
+            self.shift = UninitializedBuffer()
+
+        def initialize_parameters(self, x):
+            with rstorch.no_grad():
+                self.scale.materialize(x.shape[-1:])
+                self.shift.materialize(x.shape[-1:])
+                self.scale.fill_(2.0)
+                self.shift.fill_(1.0)
+
+    m = LazyAffine()
+    assert list(m.state_dict()) == ["scale", "shift"] and m.has_uninitialized_params()
+    y = m(rstorch.ones(2, 3))
+    assert type(m) is Affine and m.scale.shape == (3,) and type(m.shift) is rstorch.Tensor
+    assert y.tolist() == [[3.0] * 3] * 2
+
+    class Incomplete(nn.modules.lazy.LazyModuleMixin, Affine):
+        def __init__(self):
+            super().__init__()
+            self.scale = UninitializedParameter()
+
+        def initialize_parameters(self, x):
+            pass
+
+    with pytest.raises(RuntimeError, match="module Incomplete has not been fully initialized"):
+        Incomplete()(rstorch.ones(2))
+    with pytest.raises(NotImplementedError, match="initialize_parameters is not implemented for"):
+        nn.modules.lazy.LazyModuleMixin.initialize_parameters(m)
+
+
+def test_parametrize_gradcheck_and_copy():
+    P = nn.utils.parametrize
+
+    class Skew(nn.Module):
+        def forward(self, X):
+            a = X.triu(1)
+            return a - a.transpose(0, 1)
+
+    m = nn.Linear(3, 3).double()
+    P.register_parametrization(m, "weight", Skew())
+    w = m.weight
+    assert rstorch.allclose(w, -w.t()) and type(m).__name__ == "ParametrizedLinear"
+    orig = m.parametrizations.weight.original
+    x = randn(2, 3)
+
+    def fn(o):
+        a = o.triu(1)
+        return x @ (a - a.t()).t()
+
+    assert gradcheck(fn, (orig.detach().clone().requires_grad_(True),))
+    c = copy.deepcopy(m)
+    assert type(c).__name__ == "ParametrizedLinear" and rstorch.equal(c.weight, m.weight)
+    with pytest.raises(RuntimeError, match="Serialization of parametrized modules is only supported through"):
+        pickle.dumps(m)
+    sd = m.state_dict()
+    m2 = nn.Linear(3, 3).double()
+    P.register_parametrization(m2, "weight", Skew())
+    m2.load_state_dict(sd)
+    assert rstorch.equal(m2.weight, m.weight)
