@@ -4,7 +4,7 @@ weight/spectral norm reparametrisations, recorded from torch like those of nn_ca
 (nn_cases.py imports this module, so record_torch.py and test_torch_parity.py see them)."""
 
 from nn_cases import T, case, err, params
-from nn_cases_layers import rnd, value_and_grads, warned
+from nn_cases_layers import _sig, rnd, value_and_grads, warned
 
 # (input shape, mode, kwargs) for interpolate; values and gradients compared to float32 rounding
 INTERP = [
@@ -632,3 +632,37 @@ def parametrizations_values(torch):
                      err(lambda: PZ.spectral_norm(nn.Linear(3, 4), n_power_iterations=0)),
                      err(lambda: PZ.spectral_norm(nn.Linear(3, 4), name="foo"))]
     return out
+
+
+# ---------------------------------------------------------------------- signatures
+
+V_FUNCTIONS = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid",
+               "multi_head_attention_forward"]
+V_LAYERS = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "MultiheadAttention", "LazyLinear", "Transformer",
+            "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer", "TransformerDecoderLayer"]
+V_UTILS = ["weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm"]
+V_PARAMETRIZE = ["register_parametrization", "is_parametrized", "remove_parametrizations",
+                 "type_before_parametrizations", "transfer_parametrizations_and_params"]
+
+
+def _no_address(s):
+    """`activation=<function relu at 0x...>` without the address."""
+    import re
+    return re.sub(r" at 0x[0-9a-f]+", "", s)
+
+
+@case("text")
+def vision_attention_signatures(torch):
+    F, nn = torch.nn.functional, torch.nn
+    return {
+        "functions": {n: _sig(getattr(F, n)) for n in V_FUNCTIONS},
+        "sdpa": "(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False)"
+        if _sig(F.scaled_dot_product_attention) is None else _sig(F.scaled_dot_product_attention),
+        "layers": {n: [_no_address(_sig(getattr(nn, n).__init__)), _sig(getattr(nn, n).forward),
+                       list(getattr(getattr(nn, n), "__constants__", []))] for n in V_LAYERS},
+        "utils": {n: _sig(getattr(nn.utils, n)) for n in V_UTILS},
+        "parametrize": {n: _sig(getattr(nn.utils.parametrize, n)) for n in V_PARAMETRIZE},
+        "parametrizations": {n: _sig(getattr(nn.utils.parametrizations, n)) for n in ("weight_norm", "spectral_norm")},
+        "uninit": [_sig(nn.UninitializedParameter.__new__), _sig(nn.UninitializedBuffer.__new__),
+                   _sig(nn.UninitializedParameter.materialize)],
+    }
