@@ -666,3 +666,38 @@ def vision_attention_signatures(torch):
         "uninit": [_sig(nn.UninitializedParameter.__new__), _sig(nn.UninitializedBuffer.__new__),
                    _sig(nn.UninitializedParameter.materialize)],
     }
+
+
+@case("approx")
+def orthogonal_values(torch):
+    nn = torch.nn
+    PZ = nn.utils.parametrizations
+    out = {}
+    for i, (shape, mp, triv) in enumerate([((4, 4), None, True), ((5, 3), None, True), ((3, 5), None, True),
+                                           ((4, 4), "cayley", True), ((5, 3), "matrix_exp", True),
+                                           ((4, 4), "householder", True), ((5, 3), "householder", False),
+                                           ((4, 4), "householder", False)]):
+        torch.manual_seed(20 + i)
+        m = nn.Linear(shape[1], shape[0]).double()
+        PZ.orthogonal(m, orthogonal_map=mp, use_trivialization=triv)
+        res = [list(m.state_dict()), T(m.weight)]
+        with torch.no_grad():  # move away from the starting point, then differentiate
+            orig = m.parametrizations.weight.original
+            orig.add_(rnd(torch, *orig.shape, seed=70 + i, dtype=torch.float64) * 0.3)
+        x = rnd(torch, 2, shape[1], seed=80 + i, dtype=torch.float64)
+        y = m(x)
+        (y * rnd(torch, 2, shape[0], seed=90 + i, dtype=torch.float64)).sum().backward()
+        res += [T(m.weight), T(y), T(m.parametrizations.weight.original.grad)]
+        out[f"{shape}_{mp}_{triv}"] = res
+    torch.manual_seed(30)
+    b = nn.Linear(3, 3).double()
+    b.weight = nn.Parameter(rnd(torch, 2, 3, 3, seed=31, dtype=torch.float64))
+    PZ.orthogonal(b)
+    out["batched"] = T(b.weight)
+    out["errors"] = [err(lambda: PZ.orthogonal(nn.Linear(3, 3), orthogonal_map="qr")),
+                     err(lambda: PZ.orthogonal(nn.Linear(3, 3), name="bias")),
+                     err(lambda: PZ.orthogonal(nn.Linear(3, 3), name="foo"))]
+    m = nn.Linear(3, 3)
+    PZ.orthogonal(m, use_trivialization=False)
+    out["assign_no_triv"] = err(lambda: setattr(m, "weight", torch.eye(3)))
+    return out

@@ -222,3 +222,28 @@ def test_parametrize_gradcheck_and_copy():
     P.register_parametrization(m2, "weight", Skew())
     m2.load_state_dict(sd)
     assert rstorch.equal(m2.weight, m.weight)
+
+
+def test_orthogonal_helpers_against_numpy():
+    from rstorch.nn.utils import parametrizations as PZ
+    a = randn(3, 5, 5, seed=3) * 2
+    a = a - a.mT
+    e = PZ._matrix_exp(a)
+    # exp of a skew-symmetric matrix: orthogonal, and exp(A) exp(-A) = I
+    eye = np.eye(5)
+    np.testing.assert_allclose((e.mT @ e).numpy(), np.broadcast_to(eye, (3, 5, 5)), atol=1e-12)
+    np.testing.assert_allclose((e @ PZ._matrix_exp(-a)).numpy(), np.broadcast_to(eye, (3, 5, 5)), atol=1e-12)
+    x = randn(6, 4, seed=4)
+    q = PZ._make_orthogonal(x)
+    ref_q, ref_r = np.linalg.qr(x.numpy())
+    ref_q = ref_q * np.sign(np.diag(ref_r))
+    np.testing.assert_allclose(q.numpy(), ref_q, atol=1e-12)
+    w = randn(4, 4, seed=5, requires_grad=True)
+
+    def fn(t):
+        s = t.tril() - t.tril().mT
+        return PZ._matrix_exp(s)
+
+    assert gradcheck(fn, (w,))
+    h = randn(5, 3, seed=6, requires_grad=True)
+    assert gradcheck(lambda t: PZ._householder_product(t.tril(-1), 2.0 / (1.0 + (t.tril(-1) ** 2).sum(-2))), (h,))
