@@ -52,6 +52,18 @@ def interpolate_f64(torch):
     return out
 
 
+@case("approx")
+def interpolate_nonfinite(torch):
+    """inf and nan reach only the outputs whose taps read them (the matmul path would spread them)."""
+    F = torch.nn.functional
+    x = rnd(torch, 1, 2, 5, 6, seed=7)
+    x[0, 0, 1, 2] = float("inf")
+    x[0, 1, 3, 4] = float("nan")
+    x[0, 1, 0, 0] = -float("inf")
+    return [T(F.interpolate(x, size=(9, 11), mode=m)) for m in ("bilinear", "bicubic", "area", "nearest")] + \
+        [T(F.interpolate(x[:, :, 1], size=13, mode="linear")), T(F.interpolate(x, size=(3, 4), mode="area"))]
+
+
 @case("exact")
 def interpolate_nearest_exact_values(torch):
     """Nearest gathers copy values: bit for bit, also for uint8 and odd scales."""

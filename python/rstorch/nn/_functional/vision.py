@@ -109,8 +109,38 @@ def _cubic_taps(in_size, out_size, align_corners, scale, od):
     return [((i - 1 + j).clamp(0, in_size - 1), coeffs[j]) for j in range(4)]
 
 
+# a dimension up to this size is resampled by a matmul with its (out, in) weight matrix: GEMM
+# beats the per-element gathers by far there, and the matrix stays small
+_MATMUL_MAX_IN = 512
+_MATMUL_MAX_ENTRIES = 1 << 22
+
+
+def _use_matmul(x, dim, n_out):
+    n_in = x.shape[dim]
+    return (n_in <= _MATMUL_MAX_IN and n_in * n_out <= _MATMUL_MAX_ENTRIES and x.numel() > 0
+            and bool(x.isfinite().all()))
+
+
+def _apply_matrix(x, dim, m):
+    """x resampled along `dim` by the (out, in) matrix m."""
+    if dim == x.dim() - 1:
+        return x.matmul(m.t())
+    if dim == x.dim() - 2:
+        return m.matmul(x)
+    return x.movedim(dim, -1).matmul(m.t()).movedim(-1, dim)
+
+
 def _resample_dim(x, dim, taps):
-    """sum_k x.index_select(dim, index_k) * weight_k (the weight broadcast along `dim`)."""
+    """sum_k x.index_select(dim, index_k) * weight_k (the weight broadcast along `dim`). For a
+    small dimension of a finite input this is `x @ M^T` with M the (out, in) matrix of the taps
+    (the same sums: the other entries of M are exact zeros, and 0 * x stays 0 for finite x)."""
+    n_out = taps[0][0].shape[0]
+    if _use_matmul(x, dim, n_out):
+        rows = rstorch.arange(n_out, device=x.device)
+        m = rstorch.zeros((n_out, x.shape[dim]), dtype=x.dtype, device=x.device)
+        for idx, w in taps:
+            m.index_put_((rows, idx), w.to(x.dtype), accumulate=True)
+        return _apply_matrix(x, dim, m)
     shape = [1] * x.dim()
     shape[dim] = -1
     out = None
@@ -123,6 +153,12 @@ def _resample_dim(x, dim, taps):
 def _area_dim(x, dim, out_size):
     """Adaptive average over `dim`: window [floor(o*in/out), ceil((o+1)*in/out))."""
     in_size = x.shape[dim]
+    if _use_matmul(x, dim, out_size):
+        m = rstorch.zeros((out_size, in_size), dtype=x.dtype, device=x.device)
+        for o in range(out_size):
+            s, e = (o * in_size) // out_size, -((-(o + 1) * in_size) // out_size)
+            m[o, s:e] = 1.0 / (e - s)
+        return _apply_matrix(x, dim, m)
     if in_size % out_size == 0:  # equal windows: a reshape and a mean
         shape = list(x.shape)
         shape[dim:dim + 1] = [out_size, in_size // out_size]
