@@ -20,7 +20,15 @@ def _ctype(dtype):
 
 
 def _safe_softmax(x, dim):
-    """softmax, with rows that are -inf everywhere giving 0 instead of NaN (torch's _safe_softmax)."""
+    """softmax, with rows that are -inf everywhere giving 0 instead of NaN (torch's _safe_softmax).
+    The masking passes run only when some row's maximum is -inf (or NaN, which hides the rest)."""
+    out = x.softmax(dim)
+    if x.numel() == 0:
+        return out
+    with rstorch.no_grad():
+        lowest = x.amax(dim).min().item()
+    if lowest != float("-inf") and lowest == lowest:
+        return out
     masked_rows = (x == float("-inf")).all(dim, keepdim=True)
     zero = rstorch.zeros((), dtype=x.dtype)
     # the masked rows go through softmax as zeros, so their (discarded) values and gradients stay finite
