@@ -1773,3 +1773,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         return input / denom
     denom = input.norm(p, dim, keepdim=True).clamp_min_(eps).expand_as(input)
     return rstorch.div(input, denom, out=out)
+from ._functional.vision import affine_grid, grid_sample, interpolate, upsample, upsample_bilinear, upsample_nearest  # noqa: E402,F401,E501
+__all__ += ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid"]
+from ._functional.attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402,F401
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
