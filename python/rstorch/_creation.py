@@ -596,7 +596,14 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
             raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) / step < 0 and end != start:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    n = max(0, math.ceil((end - start) / step))
+    if all(type(v) is builtins.int for v in (start, end, step)):
+        n = max(0, -((start - end) // step))  # exact: float division rounds 2**63 - 1 up
+    else:
+        n = max(0, math.ceil((end - start) / step))
+    if n > 2**63 - 1:
+        raise RuntimeError(f"arange: {n} elements cannot be represented as int64 (range {start} -> {end}, step {step})")
+    if 8 * n > 2**63 - 1:  # the values are computed in 8-byte types
+        raise RuntimeError(f"Storage size calculation overflowed with sizes=[{n}]")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in (start, end, step))
         dtype = get_default_dtype() if is_float else _C.int64
@@ -640,6 +647,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     start, end = _num(start), _num(end)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
+    if steps > 2**63 - 1:
+        raise ValueError("Overflow when unpacking long long")  # torch's int64 argument parser
+    if 8 * steps > 2**63 - 1:  # the values are computed in float64
+        raise RuntimeError(f"Storage size calculation overflowed with sizes=[{steps}]")
     dtype = dtype or get_default_dtype()
     if not (type(steps) is builtins.int and _plain(start, end)):
         values = _linspace_numpy(start, end, steps)

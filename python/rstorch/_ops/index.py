@@ -174,11 +174,18 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 def _repeat_positions(counts, output_size=None):
+    """`i` repeated `counts[i]` times, in counts' dtype (torch keeps int32 counts int32), built
+    by a search over the running totals rather than element by element, and sized before
+    anything is allocated: an absurd total is torch's error at once, not a memory blowup."""
     c = counts.tolist()
     if any(v < 0 for v in c):
         raise RuntimeError("repeats can not be negative")
-    pos = [i for i, v in enumerate(c) for _ in builtins.range(v)]
-    return tensor(pos, dtype=_C.int64) if pos else tensor([], dtype=_C.int64)
+    total = builtins.sum(c)
+    if total > 2**63 - 1:
+        raise RuntimeError("numel: integer multiplication overflow")
+    ends = tensor(c, dtype=_C.int64).cumsum(0) if c else tensor([], dtype=_C.int64)
+    pos = _C._searchsorted(ends, arange(total, dtype=_C.int64), False, True, None)
+    return pos if counts.dtype is _C.int64 else pos.to(counts.dtype)
 
 
 # ------------------------------------------------------------------ gather / scatter / index_*
