@@ -689,6 +689,17 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
         return data
 
 
+def _queue_finalized(q) -> bool:
+    """Whether a multiprocessing Queue's finalizer has closed its feeder thread (later puts stay
+    in its buffer and never reach the pipe)."""
+    from multiprocessing.queues import _sentinel
+
+    buffer, thread = getattr(q, "_buffer", None), getattr(q, "_thread", None)
+    if buffer is None or thread is None:
+        return False
+    return not thread.is_alive() or any(x is _sentinel for x in buffer)
+
+
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     r"""Iterates once over the DataLoader's dataset, as specified by the sampler."""
 
@@ -1501,11 +1512,17 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     # we have to shut it down because the worker is paused
                     if self._persistent_workers or self._workers_status[worker_id]:
                         self._mark_worker_as_unavailable(worker_id, shutdown=True)
+                # rstorch: when the garbage collector freed this iterator in a reference cycle
+                # (e.g. held by a worker exception's traceback), the index queues' own finalizers
+                # ran first and closed their feeder threads, so the None just put never reaches
+                # the workers: torch waits out MP_STATUS_CHECK_INTERVAL per worker (10 s for
+                # two) before terminating them; here they are terminated at once.
+                undeliverable = any(_queue_finalized(q) for q in self._index_queues)
                 for w in self._workers:
                     # We should be able to join here, but in case anything went
                     # wrong, we set a timeout and if the workers fail to join,
                     # they are killed in the `finally` block.
-                    w.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)
+                    w.join(timeout=0 if undeliverable else _utils.MP_STATUS_CHECK_INTERVAL)
                 for q in self._index_queues:
                     q.cancel_join_thread()
                     q.close()
