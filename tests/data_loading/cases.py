@@ -213,5 +213,78 @@ def datasets(torch):
     }
 
 
-CASES = [shuffle_global_seed, shuffle_drop_last_generator, sequential, samplers, random_split, worker_seeds,
+def _error(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001
+        return [type(e).__name__, str(e).replace("rstorch.", "T.").replace("torch.", "T.")]
+    return None
+
+
+def errors(torch):
+    data = torch.utils.data
+    DL = data.DataLoader
+    ds = list(range(10))
+    it = type("It", (data.IterableDataset,), {"__iter__": lambda self: iter(range(3))})()
+    bs = data.BatchSampler(range(10), 2, False)
+    checks = {
+        "num_workers": lambda: DL(ds, num_workers=-1),
+        "timeout": lambda: DL(ds, timeout=-1),
+        "prefetch_no_workers": lambda: DL(ds, prefetch_factor=2),
+        "prefetch_negative": lambda: DL(ds, num_workers=1, prefetch_factor=-1),
+        "persistent": lambda: DL(ds, persistent_workers=True),
+        "iterable_shuffle": lambda: DL(it, shuffle=True),
+        "iterable_sampler": lambda: DL(it, sampler=[0]),
+        "iterable_batch_sampler": lambda: DL(it, batch_sampler=[[0]]),
+        "sampler_shuffle": lambda: DL(ds, sampler=[0], shuffle=True),
+        "batch_sampler_batch_size": lambda: DL(ds, batch_sampler=bs, batch_size=3),
+        "batch_sampler_drop_last": lambda: DL(ds, batch_sampler=bs, drop_last=True),
+        "batch_sampler_shuffle": lambda: DL(ds, batch_sampler=bs, shuffle=True),
+        "none_batch_drop_last": lambda: DL(ds, batch_size=None, drop_last=True),
+        "setattr": lambda: setattr(DL(ds), "batch_size", 3),
+        "random_replacement": lambda: data.RandomSampler(ds, replacement=1),
+        "random_num_samples": lambda: data.RandomSampler(ds, num_samples=0),
+        "random_num_samples_float": lambda: data.RandomSampler(ds, num_samples=2.0),
+        "weighted_num_samples": lambda: data.WeightedRandomSampler([1.0], True),
+        "weighted_replacement": lambda: data.WeightedRandomSampler([1.0], 2, replacement=0),
+        "weighted_2d": lambda: data.WeightedRandomSampler([[1.0]], 2),
+        "batch_size": lambda: data.BatchSampler(ds, 0, False),
+        "batch_drop_last": lambda: data.BatchSampler(ds, 2, 1),
+        "split_sum": lambda: data.random_split(ds, [3, 3]),
+        "split_fraction": lambda: data.random_split(ds, [1.5, -0.5]),
+        "tensor_dataset": lambda: data.TensorDataset(torch.zeros(2), torch.zeros(3)),
+        "stack_mixed": lambda: data.StackDataset(ds, a=ds),
+        "stack_sizes": lambda: data.StackDataset(ds, ds[:3]),
+        "stack_empty": lambda: data.StackDataset(),
+        "concat_empty": lambda: data.ConcatDataset([]),
+        "concat_iterable": lambda: data.ConcatDataset([it]),
+        "concat_index": lambda: data.ConcatDataset([ds])[-11],
+        "chain_map": lambda: list(data.ChainDataset([ds])),
+        "iterable_len": lambda: len(DL(it)),
+        "base_getitem": lambda: data.Dataset()[0],
+        "sampler_iter": lambda: iter(data.Sampler()),
+        "iter_pickle": lambda: __import__("pickle").dumps(iter(DL(ds))),
+    }
+    return {k: _error(f) for k, f in checks.items()}
+
+
+def loader_len_and_attrs(torch):
+    data = torch.utils.data
+    ds = list(range(10))
+    it = type("It", (data.IterableDataset,), {"__iter__": lambda self: iter(range(7)),
+                                              "__len__": lambda self: 7})()
+    l1 = data.DataLoader(ds, batch_size=3)
+    return {"lens": [len(l1), len(data.DataLoader(ds, batch_size=3, drop_last=True)),
+                     len(data.DataLoader(ds, batch_size=None)), len(data.DataLoader(it, batch_size=2)),
+                     len(data.DataLoader(it, batch_size=2, drop_last=True))],
+            "attrs": [l1.batch_size, l1.drop_last, l1.num_workers, l1.prefetch_factor, l1.timeout,
+                      type(l1.sampler).__name__, type(l1.batch_sampler).__name__,
+                      data.DataLoader(ds, num_workers=2).prefetch_factor,
+                      type(data.DataLoader(ds, shuffle=True).sampler).__name__,
+                      data.DataLoader(ds, batch_sampler=[[0, 1]]).batch_size],
+            "iterable_batches": _batches(data.DataLoader(it, batch_size=2)),
+            "concat_iterable": [int(x) for x in (it + it)]}
+
+
+CASES = [errors, loader_len_and_attrs, shuffle_global_seed, shuffle_drop_last_generator, sequential, samplers, random_split, worker_seeds,
          workers_same_batches, iterable_sharding, collate, datasets]
