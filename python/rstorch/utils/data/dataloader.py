@@ -27,6 +27,7 @@ from typing import Any, Generic, NoReturn, TYPE_CHECKING, TypeVar
 
 import rstorch as torch
 from ... import multiprocessing as _rs_multiprocessing
+from ...multiprocessing import reductions as _rs_reductions
 from ..._utils import ExceptionWrapper, cpu_count as _cpu_count
 from . import _utils
 from .dataset import Dataset, IterableDataset
@@ -1040,6 +1041,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
         self._index_queues = []
         self._workers = []
+        # rstorch: one socket pair per worker for the batches' shared-memory descriptors
+        self._fd_channels = [
+            _rs_reductions.channel_pair(_utils.MP_STATUS_CHECK_INTERVAL) for _ in range(self._num_workers)
+        ]
         for i in range(self._num_workers):
             # No certainty which module multiprocessing_context is
             index_queue = multiprocessing_context.Queue()  # type: ignore[var-annotated]
@@ -1065,6 +1070,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     self._num_workers,
                     self._persistent_workers,
                     self._shared_seed,
+                    self._fd_channels[i][1],
                 ),
             )
             w.daemon = True
@@ -1162,6 +1168,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         #   (bool: whether successfully get data, any: data if successful else None)
         try:
             data = self._data_queue.get(timeout=timeout)
+            if type(data[1]) is _rs_reductions.Packed:
+                data = (data[0], _rs_reductions.unpack(data[1], self._fd_channels[data[1].worker_id][0]))
             return (True, data)
         except Exception as e:
             # At timeout and error, we manually check whether any worker has
@@ -1548,6 +1556,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                         # we kill the worker.
                         w.terminate()
                         w.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)
+                for pair in getattr(self, "_fd_channels", ()):
+                    for sock in pair:
+                        sock.close()
 
     @staticmethod
     def _clean_up_persistent_workers_atexit() -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import rstorch as torch
 from ...._utils import ExceptionWrapper
 
+from ....multiprocessing import reductions as _reductions
 from . import signal_handling
 from ._common import HAS_NUMPY, IS_WINDOWS, MP_STATUS_CHECK_INTERVAL
 
@@ -258,6 +259,7 @@ def _worker_loop(
     num_workers,
     persistent_workers,
     shared_seed,
+    fd_channel=None,
 ) -> None:
     # See NOTE [ Data Loader Multiprocessing Shutdown Logic ] for details on the
     # logic of this function.
@@ -373,6 +375,8 @@ def _worker_loop(
                         data = ExceptionWrapper(
                             where=f"in DataLoader worker process {worker_id}"
                         )
+            if fd_channel is not None:  # rstorch: storages' descriptors through the channel
+                data = _reductions.pack(data, worker_id, fd_channel, f"in DataLoader worker process {worker_id}")
             data_queue.put((idx, data))
             del data, idx, index, r  # save memory
     except KeyboardInterrupt:
