@@ -1,7 +1,7 @@
-"""Records PyTorch's answers to the cases of cases.py into torch_expected.json.
+"""Records PyTorch's answers to the cases of data_cases.py into torch_expected.json.
 
 Run with the torch venv:  /root/.cache/rstorch-torch-venv/bin/python tests/data_loading/record_torch.py
-The tests (test_torch_parity.py) replay the same cases on rstorch and need no torch."""
+The tests (test_data_torch_parity.py) replay the same cases on rstorch and need no torch."""
 
 import json
 import pathlib
@@ -13,7 +13,7 @@ sys.path.insert(0, str(HERE))
 import torch  # noqa: E402
 import torch.utils.data  # noqa: E402
 
-import cases  # noqa: E402
+import data_cases as cases  # noqa: E402
 
 
 def main():

@@ -13,7 +13,7 @@ import rstorch.utils.data  # noqa: F401
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import cases  # noqa: E402
+import data_cases as cases  # noqa: E402
 
 EXPECTED = json.loads((HERE / "torch_expected.json").read_text())
 

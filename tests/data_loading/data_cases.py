@@ -1,5 +1,5 @@
 """The data-loading cases recorded from PyTorch (record_torch.py) and replayed on rstorch
-(test_torch_parity.py): each case is a function of the library module (`torch` or `rstorch`)
+(test_data_torch_parity.py): each case is a function of the library module (`torch` or `rstorch`)
 returning plain JSON data, so the comparison is exact (orders, seeds, values)."""
 
 import collections
