@@ -291,6 +291,27 @@ def _infer_dtype(np_array, data):
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
+def _infer_sequence_dtype(np_array, data):
+    """torch.tensor's inference for a sequence holding numpy scalars: each element's type (a
+    numpy scalar's own dtype, Python numbers as above), promoted over the elements."""
+    np = numpy()
+    table = _from_numpy_dtypes()
+    if not any(isinstance(x, np.generic) for x in _flat(data)):
+        return _infer_dtype(np_array, data)
+    out = None
+    for x in _flat(data):
+        if isinstance(x, np.generic) and x.dtype in table:
+            d = table[x.dtype]
+        elif isinstance(x, (builtins.bool, np.bool_)):
+            d = _C.bool
+        elif isinstance(x, numbers.Integral):
+            d = _C.int64
+        else:
+            d = get_default_dtype()
+        out = d if out is None else _C.promote_types(out, d)
+    return out
+
+
 def _to_numpy_data(data):
     """Nested sequences of numbers and tensors -> a numpy array (plus whether it came from
     tensors, whose dtype then wins)."""
@@ -403,7 +424,8 @@ def _through_numpy(data, dtype):
         return _converted(src, dtype)
     if from_python and arr.dtype.kind == "u":  # numpy's uint64 for ints past int64
         raise ValueError("Overflow when unpacking long long")
-    src_dtype = tdtype or _infer_dtype(arr, data)
+    src_dtype = tdtype or (_infer_sequence_dtype(arr, data) if isinstance(data, (list, tuple)) else
+                           _infer_dtype(arr, data))
     if dtype is None:
         dtype = src_dtype
     if arr.dtype.kind in "iub" or arr.dtype in _from_numpy_dtypes():
