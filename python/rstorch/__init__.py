@@ -27,6 +27,7 @@ from .autograd.grad_mode import is_inference_mode_enabled
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled
 from . import _dispatch
 from . import nn
+from . import optim
 
 __version__ = "0.1.0"
 

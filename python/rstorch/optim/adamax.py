@@ -1,0 +1,88 @@
+"""Adamax, as torch.optim.Adamax (the single-tensor, non-capturable update, op for op)."""
+
+import rstorch
+
+from .optimizer import (Optimizer, _check_betas, _check_lr, _closure_loss, _get_value,
+                        _is_sparse, _setstate_groups, _step_tensor, _to_scalar,
+                        _use_grad_for_differentiable)
+
+__all__ = ["Adamax", "adamax"]
+
+
+class Adamax(Optimizer):
+    """Implements the Adamax algorithm (a variant of Adam based on infinity norm)."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 foreach=None, *, maximize=False, differentiable=False, capturable=False):
+        _check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_betas(betas)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
+                    "capturable": capturable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        _setstate_groups(self, {"foreach": None, "maximize": False, "differentiable": False,
+                                "capturable": False})
+
+    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_infs, state_steps):
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            params_with_grad.append(p)
+            if _is_sparse(p.grad):
+                raise RuntimeError("Adamax does not support sparse gradients")
+            grads.append(p.grad)
+            state = self.state[p]
+            # State initialization
+            if len(state) == 0:
+                state["step"] = _step_tensor()
+                state["exp_avg"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
+                state["exp_inf"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
+            exp_avgs.append(state["exp_avg"])
+            exp_infs.append(state["exp_inf"])
+            state_steps.append(state["step"])
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        """Performs a single optimization step."""
+        self._accelerator_graph_capture_health_check()
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            params_with_grad, grads, exp_avgs, exp_infs, state_steps = [], [], [], [], []
+            beta1, beta2 = group["betas"]
+            self._init_group(group, params_with_grad, grads, exp_avgs, exp_infs, state_steps)
+            adamax(params_with_grad, grads, exp_avgs, exp_infs, state_steps, eps=group["eps"],
+                   beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
+                   foreach=group["foreach"], maximize=group["maximize"],
+                   differentiable=group["differentiable"], capturable=group["capturable"])
+        return loss
+
+
+def adamax(params, grads, exp_avgs, exp_infs, state_steps, foreach=None, maximize=False,
+           differentiable=False, capturable=False, has_complex=False, *, eps, beta1, beta2, lr,
+           weight_decay):
+    r"""Functional API that performs adamax algorithm computation."""
+    lr = _get_value(_to_scalar(lr))
+    for i, param in enumerate(params):
+        grad = grads[i]
+        grad = grad if not maximize else -grad
+        exp_avg = exp_avgs[i]
+        exp_inf = exp_infs[i]
+        step_t = state_steps[i]
+        # update step
+        step_t += 1
+        if weight_decay != 0:
+            grad = grad.add(param, alpha=weight_decay)
+        # Update biased first moment estimate.
+        exp_avg.lerp_(grad, 1 - beta1)
+        # Update the exponentially weighted infinity norm.
+        rstorch.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps), out=exp_inf)
+        bias_correction = 1 - beta1 ** _get_value(step_t)
+        clr = lr / bias_correction
+        param.addcdiv_(exp_avg, exp_inf, value=-clr)
