@@ -1,9 +1,7 @@
 """Adadelta, as torch.optim.Adadelta (the single-tensor update, op for op)."""
 
-import rstorch
-
-from .optimizer import (Optimizer, _check_lr, _closure_loss, _get_value, _is_sparse,
-                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
+                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -13,13 +11,10 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
-        _check_lr(lr)
+        _validate(lr=lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _validate(eps=eps, weight_decay=weight_decay)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize, "capturable": capturable, "foreach": foreach,
                     "differentiable": differentiable}
@@ -30,23 +25,11 @@ class Adadelta(Optimizer):
         _setstate_groups(self, {"foreach": None, "maximize": False, "differentiable": False,
                                 "capturable": False})
 
-    def _init_group(self, group, params_with_grad, grads, square_avgs, acc_deltas, state_steps):
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params_with_grad.append(p)
-            if _is_sparse(p.grad):
-                raise RuntimeError("Adadelta does not support sparse gradients")
-            grads.append(p.grad)
-            state = self.state[p]
-            # Lazy state initialization
-            if len(state) == 0:
-                state["step"] = _step_tensor()
-                state["square_avg"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-                state["acc_delta"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-            square_avgs.append(state["square_avg"])
-            acc_deltas.append(state["acc_delta"])
-            state_steps.append(state["step"])
+    def _init_group(self, group):
+        return _group_tensors(
+            self, group, ("square_avg", "acc_delta", "step"),
+            lambda p: {"step": _step_tensor(), "square_avg": _zeros(p), "acc_delta": _zeros(p)},
+            "Adadelta does not support sparse gradients")
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
@@ -54,8 +37,8 @@ class Adadelta(Optimizer):
         self._accelerator_graph_capture_health_check()
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            params_with_grad, grads, square_avgs, acc_deltas, state_steps = [], [], [], [], []
-            self._init_group(group, params_with_grad, grads, square_avgs, acc_deltas, state_steps)
+            params_with_grad, grads, (square_avgs, acc_deltas, state_steps) = (
+                self._init_group(group))
             adadelta(params_with_grad, grads, square_avgs, acc_deltas, state_steps,
                      lr=group["lr"], rho=group["rho"], eps=group["eps"],
                      weight_decay=group["weight_decay"], foreach=group["foreach"],

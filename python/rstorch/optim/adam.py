@@ -3,9 +3,8 @@
 import rstorch
 
 from .._tensor import Tensor
-from .optimizer import (Optimizer, _check_betas, _check_lr, _closure_loss, _get_value,
-                        _is_sparse, _setstate_groups, _step_tensor, _to_scalar,
-                        _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
+                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
 
 __all__ = ["Adam", "adam"]
 
@@ -21,12 +20,7 @@ class Adam(Optimizer):
             if foreach and not capturable:
                 raise ValueError("lr as a Tensor is not supported for capturable=False and "
                                  "foreach=True")
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _validate(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
                 or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
             raise ValueError("betas must be either both floats or both Tensors")
@@ -58,36 +52,28 @@ class Adam(Optimizer):
                                 "capturable": False, "differentiable": False,
                                 "decoupled_weight_decay": False, "fused": None})
 
-    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_avg_sqs,
-                    max_exp_avg_sqs, state_steps):
-        for p in group["params"]:
-            if p.grad is not None:
-                params_with_grad.append(p)
-                if _is_sparse(p.grad):
-                    raise RuntimeError("Adam does not support sparse gradients, please consider "
-                                       "SparseAdam instead")
-                grads.append(p.grad)
-                state = self.state[p]
-                # Lazy state initialization
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-                    state["exp_avg_sq"] = rstorch.zeros_like(
-                        p, memory_format=rstorch.preserve_format)
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = rstorch.zeros_like(
-                            p, memory_format=rstorch.preserve_format)
-                exp_avgs.append(state["exp_avg"])
-                exp_avg_sqs.append(state["exp_avg_sq"])
-                if group["amsgrad"]:
-                    max_exp_avg_sqs.append(state["max_exp_avg_sq"])
-                if group["differentiable"] and state["step"].requires_grad:
-                    raise RuntimeError("`requires_grad` is not supported for `step` in "
-                                       "differentiable mode")
-                if group["foreach"] and isinstance(group["lr"], Tensor) and not group["capturable"]:
-                    raise RuntimeError("lr as a Tensor is not supported for capturable=False and "
-                                       "foreach=True")
-                state_steps.append(state["step"])
+    def _init_group(self, group):
+        """(params, grads, [exp_avgs, exp_avg_sqs, steps, max_exp_avg_sqs if amsgrad])"""
+        amsgrad = group["amsgrad"]
+
+        def init(p):
+            state = {"step": _step_tensor(), "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}
+            if amsgrad:
+                state["max_exp_avg_sq"] = _zeros(p)
+            return state
+
+        keys = ("exp_avg", "exp_avg_sq", "step") + (("max_exp_avg_sq",) if amsgrad else ())
+        out = _group_tensors(self, group, keys, init, "Adam does not support sparse gradients, "
+                             "please consider SparseAdam instead")
+        steps = out[2][2]
+        if group["differentiable"] and any(s.requires_grad for s in steps):
+            raise RuntimeError("`requires_grad` is not supported for `step` in differentiable "
+                               "mode")
+        if (steps and group["foreach"] and isinstance(group["lr"], Tensor)
+                and not group["capturable"]):
+            raise RuntimeError("lr as a Tensor is not supported for capturable=False and "
+                               "foreach=True")
+        return out
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
@@ -95,15 +81,10 @@ class Adam(Optimizer):
         self._accelerator_graph_capture_health_check()
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            params_with_grad = []
-            grads = []
-            exp_avgs = []
-            exp_avg_sqs = []
-            max_exp_avg_sqs = []
-            state_steps = []
+            params_with_grad, grads, lists = self._init_group(group)
+            exp_avgs, exp_avg_sqs, state_steps = lists[:3]
+            max_exp_avg_sqs = lists[3] if group["amsgrad"] else []
             beta1, beta2 = group["betas"]
-            self._init_group(group, params_with_grad, grads, exp_avgs, exp_avg_sqs,
-                             max_exp_avg_sqs, state_steps)
             adam(params_with_grad, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps,
                  amsgrad=group["amsgrad"], beta1=beta1, beta2=beta2, lr=group["lr"],
                  weight_decay=group["weight_decay"], eps=group["eps"],

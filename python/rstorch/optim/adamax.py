@@ -2,9 +2,8 @@
 
 import rstorch
 
-from .optimizer import (Optimizer, _check_betas, _check_lr, _closure_loss, _get_value,
-                        _is_sparse, _setstate_groups, _step_tensor, _to_scalar,
-                        _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
+                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
 
 __all__ = ["Adamax", "adamax"]
 
@@ -14,12 +13,7 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _validate(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                     "capturable": capturable}
@@ -30,23 +24,11 @@ class Adamax(Optimizer):
         _setstate_groups(self, {"foreach": None, "maximize": False, "differentiable": False,
                                 "capturable": False})
 
-    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_infs, state_steps):
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params_with_grad.append(p)
-            if _is_sparse(p.grad):
-                raise RuntimeError("Adamax does not support sparse gradients")
-            grads.append(p.grad)
-            state = self.state[p]
-            # State initialization
-            if len(state) == 0:
-                state["step"] = _step_tensor()
-                state["exp_avg"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-                state["exp_inf"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-            exp_avgs.append(state["exp_avg"])
-            exp_infs.append(state["exp_inf"])
-            state_steps.append(state["step"])
+    def _init_group(self, group):
+        return _group_tensors(
+            self, group, ("exp_avg", "exp_inf", "step"),
+            lambda p: {"step": _step_tensor(), "exp_avg": _zeros(p), "exp_inf": _zeros(p)},
+            "Adamax does not support sparse gradients")
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
@@ -54,9 +36,8 @@ class Adamax(Optimizer):
         self._accelerator_graph_capture_health_check()
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            params_with_grad, grads, exp_avgs, exp_infs, state_steps = [], [], [], [], []
+            params_with_grad, grads, (exp_avgs, exp_infs, state_steps) = self._init_group(group)
             beta1, beta2 = group["betas"]
-            self._init_group(group, params_with_grad, grads, exp_avgs, exp_infs, state_steps)
             adamax(params_with_grad, grads, exp_avgs, exp_infs, state_steps, eps=group["eps"],
                    beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
                    foreach=group["foreach"], maximize=group["maximize"],

@@ -2,8 +2,9 @@
 
 import rstorch
 
-from .optimizer import (Optimizer, _check_lr, _closure_loss, _get_scalar_dtype, _get_value,
-                        _is_sparse, _setstate_groups, _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _get_scalar_dtype, _get_value, _group_tensors,
+                        _setstate_groups, _to_scalar, _use_grad_for_differentiable, _validate,
+                        _zeros)
 
 __all__ = ["ASGD", "asgd"]
 
@@ -13,13 +14,7 @@ class ASGD(Optimizer):
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):
-        _check_lr(lr)
-        if not 0.0 <= lambd:
-            raise ValueError(f"Invalid lambd value: {lambd}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _validate(lr=lr, lambd=lambd, alpha=alpha, weight_decay=weight_decay)
         defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0,
                     "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "capturable": capturable}
@@ -30,27 +25,16 @@ class ASGD(Optimizer):
         _setstate_groups(self, {"foreach": None, "maximize": False, "differentiable": False,
                                 "capturable": False}, ("step", "eta", "mu"))
 
-    def _init_group(self, group, params_with_grad, grads, mus, axs, etas, state_steps):
-        for p in group["params"]:
-            if p.grad is not None:
-                params_with_grad.append(p)
-                if _is_sparse(p.grad):
-                    raise RuntimeError("ASGD does not support sparse gradients")
-                grads.append(p.grad)
-                state = self.state[p]
-                # State initialization
-                if len(state) == 0:
-                    dtype = _get_scalar_dtype()
-                    state["step"] = rstorch.zeros((), device=p.device, dtype=dtype)
-                    state["eta"] = rstorch.as_tensor(
-                        _get_value(_to_scalar(group["lr"])), device=p.device,
-                        dtype=dtype).clone().detach()
-                    state["mu"] = rstorch.ones((), device=p.device, dtype=dtype)
-                    state["ax"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-                mus.append(state["mu"])
-                axs.append(state["ax"])
-                etas.append(state["eta"])
-                state_steps.append(state["step"])
+    def _init_group(self, group):
+        def init(p):
+            dtype = _get_scalar_dtype()
+            return {"step": rstorch.zeros((), device=p.device, dtype=dtype),
+                    "eta": rstorch.as_tensor(_get_value(_to_scalar(group["lr"])),
+                                             device=p.device, dtype=dtype).clone().detach(),
+                    "mu": rstorch.ones((), device=p.device, dtype=dtype), "ax": _zeros(p)}
+
+        return _group_tensors(self, group, ("mu", "ax", "eta", "step"), init,
+                              "ASGD does not support sparse gradients")
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
@@ -58,8 +42,7 @@ class ASGD(Optimizer):
         self._accelerator_graph_capture_health_check()
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            params_with_grad, grads, mus, axs, etas, state_steps = [], [], [], [], [], []
-            self._init_group(group, params_with_grad, grads, mus, axs, etas, state_steps)
+            params_with_grad, grads, (mus, axs, etas, state_steps) = self._init_group(group)
             asgd(params_with_grad, grads, axs, mus, etas, state_steps, lambd=group["lambd"],
                  lr=group["lr"], t0=group["t0"], alpha=group["alpha"],
                  weight_decay=group["weight_decay"], foreach=group["foreach"],

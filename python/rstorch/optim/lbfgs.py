@@ -2,7 +2,7 @@
 
 import rstorch
 
-from .optimizer import Optimizer, _check_lr, _get_value, _is_sparse, _to_scalar
+from .optimizer import Optimizer, _get_value, _is_sparse, _to_scalar, _validate
 
 __all__ = ["LBFGS"]
 
@@ -151,7 +151,7 @@ class LBFGS(Optimizer):
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None, *,
                  maximize=False):
-        _check_lr(lr)
+        _validate(lr=lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = {"lr": lr, "max_iter": max_iter, "max_eval": max_eval,

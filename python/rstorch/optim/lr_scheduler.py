@@ -18,6 +18,7 @@ from .optimizer import _to_scalar, Optimizer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
+    from typing import Literal, Self, SupportsFloat
 
 inf = math.inf
 
@@ -1259,7 +1260,7 @@ class OneCycleLR(LRScheduler):
                 "You must define either total_steps OR (epochs AND steps_per_epoch)"
             )
 
-        self._schedule_phases: list[_SchedulePhase]
+        self._schedule_phases: list[dict[str, Any]]
         if three_phase:
             self._schedule_phases = [
                 {

@@ -2,9 +2,9 @@
 
 import rstorch
 
-from .optimizer import (Optimizer, _check_betas, _check_lr, _closure_loss, _get_scalar_dtype,
-                        _get_value, _is_sparse, _setstate_groups, _step_tensor, _to_scalar,
-                        _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _get_scalar_dtype, _get_value, _group_tensors,
+                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable,
+                        _validate, _zeros)
 
 __all__ = ["NAdam", "nadam"]
 
@@ -15,14 +15,8 @@ class NAdam(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False):
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        _validate(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay,
+                  momentum_decay=momentum_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "momentum_decay": momentum_decay,
                     "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize,
@@ -36,26 +30,13 @@ class NAdam(Optimizer):
                                 "differentiable": False, "decoupled_weight_decay": False},
                          ("step", "mu_product"))
 
-    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_avg_sqs, mu_products,
-                    state_steps):
-        for p in group["params"]:
-            if p.grad is not None:
-                params_with_grad.append(p)
-                if _is_sparse(p.grad):
-                    raise RuntimeError("NAdam does not support sparse gradients")
-                grads.append(p.grad)
-                state = self.state[p]
-                # Lazy state initialization
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["mu_product"] = rstorch.tensor(1.0, dtype=_get_scalar_dtype())
-                    state["exp_avg"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-                    state["exp_avg_sq"] = rstorch.zeros_like(
-                        p, memory_format=rstorch.preserve_format)
-                exp_avgs.append(state["exp_avg"])
-                exp_avg_sqs.append(state["exp_avg_sq"])
-                mu_products.append(state["mu_product"])
-                state_steps.append(state["step"])
+    def _init_group(self, group):
+        return _group_tensors(
+            self, group, ("exp_avg", "exp_avg_sq", "mu_product", "step"),
+            lambda p: {"step": _step_tensor(),
+                       "mu_product": rstorch.tensor(1.0, dtype=_get_scalar_dtype()),
+                       "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)},
+            "NAdam does not support sparse gradients")
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
@@ -63,11 +44,9 @@ class NAdam(Optimizer):
         self._accelerator_graph_capture_health_check()
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            params_with_grad, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps = (
-                [], [], [], [], [], [])
+            params_with_grad, grads, (exp_avgs, exp_avg_sqs, mu_products, state_steps) = (
+                self._init_group(group))
             beta1, beta2 = group["betas"]
-            self._init_group(group, params_with_grad, grads, exp_avgs, exp_avg_sqs, mu_products,
-                             state_steps)
             nadam(params_with_grad, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps,
                   beta1=beta1, beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
                   momentum_decay=group["momentum_decay"], eps=group["eps"],

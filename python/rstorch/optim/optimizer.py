@@ -5,7 +5,6 @@ The optimizers run torch's single-tensor (foreach=False) update op for op; `fore
 and `capturable` are accepted and recorded in the param groups (the CPU path is the same)."""
 
 import functools
-import math
 import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
@@ -84,10 +83,6 @@ def _get_scalar_dtype(is_fused=None):
     return rstorch.float64 if rstorch.get_default_dtype() == rstorch.float64 else rstorch.float32
 
 
-def _is_complex(t):
-    return t.is_complex()
-
-
 def _is_sparse(t):
     return getattr(t, "is_sparse", False)
 
@@ -106,15 +101,50 @@ def _check_betas(betas):
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
 
 
-def _check_nonneg(name, value, label=None):
-    if not 0.0 <= value:
-        raise ValueError(f"Invalid {label or name} value: {value}")
+_LABELS = {"eps": "epsilon"}
+
+
+def _validate(**hyper):
+    """torch's constructor checks of the hyperparameters, in the order given: `lr`, `betas`,
+    and the others "Invalid <name> value: <value>" unless >= 0."""
+    for name, value in hyper.items():
+        if name == "lr":
+            _check_lr(value)
+        elif name == "betas":
+            _check_betas(value)
+        elif not 0.0 <= value:
+            raise ValueError(f"Invalid {_LABELS.get(name, name)} value: {value}")
 
 
 def _step_tensor(value=0.0):
     """A new `step` counter: a 0-dim CPU tensor of the scalar dtype (torch's non-capturable
     layout)."""
     return rstorch.tensor(float(value), dtype=_get_scalar_dtype())
+
+
+def _zeros(p):
+    return rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
+
+
+def _group_tensors(optimizer, group, keys, init, sparse_error):
+    """The `_init_group` of most optimizers: the group's params that have a grad, their grads,
+    and for each state key the list of those params' `state[key]`. A param's state is created by
+    `init(p)` (a dict, in torch's key order) on its first step; a sparse grad raises
+    RuntimeError(`sparse_error`)."""
+    params, grads, lists = [], [], [[] for _ in keys]
+    for p in group["params"]:
+        if p.grad is None:
+            continue
+        params.append(p)
+        if _is_sparse(p.grad):
+            raise RuntimeError(sparse_error)
+        grads.append(p.grad)
+        state = optimizer.state[p]
+        if len(state) == 0:
+            state.update(init(p))
+        for values, key in zip(lists, keys):
+            values.append(state[key])
+    return params, grads, lists
 
 
 def _setstate_groups(optimizer, defaults, tensor_keys=("step",)):
@@ -492,5 +522,3 @@ def _closure_loss(closure):
     with rstorch.enable_grad():
         return closure()
 
-
-_inf = math.inf

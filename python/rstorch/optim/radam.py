@@ -1,10 +1,7 @@
 """RAdam, as torch.optim.RAdam (the single-tensor, non-capturable update, op for op)."""
 
-import rstorch
-
-from .optimizer import (Optimizer, _check_betas, _check_lr, _closure_loss, _get_value,
-                        _is_sparse, _setstate_groups, _step_tensor, _to_scalar,
-                        _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
+                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
 
 __all__ = ["RAdam", "radam"]
 
@@ -15,12 +12,7 @@ class RAdam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,
                  capturable=False, differentiable=False):
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _validate(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize, "foreach": foreach, "capturable": capturable,
                     "decoupled_weight_decay": decoupled_weight_decay,
@@ -32,23 +24,11 @@ class RAdam(Optimizer):
         _setstate_groups(self, {"foreach": None, "maximize": False, "differentiable": False,
                                 "decoupled_weight_decay": False, "capturable": False})
 
-    def _init_group(self, group, params_with_grad, grads, exp_avgs, exp_avg_sqs, state_steps):
-        for p in group["params"]:
-            if p.grad is not None:
-                params_with_grad.append(p)
-                if _is_sparse(p.grad):
-                    raise RuntimeError("RAdam does not support sparse gradients")
-                grads.append(p.grad)
-                state = self.state[p]
-                # Lazy state initialization
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-                    state["exp_avg_sq"] = rstorch.zeros_like(
-                        p, memory_format=rstorch.preserve_format)
-                exp_avgs.append(state["exp_avg"])
-                exp_avg_sqs.append(state["exp_avg_sq"])
-                state_steps.append(state["step"])
+    def _init_group(self, group):
+        return _group_tensors(
+            self, group, ("exp_avg", "exp_avg_sq", "step"),
+            lambda p: {"step": _step_tensor(), "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)},
+            "RAdam does not support sparse gradients")
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
@@ -56,9 +36,8 @@ class RAdam(Optimizer):
         self._accelerator_graph_capture_health_check()
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            params_with_grad, grads, exp_avgs, exp_avg_sqs, state_steps = [], [], [], [], []
+            params_with_grad, grads, (exp_avgs, exp_avg_sqs, state_steps) = self._init_group(group)
             beta1, beta2 = group["betas"]
-            self._init_group(group, params_with_grad, grads, exp_avgs, exp_avg_sqs, state_steps)
             radam(params_with_grad, grads, exp_avgs, exp_avg_sqs, state_steps, beta1=beta1,
                   beta2=beta2, lr=group["lr"], weight_decay=group["weight_decay"],
                   eps=group["eps"], maximize=group["maximize"], foreach=group["foreach"],
@@ -101,7 +80,8 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, decoupled_weight_de
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
                     / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
             exp_avg_sq_sqrt = exp_avg_sq.sqrt().add_(eps)
-            adaptive_lr = (bias_correction2 ** 0.5) / exp_avg_sq_sqrt
+            # torch's `number / tensor` is `tensor.reciprocal() * number`
+            adaptive_lr = exp_avg_sq_sqrt.reciprocal() * (bias_correction2 ** 0.5)
             param.add_(bias_corrected_exp_avg * lr * adaptive_lr * rect, alpha=-1.0)
         else:
             param.add_(bias_corrected_exp_avg * lr, alpha=-1.0)

@@ -1,9 +1,7 @@
 """RMSprop, as torch.optim.RMSprop (the single-tensor, non-capturable update, op for op)."""
 
-import rstorch
-
-from .optimizer import (Optimizer, _check_lr, _closure_loss, _get_value, _is_sparse,
-                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
+                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -14,15 +12,7 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        _validate(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
                     "centered": centered, "weight_decay": weight_decay, "capturable": capturable,
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable}
@@ -33,31 +23,21 @@ class RMSprop(Optimizer):
         _setstate_groups(self, {"momentum": 0, "centered": False, "foreach": None,
                                 "maximize": False, "differentiable": False, "capturable": False})
 
-    def _init_group(self, group, params_with_grad, grads, square_avgs, momentum_buffer_list,
-                    grad_avgs, state_steps):
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params_with_grad.append(p)
-            if _is_sparse(p.grad):
-                raise RuntimeError("RMSprop does not support sparse gradients")
-            grads.append(p.grad)
-            state = self.state[p]
-            # State initialization
-            if len(state) == 0:
-                state["step"] = _step_tensor()
-                state["square_avg"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-                if group["momentum"] > 0:
-                    state["momentum_buffer"] = rstorch.zeros_like(
-                        p, memory_format=rstorch.preserve_format)
-                if group["centered"]:
-                    state["grad_avg"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-            square_avgs.append(state["square_avg"])
-            state_steps.append(state["step"])
-            if group["momentum"] > 0:
-                momentum_buffer_list.append(state["momentum_buffer"])
-            if group["centered"]:
-                grad_avgs.append(state["grad_avg"])
+    def _init_group(self, group):
+        """(params, grads, [square_avgs, steps, momentum buffers?, grad_avgs?])"""
+        momentum, centered = group["momentum"] > 0, group["centered"]
+
+        def init(p):
+            state = {"step": _step_tensor(), "square_avg": _zeros(p)}
+            if momentum:
+                state["momentum_buffer"] = _zeros(p)
+            if centered:
+                state["grad_avg"] = _zeros(p)
+            return state
+
+        keys = ("square_avg", "step") + (("momentum_buffer",) if momentum else ()) + (
+            ("grad_avg",) if centered else ())
+        return _group_tensors(self, group, keys, init, "RMSprop does not support sparse gradients")
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
@@ -65,11 +45,10 @@ class RMSprop(Optimizer):
         self._accelerator_graph_capture_health_check()
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            params_with_grad, grads, square_avgs, grad_avgs, momentum_buffer_list = (
-                [], [], [], [], [])
-            state_steps = []
-            self._init_group(group, params_with_grad, grads, square_avgs, momentum_buffer_list,
-                             grad_avgs, state_steps)
+            params_with_grad, grads, lists = self._init_group(group)
+            square_avgs, state_steps = lists[0], lists[1]
+            momentum_buffer_list = lists[2] if group["momentum"] > 0 else []
+            grad_avgs = lists[-1] if group["centered"] else []
             rmsprop(params_with_grad, grads, square_avgs, grad_avgs, momentum_buffer_list,
                     state_steps, lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
                     weight_decay=group["weight_decay"], momentum=group["momentum"],

@@ -2,8 +2,8 @@
 
 import rstorch
 
-from .optimizer import (Optimizer, _check_lr, _closure_loss, _get_value, _is_sparse,
-                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
+                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
 
 __all__ = ["Rprop", "rprop"]
 
@@ -13,7 +13,7 @@ class Rprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
-        _check_lr(lr)
+        _validate(lr=lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
         defaults = {"lr": lr, "etas": etas, "step_sizes": step_sizes, "foreach": foreach,
@@ -26,24 +26,13 @@ class Rprop(Optimizer):
         _setstate_groups(self, {"foreach": None, "maximize": False, "differentiable": False,
                                 "capturable": False})
 
-    def _init_group(self, group, params, grads, prevs, step_sizes, state_steps):
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            params.append(p)
-            grad = p.grad
-            if _is_sparse(grad):
-                raise RuntimeError("Rprop does not support sparse gradients")
-            grads.append(grad)
-            state = self.state[p]
-            # State initialization
-            if len(state) == 0:
-                state["step"] = _step_tensor()
-                state["prev"] = rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
-                state["step_size"] = rstorch.full_like(grad, _get_value(_to_scalar(group["lr"])))
-            prevs.append(state["prev"])
-            step_sizes.append(state["step_size"])
-            state_steps.append(state["step"])
+    def _init_group(self, group):
+        lr = _get_value(_to_scalar(group["lr"]))
+        return _group_tensors(
+            self, group, ("prev", "step_size", "step"),
+            lambda p: {"step": _step_tensor(), "prev": _zeros(p),
+                       "step_size": rstorch.full_like(p.grad, lr)},
+            "Rprop does not support sparse gradients")
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
@@ -51,10 +40,9 @@ class Rprop(Optimizer):
         self._accelerator_graph_capture_health_check()
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            params, grads, prevs, step_sizes, state_steps = [], [], [], [], []
+            params, grads, (prevs, step_sizes, state_steps) = self._init_group(group)
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            self._init_group(group, params, grads, prevs, step_sizes, state_steps)
             rprop(params, grads, prevs, step_sizes, state_steps, step_size_min=step_size_min,
                   step_size_max=step_size_max, etaminus=etaminus, etaplus=etaplus,
                   foreach=group["foreach"], maximize=group["maximize"],
