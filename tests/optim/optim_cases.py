@@ -220,6 +220,8 @@ def _errors(torch):
         "load_sizes": lambda: torch.optim.SGD([p]).load_state_dict(
             torch.optim.SGD([p, q]).state_dict()),
         "names_mixed": lambda: torch.optim.SGD([("a", p), q]),
+        "sparse_adam_lr": lambda: torch.optim.SparseAdam([p], lr=0),
+        "sparse_adam_dense": lambda: _sparse_adam_dense_step(torch),
         "step_lr_opt": lambda: torch.optim.lr_scheduler.StepLR(object(), 2),
         "constant_factor": lambda: torch.optim.lr_scheduler.ConstantLR(
             torch.optim.SGD([p]), factor=2),
@@ -245,6 +247,12 @@ def _errors(torch):
             msg = msg.replace("torch.FloatTensor", "<FloatTensor>")
             out[name] = [type(e).__name__, msg]
     return out
+
+
+def _sparse_adam_dense_step(torch):
+    p = torch.zeros(2, requires_grad=True)
+    p.grad = torch.ones(2)
+    torch.optim.SparseAdam([p]).step()
 
 
 def _warnings(torch):
@@ -411,6 +419,7 @@ def _cases():
             cases[f"traj/{name}/{i}"] = trajectory(name, kw)
         cases[f"repr/{name}"] = _repr(name)
     cases["repr/LBFGS"] = _repr("LBFGS")
+    cases["repr/SparseAdam"] = _repr("SparseAdam")
     cases["traj/SGD/groups"] = trajectory("SGD", {"lr": 0.1, "momentum": 0.9}, groups=True)
     cases["traj/Adam/groups"] = trajectory("Adam", {"lr": 0.05}, groups=True)
     for name, kw in [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.05, "amsgrad": True}),
