@@ -222,6 +222,9 @@ def _errors(torch):
         "names_mixed": lambda: torch.optim.SGD([("a", p), q]),
         "sparse_adam_lr": lambda: torch.optim.SparseAdam([p], lr=0),
         "sparse_adam_dense": lambda: _sparse_adam_dense_step(torch),
+        **{f"capturable_cpu_{name}": _capturable_step(torch, name)
+           for name in ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "ASGD", "Rprop",
+                        "Adadelta")},
         "step_lr_opt": lambda: torch.optim.lr_scheduler.StepLR(object(), 2),
         "constant_factor": lambda: torch.optim.lr_scheduler.ConstantLR(
             torch.optim.SGD([p]), factor=2),
@@ -247,6 +250,14 @@ def _errors(torch):
             msg = msg.replace("torch.FloatTensor", "<FloatTensor>")
             out[name] = [type(e).__name__, msg]
     return out
+
+
+def _capturable_step(torch, name):
+    def run():
+        p = torch.zeros(2, requires_grad=True)
+        p.grad = torch.ones(2)
+        getattr(torch.optim, name)([p], capturable=True).step()
+    return run
 
 
 def _sparse_adam_dense_step(torch):

@@ -380,13 +380,18 @@ def test_sgd_momentum_buffer_in_state():
 def test_flags_are_accepted():
     p = nn.Parameter(rstorch.ones(2))
     for cls, kw in [(optim.SGD, {"foreach": True}), (optim.SGD, {"fused": True}),
-                    (optim.Adam, {"foreach": False, "capturable": True}),
+                    (optim.Adam, {"foreach": False, "fused": True}),
                     (optim.AdamW, {"fused": True}), (optim.Adagrad, {"foreach": True})]:
         opt = cls([p], **kw)
         p.grad = rstorch.ones(2)
         opt.step()
     with pytest.raises(RuntimeError, match="`fused` and `foreach` cannot be `True` together."):
         optim.SGD([p], fused=True, foreach=True)
+    # capturable is accepted by the constructor; torch's step refuses it on the CPU
+    opt = optim.Adam([p], capturable=True)
+    assert opt.param_groups[0]["capturable"] is True
+    with pytest.raises(AssertionError, match="If capturable=True"):
+        opt.step()
 
 
 def test_lbfgs_needs_closure_state():

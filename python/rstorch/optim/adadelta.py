@@ -1,7 +1,8 @@
 """Adadelta, as torch.optim.Adadelta (the single-tensor update, op for op)."""
 
-from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
-                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
+from .optimizer import (Optimizer, _check_capturable, _closure_loss, _get_value, _group_tensors,
+                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable,
+                        _validate, _zeros)
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -51,6 +52,8 @@ def adadelta(params, grads, square_avgs, acc_deltas, state_steps, capturable=Fal
              foreach=None, differentiable=False, has_complex=False, *, lr, rho, eps,
              weight_decay, maximize):
     r"""Functional API that performs Adadelta algorithm computation."""
+    if capturable:
+        _check_capturable(params, supports_xla=False)
     lr = _get_value(_to_scalar(lr))
     for param, grad, square_avg, acc_delta, step in zip(params, grads, square_avgs, acc_deltas,
                                                         state_steps):

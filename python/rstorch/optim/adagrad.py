@@ -2,8 +2,8 @@
 
 import rstorch
 
-from .optimizer import (Optimizer, _validate, _closure_loss, _get_value, _is_sparse,
-                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _get_value, _is_sparse, _setstate_groups,
+                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate)
 
 __all__ = ["Adagrad", "adagrad"]
 

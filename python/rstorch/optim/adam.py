@@ -3,8 +3,9 @@
 import rstorch
 
 from .._tensor import Tensor
-from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
-                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
+from .optimizer import (Optimizer, _check_capturable, _closure_loss, _get_value, _group_tensors,
+                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable,
+                        _validate, _zeros)
 
 __all__ = ["Adam", "adam"]
 
@@ -102,6 +103,8 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, for
     if not all(isinstance(t, Tensor) for t in state_steps):
         raise RuntimeError("API has changed, `state_steps` argument must contain a list of "
                            "singleton tensors")
+    if capturable:
+        _check_capturable(params)
     lr = _get_value(_to_scalar(lr))
     beta1 = _get_value(_to_scalar(beta1))
     beta2 = _get_value(_to_scalar(beta2))

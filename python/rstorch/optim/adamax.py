@@ -2,8 +2,9 @@
 
 import rstorch
 
-from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
-                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
+from .optimizer import (Optimizer, _check_capturable, _closure_loss, _get_value, _group_tensors,
+                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable,
+                        _validate, _zeros)
 
 __all__ = ["Adamax", "adamax"]
 
@@ -49,6 +50,8 @@ def adamax(params, grads, exp_avgs, exp_infs, state_steps, foreach=None, maximiz
            differentiable=False, capturable=False, has_complex=False, *, eps, beta1, beta2, lr,
            weight_decay):
     r"""Functional API that performs adamax algorithm computation."""
+    if capturable:
+        _check_capturable(params)
     lr = _get_value(_to_scalar(lr))
     for i, param in enumerate(params):
         grad = grads[i]

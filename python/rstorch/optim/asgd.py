@@ -2,9 +2,9 @@
 
 import rstorch
 
-from .optimizer import (Optimizer, _closure_loss, _get_scalar_dtype, _get_value, _group_tensors,
-                        _setstate_groups, _to_scalar, _use_grad_for_differentiable, _validate,
-                        _zeros)
+from .optimizer import (Optimizer, _check_capturable, _closure_loss, _get_scalar_dtype, _get_value,
+                        _group_tensors, _setstate_groups, _to_scalar, _use_grad_for_differentiable,
+                        _validate, _zeros)
 
 __all__ = ["ASGD", "asgd"]
 
@@ -55,6 +55,8 @@ def asgd(params, grads, axs, mus, etas, state_steps, foreach=None, maximize=Fals
          differentiable=False, capturable=False, has_complex=False, *, lambd, lr, t0, alpha,
          weight_decay):
     r"""Functional API that performs asgd algorithm computation."""
+    if capturable:
+        _check_capturable(params, "params, mus, etas, and state_steps")
     lr = _get_value(_to_scalar(lr))
     for i, param in enumerate(params):
         grad = grads[i]

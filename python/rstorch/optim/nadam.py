@@ -2,9 +2,9 @@
 
 import rstorch
 
-from .optimizer import (Optimizer, _closure_loss, _get_scalar_dtype, _get_value, _group_tensors,
-                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable,
-                        _validate, _zeros)
+from .optimizer import (Optimizer, _check_capturable, _closure_loss, _get_scalar_dtype, _get_value,
+                        _group_tensors, _setstate_groups, _step_tensor, _to_scalar,
+                        _use_grad_for_differentiable, _validate, _zeros)
 
 __all__ = ["NAdam", "nadam"]
 
@@ -62,6 +62,8 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps,
           has_complex=False, maximize=False, *, beta1, beta2, lr, weight_decay, momentum_decay,
           eps):
     r"""Functional API that performs NAdam algorithm computation."""
+    if capturable:
+        _check_capturable(params, "params, mu_products and state_steps")
     lr = _get_value(_to_scalar(lr))
     for i, param in enumerate(params):
         grad = grads[i] if not maximize else -grads[i]

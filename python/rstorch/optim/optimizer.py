@@ -122,6 +122,20 @@ def _step_tensor(value=0.0):
     return rstorch.tensor(float(value), dtype=_get_scalar_dtype())
 
 
+# torch's _get_capturable_supported_devices(); rstorch's GPU device (wgpu) stands for cuda
+_CAPTURABLE_DEVICES = ["cuda", "xpu", "hpu", "privateuseone", "xla"]
+
+
+def _check_capturable(params, what="params and state_steps", supports_xla=True):
+    """torch's check of `capturable=True`: the tensors must be on an accelerator (AssertionError
+    on the CPU, as torch raises)."""
+    devices = _CAPTURABLE_DEVICES if supports_xla else _CAPTURABLE_DEVICES[:-1]
+    for p in params:
+        if p.device.type not in devices and p.device.type != "wgpu":
+            raise AssertionError(f"If capturable=True, {what} must be on supported devices: "
+                                 f"{devices}.")
+
+
 def _zeros(p):
     return rstorch.zeros_like(p, memory_format=rstorch.preserve_format)
 

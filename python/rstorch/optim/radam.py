@@ -1,7 +1,8 @@
 """RAdam, as torch.optim.RAdam (the single-tensor, non-capturable update, op for op)."""
 
-from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
-                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
+from .optimizer import (Optimizer, _check_capturable, _closure_loss, _get_value, _group_tensors,
+                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable,
+                        _validate, _zeros)
 
 __all__ = ["RAdam", "radam"]
 
@@ -50,6 +51,8 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, decoupled_weight_de
           foreach=None, differentiable=False, capturable=False, has_complex=False,
           maximize=False, *, beta1, beta2, lr, weight_decay, eps):
     r"""Functional API that performs RAdam algorithm computation."""
+    if capturable:
+        _check_capturable(params)
     lr = _get_value(_to_scalar(lr))
     for i, param in enumerate(params):
         grad = grads[i] if not maximize else -grads[i]

@@ -1,7 +1,8 @@
 """RMSprop, as torch.optim.RMSprop (the single-tensor, non-capturable update, op for op)."""
 
-from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
-                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
+from .optimizer import (Optimizer, _check_capturable, _closure_loss, _get_value, _group_tensors,
+                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable,
+                        _validate, _zeros)
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -62,6 +63,8 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
             foreach=None, maximize=False, differentiable=False, capturable=False,
             has_complex=False, *, lr, alpha, eps, weight_decay, momentum, centered):
     r"""Functional API that performs rmsprop algorithm computation."""
+    if capturable:
+        _check_capturable(params)
     lr = _get_value(_to_scalar(lr))
     for i, param in enumerate(params):
         step = state_steps[i]

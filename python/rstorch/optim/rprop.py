@@ -2,8 +2,9 @@
 
 import rstorch
 
-from .optimizer import (Optimizer, _closure_loss, _get_value, _group_tensors, _setstate_groups,
-                        _step_tensor, _to_scalar, _use_grad_for_differentiable, _validate, _zeros)
+from .optimizer import (Optimizer, _check_capturable, _closure_loss, _get_value, _group_tensors,
+                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable,
+                        _validate, _zeros)
 
 __all__ = ["Rprop", "rprop"]
 
@@ -54,6 +55,8 @@ def rprop(params, grads, prevs, step_sizes, state_steps, foreach=None, capturabl
           maximize=False, differentiable=False, has_complex=False, *, step_size_min,
           step_size_max, etaminus, etaplus):
     r"""Functional API that performs rprop algorithm computation."""
+    if capturable:
+        _check_capturable(params)
     for i, param in enumerate(params):
         grad = grads[i]
         grad = grad if not maximize else -grad
