@@ -103,6 +103,8 @@ OPTIM_CONFIGS = {
              {"lr": 0.05, "t0": 2, "weight_decay": 0.1, "alpha": 0.5}],
     "Rprop": [{}, {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 1)},
               {"lr": 0.05, "maximize": True}],
+    "Adafactor": [{}, {"lr": 0.05, "weight_decay": 0.1, "d": 2.0},
+                  {"lr": 0.05, "eps": (1e-4, 1e-2), "beta2_decay": -0.5, "maximize": True}],
 }
 
 
@@ -436,7 +438,8 @@ def _cases():
     for name, kw in [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.05, "amsgrad": True}),
                      ("NAdam", {"lr": 0.05}), ("ASGD", {"lr": 0.05, "t0": 2}),
                      ("Rprop", {"lr": 0.05}), ("Adagrad", {"lr": 0.1}),
-                     ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5})]:
+                     ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}),
+                     ("Adafactor", {"lr": 0.05})]:
         cases[f"resume/{name}"] = _sd_roundtrip(name, kw)
     for name, kw in [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.05}),
                      ("AdamW", {"lr": 0.05}), ("RMSprop", {"lr": 0.01}),
