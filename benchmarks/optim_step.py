@@ -1,9 +1,10 @@
 """Optimizer step over a 10M-parameter model in 100 tensors (100 x 100,000 float32): ms per
 `opt.step()` for SGD(momentum=0.9) and Adam, gradients fixed (no backward in the timing).
 
-usage: python benchmarks/optim_step.py rstorch|torch [steps]     one library, prints JSON
-       python benchmarks/optim_step.py pairs [rounds] [steps]    alternating subprocesses of
-                                                                 both, medians and ratios
+usage: python benchmarks/optim_step.py rstorch|torch [steps] [threads]   one library, JSON
+       python benchmarks/optim_step.py pairs [rounds] [steps] [threads]  alternating subprocesses
+                                                                         of both, medians, ratios
+(threads: set_num_threads for both libraries; default: each library's own default)
 
 torch runs its CPU default (the single-tensor for-loop: torch defaults to foreach only on
 accelerators) and foreach=True. Memory traffic per step, ideal: SGD-momentum reads param, grad,
@@ -20,8 +21,10 @@ import time
 N_TENSORS, NUMEL = 100, 100_000
 
 
-def run(name, steps):
+def run(name, steps, threads=0):
     torch = importlib.import_module(name)
+    if threads:
+        torch.set_num_threads(threads)
     torch.manual_seed(0)
     params = [torch.randn(NUMEL).requires_grad_() for _ in range(N_TENSORS)]
     for p in params:
@@ -46,15 +49,15 @@ def run(name, steps):
     return out
 
 
-def pairs(rounds, steps):
+def pairs(rounds, steps, threads=0):
     results = {"torch": [], "rstorch": []}
     for _ in range(rounds):
         for name in ("torch", "rstorch"):
             exe = sys.executable
             if name == "torch":
                 exe = TORCH_PYTHON
-            proc = subprocess.run([exe, __file__, name, str(steps)], capture_output=True,
-                                  text=True, check=True)
+            proc = subprocess.run([exe, __file__, name, str(steps), str(threads)],
+                                  capture_output=True, text=True, check=True)
             results[name].append(json.loads(proc.stdout))
     med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
            for name, rs in results.items()}
@@ -70,8 +73,8 @@ TORCH_PYTHON = "/root/.cache/rstorch-torch-venv/bin/python"
 
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "pairs"
+    args = [int(a) for a in sys.argv[2:]]
     if mode == "pairs":
-        pairs(int(sys.argv[2]) if len(sys.argv) > 2 else 5,
-              int(sys.argv[3]) if len(sys.argv) > 3 else 20)
+        pairs(*(args + [5, 20, 0][len(args):]))
     else:
-        print(json.dumps(run(mode, int(sys.argv[2]) if len(sys.argv) > 2 else 20)))
+        print(json.dumps(run(mode, *(args + [20, 0][len(args):]))))
