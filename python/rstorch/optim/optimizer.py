@@ -1,8 +1,10 @@
 """The Optimizer base class, as torch.optim.optimizer (PyTorch 2.15): param groups, state,
 state_dict()/load_state_dict() in torch's layout, step and state-dict hooks.
 
-The optimizers run torch's single-tensor (foreach=False) update op for op; `foreach`, `fused`
-and `capturable` are accepted and recorded in the param groups (the CPU path is the same)."""
+The optimizers run torch's single-tensor (foreach=False) update op for op. `foreach` and `fused`
+are accepted and recorded in the param groups (the same single-tensor update runs);
+`capturable=True` is accepted by the constructors and, like torch's, refused by `step` on the
+CPU."""
 
 import functools
 import warnings
