@@ -28,6 +28,7 @@ from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enab
 from . import _dispatch
 from . import nn
 from . import utils
+from . import optim
 
 __version__ = "0.1.0"
 
