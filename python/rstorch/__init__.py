@@ -27,6 +27,8 @@ from .autograd.grad_mode import is_inference_mode_enabled
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled
 from . import _dispatch
 from . import nn
+from . import serialization
+from .serialization import save, load
 
 __version__ = "0.1.0"
 
