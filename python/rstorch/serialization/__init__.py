@@ -203,6 +203,9 @@ def _restore_location(map_location):
             return default(map_location.get(location, location))
         return by_dict, None
     if isinstance(map_location, (str, bytes, _device_cls)):
+        name = str(map_location.decode() if isinstance(map_location, bytes) else map_location)
+        if name.startswith(("cuda", "wgpu")):
+            raise RuntimeError(no_gpu_message(name))
         dev = device_arg(map_location.decode() if isinstance(map_location, bytes) else map_location)
         check_target(dev)
         return (lambda location: dev), None

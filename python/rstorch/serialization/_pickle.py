@@ -467,12 +467,33 @@ _OP = {k: getattr(pickle, k)[0] for k in (
     "EMPTY_DICT", "EMPTY_SET", "BININT", "BININT1", "BININT2", "BINFLOAT", "BINUNICODE",
     "SHORT_BINSTRING", "BINPERSID", "BINGET", "LONG_BINGET", "BINPUT", "LONG_BINPUT", "LONG1", "PROTO",
     "STOP")}
-# Python 2's names (what torch's NAME_MAPPING/IMPORT_MAPPING fix for protocol-2 pickles)
-_IMPORT_MAPPING = {"__builtin__": "builtins", "copy_reg": "copyreg", "UserDict": "collections"}
+# Python 2's names, fixed as torch fixes them for protocol-2 pickles (torch._utils's mappings)
+_IMPORT_MAPPING = {
+    "__builtin__": "builtins", "copy_reg": "copyreg", "Queue": "queue", "repr": "reprlib",
+    "_abcoll": "collections.abc", "UserDict": "collections", "UserList": "collections",
+    "UserString": "collections", "whichdb": "dbm", "StringIO": "io", "cStringIO": "io",
+}
+_NAME_MAPPING = {
+    ("__builtin__", "xrange"): ("builtins", "range"), ("__builtin__", "reduce"): ("functools", "reduce"),
+    ("__builtin__", "intern"): ("sys", "intern"), ("__builtin__", "unichr"): ("builtins", "chr"),
+    ("__builtin__", "unicode"): ("builtins", "str"), ("__builtin__", "long"): ("builtins", "int"),
+    ("itertools", "izip"): ("builtins", "zip"), ("itertools", "imap"): ("builtins", "map"),
+    ("itertools", "ifilter"): ("builtins", "filter"), ("itertools", "ifilterfalse"): ("itertools", "filterfalse"),
+    ("itertools", "izip_longest"): ("itertools", "zip_longest"),
+    ("UserDict", "IterableUserDict"): ("collections", "UserDict"), ("UserList", "UserList"): ("collections", "UserList"),
+    ("UserString", "UserString"): ("collections", "UserString"), ("__builtin__", "basestring"): ("builtins", "str"),
+    ("exceptions", "StandardError"): ("builtins", "Exception"), ("UserDict", "UserDict"): ("collections", "UserDict"),
+}
+
+
+def _map_global(module, name):
+    if (module, name) in _NAME_MAPPING:
+        return _NAME_MAPPING[(module, name)]
+    return _IMPORT_MAPPING.get(module, module), name
 
 
 def _global_path(module, name):
-    module = _IMPORT_MAPPING.get(module, module)
+    module, name = _map_global(module, name)
     return f"{module}.{name}"
 
 
@@ -517,8 +538,8 @@ class WeightsUnpickler:
                 name = self.readline()
                 if not module.endswith(b"\n") or not name.endswith(b"\n"):
                     raise UnpicklingError("pickle data was truncated")
-                module, name = module[:-1].decode("utf-8"), name[:-1].decode("utf-8")
-                full_path = _global_path(module, name)
+                module, name = _map_global(module[:-1].decode("utf-8"), name[:-1].decode("utf-8"))
+                full_path = f"{module}.{name}"
                 if module in _BLOCKED:
                     raise UnpicklingError(
                         f"Trying to load unsupported GLOBAL {full_path} whose module {module} is blocked.")
