@@ -601,3 +601,12 @@ def _st(header, data=b"", n=None):
 def test_safetensors_hostile(blob, match):
     with pytest.raises(st.SafetensorError, match=match):
         st.load(blob)
+
+
+@pytest.mark.parametrize("weights_only", [True, False])
+def test_legacy_huge_claimed_string_allocates_nothing(weights_only):
+    head = (pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2) + pickle.dumps(1001, protocol=2)
+            + pickle.dumps({"little_endian": True}, protocol=2))
+    for body in (b"\x80\x02X\xff\xff\xff\xff" + b"a" * 10, b"\x80\x04\x8e" + struct.pack("<Q", 2 ** 40) + b"a"):
+        with pytest.raises((RuntimeError, pickle.UnpicklingError)):
+            rstorch.load(io.BytesIO(head + body), weights_only=weights_only)

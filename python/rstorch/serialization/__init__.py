@@ -8,8 +8,9 @@ writes and `rstorch.load` reads `torch.save`'s files (and the legacy pre-1.6 for
 `load(weights_only=True)` (the default, as in torch 2.6+) unpickles through an allowlist
 (`_pickle.WeightsUnpickler`); `weights_only=False` is full pickling, `torch.*` globals resolved as
 the `rstorch.*` object of the same path (a torch `nn.Linear` loads as rstorch's). safetensors:
-`rstorch.serialization.safetensors` (`save_file`, `load_file`, `save`, `load`, `safe_open`; the
-first three and `safe_open` are re-exported here as `save_file`, `load_file`, `safe_open`).
+`rstorch.serialization.safetensors` (`save_file`, `load_file`, `save`, `load` for bytes, `safe_open`,
+as `safetensors.torch`; `save_file`, `load_file` and `safe_open` are re-exported here, while
+`rstorch.serialization.save`/`load` are torch's, as in `torch.serialization`).
 """
 
 import ctypes
@@ -375,10 +376,37 @@ def _load_file(f, map_location, weights_only, use_mmap, encoding, path):
 
 # ---------------------------------------------------------------------------- legacy format
 
+class _Bounded:
+    """A file as an unpickler reads it: a read of n bytes never asks for more than the file has left
+    (a pickle claiming a 4 GB string in a 1 KB file allocates nothing)."""
+
+    def __init__(self, f, size):
+        self.f, self.size = f, size
+
+    def read(self, n=-1):
+        left = max(0, self.size - self.f.tell())
+        return self.f.read(left if n is None or n < 0 else min(n, left))
+
+    def readinto(self, b):
+        left = max(0, self.size - self.f.tell())
+        if len(b) > left:
+            raise pickle.UnpicklingError("pickle data was truncated")
+        return self.f.readinto(b)
+
+    def readline(self, limit=-1):
+        return self.f.readline(limit)
+
+    def tell(self):
+        return self.f.tell()
+
+    def seek(self, *args):
+        return self.f.seek(*args)
+
+
 class _LegacySource:
     """The storages of a legacy file: after the pickles, each key's int64 element count and bytes."""
 
-    def __init__(self, f, order_itemsize):
+    def __init__(self, f):
         self.f = f
         self.where = {}
         self.end = None
@@ -396,6 +424,12 @@ class _LegacySource:
 
 
 def _load_legacy(f, map_location, weights_only, encoding):
+    start = f.tell()
+    f.seek(0, 2)
+    file_size = f.tell()
+    f.seek(start)
+    raw, f = f, _Bounded(f, file_size)
+
     def small(what):
         try:
             return _unpickle(f, _no_pid, weights_only, encoding)
@@ -412,14 +446,8 @@ def _load_legacy(f, map_location, weights_only, encoding):
     sys_info = small("sys info")
     little = sys_info.get("little_endian", True) if isinstance(sys_info, dict) else True
     restore, call = _restore_location(map_location)
-    pending = []  # (key, nbytes, storage_type, location)
     storages = {}
-
-    start = f.tell()
-    f.seek(0, 2)
-    file_size = f.tell()
-    f.seek(start)
-    source = _LegacySource(f, None)
+    source = _LegacySource(raw)
 
     def persistent_load(pid):
         if type(pid) is not tuple or len(pid) != 6 or _pickle._ascii(pid[0]) != "storage":
@@ -441,7 +469,6 @@ def _load_legacy(f, map_location, weights_only, encoding):
                 alt = call(s, location)
                 s = alt if alt is not None else s
             storages[key] = s
-            pending.append((key, nbytes, storage_type))
         elif s.nbytes != nbytes or s.storage_type is not storage_type:
             raise RuntimeError(f"storage {key!r} is referenced with different sizes or types")
         if view_metadata is not None:
