@@ -231,12 +231,7 @@ class _Loader:
         if self.mm is not None and not self.swap and rec.offset % 64 == 0:
             arr = (ctypes.c_char * nbytes).from_buffer(self.mm, rec.offset)
             return arr, ctypes.addressof(arr), True
-        buf = bytearray(nbytes)
-        self.reader.readinto(name, buf)
-        if self.swap is not None:
-            _byteswap(buf, self.swap)
-        arr = (ctypes.c_char * nbytes).from_buffer(buf)
-        return arr, ctypes.addressof(arr), True
+        return _read_into_new(lambda buf: self.reader.readinto(name, buf), nbytes)
 
     def __call__(self, pid):
         if type(pid) is not tuple or len(pid) != 5 or _pickle._ascii(pid[0]) != "storage":
@@ -284,6 +279,16 @@ class _Loader:
         _byteswap(buf, itemsize)
         arr = (ctypes.c_char * nbytes).from_buffer(buf)
         return arr, ctypes.addressof(arr), True
+
+
+def _read_into_new(readinto, nbytes):
+    """(owner, pointer, writable) of a new, uninitialized rstorch buffer filled by `readinto`
+    (no zero-filling pass, unlike a bytearray)."""
+    from .._creation import empty
+    t = empty((nbytes,), dtype=_C.uint8)
+    ptr = t.data_ptr()
+    readinto(memoryview((ctypes.c_char * nbytes).from_address(ptr)).cast("B"))
+    return t, ptr, True
 
 
 def _byteswap(buf, itemsize):

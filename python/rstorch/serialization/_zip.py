@@ -25,6 +25,17 @@ _EOCD64 = struct.Struct("<4sQHHIIQQQQ")       # 56 bytes
 _LOCATOR = struct.Struct("<4sIQI")            # 20 bytes
 
 
+_PARALLEL_CRC = 1 << 20
+_POOL = []
+
+
+def _crc_pool():
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+        _POOL.append(ThreadPoolExecutor(1, thread_name_prefix="rstorch-crc32"))
+    return _POOL[0]
+
+
 def archive_error(what):
     return RuntimeError(f"PytorchStreamReader failed reading zip archive: {what}")
 
@@ -59,8 +70,14 @@ class ZipWriter:
         crc = 0
         written = 0
         for c in chunks:
-            crc = zlib.crc32(c, crc)
-            self.f.write(c)
+            if written == 0 and len(c) >= _PARALLEL_CRC:
+                # zlib.crc32 and the write both release the GIL: checksum while the bytes go out
+                job = _crc_pool().submit(zlib.crc32, c)
+                self.f.write(c)
+                crc = job.result()
+            else:
+                crc = zlib.crc32(c, crc)
+                self.f.write(c)
             written += len(c)
         if written != size:
             raise RuntimeError(f"record {name}: wrote {written} bytes, expected {size}")
