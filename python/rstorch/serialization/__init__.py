@@ -24,12 +24,11 @@ import sys
 
 from .. import _C
 from .._device import device as _device_cls
-from .._tensor import Tensor
 from . import _pickle
-from ._pickle import (LoadedStorage, StorageRef, STORAGE_NAME, UNTYPED, StorageType,
+from ._pickle import (LoadedStorage, StorageRef, STORAGE_NAME, StorageType,
                       add_safe_globals, get_safe_globals, clear_safe_globals, safe_globals,
                       weights_only_message, check_target, no_gpu_message)
-from ._zip import ZipReader, ZipWriter, is_zipfile
+from ._zip import ZipReader, ZipWriter, is_zipfile, atomic_write
 from .safetensors import save_file, load_file, safe_open
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
@@ -149,34 +148,7 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
                                  f"attribute, got {type(f).__name__}")
         write(f)
         return
-    path = os.fsdecode(f)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise RuntimeError(f"Parent directory {folder} does not exist.")
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{random.getrandbits(48):012x}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fobj:
-            write(fobj)
-            fobj.flush()
-            os.fsync(fobj.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    atomic_write(os.fsdecode(f), write)
 
 
 # ---------------------------------------------------------------------------- load

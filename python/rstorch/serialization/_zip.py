@@ -11,6 +11,8 @@ against the file's size before anything is read or allocated; compressed records
 must share one top folder and be plain relative paths.
 """
 
+import os
+import random
 import struct
 import zlib
 
@@ -282,3 +284,35 @@ def is_zipfile(f):
     head = f.read(4)
     f.seek(start)
     return head == b"PK\x03\x04"
+
+
+def atomic_write(path, write):
+    """Calls `write(file)` on a new file next to `path`, flushes and fsyncs it, then renames it over
+    `path` (and fsyncs the folder): a crash or kill at any point leaves the old file whole."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise RuntimeError(f"Parent directory {folder} does not exist.")
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{random.getrandbits(48):012x}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fobj:
+            write(fobj)
+            fobj.flush()
+            os.fsync(fobj.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)

@@ -100,22 +100,13 @@ def save(tensors, metadata=None):
 def save_file(tensors, filename, metadata=None):
     """Writes `tensors` to `filename` (atomically: a temporary file renamed over it)."""
     head, chunks, total = _prepare(tensors, metadata)
-    path = os.fspath(filename)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(head)
-            for _, mv in chunks:
-                f.write(mv)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from ._zip import atomic_write
+
+    def write(f):
+        f.write(head)
+        for _, mv in chunks:
+            f.write(mv)
+    atomic_write(os.fspath(filename), write)
 
 
 def _no_dups(pairs):
