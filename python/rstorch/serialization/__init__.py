@@ -367,7 +367,11 @@ class _Bounded:
     def readinto(self, b):
         left = max(0, self.size - self.f.tell())
         if len(b) > left:
-            raise pickle.UnpicklingError("pickle data was truncated")
+            # short: the unpickler raises "pickle data was truncated" (raising here would leave
+            # its buffer exported from our frame)
+            data = self.f.read(left)
+            b[:len(data)] = data
+            return len(data)
         return self.f.readinto(b)
 
     def readline(self, limit=-1):
@@ -456,9 +460,17 @@ def _load_legacy(f, map_location, weights_only, encoding):
     pickle_at = f.tell()
     found = {}
     try:
-        scan = _Scanner(f, encoding=encoding)
-        scan.persistent_load = lambda pid: _scan_pid(pid, found)
-        scan.load()
+        if weights_only:
+            # the restricted unpickler runs only allowlisted rebuilds: run it over meta storages
+            _pickle.WeightsUnpickler(f, lambda pid: _scan_pid(pid, found, f), encoding).load()
+        else:
+            scan = _Scanner(f, encoding=encoding)
+            scan.persistent_load = lambda pid: _scan_pid(pid, found)
+            scan.load()
+    except pickle.UnpicklingError as e:
+        if weights_only:
+            raise pickle.UnpicklingError(weights_only_message(str(e))) from None
+        raise RuntimeError(f"corrupt legacy checkpoint: {e}"[:500]) from None
     except (RuntimeError, ValueError):
         raise
     except Exception as e:
@@ -519,7 +531,7 @@ class _Scanner(pickle.Unpickler):
         return obj if isinstance(obj, StorageType) else _Inert
 
 
-def _scan_pid(pid, found):
+def _scan_pid(pid, found, meta=None):
     if type(pid) is not tuple or len(pid) != 6 or _pickle._ascii(pid[0]) != "storage":
         raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}"[:300])
     _, st, key, _, numel, _ = pid
@@ -529,6 +541,8 @@ def _scan_pid(pid, found):
     prev = found.setdefault(key, (st, numel))
     if prev != (st, numel):
         raise RuntimeError(f"storage {key!r} is referenced with different sizes or types")
+    if meta is not None:
+        return LoadedStorage(None, key, numel * st.itemsize, st, "meta")
     return _Inert()
 
 
