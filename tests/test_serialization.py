@@ -610,3 +610,13 @@ def test_legacy_huge_claimed_string_allocates_nothing(weights_only):
     for body in (b"\x80\x02X\xff\xff\xff\xff" + b"a" * 10, b"\x80\x04\x8e" + struct.pack("<Q", 2 ** 40) + b"a"):
         with pytest.raises((RuntimeError, pickle.UnpicklingError)):
             rstorch.load(io.BytesIO(head + body), weights_only=weights_only)
+
+
+def test_tensor_python_state_and_hooks():
+    x = rstorch.ones(2, requires_grad=True)
+    x.register_hook(lambda g: g)
+    x.tag = "kept"
+    b = rstorch.nn.Buffer(rstorch.ones(2))
+    out = roundtrip({"x": x, "b": b})
+    assert out["x"].tag == "kept" and "_backward_hooks" not in out["x"].__dict__ and out["x"].requires_grad
+    assert out["b"]._is_buffer and isinstance(out["b"], rstorch.nn.Buffer)

@@ -4,7 +4,8 @@ with expected.json describing their contents; then checks, with torch, files wri
 Run from the repository root:
     /root/.cache/rstorch-torch-venv/bin/python tests/tools/make_serialization_fixtures.py
 (the torch venv needs `pip install safetensors`; rstorch runs in a subprocess with python3 and
-PYTHONPATH=python). The tests only read the files; they never need torch.
+PYTHONPATH=python). `--check-only`: only the check that torch reads rstorch's files. The tests
+only read the fixtures; they never need torch.
 """
 
 import json
@@ -124,7 +125,8 @@ objs = {"base": base, "col": base[:, 2], "narrow": base[1:3, 1:4], "t": base.t()
         "p": rstorch.nn.Parameter(rstorch.ones(2)), "rg": rstorch.ones(2, requires_grad=True),
         "scalar": rstorch.tensor(2.5, dtype=rstorch.float64), "empty": rstorch.empty(0, 2),
         "meta": rstorch.empty(2, 3, device="meta"), "size": rstorch.Size([1, 2]), "dtype": rstorch.bfloat16,
-        "dev": rstorch.device("cpu"), "od": OrderedDict(a=1), "nested": [1, (2.5, "s"), {"k": None}]}
+        "dev": rstorch.device("cpu"), "od": OrderedDict(a=1), "nested": [1, (2.5, "s"), {"k": None}],
+        "buffer": rstorch.nn.Buffer(rstorch.ones(2))}
 for name in ["float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool"]:
     objs["dt_" + name] = (rstorch.arange(6) % 3).to(getattr(rstorch, name))
 rstorch.save(objs, d + "/r.pt")
@@ -153,6 +155,7 @@ def check_rstorch_files():
             assert o["size"] == torch.Size([1, 2]) and o["dtype"] is torch.bfloat16
             assert o["dev"] == torch.device("cpu") and o["od"] == OrderedDict(a=1)
             assert o["nested"] == [1, (2.5, "s"), {"k": None}]
+            assert o["buffer"]._is_buffer and isinstance(o["buffer"], torch.nn.Buffer)
             for dn in DTYPES:
                 assert torch.equal(o["dt_" + dn], (torch.arange(6) % 3).to(getattr(torch, dn))), dn
         sd = torch.load(os.path.join(d, "sd.pt"), weights_only=True)
@@ -166,5 +169,8 @@ def check_rstorch_files():
 
 
 if __name__ == "__main__":
-    main()
+    if "--check-only" in sys.argv:  # leave the fixtures as they are
+        check_rstorch_files()
+    else:
+        main()
     sys.exit(0)

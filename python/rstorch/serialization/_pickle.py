@@ -822,7 +822,7 @@ class TorchPickler(pickle._Pickler):
             return
         args = (self.storage_ref(obj), obj.storage_offset(), tuple(obj.shape), tuple(obj.stride()),
                 obj.requires_grad, OrderedDict())
-        state = obj.__dict__ if type(obj) is Tensor else None
+        state = _param_state(obj) if type(obj) is Tensor and obj.__dict__ else None  # hooks are not saved
         if state:
             self.save_reduce(_rebuild_from_type_v2, (_rebuild_tensor_v2, Tensor, args, state), obj=obj)
         else:
