@@ -620,3 +620,29 @@ def test_tensor_python_state_and_hooks():
     out = roundtrip({"x": x, "b": b})
     assert out["x"].tag == "kept" and "_backward_hooks" not in out["x"].__dict__ and out["x"].requires_grad
     assert out["b"]._is_buffer and isinstance(out["b"], rstorch.nn.Buffer)
+
+
+def test_big_endian_file():
+    data = _saved({"f": rstorch.arange(4.0), "i": rstorch.arange(3, dtype=rstorch.int16),
+                   "b": rstorch.tensor([1, 2], dtype=rstorch.uint8)})
+    r = _zip.ZipReader(io.BytesIO(data))
+    sizes = {"0": 4, "1": 2, "2": 1}
+    out = io.BytesIO()
+    w = _zip.ZipWriter(out, "archive")
+    for key in r.records:
+        b = r.read(key)
+        if key == "byteorder":
+            b = b"big"
+        elif key.startswith("data/"):
+            n = sizes[key[5:]]
+            b = b"".join(b[i:i + n][::-1] for i in range(0, len(b), n))
+        w.write_record(key, [b], len(b))
+    w.finish()
+    o = rstorch.load(io.BytesIO(out.getvalue()))
+    assert o["f"].tolist() == [0.0, 1.0, 2.0, 3.0] and o["i"].tolist() == [0, 1, 2] and o["b"].tolist() == [1, 2]
+
+
+def test_full_load_of_a_torch_class_rstorch_lacks():
+    pkl = b"\x80\x02ctorch.nn.modules.nosuch\nNoSuchLayer\n)\x81."
+    with pytest.raises(pickle.UnpicklingError, match="needs PyTorch's torch.nn.modules.nosuch.NoSuchLayer"):
+        rstorch.load(io.BytesIO(_zipped(pkl)), weights_only=False)

@@ -200,7 +200,7 @@ class _Loader:
     def source(self, key, nbytes):
         name = f"data/{key}"
         rec = self.reader.record(name)
-        if self.mm is not None and not self.swap and rec.offset % 64 == 0:
+        if self.mm is not None and rec.offset % 64 == 0:
             arr = (ctypes.c_char * nbytes).from_buffer(self.mm, rec.offset)
             return arr, ctypes.addressof(arr), True
         return _read_into_new(lambda buf: self.reader.readinto(name, buf), nbytes)
@@ -222,8 +222,6 @@ class _Loader:
         if rec.size != nbytes:
             raise RuntimeError(f"storage data/{key} holds {rec.size} bytes but the file claims {numel} "
                                f"elements of {storage_type.itemsize} bytes ({nbytes} bytes)")
-        if self.swap is not None:
-            self.swap_size = storage_type.itemsize
         return self.storage(key, nbytes, storage_type, location)
 
     def storage(self, key, nbytes, storage_type, location):
@@ -241,6 +239,7 @@ class _Loader:
         return s if s.storage_type is storage_type else s.retyped(storage_type)
 
     def _source_for(self, storage_type):
+        """Reads a storage's bytes; a big-endian file's are swapped per element (not mapped)."""
         if self.swap is None:
             return self.source
         return lambda key, nbytes: self._swapped(key, nbytes, storage_type.itemsize)
@@ -296,8 +295,6 @@ def _load_zip(f, map_location, weights_only, mm, encoding):
         if order.decode() != sys.byteorder:
             swap = True
     loader = _Loader(reader, map_location, mm, swap)
-    if swap:
-        loader.source = None  # every storage goes through _swapped
     if not reader.has("data.pkl"):
         raise RuntimeError("PytorchStreamReader failed locating file data.pkl: file not found")
     pkl = reader.read("data.pkl")

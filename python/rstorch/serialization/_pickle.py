@@ -263,8 +263,16 @@ def _rebuild_tensor(storage, storage_offset, size, stride):
     return view_of(storage, dtype, itemsize, storage_offset, size, stride)
 
 
+def _check_metadata(metadata):
+    # torch records the conj/neg bits of a view here; rstorch has neither
+    if metadata:
+        raise RuntimeError(f"cannot load a tensor with metadata {metadata!r}: rstorch has no conjugate or "
+                           "negative views"[:300])
+
+
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
                        metadata=None):
+    _check_metadata(metadata)
     return _finish(_rebuild_tensor(storage, storage_offset, size, stride), requires_grad)
 
 
@@ -272,6 +280,7 @@ def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, bac
                        metadata=None):
     if isinstance(dtype, MissingDtype):
         raise dtype.error()
+    _check_metadata(metadata)
     if not isinstance(dtype, _C.dtype):
         raise RuntimeError(f"invalid dtype in the file: {dtype!r}"[:300])
     t = view_of(storage, dtype, _TORCH_DTYPES[TORCH_NAME[dtype]][1], storage_offset, size, stride)
