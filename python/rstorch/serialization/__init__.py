@@ -92,14 +92,15 @@ def _pickled(obj, protocol, storages):
     return data.getvalue()
 
 
-def _write_zip(obj, f, protocol, archive_name):
+def _write_zip(obj, f, protocol, archive_name, byteorder=True):
     storages = _Storages()
     pkl = _pickled(obj, protocol, storages)
     w = ZipWriter(f, archive_name)
     w.write_record("data.pkl", [pkl], len(pkl))
     w.write_record(".format_version", [b"1"], 1)
     w.write_record(".storage_alignment", [b"64"], 2)
-    w.write_record("byteorder", [sys.byteorder.encode()], len(sys.byteorder))
+    if byteorder:
+        w.write_record("byteorder", [sys.byteorder.encode()], len(sys.byteorder))
     for key, t, nbytes, _ in storages.order:
         w.write_record(f"data/{key}", [_storage_bytes(t, nbytes)], nbytes)
     w.write_record("version", [b"3\n"], 2)
@@ -138,7 +139,7 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
 
     def write(fobj):
         if _use_new_zipfile_serialization:
-            _write_zip(obj, fobj, pickle_protocol, _archive_name(f))
+            _write_zip(obj, fobj, pickle_protocol, _archive_name(f), not _disable_byteorder_record)
         else:
             _write_legacy(obj, fobj, pickle_protocol)
 
@@ -387,18 +388,18 @@ class _LegacySource:
     def __init__(self, f):
         self.f = f
         self.where = {}
-        self.end = None
 
     def __call__(self, key, nbytes):
-        off = self.where[key]
         here = self.f.tell()
-        buf = bytearray(nbytes)
-        self.f.seek(off)
-        if self.f.readinto(buf) != nbytes:
-            raise RuntimeError(f"legacy storage {key!r} is truncated")
-        self.f.seek(here)
-        arr = (ctypes.c_char * nbytes).from_buffer(buf)
-        return arr, ctypes.addressof(arr), True
+        self.f.seek(self.where[key])
+
+        def readinto(buf):
+            if self.f.readinto(buf) != nbytes:
+                raise RuntimeError(f"legacy storage {key!r} is truncated")
+        try:
+            return _read_into_new(readinto, nbytes)
+        finally:
+            self.f.seek(here)
 
 
 def _load_legacy(f, map_location, weights_only, encoding):
