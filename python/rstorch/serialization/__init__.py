@@ -407,14 +407,18 @@ def _load_legacy(f, map_location, weights_only, encoding):
     f.seek(0, 2)
     file_size = f.tell()
     f.seek(start)
+    if file_size <= start:
+        raise RuntimeError("the file is empty or truncated: no checkpoint in it")
     raw, f = f, _Bounded(f, file_size)
 
     def small(what):
         try:
             return _unpickle(f, _no_pid, weights_only, encoding)
-        except (EOFError, pickle.UnpicklingError) as e:
+        except EOFError:
+            raise RuntimeError(f"the file is empty or truncated (reading its {what})") from None
+        except pickle.UnpicklingError as e:
             if what == "magic":
-                raise RuntimeError("Invalid magic number; corrupt file?") from None
+                raise  # not a checkpoint: torch's error
             raise RuntimeError(f"corrupt legacy checkpoint ({what}): {e}"[:500]) from None
 
     if small("magic") != MAGIC_NUMBER:
