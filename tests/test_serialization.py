@@ -646,3 +646,12 @@ def test_full_load_of_a_torch_class_rstorch_lacks():
     pkl = b"\x80\x02ctorch.nn.modules.nosuch\nNoSuchLayer\n)\x81."
     with pytest.raises(pickle.UnpicklingError, match="needs PyTorch's torch.nn.modules.nosuch.NoSuchLayer"):
         rstorch.load(io.BytesIO(_zipped(pkl)), weights_only=False)
+
+
+def test_container_built_from_a_huge_view_refused():
+    # set(<stride-0 view of 2**40 elements>) would iterate for hours: refused before iterating
+    view = _tensor_pickle((2 ** 40,), (0,), 0, 1)[2:-1]  # the REDUCE that builds the tensor
+    pkl = b"\x80\x02cbuiltins\nset\n" + view + b"\x85R."
+    data = _zipped(pkl, [("data/0", b"\x00" * 4)])
+    with pytest.raises(pickle.UnpicklingError, match="may not be built from a tensor"):
+        rstorch.load(io.BytesIO(data))

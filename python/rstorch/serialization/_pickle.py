@@ -570,6 +570,7 @@ class WeightsUnpickler:
                 cls = stack.pop()
                 if type(args) is not tuple:
                     raise UnpicklingError("NEWOBJ expected an argument tuple")
+                _check_container_args(cls, args)
                 if cls is Parameter:
                     stack.append(Parameter(*args))
                 elif cls is Tensor:
@@ -591,6 +592,7 @@ class WeightsUnpickler:
                     if hasattr(func, "__self__"):
                         msg += f" which belongs to {func.__self__}"
                     raise UnpicklingError(msg)
+                _check_container_args(func, args)
                 stack[-1] = func(*args)
             elif op == O["BUILD"]:
                 state = stack.pop()
@@ -721,6 +723,17 @@ class WeightsUnpickler:
         if type(self.stack[-1]) not in (dict, OrderedDict, Counter):
             raise UnpicklingError(f"Can only {opcode} for dict, collections.OrderedDict, collections.Counter, "
                                   f"but got {type(self.stack[-1])}")
+
+
+_CONTAINERS = {id(set), id(Counter), id(OrderedDict), id(Size), id(_device_cls), id(complex)}
+
+
+def _check_container_args(func, args):
+    """A container built from a tensor would iterate it: a stride-0 view of 2**40 elements costs
+    the file nothing and the loader hours. Containers are built from plain values only."""
+    if id(func) in _CONTAINERS and any(isinstance(a, (Tensor, LoadedStorage)) for a in args):
+        raise UnpicklingError(f"{getattr(func, '__name__', func)}() may not be built from a tensor or storage "
+                              "in a weights-only load")
 
 
 def _ascii(s):
