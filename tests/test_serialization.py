@@ -655,3 +655,29 @@ def test_container_built_from_a_huge_view_refused():
     data = _zipped(pkl, [("data/0", b"\x00" * 4)])
     with pytest.raises(pickle.UnpicklingError, match="may not be built from a tensor"):
         rstorch.load(io.BytesIO(data))
+
+
+def test_fast_tensor_pickling_equals_save_reduce():
+    from collections import OrderedDict as OD
+    from rstorch.serialization import _pickle, _Storages
+
+    class Generic(_pickle.TorchPickler):
+        dispatch = _pickle.TorchPickler.dispatch.copy()
+
+        def _generic(self, obj):
+            args = (self.storage_ref(obj), obj.storage_offset(), tuple(obj.shape), tuple(obj.stride()),
+                    obj.requires_grad, OD())
+            self.save_reduce(_pickle._rebuild_tensor_v2, args, obj=obj)
+        dispatch[rstorch.Tensor] = _generic
+
+    big = rstorch.zeros(70000)
+    x = rstorch.arange(300.0).reshape(3, 100)
+    objs = [x, x[1:, 5:], x.t(), rstorch.empty(0), rstorch.tensor(3.0), rstorch.ones(2, 3, 4, 5).permute(3, 1, 0, 2),
+            big[300:], big.as_strided([2, 2], [40000, 0], 1), x, rstorch.ones(2, requires_grad=True),
+            big.view(1, 1, 70000, 1)]
+
+    def dump(cls):
+        b = io.BytesIO()
+        cls(b, 2, _Storages()).dump(objs)
+        return b.getvalue()
+    assert dump(_pickle.TorchPickler) == dump(Generic)

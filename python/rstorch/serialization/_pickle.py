@@ -795,6 +795,24 @@ class FullUnpickler(pickle.Unpickler):
 _GLOBAL = pickle.GLOBAL
 
 
+_MARK, _TUPLE, _EMPTY_TUPLE, _REDUCE = pickle.MARK, pickle.TUPLE, pickle.EMPTY_TUPLE, pickle.REDUCE
+_NEWTRUE, _NEWFALSE = pickle.NEWTRUE, pickle.NEWFALSE
+_TUPLE_N = [pickle.EMPTY_TUPLE, pickle.TUPLE1, pickle.TUPLE2, pickle.TUPLE3]
+
+
+def _int_op(v):
+    """The opcode pickle.py's save_long writes for int `v` (protocol >= 2)."""
+    if 0 <= v <= 0xFF:
+        return b"K" + bytes((v,))
+    if 0 <= v <= 0xFFFF:
+        return b"M" + struct.pack("<H", v)
+    if -0x80000000 <= v <= 0x7FFFFFFF:
+        return b"J" + struct.pack("<i", v)
+    enc = pickle.encode_long(v)
+    n = len(enc)
+    return b"\x8a" + bytes((n,)) + enc if n < 256 else b"\x8b" + struct.pack("<i", n) + enc
+
+
 class TorchPickler(pickle._Pickler):
     """The pure-Python pickler, with rstorch's tensors, dtypes, sizes and devices written as torch's."""
 
@@ -842,13 +860,41 @@ class TorchPickler(pickle._Pickler):
             self.save_reduce(_rebuild_meta_tensor_no_storage,
                              (obj.dtype, tuple(obj.shape), tuple(obj.stride()), obj.requires_grad), obj=obj)
             return
-        args = (self.storage_ref(obj), obj.storage_offset(), tuple(obj.shape), tuple(obj.stride()),
-                obj.requires_grad, OrderedDict())
         state = _param_state(obj) if type(obj) is Tensor and obj.__dict__ else None  # hooks are not saved
-        if state:
-            self.save_reduce(_rebuild_from_type_v2, (_rebuild_tensor_v2, Tensor, args, state), obj=obj)
-        else:
-            self.save_reduce(_rebuild_tensor_v2, args, obj=obj)
+        if state or self.proto < 2:
+            args = (self.storage_ref(obj), obj.storage_offset(), tuple(obj.shape), tuple(obj.stride()),
+                    obj.requires_grad, OrderedDict())
+            if state:
+                self.save_reduce(_rebuild_from_type_v2, (_rebuild_tensor_v2, Tensor, args, state), obj=obj)
+            else:
+                self.save_reduce(_rebuild_tensor_v2, args, obj=obj)
+            return
+        # the common case, written directly: the same opcodes and memo slots as save_reduce of
+        # (_rebuild_tensor_v2, (storage, offset, size, stride, requires_grad, OrderedDict()))
+        write = self.write
+        self.save(_rebuild_tensor_v2)
+        write(_MARK)
+        self.save_pers(("storage",) + self.storage_ref(obj).pid[1:])
+        size, stride = tuple(obj.shape), tuple(obj.stride())
+        write(_int_op(obj.storage_offset()))
+        self._int_tuple(size)
+        self._int_tuple(stride)
+        write(_NEWTRUE if obj.requires_grad else _NEWFALSE)
+        hooks = OrderedDict()
+        self.save(hooks)
+        write(_TUPLE)
+        self.memoize((size, stride, hooks))  # stands for the args tuple's memo slot
+        write(_REDUCE)
+        self.memoize(obj)
+
+    def _int_tuple(self, t):
+        if not t:
+            self.write(_EMPTY_TUPLE)
+            return
+        body = b"".join(map(_int_op, t))
+        n = len(t)
+        self.write(body + _TUPLE_N[n] if n <= 3 else _MARK + body + _TUPLE)
+        self.memoize(t)
 
     dispatch[Tensor] = _save_tensor
 
