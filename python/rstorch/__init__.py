@@ -64,3 +64,17 @@ _REGISTRY = dict(
     modified_error=autograd.graph.modified_error, output_modified_error=autograd.graph.output_modified_error,
 )
 _C._register(**_REGISTRY)
+
+
+def __getattr__(name):
+    # rstorch.save / rstorch.load / rstorch.serialization load on first use (import stays lean)
+    if name in ("save", "load", "serialization"):
+        import importlib
+        serialization = importlib.import_module(".serialization", __name__)
+        globals().update(save=serialization.save, load=serialization.load, serialization=serialization)
+        return globals()[name]
+    raise AttributeError(f"module 'rstorch' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"save", "load", "serialization"})
