@@ -149,7 +149,7 @@ mod tests {
         for (row, col, off) in [(4, 3, 1), (0, 3, 0), (5, 0, 2), (3, 7, -2), (6, 2, -9), (2, 4, 9), (9, 3, -4), (5, 5, 0)] {
             for upper in [false, true] {
                 let brute: i128 = (0..row)
-                    .map(|i: i64| if upper { (col - (i + off).clamp(0, col)) } else { (i + off + 1).clamp(0, col) } as i128)
+                    .map(|i: i64| if upper { col - (i + off).clamp(0, col) } else { (i + off + 1).clamp(0, col) } as i128)
                     .sum();
                 let t = tri_indices(row, col, off, DType::Int64, upper).unwrap();
                 assert_eq!(t.shape()[1] as i128, brute, "{row} {col} {off} {upper}");
