@@ -13,8 +13,6 @@ import textwrap
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 OVERFLOW = "Storage size calculation overflowed"
 OOM = "DefaultCPUAllocator: not enough memory"
 
@@ -74,7 +72,9 @@ CHILD = textwrap.dedent("""
 
 
 def run_child(code, timeout=60):
-    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"), RUST_BACKTRACE="0")
+    import rstorch  # the child imports the rstorch under test: the source tree, or the installed wheel in CI
+
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(rstorch.__file__)), RUST_BACKTRACE="0")
     return subprocess.run([sys.executable, "-c", CHILD, code], capture_output=True, text=True, timeout=timeout, env=env)
 
 

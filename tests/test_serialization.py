@@ -504,7 +504,8 @@ rstorch.save({"new": rstorch.zeros(100000)}, sys.argv[1])
 def test_atomic_save_survives_sigkill(tmp_path):
     path = tmp_path / "ckpt.pt"
     rstorch.save({"old": rstorch.arange(4.0)}, path)
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
+    # the child imports the rstorch under test (the source tree, or the installed wheel in CI)
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(rstorch.__file__)))
     p = subprocess.Popen([sys.executable, "-c", _KILLED_SAVER, str(path)], stdout=subprocess.PIPE, env=env)
     try:
         assert p.stdout.readline().strip() == b"mid-write"
