@@ -930,7 +930,7 @@ mod tests {
 
     #[test]
     fn conv1d_matches_loops_and_backward_is_adjoint() {
-        let (n, c, l, o, k) = (3, 4, 11, 6, 3);
+        let (n, c, l, o, k) = (3, 4, 11, 8, 3);
         for &(s, p, d, groups) in &[(1, 0, 1, 1), (2, 1, 1, 2), (1, 2, 2, 1), (3, 0, 1, 2), (1, 0, 1, 4)] {
             let x: Vec<f64> = (0..n * c * l).map(|i| ((i * 7 % 13) as f64) - 6.0).collect();
             let w: Vec<f64> = (0..o * (c / groups) * k).map(|i| ((i * 5 % 11) as f64) * 0.5 - 2.0).collect();
