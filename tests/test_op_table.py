@@ -166,6 +166,8 @@ INTERNAL_RULES = {
     "_slice", "_to_device", "_to_dtype", "_unsafe_view", "alias", "contiguous", "copy_", "fill_", "expand",
     "view", "view_dtype", "radd", "rsub", "rmul", "rdiv", "rpow", "rfloor_divide", "rremainder", "index",
     "repeat", "unfold", "tril_", "triu_", "sign", "sgn",
+    # the pooling kernels' backwards (recorded for double backward)
+    "max_pool_backward", "avg_pool_backward", "adaptive_avg_pool_backward",
 }
 
 

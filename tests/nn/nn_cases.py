@@ -878,3 +878,4 @@ def deprecated_backward_hook(torch):
 
 
 import nn_cases_layers  # noqa: E402,F401  (the layers' cases register into CASES)
+import nn_cases_pool  # noqa: E402,F401  (the pooling cases register into CASES)

@@ -1773,3 +1773,9 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         return input / denom
     denom = input.norm(p, dim, keepdim=True).clamp_min_(eps).expand_as(input)
     return rstorch.div(input, denom, out=out)
+
+
+# the families implemented in nn/_functional/ (one import line each)
+from ._functional.pooling import *  # noqa: E402,F401,F403
+from ._functional import pooling as _pooling  # noqa: E402
+__all__ += _pooling.__all__
