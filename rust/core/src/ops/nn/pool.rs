@@ -850,10 +850,14 @@ mod tests {
         let y = adaptive_avg_pool(&x, &[3]).unwrap().to_vec::<f64>().unwrap();
         assert_eq!(y, vec![0.5, 2.0, 3.5, 5.5, 7.0, 8.5]);
         let (m, i) = adaptive_max_pool(&x, &[3]).unwrap();
-        assert_eq!(i.to_vec::<i64>().unwrap(), vec![1, 2, 4, 1, 2, 4]);
+        // torch: windows [0, 2), [1, 4), [3, 5) (F.adaptive_max_pool1d(arange(10.).view(1, 2, 5), 3))
+        assert_eq!(i.to_vec::<i64>().unwrap(), vec![1, 3, 4, 1, 3, 4]);
         let u = max_unpool(&m.unsqueeze(-1).unwrap(), &i.unsqueeze(-1).unwrap(), &[5, 1]).unwrap();
-        assert_eq!(u.to_vec::<f64>().unwrap(), vec![0.0, 1.0, 2.0, 0.0, 4.0, 0.0, 6.0, 7.0, 0.0, 9.0]);
+        assert_eq!(u.to_vec::<f64>().unwrap(), vec![0.0, 1.0, 0.0, 3.0, 4.0, 0.0, 6.0, 0.0, 8.0, 9.0]);
         let g = adaptive_avg_pool_backward(&Tensor::full(&[1, 2, 3], crate::Scalar::Float(1.0), DType::Float64).unwrap(), &x, 1).unwrap();
-        assert_eq!(g.to_vec::<f64>().unwrap(), vec![0.5, 0.5, 1.0, 0.5, 0.5, 0.5, 0.5, 1.0, 0.5, 0.5]);
+        let want = [0.5, 0.5 + 1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0 + 0.5, 0.5];
+        for (a, b) in g.to_vec::<f64>().unwrap().iter().zip(want.iter().chain(want.iter())) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
     }
 }
