@@ -166,6 +166,9 @@ INTERNAL_RULES = {
     "_slice", "_to_device", "_to_dtype", "_unsafe_view", "alias", "contiguous", "copy_", "fill_", "expand",
     "view", "view_dtype", "radd", "rsub", "rmul", "rdiv", "rpow", "rfloor_divide", "rremainder", "index",
     "repeat", "unfold", "tril_", "triu_", "sign", "sgn",
+    # the convolution's weight gradient (its own rule gives double backward) and F.unfold/F.fold's kernels
+    "_convolution_backward_weight", "im2col", "col2im",
+    "_cross_entropy",  # the fused kernel of nn.functional.cross_entropy (torch has no torch.* form)
     # the pooling kernels' backwards (recorded for double backward)
     "max_pool_backward", "avg_pool_backward", "adaptive_avg_pool_backward",
 }
@@ -270,6 +273,7 @@ NON_OP_MODULES = ("rstorch._creation", "rstorch._random", "rstorch._functional",
 NON_OP_NAMES = {  # runtime and autograd-mode functions
     "get_num_threads", "set_num_threads", "is_grad_enabled", "is_inference_mode_enabled", "is_anomaly_enabled",
     "is_anomaly_check_nan_enabled", "set_anomaly_enabled",
+    "save", "load",  # rstorch.serialization
 }
 
 

@@ -29,6 +29,9 @@ __all__ = [
     '_cauchy_',
     '_check_norm_dtype',
     '_combinations',
+    '_convolution_backward_weight',
+    '_cross_entropy',
+    '_cross_entropy_backward',
     '_default_generator',
     '_empty_cache',
     '_exponential_',
@@ -40,6 +43,10 @@ __all__ = [
     '_log_normal_',
     '_multinomial',
     '_native_autograd',
+    '_native_batch_norm',
+    '_native_batch_norm_backward',
+    '_native_layer_norm',
+    '_native_layer_norm_backward',
     '_normal_',
     '_normal_tensor',
     '_random_',
@@ -61,6 +68,8 @@ __all__ = [
     'broadcast_shapes',
     'can_cast',
     'cat',
+    'col2im',
+    'convolution',
     'default_generator',
     'dtype',
     'empty_strided',
@@ -70,6 +79,7 @@ __all__ = [
     'full',
     'get_default_dtype',
     'get_num_threads',
+    'im2col',
     'int16',
     'int32',
     'int64',
@@ -578,6 +588,12 @@ def _check_norm_dtype(op: Any, input: Any, dtype: Any) -> Any: ...
 
 def _combinations(input: Any, r: Any, with_replacement: Any) -> Any: ...
 
+def _convolution_backward_weight(input: Any, grad_output: Any, weight_size: Any, stride: Any, padding: Any, dilation: Any, groups: Any) -> Any: ...
+
+def _cross_entropy(input: Any, target: Any, weight: Any, reduction: Any, ignore_index: Any, label_smoothing: Any) -> Any: ...
+
+def _cross_entropy_backward(grad: Any, input: Any, target: Any, weight: Any, lse: Any, reduction: Any, ignore_index: Any, label_smoothing: Any) -> Any: ...
+
 def _default_generator() -> Any: ...
 
 def _empty_cache() -> None: ...
@@ -599,6 +615,14 @@ def _log_normal_(t: Any, mean: Any, std: Any, generator: Any = None) -> Any: ...
 def _multinomial(probs: Any, num_samples: Any, replacement: Any = False, generator: Any = None) -> Any: ...
 
 def _native_autograd(record: Any = None, engine: Any = None) -> Any: ...
+
+def _native_batch_norm(input: Any, weight: Any, bias: Any, running_mean: Any, running_var: Any, training: Any, momentum: Any, eps: Any) -> Any: ...
+
+def _native_batch_norm_backward(grad: Any, input: Any, weight: Any, save_mean: Any, save_invstd: Any, training: Any, need_input: Any, need_weight: Any, need_bias: Any) -> Any: ...
+
+def _native_layer_norm(input: Any, normalized_ndim: Any, weight: Any, bias: Any, eps: Any) -> Any: ...
+
+def _native_layer_norm_backward(grad: Any, input: Any, normalized_ndim: Any, weight: Any, mean: Any, rstd: Any, need_input: Any, need_weight: Any, need_bias: Any) -> Any: ...
 
 def _normal_(t: Any, mean: Any, std: Any, generator: Any = None) -> Any: ...
 
@@ -638,6 +662,10 @@ def can_cast(from_: Any, /, to: Any) -> builtins.bool: ...
 
 def cat(tensors: Any, dim: Any = 0) -> Any: ...
 
+def col2im(input: Any, output_size: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Any: ...
+
+def convolution(input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any, transposed: Any, output_padding: Any, groups: Any) -> Any: ...
+
 @final
 class dtype:
     def __eq__(self, value: Any, /) -> Any: ...
@@ -673,6 +701,8 @@ def full(size: Any, fill_value: Any, dtype: Any, device: Any = None) -> Any: ...
 def get_default_dtype() -> Any: ...
 
 def get_num_threads() -> builtins.int: ...
+
+def im2col(input: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Any: ...
 
 def is_grad_enabled() -> builtins.bool: ...
 

@@ -65,13 +65,15 @@ impl<'a> Call<'a> {
     }
 }
 
-/// Where a device's implementation plugs in. Today the core implements CPU and meta; a wgpu
-/// tensor has no backend yet.
+/// Where a device's implementation plugs in: `name` is the op (torch's name) about to run on
+/// `device`. Today the core implements CPU and meta; a wgpu tensor has no backend yet.
 #[inline]
-pub fn route(device: Device) -> PyResult<()> {
+pub fn route(name: &str, device: Device) -> PyResult<()> {
     match device {
         Device::Cpu | Device::Meta => Ok(()),
-        Device::Wgpu(_) => Err(PyNotImplementedError::new_err("the wgpu backend is not built yet")),
+        Device::Wgpu(_) => Err(PyNotImplementedError::new_err(format!(
+            "Could not run '{name}' with arguments from the 'wgpu' backend: the wgpu backend is not built yet"
+        ))),
     }
 }
 
@@ -142,14 +144,14 @@ pub fn run_with<'py, R: Send>(
 /// bindings whose result is no tensor (a bool, a number) or is post-processed before recording.
 #[inline]
 pub fn compute<R: Send>(py: Python<'_>, call: Call<'_>, kernel: impl FnOnce() -> rstorch::Result<R> + Send) -> PyResult<R> {
-    self::kernel(py, call.device, call.numel, kernel)
+    self::kernel(py, call.name, call.device, call.numel, kernel)
 }
 
-/// [`compute`] without a [`Call`]: run `f` on `device`'s implementation, GIL released above
+/// [`compute`] without a [`Call`]: run `f` (the op `name`) on `device`'s implementation, GIL released above
 /// `numel`, its error converted.
 #[inline]
-pub fn kernel<R: Send>(py: Python<'_>, device: Device, numel: usize, f: impl FnOnce() -> rstorch::Result<R> + Send) -> PyResult<R> {
-    route(device)?;
+pub fn kernel<R: Send>(py: Python<'_>, name: &str, device: Device, numel: usize, f: impl FnOnce() -> rstorch::Result<R> + Send) -> PyResult<R> {
+    route(name, device)?;
     maybe_detach(py, numel, f).py_err()
 }
 

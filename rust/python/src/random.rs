@@ -191,17 +191,19 @@ fn generator_arg<'py>(py: Python<'py>, gen: Option<&Bound<'py, PyAny>>) -> PyRes
 /// the GIL when `numel` is large, its error converted.
 fn with_gen<R: Send>(
     py: Python<'_>,
+    name: &str,
     gen: &Bound<'_, PyGenerator>,
     device: Device,
     numel: usize,
     f: impl FnOnce(&mut Generator) -> rstorch::Result<R> + Send,
 ) -> PyResult<R> {
     let g: &PyGenerator = gen.get();
-    dispatch::kernel(py, device, numel, move || f(&mut g.lock()))
+    dispatch::kernel(py, name, device, numel, move || f(&mut g.lock()))
 }
 
 /// An in-place fill of `t` (a Python tensor) with the generator argument `generator`.
 fn fill_(
+    name: &str,
     t: &Bound<'_, PyAny>,
     generator: Option<&Bound<'_, PyAny>>,
     f: impl FnOnce(&Tensor, &mut Generator) -> rstorch::Result<()> + Send,
@@ -209,7 +211,7 @@ fn fill_(
     let py = t.py();
     let t = tensor_of(t)?;
     let gen = generator_arg(py, generator)?;
-    with_gen(py, &gen, t.device(), t.numel(), |g| f(&t, g))
+    with_gen(py, name, &gen, t.device(), t.numel(), |g| f(&t, g))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -220,14 +222,14 @@ fn fill_(
 #[pyfunction]
 #[pyo3(signature = (t, from, to, generator=None))]
 fn _uniform_(t: &Bound<'_, PyAny>, from: f64, to: f64, generator: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    fill_(t, generator, |t, g| random::uniform_(t, from, to, g))
+    fill_("uniform_", t, generator, |t, g| random::uniform_(t, from, to, g))
 }
 
 /// `Tensor.normal_(mean, std)`.
 #[pyfunction]
 #[pyo3(signature = (t, mean, std, generator=None))]
 fn _normal_(t: &Bound<'_, PyAny>, mean: f64, std: f64, generator: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    fill_(t, generator, |t, g| random::normal_(t, mean, std, g))
+    fill_("normal_", t, generator, |t, g| random::normal_(t, mean, std, g))
 }
 
 /// `Tensor.random_(from, to)`: `to=None` is "up to the dtype's largest value", `from=None`
@@ -235,7 +237,7 @@ fn _normal_(t: &Bound<'_, PyAny>, mean: f64, std: f64, generator: Option<&Bound<
 #[pyfunction]
 #[pyo3(signature = (t, from, to, generator=None))]
 fn _random_(t: &Bound<'_, PyAny>, from: Option<i64>, to: Option<i64>, generator: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    fill_(t, generator, |t, g| random::random_(t, from, to, g))
+    fill_("random_", t, generator, |t, g| random::random_(t, from, to, g))
 }
 
 /// `Tensor.bernoulli_(p)` with a float `p` or a tensor of probabilities.
@@ -247,38 +249,38 @@ fn _bernoulli_(t: &Bound<'_, PyAny>, p: &Bound<'_, PyAny>, generator: Option<&Bo
     let gen = generator_arg(py, generator)?;
     if p.is_instance_of::<PyFloat>() || p.is_instance_of::<PyInt>() || tensor_of(p).is_err() {
         let p: f64 = p.extract()?;
-        return with_gen(py, &gen, t.device(), t.numel(), |g| random::bernoulli_(&t, p, g));
+        return with_gen(py, "bernoulli_", &gen, t.device(), t.numel(), |g| random::bernoulli_(&t, p, g));
     }
     let probs = tensor_of(p)?;
-    with_gen(py, &gen, t.device(), t.numel(), |g| random::bernoulli_tensor_(&t, &probs, g))
+    with_gen(py, "bernoulli_", &gen, t.device(), t.numel(), |g| random::bernoulli_tensor_(&t, &probs, g))
 }
 
 /// `Tensor.exponential_(lambd)`.
 #[pyfunction]
 #[pyo3(signature = (t, lambd, generator=None))]
 fn _exponential_(t: &Bound<'_, PyAny>, lambd: f64, generator: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    fill_(t, generator, |t, g| random::exponential_(t, lambd, g))
+    fill_("exponential_", t, generator, |t, g| random::exponential_(t, lambd, g))
 }
 
 /// `Tensor.geometric_(p)`.
 #[pyfunction]
 #[pyo3(signature = (t, p, generator=None))]
 fn _geometric_(t: &Bound<'_, PyAny>, p: f64, generator: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    fill_(t, generator, |t, g| random::geometric_(t, p, g))
+    fill_("geometric_", t, generator, |t, g| random::geometric_(t, p, g))
 }
 
 /// `Tensor.log_normal_(mean, std)`.
 #[pyfunction]
 #[pyo3(signature = (t, mean, std, generator=None))]
 fn _log_normal_(t: &Bound<'_, PyAny>, mean: f64, std: f64, generator: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    fill_(t, generator, |t, g| random::log_normal_(t, mean, std, g))
+    fill_("log_normal_", t, generator, |t, g| random::log_normal_(t, mean, std, g))
 }
 
 /// `Tensor.cauchy_(median, sigma)`.
 #[pyfunction]
 #[pyo3(signature = (t, median, sigma, generator=None))]
 fn _cauchy_(t: &Bound<'_, PyAny>, median: f64, sigma: f64, generator: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    fill_(t, generator, |t, g| random::cauchy_(t, median, sigma, g))
+    fill_("cauchy_", t, generator, |t, g| random::cauchy_(t, median, sigma, g))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -307,7 +309,7 @@ fn _random_empty_like<'py>(like: &Bound<'py, PyAny>, dtype: &Bound<'py, PyAny>) 
 fn _randperm<'py>(py: Python<'py>, n: i64, dtype: &Bound<'py, PyAny>, generator: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
     let d = extract_dtype(dtype)?;
     let gen = generator_arg(py, generator)?;
-    let t = with_gen(py, &gen, Device::Cpu, n.max(0) as usize, |g| random::randperm(n, d, g))?;
+    let t = with_gen(py, "randperm", &gen, Device::Cpu, n.max(0) as usize, |g| random::randperm(n, d, g))?;
     wrap(py, t)
 }
 
@@ -323,7 +325,7 @@ fn _multinomial<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let p = tensor_of(probs)?;
     let gen = generator_arg(py, generator)?;
-    let t = with_gen(py, &gen, p.device(), p.numel(), |g| random::multinomial(&p, num_samples, replacement, g))?;
+    let t = with_gen(py, "multinomial", &gen, p.device(), p.numel(), |g| random::multinomial(&p, num_samples, replacement, g))?;
     wrap(py, t)
 }
 
@@ -365,7 +367,7 @@ fn _normal_tensor<'py>(
         (Param::Float(_), Param::Float(_)) => return Err(PyTypeError::new_err("normal(): expected a Tensor mean or std")),
     };
     let gen = generator_arg(py, generator)?;
-    let t = with_gen(py, &gen, device, numel, |g| random::normal(mean.arg(), std.arg(), g))?;
+    let t = with_gen(py, "normal", &gen, device, numel, |g| random::normal(mean.arg(), std.arg(), g))?;
     wrap(py, t)
 }
 

@@ -19,21 +19,26 @@ def _gather_planes(g, indices, n):
     return flat_g.gather(-1, flat_i).reshape(indices.shape)
 
 
-def _max_pool(n):
+def _max_pool(n, adaptive=False):
     def backward(grad, args, kwargs, out):
         if grad[0] is None:
             return (None,)
-        return (_C._max_pool_backward(grad[0], args[0], out[1], n),)
+        return (_C._max_pool_backward(grad[0], args[0], out[1], n, adaptive),)
     return backward
 
 
 rule("max_pool2d_with_indices", "MaxPool2DWithIndicesBackward0")(_max_pool(2))
 rule("max_pool3d_with_indices", "MaxPool3DWithIndicesBackward0")(_max_pool(3))
-rule("adaptive_max_pool2d", "AdaptiveMaxPool2DBackward0")(_max_pool(2))
-rule("adaptive_max_pool3d", "AdaptiveMaxPool3DBackward0")(_max_pool(3))
+rule("adaptive_max_pool2d", "AdaptiveMaxPool2DBackward0")(_max_pool(2, True))
+rule("adaptive_max_pool3d", "AdaptiveMaxPool3DBackward0")(_max_pool(3, True))
 
 
-@rule("max_pool_backward", lambda args, kwargs: f"MaxPool{kwargs['n']}DWithIndicesBackwardBackward0")
+def _max_pool_backward_node(args, kwargs):
+    n = kwargs["n"]
+    return f"AdaptiveMaxPool{n}DBackwardBackward0" if kwargs.get("adaptive") else f"MaxPool{n}DWithIndicesBackwardBackward0"
+
+
+@rule("max_pool_backward", _max_pool_backward_node)
 def max_pool_backward(grad, args, kwargs, out):
     return (_gather_planes(grad, args[2], kwargs["n"]), None, None)
 

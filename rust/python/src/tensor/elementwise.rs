@@ -92,7 +92,7 @@ fn binop<'py>(
         return Ok(py.NotImplemented().into_bound(py));
     };
     let me = slf.borrow();
-    dispatch::route(me.t.device())?;
+    dispatch::route(name, me.t.device())?;
     let tracked = differentiable(op) && (me.tracks_grad() || o.tracks_grad());
     let run = move |a: Arg<'_>, b: Arg<'_>| if swap { binary(op, b, a) } else { binary(op, a, b) };
     let t = if me.t.numel().max(o.numel()) < GIL_RELEASE_NUMEL {
@@ -153,7 +153,7 @@ fn add_alpha_inplace<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let (o, alpha_s) = alpha_args(other, alpha, if subtract { "sub" } else { "add" })?;
     let dst = slf.borrow().t.clone();
-    dispatch::kernel(slf.py(), dst.device(), dst.numel(), || add_scaled_inplace(&dst, o.arg(), alpha_s, subtract))?;
+    dispatch::kernel(slf.py(), if subtract { "sub_" } else { "add_" }, dst.device(), dst.numel(), || add_scaled_inplace(&dst, o.arg(), alpha_s, subtract))?;
     Ok(slf.clone().into_any())
 }
 
@@ -182,7 +182,7 @@ pub(crate) fn assign_inplace<'py>(slf: &Bound<'py, PyTensor>, result: &Bound<'py
     }
     let dst = me.t.clone();
     drop(me);
-    dispatch::kernel(slf.py(), dst.device(), dst.numel(), || dst.copy_(&res))?;
+    dispatch::kernel(slf.py(), "copy_", dst.device(), dst.numel(), || dst.copy_(&res))?;
     Ok(slf.clone().into_any())
 }
 
@@ -214,7 +214,7 @@ fn inplace_kw<'py>(
     let Some(o) = o else {
         return Ok(py.NotImplemented().into_bound(py));
     };
-    dispatch::route(me.t.device())?;
+    dispatch::route(name, me.t.device())?;
     let r = if me.t.numel().max(o.numel()) < GIL_RELEASE_NUMEL {
         binary_inplace(op, &me.t, o.arg())
     } else {
@@ -395,7 +395,7 @@ impl PyTensor {
         }
         let dst = me.t.clone();
         drop(me);
-        dispatch::kernel(py, dst.device(), dst.numel(), || dst.copy_(&s))?;
+        dispatch::kernel(py, "copy_", dst.device(), dst.numel(), || dst.copy_(&s))?;
         Ok(slf.clone().into_any())
     }
 
@@ -422,7 +422,7 @@ impl PyTensor {
         }
         let dst = me.t.clone();
         drop(me);
-        dispatch::kernel(py, dst.device(), dst.numel(), || dst.fill_(v))?;
+        dispatch::kernel(py, "fill_", dst.device(), dst.numel(), || dst.fill_(v))?;
         Ok(slf.clone().into_any())
     }
 
@@ -648,10 +648,10 @@ impl PyTensor {
     #[pyo3(signature = (other, rtol=1e-05, atol=1e-08, equal_nan=false))]
     fn allclose(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, rtol: f64, atol: f64, equal_nan: bool) -> PyResult<bool> {
         let (a, b) = (slf.borrow().t.clone(), super::tensor_of(other)?);
-        dispatch::kernel(slf.py(), a.device(), a.numel(), || kernels::allclose(&a, &b, rtol, atol, equal_nan))
+        dispatch::kernel(slf.py(), "allclose", a.device(), a.numel(), || kernels::allclose(&a, &b, rtol, atol, equal_nan))
     }
     fn equal(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         let (a, b) = (slf.borrow().t.clone(), super::tensor_of(other)?);
-        dispatch::kernel(slf.py(), a.device(), a.numel(), || kernels::equal(&a, &b))
+        dispatch::kernel(slf.py(), "equal", a.device(), a.numel(), || kernels::equal(&a, &b))
     }
 }

@@ -381,7 +381,7 @@ impl PyTensor {
     fn nonzero<'py>(slf: &Bound<'py, Self>, as_tuple: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let t = slf.borrow().t.clone();
-        let nz = dispatch::kernel(py, t.device(), t.numel(), || core::nonzero(&t))?;
+        let nz = dispatch::kernel(py, "nonzero", t.device(), t.numel(), || core::nonzero(&t))?;
         if !as_tuple {
             return wrap(py, nz);
         }

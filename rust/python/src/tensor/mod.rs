@@ -32,6 +32,7 @@
 //! `history.rs` the autograd fields and the bookkeeping of views; `state.rs` the registry of
 //! Python objects and grad mode; the other files one op family each.
 
+pub mod conv;
 pub mod creation;
 pub mod elementwise;
 pub use elementwise::can_cast;
@@ -40,6 +41,7 @@ pub use history::{creation_meta, refresh_view, wrap_view};
 pub mod index;
 pub mod linalg;
 pub mod movement;
+pub mod nn;
 pub mod pool;
 pub mod reduce;
 pub mod sort;
@@ -52,11 +54,13 @@ mod views;
 /// Register every op family's module-level functions.
 pub fn register_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ternary::register(m)?;
+    conv::register(m)?;
     reduce::register(m)?;
     linalg::register(m)?;
     index::register(m)?;
     movement::register(m)?;
     sort::register(m)?;
+    nn::register(m)?;
     pool::register(m)?;
     Ok(())
 }

@@ -54,8 +54,8 @@ fn _max_pool<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let (t, tracked) = me(input);
     let w = Window { kernel: &kernel_size, stride: &stride, padding: &padding, dilation: &dilation, ceil_mode };
-    let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || pool::max_pool(&t, w))?;
     let name = if kernel_size.len() == 3 { "max_pool3d_with_indices" } else { "max_pool2d_with_indices" };
+    let (v, i) = dispatch::kernel(py, name, t.device(), t.numel(), || pool::max_pool(&t, w))?;
     let out = pair(py, v, i)?;
     done(py, name, tracked, &[input], out, |kw| {
         kw.set_item("kernel_size", &kernel_size)?;
@@ -68,18 +68,24 @@ fn _max_pool<'py>(
 
 /// The backward of (adaptive) max pooling over the last `n` dims: `grad` added at `indices`
 /// into zeros shaped like `input`. Recorded (for double backward) when `grad` tracks.
+/// `adaptive` only names the double-backward node as torch does.
 #[pyfunction]
+#[pyo3(signature = (grad, input, indices, n, adaptive=false))]
 fn _max_pool_backward<'py>(
     py: Python<'py>,
     grad: &Bound<'py, PyTensor>,
     input: &Bound<'py, PyTensor>,
     indices: &Bound<'py, PyTensor>,
     n: usize,
+    adaptive: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (g, tracked) = me(grad);
     let (x, i) = (input.borrow().t.clone(), indices.borrow().t.clone());
-    let out = dispatch::kernel(py, g.device(), x.numel().max(g.numel()), || pool::max_pool_backward(&g, &x, &i, n))?;
-    done(py, "max_pool_backward", tracked, &[grad, input, indices], super::wrap(py, out)?, |kw| kw.set_item("n", n))
+    let out = dispatch::kernel(py, "max_pool_backward", g.device(), x.numel().max(g.numel()), || pool::max_pool_backward(&g, &x, &i, n))?;
+    done(py, "max_pool_backward", tracked, &[grad, input, indices], super::wrap(py, out)?, |kw| {
+        kw.set_item("n", n)?;
+        kw.set_item("adaptive", adaptive)
+    })
 }
 
 /// The arguments of an average pooling, as its rules read them.
@@ -109,8 +115,8 @@ fn _avg_pool<'py>(
     let (t, tracked) = me(input);
     let ones = vec![1; kernel_size.len()];
     let w = Window { kernel: &kernel_size, stride: &stride, padding: &padding, dilation: &ones, ceil_mode };
-    let out = dispatch::kernel(py, t.device(), t.numel(), || pool::avg_pool(&t, w, count_include_pad, divisor_override))?;
     let name = if kernel_size.len() == 3 { "avg_pool3d" } else { "avg_pool2d" };
+    let out = dispatch::kernel(py, name, t.device(), t.numel(), || pool::avg_pool(&t, w, count_include_pad, divisor_override))?;
     done(py, name, tracked, &[input], super::wrap(py, out)?, |kw| {
         avg_kwargs(kw, &kernel_size, &stride, &padding, ceil_mode, count_include_pad, divisor_override)
     })
@@ -134,7 +140,7 @@ fn _avg_pool_backward<'py>(
     let x = input.borrow().t.clone();
     let ones = vec![1; kernel_size.len()];
     let w = Window { kernel: &kernel_size, stride: &stride, padding: &padding, dilation: &ones, ceil_mode };
-    let out = dispatch::kernel(py, g.device(), x.numel().max(g.numel()), || {
+    let out = dispatch::kernel(py, "avg_pool_backward", g.device(), x.numel().max(g.numel()), || {
         pool::avg_pool_backward(&g, &x, w, count_include_pad, divisor_override)
     })?;
     done(py, "avg_pool_backward", tracked, &[grad, input], super::wrap(py, out)?, |kw| {
@@ -146,8 +152,8 @@ fn _avg_pool_backward<'py>(
 #[pyfunction]
 fn _adaptive_max_pool<'py>(py: Python<'py>, input: &Bound<'py, PyTensor>, output_size: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {
     let (t, tracked) = me(input);
-    let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || pool::adaptive_max_pool(&t, &output_size))?;
     let name = if output_size.len() == 3 { "adaptive_max_pool3d" } else { "adaptive_max_pool2d" };
+    let (v, i) = dispatch::kernel(py, name, t.device(), t.numel(), || pool::adaptive_max_pool(&t, &output_size))?;
     let out = pair(py, v, i)?;
     done(py, name, tracked, &[input], out, |kw| kw.set_item("output_size", &output_size))
 }
@@ -156,8 +162,8 @@ fn _adaptive_max_pool<'py>(py: Python<'py>, input: &Bound<'py, PyTensor>, output
 #[pyfunction]
 fn _adaptive_avg_pool<'py>(py: Python<'py>, input: &Bound<'py, PyTensor>, output_size: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {
     let (t, tracked) = me(input);
-    let out = dispatch::kernel(py, t.device(), t.numel(), || pool::adaptive_avg_pool(&t, &output_size))?;
     let name = if output_size.len() == 3 { "adaptive_avg_pool3d" } else { "adaptive_avg_pool2d" };
+    let out = dispatch::kernel(py, name, t.device(), t.numel(), || pool::adaptive_avg_pool(&t, &output_size))?;
     done(py, name, tracked, &[input], super::wrap(py, out)?, |kw| kw.set_item("output_size", &output_size))
 }
 
@@ -167,7 +173,7 @@ fn _adaptive_avg_pool<'py>(py: Python<'py>, input: &Bound<'py, PyTensor>, output
 fn _adaptive_avg_pool_backward<'py>(py: Python<'py>, grad: &Bound<'py, PyTensor>, input: &Bound<'py, PyTensor>, n: usize) -> PyResult<Bound<'py, PyAny>> {
     let (g, tracked) = me(grad);
     let x = input.borrow().t.clone();
-    let out = dispatch::kernel(py, g.device(), x.numel().max(g.numel()), || pool::adaptive_avg_pool_backward(&g, &x, n))?;
+    let out = dispatch::kernel(py, "adaptive_avg_pool_backward", g.device(), x.numel().max(g.numel()), || pool::adaptive_avg_pool_backward(&g, &x, n))?;
     done(py, "adaptive_avg_pool_backward", tracked, &[grad, input], super::wrap(py, out)?, |kw| kw.set_item("n", n))
 }
 
@@ -176,8 +182,8 @@ fn _adaptive_avg_pool_backward<'py>(py: Python<'py>, grad: &Bound<'py, PyTensor>
 fn _max_unpool<'py>(py: Python<'py>, input: &Bound<'py, PyTensor>, indices: &Bound<'py, PyTensor>, output_size: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {
     let (t, tracked) = me(input);
     let i = indices.borrow().t.clone();
-    let out = dispatch::kernel(py, t.device(), t.numel(), || pool::max_unpool(&t, &i, &output_size))?;
     let name = if output_size.len() == 3 { "max_unpool3d" } else { "max_unpool2d" };
+    let out = dispatch::kernel(py, name, t.device(), t.numel(), || pool::max_unpool(&t, &i, &output_size))?;
     done(py, name, tracked, &[input, indices], super::wrap(py, out)?, |kw| kw.set_item("output_size", &output_size))
 }
 

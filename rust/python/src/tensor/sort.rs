@@ -91,7 +91,7 @@ impl PyTensor {
     fn sort<'py>(slf: &Bound<'py, Self>, dim: i64, descending: bool, stable: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || sort::sort(&t, dim, descending, stable.unwrap_or(false)))?;
+        let (v, i) = dispatch::kernel(py, "sort", t.device(), t.numel(), || sort::sort(&t, dim, descending, stable.unwrap_or(false)))?;
         done(slf, "sort", tracked, structseq(py, "sort", v, i)?, |kw| {
             kw.set_item("dim", dim)?;
             kw.set_item("descending", descending)?;
@@ -103,7 +103,7 @@ impl PyTensor {
     fn argsort<'py>(slf: &Bound<'py, Self>, dim: i64, descending: bool, stable: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let t = slf.borrow().t.clone();
-        let i = dispatch::kernel(py, t.device(), t.numel(), || sort::argsort(&t, dim, descending, stable))?;
+        let i = dispatch::kernel(py, "argsort", t.device(), t.numel(), || sort::argsort(&t, dim, descending, stable))?;
         wrap(py, i)
     }
 
@@ -111,7 +111,7 @@ impl PyTensor {
     fn msort<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, _) = dispatch::kernel(py, t.device(), t.numel(), || sort::sort(&t, 0, false, false))?;
+        let (v, _) = dispatch::kernel(py, "msort", t.device(), t.numel(), || sort::sort(&t, 0, false, false))?;
         done(slf, "msort", tracked, wrap(py, v)?, |_| Ok(()))
     }
 
@@ -119,7 +119,7 @@ impl PyTensor {
     fn topk<'py>(slf: &Bound<'py, Self>, k: i64, dim: i64, largest: bool, sorted: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || select::topk(&t, k, dim, largest, sorted))?;
+        let (v, i) = dispatch::kernel(py, "topk", t.device(), t.numel(), || select::topk(&t, k, dim, largest, sorted))?;
         done(slf, "topk", tracked, structseq(py, "topk", v, i)?, |kw| {
             kw.set_item("k", k)?;
             kw.set_item("dim", dim)?;
@@ -132,7 +132,7 @@ impl PyTensor {
     fn kthvalue<'py>(slf: &Bound<'py, Self>, k: i64, dim: i64, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || select::kthvalue(&t, k, dim, keepdim))?;
+        let (v, i) = dispatch::kernel(py, "kthvalue", t.device(), t.numel(), || select::kthvalue(&t, k, dim, keepdim))?;
         done(slf, "kthvalue", tracked, structseq(py, "kthvalue", v, i)?, |kw| {
             kw.set_item("k", k)?;
             kw.set_item("dim", dim)?;
@@ -154,7 +154,7 @@ impl PyTensor {
     fn mode<'py>(slf: &Bound<'py, Self>, dim: i64, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let (t, tracked) = me(slf);
-        let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || select::mode(&t, dim, keepdim))?;
+        let (v, i) = dispatch::kernel(py, "mode", t.device(), t.numel(), || select::mode(&t, dim, keepdim))?;
         done(slf, "mode", tracked, structseq(py, "mode", v, i)?, |kw| {
             kw.set_item("dim", dim)?;
             kw.set_item("keepdim", keepdim)
@@ -189,7 +189,7 @@ impl PyTensor {
         let py = slf.py();
         let t = slf.borrow().t.clone();
         let w = weights.filter(|w| !w.is_none()).map(tensor_of).transpose()?;
-        let out = dispatch::kernel(py, t.device(), t.numel(), || count::bincount(&t, w.as_ref(), minlength))?;
+        let out = dispatch::kernel(py, "bincount", t.device(), t.numel(), || count::bincount(&t, w.as_ref(), minlength))?;
         wrap(py, out)
     }
 
@@ -197,7 +197,7 @@ impl PyTensor {
     fn histc<'py>(slf: &Bound<'py, Self>, bins: i64, min: f64, max: f64) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let t = slf.borrow().t.clone();
-        let out = dispatch::kernel(py, t.device(), t.numel(), || count::histc(&t, bins, min, max))?;
+        let out = dispatch::kernel(py, "histc", t.device(), t.numel(), || count::histc(&t, bins, min, max))?;
         wrap(py, out)
     }
 }
@@ -206,9 +206,9 @@ fn median_impl<'py>(slf: &Bound<'py, PyTensor>, name: &str, dim: Option<i64>, ke
     let py = slf.py();
     let (t, tracked) = me(slf);
     let out = match dim {
-        None => wrap(py, dispatch::kernel(py, t.device(), t.numel(), || select::median_all(&t, ignore_nan))?)?,
+        None => wrap(py, dispatch::kernel(py, "median", t.device(), t.numel(), || select::median_all(&t, ignore_nan))?)?,
         Some(d) => {
-            let (v, i) = dispatch::kernel(py, t.device(), t.numel(), || select::median_dim(&t, d, keepdim, ignore_nan))?;
+            let (v, i) = dispatch::kernel(py, "median", t.device(), t.numel(), || select::median_dim(&t, d, keepdim, ignore_nan))?;
             structseq(py, name, v, i)?
         }
     };
@@ -266,7 +266,7 @@ fn quantile_impl<'py>(
 fn unique_impl<'py>(slf: &Bound<'py, PyTensor>, return_inverse: bool, return_counts: bool, dim: Option<i64>, consecutive: bool) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let t = slf.borrow().t.clone();
-    let u = dispatch::kernel(py, t.device(), t.numel(), || unique::unique(&t, dim, consecutive))?;
+    let u = dispatch::kernel(py, "unique", t.device(), t.numel(), || unique::unique(&t, dim, consecutive))?;
     let mut outs = vec![wrap(py, u.values)?];
     if return_inverse {
         outs.push(wrap(py, u.inverse)?);
@@ -294,7 +294,7 @@ fn _searchsorted<'py>(
     let b = tensor_of(sorted_sequence)?;
     let v = TensorOrScalar::from_py(input, "searchsorted(): argument 'input'")?;
     let s = sorter.map(tensor_of).transpose()?;
-    let out = dispatch::kernel(py, b.device(), v.numel(), || search::searchsorted(&b, v.arg(), right, s.as_ref(), out_int32))?;
+    let out = dispatch::kernel(py, "searchsorted", b.device(), v.numel(), || search::searchsorted(&b, v.arg(), right, s.as_ref(), out_int32))?;
     wrap(py, out)
 }
 
@@ -302,7 +302,7 @@ fn _searchsorted<'py>(
 fn _bucketize<'py>(py: Python<'py>, input: &Bound<'py, PyAny>, boundaries: &Bound<'py, PyAny>, out_int32: bool, right: bool) -> PyResult<Bound<'py, PyAny>> {
     let v = TensorOrScalar::from_py(input, "bucketize(): argument 'input'")?;
     let b = tensor_of(boundaries)?;
-    let out = dispatch::kernel(py, b.device(), v.numel(), || search::bucketize(v.arg(), &b, right, out_int32))?;
+    let out = dispatch::kernel(py, "bucketize", b.device(), v.numel(), || search::bucketize(v.arg(), &b, right, out_int32))?;
     wrap(py, out)
 }
 
@@ -310,7 +310,7 @@ fn _bucketize<'py>(py: Python<'py>, input: &Bound<'py, PyAny>, boundaries: &Boun
 fn _isin<'py>(py: Python<'py>, elements: &Bound<'py, PyAny>, test_elements: &Bound<'py, PyAny>, invert: bool) -> PyResult<Bound<'py, PyAny>> {
     let e = TensorOrScalar::from_py(elements, "isin(): argument 'elements'")?;
     let t = TensorOrScalar::from_py(test_elements, "isin(): argument 'test_elements'")?;
-    let out = dispatch::kernel(py, e.device(), e.numel() + t.numel(), || search::isin(e.arg(), t.arg(), invert))?;
+    let out = dispatch::kernel(py, "isin", e.device(), e.numel() + t.numel(), || search::isin(e.arg(), t.arg(), invert))?;
     wrap(py, out)
 }
 
@@ -333,7 +333,7 @@ fn _histogram<'py>(
         Some(e) => count::Bins::Edges(e),
         None => count::Bins::Count(bins.extract::<i64>()?, range),
     };
-    let (h, e) = dispatch::kernel(py, t.device(), t.numel(), || count::histogram(&t, how, w.as_ref(), density))?;
+    let (h, e) = dispatch::kernel(py, "histogram", t.device(), t.numel(), || count::histogram(&t, how, w.as_ref(), density))?;
     structseq(py, "histogram", h, e)
 }
 
