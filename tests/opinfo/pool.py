@@ -196,7 +196,7 @@ def _samples(cases):
 
 
 def _grad_samples(cases):
-    def gen():
+    def gen(rng=None):  # distinct finite values (the value samples hold NaN and infinities)
         rng = np.random.default_rng(3)
         return [Sample((_distinct(rng, shape),), dict(kw)) for shape, kw in cases if int(np.prod(shape))]
     return gen
@@ -209,7 +209,7 @@ def _adaptive_samples(cases):
 
 
 def _adaptive_grad(cases):
-    def gen():
+    def gen(rng=None):
         rng = np.random.default_rng(3)
         return [Sample((_distinct(rng, shape),), dict(output_size=o)) for shape, o in cases if int(np.prod(shape))]
     return gen
@@ -224,8 +224,8 @@ def _unpool_samples(n):
             x = _distinct(rng, shape)
             pool = F.max_pool2d if n == 2 else F.max_pool3d
             v, i = pool(rstorch.tensor(x), k, return_indices=True)
-            if size is None:
-                size = [(s - 1) * k + k for s in v.shape[-n:]]
+            if size is None:  # the pooled input's size: every index points inside it
+                size = list(shape[-n:])
             vals = _values(dtype, rng, tuple(v.shape), specials=False)
             out.append(Sample((vals, i.numpy()), dict(output_size=list(size))))
         return out
@@ -233,7 +233,7 @@ def _unpool_samples(n):
 
 
 def _unpool_grad(n):
-    def gen():
+    def gen(rng=None):
         return [Sample((s.args[0].astype(np.float64),) + s.args[1:], s.kwargs)
                 for s in _unpool_samples(n)("float64", np.random.default_rng(2))]
     return gen
@@ -266,17 +266,20 @@ OPS = [
     _max_entry("max_pool3d_with_indices", lambda x, **kw: P.max_pool3d_with_indices(x, **kw),
                lambda x, **kw: ref_max_pool(x, n=3, **kw), MAX3, True),
     OpInfo("avg_pool1d", lambda x, **kw: rstorch.avg_pool1d(x, **kw), lambda x, **kw: ref_avg_pool(x, n=1, **kw),
-           AVGTYPES, _samples(AVG1)),
+           AVGTYPES, _samples(AVG1), grad_samples=_grad_samples(AVG1)),
     OpInfo("avg_pool2d", lambda x, **kw: F.avg_pool2d(x, **kw), lambda x, **kw: ref_avg_pool(x, n=2, **kw),
-           AVGTYPES, _samples(AVG2)),
+           AVGTYPES, _samples(AVG2), grad_samples=_grad_samples(AVG2)),
     OpInfo("avg_pool3d", lambda x, **kw: F.avg_pool3d(x, **kw), lambda x, **kw: ref_avg_pool(x, n=3, **kw),
-           AVGTYPES, _samples(AVG3)),
+           AVGTYPES, _samples(AVG3), grad_samples=_grad_samples(AVG3)),
     OpInfo("adaptive_avg_pool1d", lambda x, **kw: rstorch.adaptive_avg_pool1d(x, **kw),
-           lambda x, **kw: ref_adaptive_avg(x, n=1, **kw), FLOATS, _adaptive_samples(AD1)),
+           lambda x, **kw: ref_adaptive_avg(x, n=1, **kw), FLOATS, _adaptive_samples(AD1),
+           grad_samples=_adaptive_grad(AD1)),
     OpInfo("adaptive_avg_pool2d", lambda x, **kw: F.adaptive_avg_pool2d(x, **kw),
-           lambda x, **kw: ref_adaptive_avg(x, n=2, **kw), FLOATS, _adaptive_samples(AD2)),
+           lambda x, **kw: ref_adaptive_avg(x, n=2, **kw), FLOATS, _adaptive_samples(AD2),
+           grad_samples=_adaptive_grad(AD2)),
     OpInfo("adaptive_avg_pool3d", lambda x, **kw: F.adaptive_avg_pool3d(x, **kw),
-           lambda x, **kw: ref_adaptive_avg(x, n=3, **kw), FLOATS, _adaptive_samples(AD3)),
+           lambda x, **kw: ref_adaptive_avg(x, n=3, **kw), FLOATS, _adaptive_samples(AD3),
+           grad_samples=_adaptive_grad(AD3)),
     OpInfo("adaptive_max_pool1d", lambda x, **kw: rstorch.adaptive_max_pool1d(x, **kw),
            lambda x, **kw: ref_adaptive_max(x, n=1, **kw), FLOATS, _adaptive_samples(AD1), differentiable=False),
     OpInfo("adaptive_max_pool1d[values]", lambda x, **kw: rstorch.adaptive_max_pool1d(x, **kw)[0],

@@ -79,7 +79,9 @@ fn _max_pool_backward<'py>(
     n: usize,
     adaptive: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
+    // recorded when the input tracks too: torch records the backward (its double backward) then
     let (g, tracked) = me(grad);
+    let tracked = tracked || input.borrow().tracks_grad();
     let (x, i) = (input.borrow().t.clone(), indices.borrow().t.clone());
     let out = dispatch::kernel(py, "max_pool_backward", g.device(), x.numel().max(g.numel()), || pool::max_pool_backward(&g, &x, &i, n))?;
     done(py, "max_pool_backward", tracked, &[grad, input, indices], super::wrap(py, out)?, |kw| {
@@ -136,7 +138,9 @@ fn _avg_pool_backward<'py>(
     count_include_pad: bool,
     divisor_override: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    // recorded when the input tracks too: torch records the backward (its double backward) then
     let (g, tracked) = me(grad);
+    let tracked = tracked || input.borrow().tracks_grad();
     let x = input.borrow().t.clone();
     let ones = vec![1; kernel_size.len()];
     let w = Window { kernel: &kernel_size, stride: &stride, padding: &padding, dilation: &ones, ceil_mode };
@@ -171,7 +175,9 @@ fn _adaptive_avg_pool<'py>(py: Python<'py>, input: &Bound<'py, PyTensor>, output
 /// tracks.
 #[pyfunction]
 fn _adaptive_avg_pool_backward<'py>(py: Python<'py>, grad: &Bound<'py, PyTensor>, input: &Bound<'py, PyTensor>, n: usize) -> PyResult<Bound<'py, PyAny>> {
+    // recorded when the input tracks too: torch records the backward (its double backward) then
     let (g, tracked) = me(grad);
+    let tracked = tracked || input.borrow().tracks_grad();
     let x = input.borrow().t.clone();
     let out = dispatch::kernel(py, "adaptive_avg_pool_backward", g.device(), x.numel().max(g.numel()), || pool::adaptive_avg_pool_backward(&g, &x, n))?;
     done(py, "adaptive_avg_pool_backward", tracked, &[grad, input], super::wrap(py, out)?, |kw| kw.set_item("n", n))
