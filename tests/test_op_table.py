@@ -169,6 +169,8 @@ INTERNAL_RULES = {
     # the convolution's weight gradient (its own rule gives double backward) and F.unfold/F.fold's kernels
     "_convolution_backward_weight", "im2col", "col2im",
     "_cross_entropy",  # the fused kernel of nn.functional.cross_entropy (torch has no torch.* form)
+    # the pooling kernels' backwards (recorded for double backward)
+    "max_pool_backward", "avg_pool_backward", "adaptive_avg_pool_backward",
 }
 
 

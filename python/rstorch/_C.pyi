@@ -21,6 +21,11 @@ __all__ = [
     '_NativeNode',
     '_SECOND_BACKWARD',
     '_accumulate_grad',
+    '_adaptive_avg_pool',
+    '_adaptive_avg_pool_backward',
+    '_adaptive_max_pool',
+    '_avg_pool',
+    '_avg_pool_backward',
     '_backward',
     '_bernoulli_',
     '_bucketize',
@@ -41,6 +46,9 @@ __all__ = [
     '_index_value',
     '_isin',
     '_log_normal_',
+    '_max_pool',
+    '_max_pool_backward',
+    '_max_unpool',
     '_multinomial',
     '_native_autograd',
     '_native_batch_norm',
@@ -572,6 +580,16 @@ class _NativeNode:
 
 def _accumulate_grad(variable: Any, grad: Any) -> Any: ...
 
+def _adaptive_avg_pool(input: Any, output_size: Any) -> Any: ...
+
+def _adaptive_avg_pool_backward(grad: Any, input: Any, n: Any) -> Any: ...
+
+def _adaptive_max_pool(input: Any, output_size: Any) -> Any: ...
+
+def _avg_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: Any, count_include_pad: Any, divisor_override: Any) -> Any: ...
+
+def _avg_pool_backward(grad: Any, input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: Any, count_include_pad: Any, divisor_override: Any) -> Any: ...
+
 def _backward(roots: Any, grads: Any, retain_graph: Any) -> Any: ...
 
 def _bernoulli_(t: Any, p: Any, generator: Any = None) -> Any: ...
@@ -611,6 +629,12 @@ def _index_value(value: Any, dtype: Any) -> Any: ...
 def _isin(elements: Any, test_elements: Any, invert: Any) -> Any: ...
 
 def _log_normal_(t: Any, mean: Any, std: Any, generator: Any = None) -> Any: ...
+
+def _max_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: Any) -> Any: ...
+
+def _max_pool_backward(grad: Any, input: Any, indices: Any, n: Any, adaptive: Any = False) -> Any: ...
+
+def _max_unpool(input: Any, indices: Any, output_size: Any) -> Any: ...
 
 def _multinomial(probs: Any, num_samples: Any, replacement: Any = False, generator: Any = None) -> Any: ...
 

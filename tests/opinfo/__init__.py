@@ -8,9 +8,9 @@ tests/test_gradcheck_ops.py runs its differentiable entries through gradcheck.
 """
 
 from .core import *  # noqa: F401,F403  (the harness names, as `from opinfo import check_op`)
-from . import binary, conv, index, linalg, nn, reduce, sort, tensor_ops, unary
+from . import binary, conv, index, linalg, nn, pool, reduce, sort, tensor_ops, unary
 
-FAMILIES = {"binary": binary, "conv": conv, "index": index, "linalg": linalg, "nn": nn, "reduce": reduce, "sort": sort,
+FAMILIES = {"binary": binary, "conv": conv, "index": index, "linalg": linalg, "nn": nn, "pool": pool, "reduce": reduce, "sort": sort,
             "tensor_ops": tensor_ops, "unary": unary}
 
 op_db = []

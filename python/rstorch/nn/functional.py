@@ -1757,4 +1757,6 @@ from ._functional.fused import batch_norm, cross_entropy, layer_norm, linear  # 
 from ._functional.conv import *  # noqa: E402,F401,F403
 from ._functional.conv import __all__ as _conv_all  # noqa: E402
 __all__ += _conv_all
-
+from ._functional.pooling import *  # noqa: E402,F401,F403
+from ._functional.pooling import __all__ as _pooling_all  # noqa: E402
+__all__ += _pooling_all

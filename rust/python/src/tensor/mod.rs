@@ -42,6 +42,7 @@ pub mod index;
 pub mod linalg;
 pub mod movement;
 pub mod nn;
+pub mod pool;
 pub mod reduce;
 pub mod sort;
 mod state;
@@ -60,6 +61,7 @@ pub fn register_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     movement::register(m)?;
     sort::register(m)?;
     nn::register(m)?;
+    pool::register(m)?;
     Ok(())
 }
 

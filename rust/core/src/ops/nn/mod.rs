@@ -5,6 +5,7 @@
 pub mod conv;
 pub mod loss;
 pub mod norm;
+pub mod pool;
 
 use crate::dtype::Element;
 use crate::error::Result;
