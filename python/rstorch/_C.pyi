@@ -21,6 +21,7 @@ __all__ = [
     '_NativeNode',
     '_SECOND_BACKWARD',
     '_accumulate_grad',
+    '_adam_step',
     '_backward',
     '_bernoulli_',
     '_bucketize',
@@ -59,6 +60,7 @@ __all__ = [
     '_set_default_generator',
     '_set_grad_enabled',
     '_set_inference_mode',
+    '_sgd_step',
     '_tri_indices',
     '_uniform_',
     '_where',
@@ -568,6 +570,8 @@ class _NativeNode:
 
 def _accumulate_grad(variable: Any, grad: Any) -> Any: ...
 
+def _adam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, max_exp_avg_sqs: Any, state_steps: Any, lr: Any, beta1: Any, beta2: Any, weight_decay: Any, eps: Any, amsgrad: Any, maximize: Any, decoupled_weight_decay: Any) -> Any: ...
+
 def _backward(roots: Any, grads: Any, retain_graph: Any) -> Any: ...
 
 def _bernoulli_(t: Any, p: Any, generator: Any = None) -> Any: ...
@@ -643,6 +647,8 @@ def _set_default_generator(gen: Any) -> Any: ...
 def _set_grad_enabled(mode: Any) -> Any: ...
 
 def _set_inference_mode(mode: Any) -> Any: ...
+
+def _sgd_step(params: Any, grads: Any, momentum_buffers: Any, fresh: Any, lr: Any, momentum: Any, dampening: Any, weight_decay: Any, nesterov: Any, maximize: Any) -> Any: ...
 
 def _tri_indices(row: Any, col: Any, offset: Any, dtype: Any, upper: Any) -> Any: ...
 

@@ -41,6 +41,7 @@ pub mod index;
 pub mod linalg;
 pub mod movement;
 pub mod nn;
+pub mod optim;
 pub mod reduce;
 pub mod sort;
 mod state;
@@ -58,6 +59,7 @@ pub fn register_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     movement::register(m)?;
     sort::register(m)?;
     nn::register(m)?;
+    optim::register(m)?;
     Ok(())
 }
 
