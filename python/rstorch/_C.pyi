@@ -21,11 +21,7 @@ __all__ = [
     '_NativeNode',
     '_SECOND_BACKWARD',
     '_accumulate_grad',
-    '_adaptive_avg_pool',
-    '_adaptive_avg_pool_backward',
-    '_adaptive_max_pool',
-    '_avg_pool',
-    '_avg_pool_backward',
+    '_adam_step',
     '_backward',
     '_bernoulli_',
     '_bucketize',
@@ -34,7 +30,6 @@ __all__ = [
     '_cauchy_',
     '_check_norm_dtype',
     '_combinations',
-    '_convolution_backward_weight',
     '_cross_entropy',
     '_cross_entropy_backward',
     '_default_generator',
@@ -46,9 +41,6 @@ __all__ = [
     '_index_value',
     '_isin',
     '_log_normal_',
-    '_max_pool',
-    '_max_pool_backward',
-    '_max_unpool',
     '_multinomial',
     '_native_autograd',
     '_native_batch_norm',
@@ -68,6 +60,7 @@ __all__ = [
     '_set_default_generator',
     '_set_grad_enabled',
     '_set_inference_mode',
+    '_sgd_step',
     '_tri_indices',
     '_uniform_',
     '_where',
@@ -76,8 +69,6 @@ __all__ = [
     'broadcast_shapes',
     'can_cast',
     'cat',
-    'col2im',
-    'convolution',
     'default_generator',
     'dtype',
     'empty_strided',
@@ -87,7 +78,6 @@ __all__ = [
     'full',
     'get_default_dtype',
     'get_num_threads',
-    'im2col',
     'int16',
     'int32',
     'int64',
@@ -580,15 +570,7 @@ class _NativeNode:
 
 def _accumulate_grad(variable: Any, grad: Any) -> Any: ...
 
-def _adaptive_avg_pool(input: Any, output_size: Any) -> Any: ...
-
-def _adaptive_avg_pool_backward(grad: Any, input: Any, n: Any) -> Any: ...
-
-def _adaptive_max_pool(input: Any, output_size: Any) -> Any: ...
-
-def _avg_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: Any, count_include_pad: Any, divisor_override: Any) -> Any: ...
-
-def _avg_pool_backward(grad: Any, input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: Any, count_include_pad: Any, divisor_override: Any) -> Any: ...
+def _adam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, max_exp_avg_sqs: Any, state_steps: Any, lr: Any, beta1: Any, beta2: Any, weight_decay: Any, eps: Any, amsgrad: Any, maximize: Any, decoupled_weight_decay: Any) -> Any: ...
 
 def _backward(roots: Any, grads: Any, retain_graph: Any) -> Any: ...
 
@@ -605,8 +587,6 @@ def _cauchy_(t: Any, median: Any, sigma: Any, generator: Any = None) -> Any: ...
 def _check_norm_dtype(op: Any, input: Any, dtype: Any) -> Any: ...
 
 def _combinations(input: Any, r: Any, with_replacement: Any) -> Any: ...
-
-def _convolution_backward_weight(input: Any, grad_output: Any, weight_size: Any, stride: Any, padding: Any, dilation: Any, groups: Any) -> Any: ...
 
 def _cross_entropy(input: Any, target: Any, weight: Any, reduction: Any, ignore_index: Any, label_smoothing: Any) -> Any: ...
 
@@ -629,12 +609,6 @@ def _index_value(value: Any, dtype: Any) -> Any: ...
 def _isin(elements: Any, test_elements: Any, invert: Any) -> Any: ...
 
 def _log_normal_(t: Any, mean: Any, std: Any, generator: Any = None) -> Any: ...
-
-def _max_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: Any) -> Any: ...
-
-def _max_pool_backward(grad: Any, input: Any, indices: Any, n: Any, adaptive: Any = False) -> Any: ...
-
-def _max_unpool(input: Any, indices: Any, output_size: Any) -> Any: ...
 
 def _multinomial(probs: Any, num_samples: Any, replacement: Any = False, generator: Any = None) -> Any: ...
 
@@ -674,6 +648,8 @@ def _set_grad_enabled(mode: Any) -> Any: ...
 
 def _set_inference_mode(mode: Any) -> Any: ...
 
+def _sgd_step(params: Any, grads: Any, momentum_buffers: Any, fresh: Any, lr: Any, momentum: Any, dampening: Any, weight_decay: Any, nesterov: Any, maximize: Any) -> Any: ...
+
 def _tri_indices(row: Any, col: Any, offset: Any, dtype: Any, upper: Any) -> Any: ...
 
 def _uniform_(t: Any, from_: Any, /, to: Any, generator: Any = None) -> Any: ...
@@ -685,10 +661,6 @@ def broadcast_shapes(shapes: Any) -> Any: ...
 def can_cast(from_: Any, /, to: Any) -> builtins.bool: ...
 
 def cat(tensors: Any, dim: Any = 0) -> Any: ...
-
-def col2im(input: Any, output_size: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Any: ...
-
-def convolution(input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any, transposed: Any, output_padding: Any, groups: Any) -> Any: ...
 
 @final
 class dtype:
@@ -725,8 +697,6 @@ def full(size: Any, fill_value: Any, dtype: Any, device: Any = None) -> Any: ...
 def get_default_dtype() -> Any: ...
 
 def get_num_threads() -> builtins.int: ...
-
-def im2col(input: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Any: ...
 
 def is_grad_enabled() -> builtins.bool: ...
 

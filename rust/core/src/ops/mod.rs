@@ -13,6 +13,7 @@ pub mod index;
 pub mod linalg;
 pub mod movement;
 pub mod nn;
+pub mod optim;
 pub mod reduce;
 pub mod sort;
 pub mod unary;

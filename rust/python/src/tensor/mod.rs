@@ -42,6 +42,7 @@ pub mod index;
 pub mod linalg;
 pub mod movement;
 pub mod nn;
+pub mod optim;
 pub mod pool;
 pub mod reduce;
 pub mod sort;
@@ -62,6 +63,7 @@ pub fn register_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sort::register(m)?;
     nn::register(m)?;
     pool::register(m)?;
+    optim::register(m)?;
     Ok(())
 }
 
