@@ -15,6 +15,7 @@ pub mod movement;
 pub mod nn;
 pub mod reduce;
 pub mod sort;
+pub mod special;
 pub mod unary;
 pub mod vecmath;
 
