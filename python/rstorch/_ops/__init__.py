@@ -1,7 +1,8 @@
 """The `rstorch.*` function forms of the op families, one module per family (the same split as
-rust/core/src/ops and rust/python/src/tensor). Each module lists its public names in `__all__`."""
+rust/core/src/ops and rust/python/src/tensor). Each module lists its public names in `__all__`. `special` (torch.special's own ops) is
+imported for its rows but published by `rstorch.special`, not merged here."""
 
-from . import binary, composite, conv, index, linalg, nn, pool, reduce, sort, unary, views
+from . import binary, composite, conv, index, linalg, nn, pool, reduce, sort, special, unary, views
 
 __all__ = []
 for _family in (unary, binary, reduce, linalg, index, sort, composite, views, nn, conv, pool):

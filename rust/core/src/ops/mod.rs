@@ -16,6 +16,7 @@ pub mod nn;
 pub mod optim;
 pub mod reduce;
 pub mod sort;
+pub mod special;
 pub mod unary;
 pub mod vecmath;
 
