@@ -22,6 +22,11 @@ __all__ = [
     '_SECOND_BACKWARD',
     '_accumulate_grad',
     '_adam_step',
+    '_adaptive_avg_pool',
+    '_adaptive_avg_pool_backward',
+    '_adaptive_max_pool',
+    '_avg_pool',
+    '_avg_pool_backward',
     '_backward',
     '_bernoulli_',
     '_bucketize',
@@ -30,6 +35,7 @@ __all__ = [
     '_cauchy_',
     '_check_norm_dtype',
     '_combinations',
+    '_convolution_backward_weight',
     '_cross_entropy',
     '_cross_entropy_backward',
     '_default_generator',
@@ -41,6 +47,9 @@ __all__ = [
     '_index_value',
     '_isin',
     '_log_normal_',
+    '_max_pool',
+    '_max_pool_backward',
+    '_max_unpool',
     '_multinomial',
     '_native_autograd',
     '_native_batch_norm',
@@ -69,6 +78,8 @@ __all__ = [
     'broadcast_shapes',
     'can_cast',
     'cat',
+    'col2im',
+    'convolution',
     'default_generator',
     'dtype',
     'empty_strided',
@@ -78,6 +89,7 @@ __all__ = [
     'full',
     'get_default_dtype',
     'get_num_threads',
+    'im2col',
     'int16',
     'int32',
     'int64',
@@ -593,6 +605,16 @@ def _accumulate_grad(variable: Any, grad: Any) -> Any: ...
 
 def _adam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, max_exp_avg_sqs: Any, state_steps: Any, lr: Any, beta1: Any, beta2: Any, weight_decay: Any, eps: Any, amsgrad: Any, maximize: Any, decoupled_weight_decay: Any) -> Any: ...
 
+def _adaptive_avg_pool(input: Any, output_size: Any) -> Any: ...
+
+def _adaptive_avg_pool_backward(grad: Any, input: Any, n: Any) -> Any: ...
+
+def _adaptive_max_pool(input: Any, output_size: Any) -> Any: ...
+
+def _avg_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: Any, count_include_pad: Any, divisor_override: Any) -> Any: ...
+
+def _avg_pool_backward(grad: Any, input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: Any, count_include_pad: Any, divisor_override: Any) -> Any: ...
+
 def _backward(roots: Any, grads: Any, retain_graph: Any) -> Any: ...
 
 def _bernoulli_(t: Any, p: Any, generator: Any = None) -> Any: ...
@@ -608,6 +630,8 @@ def _cauchy_(t: Any, median: Any, sigma: Any, generator: Any = None) -> Any: ...
 def _check_norm_dtype(op: Any, input: Any, dtype: Any) -> Any: ...
 
 def _combinations(input: Any, r: Any, with_replacement: Any) -> Any: ...
+
+def _convolution_backward_weight(input: Any, grad_output: Any, weight_size: Any, stride: Any, padding: Any, dilation: Any, groups: Any) -> Any: ...
 
 def _cross_entropy(input: Any, target: Any, weight: Any, reduction: Any, ignore_index: Any, label_smoothing: Any) -> Any: ...
 
@@ -630,6 +654,12 @@ def _index_value(value: Any, dtype: Any) -> Any: ...
 def _isin(elements: Any, test_elements: Any, invert: Any) -> Any: ...
 
 def _log_normal_(t: Any, mean: Any, std: Any, generator: Any = None) -> Any: ...
+
+def _max_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: Any) -> Any: ...
+
+def _max_pool_backward(grad: Any, input: Any, indices: Any, n: Any, adaptive: Any = False) -> Any: ...
+
+def _max_unpool(input: Any, indices: Any, output_size: Any) -> Any: ...
 
 def _multinomial(probs: Any, num_samples: Any, replacement: Any = False, generator: Any = None) -> Any: ...
 
@@ -683,6 +713,10 @@ def can_cast(from_: Any, /, to: Any) -> builtins.bool: ...
 
 def cat(tensors: Any, dim: Any = 0) -> Any: ...
 
+def col2im(input: Any, output_size: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Any: ...
+
+def convolution(input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any, transposed: Any, output_padding: Any, groups: Any) -> Any: ...
+
 @final
 class dtype:
     def __eq__(self, value: Any, /) -> Any: ...
@@ -718,6 +752,8 @@ def full(size: Any, fill_value: Any, dtype: Any, device: Any = None) -> Any: ...
 def get_default_dtype() -> Any: ...
 
 def get_num_threads() -> builtins.int: ...
+
+def im2col(input: Any, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Any: ...
 
 def is_grad_enabled() -> builtins.bool: ...
 

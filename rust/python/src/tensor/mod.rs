@@ -132,7 +132,7 @@ fn size_object<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyA
 /// Borrow the core tensor of a Python tensor argument.
 pub fn tensor_of(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     match obj.cast::<PyTensor>() {
-        Ok(t) => Ok(t.borrow().t.clone()),
+        Ok(t) => Ok(t.try_borrow()?.t.clone()),
         Err(_) => Err(PyTypeError::new_err(format!(
             "expected Tensor as argument, but got {}",
             obj.get_type().name()?
@@ -183,8 +183,10 @@ impl PyTensor {
     }
 
     /// Make this tensor a view of `other`'s data (same storage and layout).
-    fn _set(&mut self, other: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.t = tensor_of(other)?;
+    fn _set(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+        // `other` is read before `slf` is borrowed mutably: `t.data = t` is the same object
+        let t = tensor_of(other)?;
+        slf.borrow_mut().t = t;
         Ok(())
     }
 
