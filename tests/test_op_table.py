@@ -280,6 +280,7 @@ NON_OP_NAMES = {  # runtime and autograd-mode functions
     "get_num_threads", "set_num_threads", "is_grad_enabled", "is_inference_mode_enabled", "is_anomaly_enabled",
     "is_anomaly_check_nan_enabled", "set_anomaly_enabled",
     "save", "load",  # rstorch.serialization
+    "compile",  # rstorch._compile: returns the model as it is
 }
 
 

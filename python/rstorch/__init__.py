@@ -30,6 +30,9 @@ from . import _dispatch
 from . import nn
 from . import utils
 from . import optim
+from . import cuda
+from . import backends
+from ._compile import compile
 
 __version__ = "0.1.0"
 

@@ -242,6 +242,12 @@ class Tensor(_C.TensorBase):
     def cpu(self):
         return self._to_device("cpu")
 
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """To the GPU ("cuda" is the wgpu backend under torch's name)."""
+        if isinstance(device, int) and not isinstance(device, bool):
+            device = f"cuda:{device}"
+        return self.to(device if device is not None else "cuda", non_blocking=non_blocking)
+
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:
             return "rstorch." + _LEGACY[self.dtype]
