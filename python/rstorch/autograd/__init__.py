@@ -4,6 +4,7 @@ Ops record their graph node when grad mode is on and an input requires grad (gra
 engine (engine.py) walks the graph backward; backward rules live in rules/."""
 
 from . import graph
+from . import functional
 from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                            set_detect_anomaly)
 from .engine import backward, grad
@@ -18,4 +19,4 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_g
            "is_inference_mode_enabled", "backward", "grad", "Function", "once_differentiable",
            "Variable", "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "graph",
-           "InplaceFunction", "FunctionCtx", "BackwardCFunction"]
+           "InplaceFunction", "FunctionCtx", "BackwardCFunction", "functional"]

@@ -3,8 +3,8 @@ on first use (`data` brings in multiprocessing), so `import rstorch` stays lean.
 
 import importlib
 
-__all__ = ["data", "tensorboard", "make_grid", "save_image"]
-_MODULES = {"data": "data", "tensorboard": "tensorboard"}
+__all__ = ["data", "tensorboard", "checkpoint", "make_grid", "save_image"]
+_MODULES = {"data": "data", "tensorboard": "tensorboard", "checkpoint": "checkpoint"}
 _FUNCTIONS = {"make_grid": "_image", "save_image": "_image"}
 
 
