@@ -275,7 +275,7 @@ def test_dtype_rule_predicts_the_kernel(info, op):
     assert checked > 0
 
 
-NON_OP_MODULES = ("rstorch._creation", "rstorch._random", "rstorch._functional", "rstorch._tensor_str")
+NON_OP_MODULES = ("rstorch._creation", "rstorch._random", "rstorch._functional", "rstorch._tensor_str", "rstorch._runtime")
 NON_OP_NAMES = {  # runtime and autograd-mode functions
     "get_num_threads", "set_num_threads", "is_grad_enabled", "is_inference_mode_enabled", "is_anomaly_enabled",
     "is_anomaly_check_nan_enabled", "set_anomaly_enabled",

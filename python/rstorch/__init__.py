@@ -8,7 +8,7 @@ from ._C import dtype
 from ._C import set_num_threads, get_num_threads
 from ._C import (float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8,  # noqa: F401
                  bool)
-from ._size import Size, memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
+from ._size import Size, memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d, layout, strided
 from ._dtype_info import finfo, iinfo
 from ._device import device
 from ._tensor import Tensor
@@ -33,6 +33,7 @@ from . import optim
 from . import cuda
 from . import backends
 from ._compile import compile
+from ._runtime import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
@@ -77,8 +78,13 @@ def __getattr__(name):
         serialization = importlib.import_module(".serialization", __name__)
         globals().update(save=serialization.save, load=serialization.load, serialization=serialization)
         return globals()[name]
+    if name in ("testing", "version", "random", "multiprocessing"):
+        import importlib
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
     raise AttributeError(f"module 'rstorch' has no attribute '{name}'")
 
 
 def __dir__():
-    return sorted(set(globals()) | {"save", "load", "serialization"})
+    return sorted(set(globals()) | {"save", "load", "serialization", "testing", "version", "random", "multiprocessing"})

@@ -214,7 +214,108 @@ class Tensor(_C.TensorBase):
 
     @property
     def layout(self):
-        return "strided"
+        from ._size import strided
+        return strided
+
+    # what torch's other backends and layouts ask of a tensor: rstorch tensors are dense, real,
+    # not quantized, not nested, on the CPU, meta or wgpu device
+    is_sparse = is_sparse_csr = is_quantized = is_nested = is_mps = is_xpu = is_mkldnn = is_vulkan = False
+
+    def get_device(self):
+        """-1 on the CPU, else the GPU's index."""
+        return -1 if self._device in ("cpu", "meta") else self.device.index or 0
+
+    def is_pinned(self, device=None):
+        return False
+
+    def pin_memory(self, device=None):
+        raise RuntimeError("Cannot access accelerator device when none is available: pinned (page-locked) "
+                           "host memory needs a GPU backend, which this rstorch does not have yet")
+
+    def is_conj(self):
+        return False
+
+    def is_neg(self):
+        return False
+
+    def conj(self):
+        return self  # real tensors are their own conjugate (torch returns self too)
+
+    def resolve_conj(self):
+        return self
+
+    def resolve_neg(self):
+        return self
+
+    conj_physical = conj
+
+    @property
+    def real(self):
+        return self
+
+    @property
+    def imag(self):
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    def to_dense(self, dtype=None, *, masked_grad=None):
+        return self if dtype is None else self.to(dtype)
+
+    def dim_order(self, *, ambiguity_check=False):
+        """The dims from outermost to innermost in memory (stable for equal strides)."""
+        return tuple(sorted(range(self.dim()), key=lambda d: -self.stride(d)))
+
+    def is_same_size(self, other):
+        return tuple(self.shape) == tuple(other.shape)
+
+    def is_nonzero(self):
+        from ._runtime import is_nonzero
+        return is_nonzero(self)
+
+    def sum_to_size(self, *size):
+        """The sum of this tensor down to `size` (which it must broadcast from)."""
+        if len(size) == 1 and not isinstance(size[0], int):
+            size = tuple(size[0])
+        if len(size) > self.dim() or any(n not in (1, m) for n, m in zip(reversed(size), reversed(self.shape))):
+            raise RuntimeError(f"size {{{', '.join(map(str, size))}}} is not expandable to size "
+                               f"{{{', '.join(map(str, self.shape))}}}.")
+        lead = self.dim() - len(size)
+        dims = list(range(lead)) + [lead + i for i, n in enumerate(size) if n == 1 and self.shape[lead + i] != 1]
+        out = self.sum(dims, keepdim=True) if dims else self
+        return out.reshape(size) if lead else out
+
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """Fill the main diagonal (every dim of equal size when dim > 2). A tall matrix with
+        `wrap` starts the diagonal again every ncols + 1 rows, as torch's does."""
+        n = self.dim()
+        if n < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if n > 2 and len(set(self.shape)) != 1:
+            raise RuntimeError("all dimensions of input must be of equal length")
+        rows, cols = self.shape[0], self.shape[1]
+        starts = range(0, rows, cols + 1) if n == 2 and wrap and rows > cols + 1 else (0,)
+        step = sum(self.stride())
+        for start in starts:
+            block = self[start:] if start else self
+            block.as_strided((min(block.shape),), (step,), block.storage_offset()).fill_(fill_value)
+        return self
+
+    def apply_(self, callable):
+        """Apply a Python function to every element, in place (CPU only, and slow, as torch's)."""
+        if self._device != "cpu":
+            raise TypeError("apply_ is only implemented on CPU tensors")
+        from ._creation import tensor as _tensor
+        self.copy_(_tensor([callable(v) for v in self.reshape(-1).tolist()], dtype=self.dtype).reshape(self.shape))
+        return self
+
+    def map_(self, tensor, callable):
+        """`self[i] = callable(self[i], tensor[i])` in place, `tensor` broadcast to self's shape."""
+        if self._device != "cpu":
+            raise TypeError("map_ is only implemented on CPU tensors")
+        from ._creation import tensor as _tensor
+        other = tensor.expand_as(self).reshape(-1).tolist()
+        vals = [callable(a, b) for a, b in zip(self.reshape(-1).tolist(), other)]
+        self.copy_(_tensor(vals, dtype=self.dtype).reshape(self.shape))
+        return self
 
     @property
     def data(self):

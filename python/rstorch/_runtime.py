@@ -1,0 +1,165 @@
+"""Process-wide switches and questions of torch's top level that are not ops: deterministic
+algorithms, float32 matmul precision, the default device, interop threads, warn-always, and the
+small predicates (`typename`, `is_nonzero`, `is_same_size`, `is_signed`...).
+
+rstorch's CPU kernels are deterministic (reductions split work the same way on every run), so
+`use_deterministic_algorithms(True)` changes no result; it is remembered and reported as torch's
+is. Its matmul is float32 throughout: every precision setting gives "highest" arithmetic."""
+
+import math as _math
+
+from . import _C
+from ._device import device as _device_cls
+
+__all__ = ["use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+           "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
+           "get_deterministic_debug_mode", "set_float32_matmul_precision", "get_float32_matmul_precision",
+           "get_default_device", "set_default_device", "set_num_interop_threads", "get_num_interop_threads",
+           "set_warn_always", "is_warn_always_enabled", "set_flush_denormal", "typename", "is_nonzero",
+           "is_same_size", "is_signed", "is_complex", "is_conj", "is_neg", "is_inference", "is_storage",
+           "get_device", "pi", "e", "inf", "nan", "newaxis"]
+
+pi = _math.pi
+e = _math.e
+inf = _math.inf
+nan = _math.nan
+newaxis = None
+
+_state = {"deterministic": False, "warn_only": False, "matmul_precision": "highest", "interop_threads": None,
+          "warn_always": False}
+_DEBUG_MODES = {"default": 0, "warn": 1, "error": 2}
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    if not isinstance(mode, bool):
+        raise TypeError(f"use_deterministic_algorithms(): argument 'mode' (position 1) must be bool, not "
+                        f"{type(mode).__name__}")
+    _state["deterministic"], _state["warn_only"] = mode, bool(warn_only)
+
+
+def are_deterministic_algorithms_enabled():
+    return _state["deterministic"]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    return _state["warn_only"]
+
+
+def set_deterministic_debug_mode(debug_mode):
+    if isinstance(debug_mode, str):
+        if debug_mode not in _DEBUG_MODES:
+            raise RuntimeError("invalid value of debug_mode, expected one of `default`, `warn`, `error`, but "
+                               f"got {debug_mode}")
+        debug_mode = _DEBUG_MODES[debug_mode]
+    elif not isinstance(debug_mode, int):
+        raise TypeError(f"debug_mode must be str or int, but got {type(debug_mode)}")
+    if debug_mode not in (0, 1, 2):
+        raise RuntimeError(f"invalid value of debug_mode, expected 0, 1, or 2, but got {debug_mode}")
+    use_deterministic_algorithms(debug_mode != 0, warn_only=debug_mode == 1)
+
+
+def get_deterministic_debug_mode():
+    if not _state["deterministic"]:
+        return 0
+    return 1 if _state["warn_only"] else 2
+
+
+def set_float32_matmul_precision(precision):
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid precision {precision}, expected one of 'highest', 'high', 'medium'")
+    _state["matmul_precision"] = precision
+
+
+def get_float32_matmul_precision():
+    return _state["matmul_precision"]
+
+
+def get_default_device():
+    return _device_cls("cpu")
+
+
+def set_default_device(device):
+    """Only the CPU can be the default device of this build (None resets to it)."""
+    if device is None:
+        return
+    d = _device_cls(device) if not isinstance(device, int) else _device_cls("wgpu", device)
+    if d.type != "cpu":
+        from ._device import device_arg
+        device_arg(d)  # raises the device's own not-available error
+        raise NotImplementedError(f"set_default_device: only 'cpu' can be the default device here, not '{d}'")
+
+
+def set_num_interop_threads(num):
+    if not isinstance(num, int) or isinstance(num, bool) or num <= 0:
+        raise RuntimeError("Expected positive number of threads")
+    if _state["interop_threads"] is not None:
+        raise RuntimeError("Error: cannot set number of interop threads after parallel work has started or "
+                           "set_num_interop_threads called")
+    _state["interop_threads"] = num
+
+
+def get_num_interop_threads():
+    # rstorch runs inter-op work on the same pool as intra-op work
+    return _state["interop_threads"] or _C.get_num_threads()
+
+
+def set_warn_always(b):
+    _state["warn_always"] = bool(b)
+
+
+def is_warn_always_enabled():
+    return _state["warn_always"]
+
+
+def set_flush_denormal(mode):
+    """torch sets the CPU's flush-to-zero flags; rstorch's kernels run on a thread pool whose
+    floating-point environment it does not change, so this reports "not supported" (False)."""
+    return False
+
+
+def typename(obj):
+    if isinstance(obj, _C.TensorBase):
+        return obj.type()
+    module = getattr(type(obj), "__module__", "") or ""
+    qualname = getattr(type(obj), "__qualname__", type(obj).__name__)
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+def is_nonzero(input):
+    if input.numel() == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if input.numel() > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input.item())
+
+
+def is_same_size(input, other):
+    return tuple(input.shape) == tuple(other.shape)
+
+
+def is_signed(input):
+    return input.dtype.is_signed
+
+
+def is_complex(input):
+    return False  # rstorch has no complex dtypes
+
+
+def is_conj(input):
+    return False
+
+
+def is_neg(input):
+    return False
+
+
+def is_inference(input):
+    return input.is_inference()
+
+
+def is_storage(obj):
+    return False
+
+
+def get_device(input):
+    return input.get_device()
