@@ -42,6 +42,8 @@ CASES = [
      "torch.return_types.slogdet(\nsign=tensor(1.),\nlogabsdet=tensor(1.3863))"),
     ("linalg_slogdet", lambda: rstorch.linalg.slogdet(2 * rstorch.eye(2)), ("sign", "logabsdet"),
      "torch.return_types.linalg_slogdet(\nsign=tensor(1.),\nlogabsdet=tensor(1.3863))"),
+    ("frexp", lambda: rstorch.frexp(T([8., 0.75])), ("mantissa", "exponent"),
+     "torch.return_types.frexp(\nmantissa=tensor([0.5000, 0.7500]),\nexponent=tensor([4, 0], dtype=rstorch.int32))"),
 ]
 
 

@@ -723,3 +723,71 @@ def _legacy_new(cls, dtype, args, device):
     out = _C.TensorBase.__new__(cls)
     out._set(src)
     return out
+
+
+# ---------------------------------------------------------------------- window functions
+# torch's formulas (aten/src/ATen/native/TensorFactories.cpp), computed in the requested dtype
+# as torch computes them, so the values agree to the last bit where the arithmetic does.
+
+def _window(name, window_length, periodic, dtype, device, requires_grad, make):
+    dtype = get_default_dtype() if dtype is None else dtype
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
+    if window_length == 0:
+        out = empty(0, dtype=dtype, device=device)
+    elif window_length == 1:
+        out = ones(1, dtype=dtype, device=device)
+    else:
+        n = window_length + 1 if periodic else window_length
+        out = make(arange(n, dtype=dtype, device=device), n)
+        if periodic:
+            out = out.narrow(0, 0, n - 1).clone()
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None, device=None,
+                   pin_memory=False, requires_grad=False):
+    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, n: (k * (math.pi * 2.0 / (n - 1))).cos() * -beta + alpha)
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, pin_memory=False,
+                requires_grad=False):
+    return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, n: (k * (math.pi * 2.0 / (n - 1))).cos() * -0.5 + 0.5)
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, pin_memory=False,
+                    requires_grad=False):
+    def make(k, n):
+        w = k * (math.pi / (n - 1))
+        return (w * 4).cos() * 0.08 - (w * 2).cos() * 0.5 + 0.42
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad, make)
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, pin_memory=False,
+                    requires_grad=False):
+    def make(k, n):
+        w = k * (2.0 / (n - 1))
+        half = ((n - 1) >> 1) + 1
+        w[half:] = 2 - w[half:]
+        return w
+    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad, make)
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
+                  pin_memory=False, requires_grad=False):
+    def make(k, n):
+        alpha = (n - 1) / 2.0
+        ratio = (k - alpha) / alpha
+        return (beta * (1 - ratio * ratio).clamp(min=0).sqrt()).i0() / _math_i0(beta, k.dtype)
+    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad, make)
+
+
+def _math_i0(x, dtype):
+    return full((), x, dtype=dtype).i0()
+
+
+__all__ += ["hamming_window", "hann_window", "blackman_window", "bartlett_window", "kaiser_window"]

@@ -13,7 +13,7 @@ This module imports nothing of rstorch: it sits at the bottom of the package.
 
 __all__ = [
     "max", "min", "cummax", "cummin", "aminmax", "sort", "topk", "kthvalue", "median",
-    "nanmedian", "mode", "histogram", "slogdet", "linalg_slogdet",
+    "nanmedian", "mode", "histogram", "slogdet", "linalg_slogdet", "frexp",
 ]
 
 
@@ -63,3 +63,4 @@ mode = _structseq("mode", _VI)
 histogram = _structseq("histogram", ("hist", "bin_edges"))
 slogdet = _structseq("slogdet", ("sign", "logabsdet"))
 linalg_slogdet = _structseq("linalg_slogdet", ("sign", "logabsdet"))
+frexp = _structseq("frexp", ("mantissa", "exponent"))

@@ -8,7 +8,7 @@ from .._creation import arange, get_default_dtype
 from .._out import CASTABLE
 from .._tensor import Tensor
 from ..autograd.graph import record
-from . import binary, index, linalg, reduce
+from . import binary, index, linalg, reduce, views
 from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Op, install, write_result, written, written_back
 
 
@@ -145,6 +145,188 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 
 
 
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running trapezoidal integral along `dim` (one element shorter than `y` there)."""
+    if x is not None and dx is not None:
+        raise TypeError("cumulative_trapezoid() received an invalid combination of arguments: both x and dx given")
+    n = y.shape[dim]
+    if n == 0:
+        return y.narrow(dim, 0, 0)
+    pair_sum = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)
+    if x is None:
+        return reduce.cumsum(pair_sum, dim) * ((1 if dx is None else dx) / 2)
+    if not isinstance(x, Tensor):
+        raise TypeError("cumulative_trapezoid(): argument 'x' must be Tensor")
+    spacing = diff(x, dim=dim if x.dim() > 1 else -1)
+    if x.dim() == 1 and y.dim() > 1:
+        shape = [1] * y.dim()
+        shape[dim] = n - 1
+        spacing = spacing.reshape(shape)
+    return reduce.cumsum(pair_sum * spacing, dim) / 2
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """torch's older name of `trapezoid`."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def _require_integer(name, *ts):
+    for t in ts:
+        if t.dtype.is_floating_point or t.dtype is _C.bool:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{t.dtype._scalar_type_name}'")
+
+
+def gcd(input, other):
+    """The greatest common divisor, elementwise, of integer tensors (non-negative; gcd(0, 0) = 0):
+    Euclid's algorithm over the whole tensor until every remainder is zero."""
+    _require_integer("gcd", input, other)
+    dtype = _C.promote_types(input.dtype, other.dtype)
+    a, b = (t.abs().to(dtype) for t in views.broadcast_tensors(input, other))
+    while bool((b != 0).any()):
+        nz = b != 0
+        a, b = binary.where(nz, b, a), binary.where(nz, a.remainder(binary.where(nz, b, 1)), 0)
+    return a
+
+
+def lcm(input, other):
+    """The least common multiple, elementwise, of integer tensors (lcm(x, 0) = 0)."""
+    g = gcd(input, other)
+    safe = binary.where(g == 0, 1, g)
+    return binary.where(g == 0, 0, (input // safe * other).abs())
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance matrix of the variables in `input`'s rows (observations in columns), with
+    frequency and/or reliability weights (torch's Correlation.cpp, step for step)."""
+    if input.dim() > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input.dim()} dimensions")
+    x = input.reshape(1, -1) if input.dim() < 2 else input
+    x = x if x.dtype.is_floating_point else x.to(_default_dtype())
+    n_obs = x.shape[1]
+    w = None
+    for name, weights in (("fweights", fweights), ("aweights", aweights)):
+        if weights is None:
+            continue
+        if weights.dim() > 1:
+            raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                               f"{weights.dim()} dimensions")
+        if weights.numel() != n_obs:
+            raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the "
+                               f"input but got {weights.numel()} != {n_obs}")
+        if name == "fweights" and weights.dtype.is_floating_point:
+            raise RuntimeError("cov(): expected fweights to have integral dtype but got fweights with "
+                               f"{str(weights.dtype).rsplit('.', 1)[-1].capitalize()} dtype")
+        if bool((weights < 0).any()):
+            raise RuntimeError(f"cov(): {name} cannot be negative")
+        w = weights if w is None else w * weights
+    if w is None:
+        avg = reduce.mean(x, 1)
+        w_sum = _C.full([], float(n_obs), x.dtype)
+    else:
+        w = w.to(x.dtype)
+        w_sum = reduce.sum(w)
+        avg = reduce.sum(x * w, 1) / w_sum
+    if w is None or aweights is None:
+        norm_factor = w_sum - correction
+    else:
+        norm_factor = w_sum - correction * reduce.sum(w * aweights.to(x.dtype)) / w_sum
+    if bool(norm_factor <= 0):
+        import warnings
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number "
+                      "of observations.", stacklevel=2)
+        norm_factor = norm_factor.clamp(min=0)
+    xc = x - avg.unsqueeze(1)
+    c = linalg.matmul(xc if w is None else xc * w, xc.t())
+    return (c / norm_factor).squeeze()
+
+
+def corrcoef(input):
+    """Pearson's correlation coefficients of `input`'s rows, clipped to [-1, 1]."""
+    c = cov(input)
+    if c.dim() == 0:
+        return c / c
+    stddev = c.diagonal().sqrt()
+    c = c / stddev.unsqueeze(1)
+    c = c / stddev.unsqueeze(0)
+    return c.clamp(-1, 1)
+
+
+def dist(input, other, p=2):
+    """The p-norm of `input - other`."""
+    return linalg._linalg_vector_norm(input - other, p)
+
+
+def frexp(input):
+    """(mantissa, exponent) with input = mantissa * 2**exponent, |mantissa| in [0.5, 1)
+    (0, inf and NaN keep their value with exponent 0), exponent int32."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    from .. import return_types
+    x = input.detach().to(_C.float64)
+    finite_nonzero = x.isfinite() & (x != 0)
+    safe = binary.where(finite_nonzero, x, 1.0)
+    e = safe.abs().log2().floor() + 1
+    m = safe / binary.pow(_C.full([], 2.0, _C.float64), e)
+    # log2 may round across a power of two: move the mantissa back into [0.5, 1)
+    big, small = m.abs() >= 1, m.abs() < 0.5
+    e = e + big.to(e.dtype) - small.to(e.dtype)
+    m = binary.where(big, m / 2, binary.where(small, m * 2, m))
+    mantissa = binary.where(finite_nonzero, m, x).to(input.dtype)
+    exponent = binary.where(finite_nonzero, e, 0.0).to(_C.int32)
+    return return_types.frexp((mantissa, exponent))
+
+
+def unravel_index(indices, shape):
+    """The coordinates in `shape` of flat `indices` (row-major; torch wraps out-of-range and
+    negative indices Python-style rather than checking them)."""
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {type(indices).__name__}")
+    if indices.dtype.is_floating_point or indices.dtype is _C.bool:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = tuple(int(n) for n in shape)
+    if any(n < 0 for n in shape):
+        raise ValueError("'shape' cannot have negative values, but got " + str(shape))
+    coords = []
+    rest = indices.to(_C.int64)
+    for n in reversed(shape):
+        coords.append(rest.remainder(n) if n else rest * 0)
+        rest = rest.div(n, rounding_mode="floor") if n else rest
+    return tuple(reversed(coords))
+
+
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of 1-D `x`: columns x**0 .. x**(N-1), highest power first unless
+    `increasing`."""
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dtype = _C.promote_types(x.dtype, _C.int64)
+    powers = arange(n, dtype=_C.int64)
+    out = binary.pow(x.to(dtype).unsqueeze(1), powers.unsqueeze(0)) if n else x.to(dtype).unsqueeze(1)[:, :0]
+    return out if increasing else out.flip(1)
+
+
+def rsub(input, other, *, alpha=1):
+    """`other - alpha * input`."""
+    if not isinstance(other, Tensor):
+        other = _C.full([], other, input.dtype) if input.dtype.is_floating_point or isinstance(other, int) \
+            else other
+    return binary.sub(other, input, alpha=alpha)
+
+
+def adjoint(input):
+    """The conjugate transpose of the last two dims (a view; real tensors just transpose)."""
+    if input.dim() < 2:
+        raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of matrices. "
+                           f"Got {input.dim()}-D tensor.")
+    return input.transpose(-2, -1)
+
+
 def _recorded(name, compute, input, *args):
     """`compute(input, *args)`, recorded as one node `name` (torch's MvlgammaBackward0,
     RenormBackward0) when autograd tracks `input`, instead of the nodes of its parts."""
@@ -227,6 +409,18 @@ OPS = [
     _op(block_diag, "(*tensors)", OWN, method=False),
     _op(cdist, "(x1, x2, p=2.0, compute_mode=None)", OWN, method=False),
     _op(trapezoid, "(y, x=None, *, dx=None, dim=-1)", OWN, method=False),
+    _op(cumulative_trapezoid, "(y, x=None, *, dx=None, dim=-1)", OWN, method=False),
+    _op(trapz, "(y, x=None, *, dx=None, dim=-1)", OWN, method=False),
+    _op(gcd, "(input, other)", PROMOTE, inplace=True, inplace_function=True),
+    _op(lcm, "(input, other)", PROMOTE, inplace=True, inplace_function=True),
+    _op(cov, "(input, *, correction=1, fweights=None, aweights=None)", OWN),
+    _op(corrcoef, "(input)", OWN),
+    _op(dist, "(input, other, p=2)", OWN),
+    _op(frexp, "(input)", OWN),
+    _op(unravel_index, "(indices, shape)", OWN, method=False),
+    _op(vander, "(x, N=None, increasing=False)", OWN, method=False),
+    _op(rsub, "(input, other, *, alpha=1)", OWN, method=False),
+    _op(adjoint, "(input)", SAME),
     Op("mvlgamma", "(input, p, *, out=None)", FLOAT, "mvlgamma", written(_mvlgamma_function), _mvlgamma_method,
        written_back(_mvlgamma_method), out=CASTABLE),
     Op("renorm", "(input, p, dim, maxnorm, *, out=None)", SAME, "renorm", written(_renorm_function), _renorm_method,

@@ -106,6 +106,7 @@ OPS = [
     _view("squeeze", "(input, dim=None)", inplace=True),
     _view("unsqueeze", "(input, dim)", inplace=True),
     _view("flatten", "(input, start_dim=0, end_dim=-1)"),
+    _view("ravel", "(input)", "flatten"),
     _view("unflatten", "(input, dim, sizes)"),
     _view("narrow", "(input, dim, start, length)"),
     _view("select", "(input, dim, index)"),
