@@ -13,55 +13,14 @@ output padded back (pad_packed_sequence) before the loss.
 import json
 import os
 import struct
+import sys
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils import rnn as rnn_utils
 
-CASES = [
-    dict(name="rnn_tanh_default", cls="RNN", args=[4, 3], kwargs={}, input=[5, 2, 4], hx=False),
-    dict(name="rnn_relu_2l_bidir_bf_nobias", cls="RNN", args=[4, 3],
-         kwargs=dict(num_layers=2, nonlinearity="relu", bias=False, batch_first=True, bidirectional=True),
-         input=[2, 5, 4], hx=True),
-    dict(name="lstm_default", cls="LSTM", args=[4, 3], kwargs={}, input=[5, 2, 4], hx=False),
-    dict(name="lstm_2l_hx", cls="LSTM", args=[4, 3], kwargs=dict(num_layers=2), input=[4, 3, 4], hx=True),
-    dict(name="lstm_bidir_proj_bf", cls="LSTM", args=[4, 5],
-         kwargs=dict(num_layers=2, bidirectional=True, proj_size=2, batch_first=True), input=[3, 4, 4], hx=True),
-    dict(name="lstm_unbatched", cls="LSTM", args=[4, 3], kwargs=dict(bidirectional=True), input=[5, 4], hx=True),
-    dict(name="gru_default", cls="GRU", args=[4, 3], kwargs={}, input=[5, 2, 4], hx=False),
-    dict(name="gru_2l_bidir_hx", cls="GRU", args=[4, 3], kwargs=dict(num_layers=2, bidirectional=True),
-         input=[4, 3, 4], hx=True),
-    dict(name="gru_unbatched_nobias", cls="GRU", args=[4, 3], kwargs=dict(bias=False), input=[5, 4], hx=True),
-    dict(name="lstm_packed_unsorted_bidir", cls="LSTM", args=[4, 3], kwargs=dict(bidirectional=True, num_layers=2),
-         input=[5, 3, 4], hx=True, lengths=[3, 5, 2], enforce_sorted=False),
-    dict(name="gru_packed_sorted_bf", cls="GRU", args=[4, 3], kwargs=dict(bidirectional=True, batch_first=True),
-         input=[4, 5, 4], hx=False, lengths=[5, 4, 4, 1], enforce_sorted=True),
-    dict(name="rnn_packed_unsorted", cls="RNN", args=[4, 3], kwargs=dict(num_layers=2), input=[4, 3, 4], hx=True,
-         lengths=[2, 4, 1], enforce_sorted=False),
-    dict(name="rnncell_relu", cls="RNNCell", args=[4, 3], kwargs=dict(nonlinearity="relu"), input=[2, 4], hx=True),
-    dict(name="rnncell_tanh_unbatched", cls="RNNCell", args=[4, 3], kwargs={}, input=[4], hx=False),
-    dict(name="lstmcell", cls="LSTMCell", args=[4, 3], kwargs={}, input=[2, 4], hx=True),
-    dict(name="lstmcell_nobias_unbatched", cls="LSTMCell", args=[4, 3], kwargs=dict(bias=False), input=[4], hx=True),
-    dict(name="grucell", cls="GRUCell", args=[4, 3], kwargs={}, input=[2, 4], hx=True),
-]
-
-
-def hidden_shapes(case, module):
-    """Shapes of the initial state(s) for the case's input."""
-    if case["cls"].endswith("Cell"):
-        shape = [case["input"][0], module.hidden_size] if len(case["input"]) == 2 else [module.hidden_size]
-        return [shape, shape] if case["cls"] == "LSTMCell" else [shape]
-    d = 2 if module.bidirectional else 1
-    layers = module.num_layers * d
-    if len(case["input"]) == 2:
-        batch = []
-    else:
-        batch = [case["input"][0] if module.batch_first else case["input"][1]]
-    out = module.proj_size if getattr(module, "proj_size", 0) else module.hidden_size
-    shapes = [[layers] + batch + [out]]
-    if case["cls"] == "LSTM":
-        shapes.append([layers] + batch + [module.hidden_size])
-    return shapes
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rnn_cases import CASES, hidden_shapes, run_case  # noqa: E402
 
 
 def short(v):
@@ -86,24 +45,7 @@ def record(case, seed):
     x = torch.randn(case["input"], generator=gen, requires_grad=True)
     hxs = [torch.randn(s, generator=gen, requires_grad=True) for s in hidden_shapes(case, module)] \
         if case["hx"] else []
-    hx_arg = None
-    if hxs:
-        hx_arg = tuple(hxs) if case["cls"] in ("LSTM", "LSTMCell") else hxs[0]
-    if "lengths" in case:
-        packed = pack_padded_sequence(x, case["lengths"], batch_first=module.batch_first,
-                                      enforce_sorted=case["enforce_sorted"])
-        out_packed, hidden = module(packed, hx_arg)
-        out, _ = pad_packed_sequence(out_packed, batch_first=module.batch_first)
-    else:
-        res = module(x, hx_arg)
-        if case["cls"] == "LSTMCell":
-            out, hidden = res[0], (res[1],)
-        elif case["cls"].endswith("Cell"):
-            out, hidden = res, ()
-        else:
-            out, hidden = res
-    hidden = list(hidden) if isinstance(hidden, tuple) else [hidden]
-    outs = [out] + hidden
+    outs, _ = run_case(case, module, x, hxs, rnn_utils)
     gs = [torch.randn(o.shape, generator=gen) for o in outs]
     loss = sum((o * g).sum() for o, g in zip(outs, gs))
     loss.backward()

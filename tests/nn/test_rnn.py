@@ -8,10 +8,12 @@ import warnings
 
 import numpy as np
 import pytest
+from rnn_cases import run_case
 
 import rstorch
 import rstorch.nn as nn
 from rstorch.autograd import gradcheck
+from rstorch.nn.utils import rnn as rnn_utils
 from rstorch.nn.utils.rnn import (PackedSequence, invert_permutation, pack_padded_sequence, pack_sequence,
                                   pad_packed_sequence, pad_sequence, unpack_sequence, unpad_sequence)
 
@@ -55,26 +57,9 @@ def test_forward_and_gradients_match_torch(case):
             p.copy_(_t(case["params"][name], case["param_shapes"][name]))
     x = _t(case["x"], case["input"], requires_grad=True)
     hxs = [_t(v, s, requires_grad=True) for v, s in zip(case["hx"], case["hx_shapes"])]
-    hx_arg = None
-    if hxs:
-        hx_arg = tuple(hxs) if case["cls"] in ("LSTM", "LSTMCell") else hxs[0]
-    if "lengths" in case:
-        packed = pack_padded_sequence(x, case["lengths"], batch_first=module.batch_first,
-                                      enforce_sorted=case["enforce_sorted"])
-        out_packed, hidden = module(packed, hx_arg)
-        assert isinstance(out_packed, PackedSequence)
-        out, lengths = pad_packed_sequence(out_packed, batch_first=module.batch_first)
+    outs, lengths = run_case(case, module, x, hxs, rnn_utils)
+    if lengths is not None:
         assert lengths.tolist() == case["lengths"]
-    else:
-        res = module(x, hx_arg)
-        if case["cls"] == "LSTMCell":
-            out, hidden = res[0], (res[1],)
-        elif case["cls"].endswith("Cell"):
-            out, hidden = res, ()
-        else:
-            out, hidden = res
-    hidden = list(hidden) if isinstance(hidden, tuple) else [hidden]
-    outs = [out] + hidden
     assert [list(o.shape) for o in outs] == case["output_shapes"]
     for o, v, s in zip(outs, case["outputs"], case["output_shapes"]):
         np.testing.assert_allclose(o.detach().numpy(), _np(v, s), rtol=1e-5, atol=2e-6)

@@ -16,10 +16,16 @@ import rstorch
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+
+def _packed_sequence():
+    """nn.utils.rnn.PackedSequence, imported at call time: nn.utils imports nn.modules (Module),
+    so nn.modules may not import nn.utils while it loads."""
+    from ..utils.rnn import PackedSequence
+    return PackedSequence
 
 
 def _apply_permutation(tensor, permutation, dim=1):
@@ -348,6 +354,7 @@ class RNN(RNNBase):
 def _forward_single_state(self, label, input, hx):
     """RNN and GRU forward (one state tensor), as torch's RNN.forward / GRU.forward."""
     orig_input = input
+    PackedSequence = _packed_sequence()
     if isinstance(orig_input, PackedSequence):
         input, batch_sizes, sorted_indices, unsorted_indices = input
         max_batch_size = int(batch_sizes[0])
@@ -394,12 +401,8 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input, batch_sizes):
-        if batch_sizes is not None:
-            mini_batch = int(batch_sizes[0])
-        else:
-            mini_batch = input.size(0) if self.batch_first else input.size(1)
-        num_directions = 2 if self.bidirectional else 1
-        return (self.num_layers * num_directions, mini_batch, self.hidden_size)
+        layers, mini_batch, _ = self.get_expected_hidden_size(input, batch_sizes)
+        return (layers, mini_batch, self.hidden_size)
 
     def check_forward_args(self, input, hidden, batch_sizes):
         self.check_input(input, batch_sizes)
@@ -415,6 +418,7 @@ class LSTM(RNNBase):
 
     def forward(self, input, hx=None):
         orig_input = input
+        PackedSequence = _packed_sequence()
         batch_sizes = None
         real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
         if isinstance(orig_input, PackedSequence):
