@@ -12,7 +12,7 @@ from rnn_cases import run_case
 
 import rstorch
 import rstorch.nn as nn
-from rstorch.autograd import gradcheck
+from rstorch.autograd import gradcheck, gradgradcheck
 from rstorch.nn.utils import rnn as rnn_utils
 from rstorch.nn.utils.rnn import (PackedSequence, invert_permutation, pack_padded_sequence, pack_sequence,
                                   pad_packed_sequence, pad_sequence, unpack_sequence, unpad_sequence)
@@ -150,6 +150,13 @@ def test_gradcheck_cells(cls):
     if cls == "LSTMCell":
         hxs.append(randn(2, 2, requires_grad=True, seed=2))
     _gradcheck_module(module, randn(2, 3, requires_grad=True), hxs)
+
+
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_gradgradcheck_input(cls):
+    rstorch.manual_seed(0)
+    module = _double(getattr(nn, cls)(2, 2, bidirectional=True))
+    assert gradgradcheck(lambda x: module(x)[0], (randn(3, 1, 2, requires_grad=True),))
 
 
 # ---- semantics -------------------------------------------------------------------------------
