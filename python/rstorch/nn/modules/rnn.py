@@ -550,6 +550,8 @@ def _cell_forward_single(self, label, mode, input, hx):
         hx = rstorch.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
     else:
         hx = hx.unsqueeze(0) if not is_batched else hx
+    if mode is None:
+        raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
     ret = self._cell(mode, input, hx, None)[0]
     if not is_batched:
         ret = ret.squeeze(0)
@@ -567,14 +569,7 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        if self.nonlinearity == "tanh":
-            mode = "RNN_TANH"
-        elif self.nonlinearity == "relu":
-            mode = "RNN_RELU"
-        else:
-            mode = None
-        if mode is None and input.dim() in (1, 2) and (hx is None or hx.dim() in (1, 2)):
-            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        mode = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}.get(self.nonlinearity)
         return _cell_forward_single(self, "RNNCell", mode, input, hx)
 
 
