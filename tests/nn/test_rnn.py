@@ -285,6 +285,22 @@ def test_pack_padded_round_trip():
     assert (padded[0, 1:] == 0).all() and (padded[2, 2:] == 0).all()
 
 
+def test_pack_round_trip_random_lengths():
+    g = rstorch.Generator().manual_seed(0)
+    x = rstorch.randn(30, 9, 3, generator=g)
+    lengths = rstorch.randint(1, 31, (9,), generator=g)
+    p = pack_padded_sequence(x, lengths, enforce_sorted=False)
+    assert p.data.shape == (int(lengths.sum()), 3)
+    padded, out_lengths = pad_packed_sequence(p, total_length=30)
+    assert out_lengths.tolist() == lengths.tolist()
+    mask = rstorch.arange(30).unsqueeze(1) < lengths.unsqueeze(0)
+    assert rstorch.equal(padded, x * mask.unsqueeze(2))
+    pb = pack_padded_sequence(x.transpose(0, 1).contiguous(), lengths, batch_first=True, enforce_sorted=False)
+    assert rstorch.equal(pb.data, p.data) and rstorch.equal(pb.batch_sizes, p.batch_sizes)
+    padded_bf, _ = pad_packed_sequence(pb, batch_first=True, total_length=32)
+    assert rstorch.equal(padded_bf[:, :30], padded.transpose(0, 1)) and (padded_bf[:, 30:] == 0).all()
+
+
 def test_pack_gradients_flow():
     x = randn(3, 2, 2, requires_grad=True)
     assert gradcheck(lambda x: pack_padded_sequence(x, [3, 2]).data, (x,))

@@ -154,21 +154,15 @@ def _pack_padded(input, lengths, batch_first):
         # torch reads past the end of the input here; refuse instead
         raise RuntimeError(f"Expected all lengths to be at most the padded sequence length {seq_len}, "
                            f"but got a length of {lens[0]}")
-    batch_sizes = []
-    b = batch_size
-    for t in range(lens[0]):
-        while lens[b - 1] <= t:
-            b -= 1
-        batch_sizes.append(b)
-    # flat row index of (t, b) in the padded input, step after step
-    if batch_first:
-        index = [bi * seq_len + t for t, bs in enumerate(batch_sizes) for bi in range(bs)]
-        flat = input.reshape((batch_size * seq_len,) + tuple(input.shape[2:]))
-    else:
-        index = [t * batch_size + bi for t, bs in enumerate(batch_sizes) for bi in range(bs)]
-        flat = input.reshape((seq_len * batch_size,) + tuple(input.shape[2:]))
-    data = flat.index_select(0, rstorch.tensor(index, dtype=rstorch.int64, device=input.device))
-    return data, rstorch.tensor(batch_sizes, dtype=rstorch.int64)
+    # mask[t, b]: sequence b is still running at step t; its nonzero positions, row by row, are the
+    # packed order (step after step), and flat_pos the matching rows of the padded input
+    t_idx = rstorch.arange(lens[0]).unsqueeze(1)
+    b_idx = rstorch.arange(batch_size).unsqueeze(0)
+    mask = t_idx < lengths.unsqueeze(0)
+    flat_pos = b_idx * seq_len + t_idx if batch_first else t_idx * batch_size + b_idx
+    flat = input.reshape((batch_size * seq_len,) + tuple(input.shape[2:]))
+    data = flat.index_select(0, flat_pos[mask].to(input.device))
+    return data, mask.sum(1)
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
@@ -199,35 +193,26 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
                              f"but got total_length={total_length} and max sequence length being {max_seq_length}")
         max_seq_length = total_length
     data = sequence.data
-    batch_sizes = sequence.batch_sizes.tolist()
-    batch_size = batch_sizes[0]
-    n = data.size(0)
-    # every padded position reads its packed row, or row n: the padding row appended to data
-    offsets = []
-    off = 0
-    for bs in batch_sizes:
-        offsets.append(off)
-        off += bs
-    steps = len(batch_sizes)
-
-    def source(t, b):
-        return offsets[t] + b if t < steps and b < batch_sizes[t] else n
-
+    batch_sizes = sequence.batch_sizes
+    steps = batch_sizes.size(0)
+    batch_size = int(batch_sizes[0])
+    # every padded position (t, b) reads its packed row offsets[t] + b, or row n (the padding row
+    # appended to data) where sequence b has ended
+    offsets = batch_sizes.cumsum(0) - batch_sizes
+    if max_seq_length > steps:
+        extra = rstorch.zeros(max_seq_length - steps, dtype=rstorch.int64)
+        batch_sizes, offsets = rstorch.cat([batch_sizes, extra]), rstorch.cat([offsets, extra])
+    b_idx = rstorch.arange(batch_size).unsqueeze(0)
+    mask = b_idx < batch_sizes.unsqueeze(1)
+    source = rstorch.where(mask, offsets.unsqueeze(1) + b_idx, data.size(0))  # (max_seq_length, B)
+    shape = (max_seq_length, batch_size)
     if batch_first:
-        index = [source(t, b) for b in range(batch_size) for t in range(max_seq_length)]
-        shape = (batch_size, max_seq_length)
-    else:
-        index = [source(t, b) for t in range(max_seq_length) for b in range(batch_size)]
-        shape = (max_seq_length, batch_size)
+        source, shape = source.t(), (batch_size, max_seq_length)
     trailing = tuple(data.shape[1:])
     pad_row = rstorch.full((1,) + trailing, padding_value, dtype=data.dtype, device=data.device)
     padded_output = rstorch.cat([data, pad_row]).index_select(
-        0, rstorch.tensor(index, dtype=rstorch.int64, device=data.device)).reshape(shape + trailing)
-    lengths_list = [0] * batch_size
-    for bs in batch_sizes:
-        for b in range(bs):
-            lengths_list[b] += 1
-    lengths = rstorch.tensor(lengths_list, dtype=rstorch.int64)
+        0, source.reshape(-1).to(data.device)).reshape(shape + trailing)
+    lengths = mask.sum(0)
     unsorted_indices = sequence.unsorted_indices
     if unsorted_indices is not None:
         batch_dim = 0 if batch_first else 1
