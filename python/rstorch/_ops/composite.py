@@ -45,8 +45,20 @@ def rad2deg(input):
     return _float(input) * (180 / math.pi)
 
 
+def _tensor_args(name, **named):
+    """torch's argument check for composites that take only tensors: `other=2.5` is a TypeError."""
+    for pos, (arg, value) in enumerate(named.items(), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(value).__name__}")
+
+
 def _logaddexp(name, a, b, log1p_of_pow):
-    _require_float(name, a, b)
+    _tensor_args(name, input=a, other=b)
+    # mixed operands promote first (int8 with float16 is float16), as torch's binary kernels do
+    dtype = _C.promote_types(a.dtype, b.dtype)
+    if not dtype.is_floating_point:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype._scalar_type_name}'")
+    a, b = a.to(dtype), b.to(dtype)
     m = binary.maximum(a, b)
     d = (a - b).abs()
     # equal infinities give inf - inf = NaN in the difference; torch returns the infinity
@@ -179,6 +191,7 @@ def _require_integer(name, *ts):
 def gcd(input, other):
     """The greatest common divisor, elementwise, of integer tensors (non-negative; gcd(0, 0) = 0):
     Euclid's algorithm over the whole tensor until every remainder is zero."""
+    _tensor_args("gcd", input=input, other=other)
     _require_integer("gcd", input, other)
     dtype = _C.promote_types(input.dtype, other.dtype)
     a, b = (t.abs().to(dtype) for t in views.broadcast_tensors(input, other))
@@ -190,6 +203,7 @@ def gcd(input, other):
 
 def lcm(input, other):
     """The least common multiple, elementwise, of integer tensors (lcm(x, 0) = 0)."""
+    _tensor_args("lcm", input=input, other=other)
     g = gcd(input, other)
     safe = binary.where(g == 0, 1, g)
     return binary.where(g == 0, 0, (input // safe * other).abs())
@@ -198,6 +212,8 @@ def lcm(input, other):
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the variables in `input`'s rows (observations in columns), with
     frequency and/or reliability weights (torch's Correlation.cpp, step for step)."""
+    if input.dtype is _C.bool:
+        raise NotImplementedError("cov(): bool dtype is not supported for input")
     if input.dim() > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
                            f"{input.dim()} dimensions")
@@ -254,6 +270,7 @@ def corrcoef(input):
 
 def dist(input, other, p=2):
     """The p-norm of `input - other`."""
+    _tensor_args("dist", input=input, other=other)
     return linalg._linalg_vector_norm(input - other, p)
 
 
@@ -289,6 +306,8 @@ def unravel_index(indices, shape):
     shape = tuple(int(n) for n in shape)
     if any(n < 0 for n in shape):
         raise ValueError("'shape' cannot have negative values, but got " + str(shape))
+    if 0 in shape and indices.numel():
+        raise ValueError(f"'shape' cannot have zero dimensions when 'indices' is non-empty, but got {shape}")
     coords = []
     rest = indices.to(_C.int64)
     for n in reversed(shape):

@@ -117,21 +117,29 @@ def atleast_3d(*tensors):
     return r[0] if len(tensors) == 1 and isinstance(tensors[0], Tensor) else r
 
 
+def _nonempty(op, tensors):
+    """The stacking functions' list of tensors (torch refuses an empty one with a RuntimeError)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{op.name} expects a non-empty TensorList")
+    return tensors
+
+
 def _hstack(op, tensors, *, out=None):
-    ts = atleast_1d(list(tensors))
+    ts = atleast_1d(_nonempty(op, tensors))
     return write_result(op, out, _C.cat(list(ts), 0 if ts[0].dim() == 1 else 1))
 
 
 def _vstack(op, tensors, *, out=None):
-    return write_result(op, out, _C.cat(list(atleast_2d(list(tensors))), 0))
+    return write_result(op, out, _C.cat(list(atleast_2d(_nonempty(op, tensors))), 0))
 
 
 def _dstack(op, tensors, *, out=None):
-    return write_result(op, out, _C.cat(list(atleast_3d(list(tensors))), 2))
+    return write_result(op, out, _C.cat(list(atleast_3d(_nonempty(op, tensors))), 2))
 
 
 def _column_stack(op, tensors, *, out=None):
-    ts = [t.reshape(t.numel(), 1) if t.dim() <= 1 else t for t in tensors]
+    ts = [t.reshape(t.numel(), 1) if t.dim() <= 1 else t for t in _nonempty(op, tensors)]
     return write_result(op, out, _C.cat(ts, 1))
 
 
