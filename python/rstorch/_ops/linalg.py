@@ -50,9 +50,13 @@ def _product(check=lambda input, other: None):
     """The form `name(input, other, *, out=None)`; `check(input, other)` picks out='s dtype error
     (None: the row's)."""
     def build(op, method):
+        second = list(op.parameters())[1]  # torch's name of the other operand: other, mat2, vec, tensor
+
         def fn(input, other, *, out=None):
-            if not isinstance(input, Tensor):
-                raise TypeError(f"{op.name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+            for pos, (arg, value) in enumerate((("input", input), (second, other)), 1):
+                if not isinstance(value, Tensor):
+                    raise TypeError(f"{op.name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                                    f"{type(value).__name__}")
             return call_with_out(op, out, method, (input, other), {}, check(input, other))
         return fn
     return Form(build)
