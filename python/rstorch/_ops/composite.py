@@ -136,45 +136,37 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     return linalg._linalg_vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), ord=p, dim=-1)
 
 
-def trapezoid(y, x=None, *, dx=None, dim=-1):
-    """The trapezoidal rule along `dim`, with sample points `x` or spacing `dx` (default 1)."""
+def _trapezoid_terms(name, y, x, dx, dim):
+    """The trapezoids along `dim` of y: (pair sums y[i] + y[i+1], each times its spacing when `x`
+    is given, and the factor the whole is scaled by); (None, None) for no samples."""
     if x is not None and dx is not None:
-        raise TypeError("trapezoid() received an invalid combination of arguments: both x and dx given")
+        raise TypeError(f"{name}() received an invalid combination of arguments: both x and dx given")
     n = y.shape[dim]
     if n == 0:
-        return reduce.sum(y, dim)
+        return None, None
     pair_sum = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)
     if x is None:
-        return reduce.sum(pair_sum, dim) * ((1 if dx is None else dx) / 2)
+        return pair_sum, (1 if dx is None else dx) / 2
     if not isinstance(x, Tensor):
-        raise TypeError("trapezoid(): argument 'x' must be Tensor")
+        raise TypeError(f"{name}(): argument 'x' must be Tensor")
     spacing = diff(x, dim=dim if x.dim() > 1 else -1)
     if x.dim() == 1 and y.dim() > 1:
         shape = [1] * y.dim()
         shape[dim] = n - 1
         spacing = spacing.reshape(shape)
-    return reduce.sum(pair_sum * spacing, dim) / 2
+    return pair_sum * spacing, 0.5
 
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoidal rule along `dim`, with sample points `x` or spacing `dx` (default 1)."""
+    terms, scale = _trapezoid_terms("trapezoid", y, x, dx, dim)
+    return reduce.sum(y, dim) if terms is None else reduce.sum(terms, dim) * scale
 
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running trapezoidal integral along `dim` (one element shorter than `y` there)."""
-    if x is not None and dx is not None:
-        raise TypeError("cumulative_trapezoid() received an invalid combination of arguments: both x and dx given")
-    n = y.shape[dim]
-    if n == 0:
-        return y.narrow(dim, 0, 0)
-    pair_sum = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)
-    if x is None:
-        return reduce.cumsum(pair_sum, dim) * ((1 if dx is None else dx) / 2)
-    if not isinstance(x, Tensor):
-        raise TypeError("cumulative_trapezoid(): argument 'x' must be Tensor")
-    spacing = diff(x, dim=dim if x.dim() > 1 else -1)
-    if x.dim() == 1 and y.dim() > 1:
-        shape = [1] * y.dim()
-        shape[dim] = n - 1
-        spacing = spacing.reshape(shape)
-    return reduce.cumsum(pair_sum * spacing, dim) / 2
+    terms, scale = _trapezoid_terms("cumulative_trapezoid", y, x, dx, dim)
+    return y.narrow(dim, 0, 0) if terms is None else reduce.cumsum(terms, dim) * scale
 
 
 def trapz(y, x=None, *, dx=None, dim=-1):
