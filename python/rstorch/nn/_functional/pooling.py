@@ -6,6 +6,7 @@ As in torch, `max_poolNd`/`adaptive_max_poolNd` return (values, indices) with
 kernel size, and lp pooling is average pooling of `x ** p`, scaled back by the window size."""
 
 import collections.abc
+import math
 
 import rstorch
 
@@ -237,3 +238,108 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     else:
         out = avg_pool3d(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
     return _lp_finish(out, norm_type, kd * kw * kh)
+
+
+# ------------------------------------------------------------------ fractional max pooling
+# Graham's fractional max pooling, step for step as torch's kernels (FractionalMaxPool2d.cpp,
+# FractionalMaxPool3d.cpp): one random sample in [0, 1) per (batch, plane, spatial dim) places
+# the windows, the interval starts are computed in the input's dtype as torch computes them,
+# and the maximum is torch's (the first largest value; a NaN wins, the last one seen).
+
+def _fractional_starts(sample, in_size, out_size, pool):
+    """Window starts along one dim: (N, C, out_size) int64 from samples (N, C)."""
+    n, c = sample.shape
+    starts = rstorch.full((n, c, out_size), in_size - pool, dtype=rstorch.int64)
+    if out_size > 1:
+        dtype = sample.dtype
+        alpha = rstorch.full((), float(in_size - pool), dtype=dtype) / rstorch.full((), float(out_size - 1), dtype=dtype)
+        i = rstorch.arange(out_size - 1, dtype=dtype)
+        s = sample.unsqueeze(-1)
+        starts[..., :-1] = ((i + s) * alpha).trunc().to(rstorch.int64) - (s * alpha).trunc().to(rstorch.int64)
+    return starts
+
+
+def _fractional_max_pool(name, input, kernel_size, output_size, output_ratio, return_indices, samples, nd):
+    tup = _pair if nd == 2 else _triple
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        if nd == 2 and len(output_ratio) > 2:  # torch's check: a plain float ratio fails here too (TypeError)
+            raise ValueError(f"{name} requires output_ratio to either be a single Int or tuple of Ints.")
+        ratio = tup(output_ratio)
+        output_size = [int(input.size(d - nd) * r) for d, r in enumerate(ratio)]
+    if samples is None:  # drawn before the kernel's checks, as torch's functional draws them
+        n_batch = 1 if input.dim() == nd + 1 else input.size(0)
+        samples = rstorch.rand(n_batch, input.size(-nd - 1), nd, dtype=input.dtype, device=input.device)
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: {list(input.shape)}")
+    for d in range(1, input.dim()):
+        if input.size(d) == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but got"
+                               f"{list(input.shape)} with dimension {d} being empty.")
+    pool, out = tup(kernel_size), tup(output_size)
+    if len(out) != nd or len(pool) != nd:
+        raise RuntimeError(f"{name}: output_size must either be a single Int or tuple of Ints")
+    batched = input.dim() == nd + 2
+    x = input if batched else input.unsqueeze(0)
+    n, c, spatial = x.shape[0], x.shape[1], tuple(x.shape[2:])
+    for d, dim_name in zip(range(nd), ("time", "height", "width")[3 - nd:]):
+        if out[d] + pool[d] - 1 > spatial[d]:
+            raise RuntimeError(f"{name}(): pool {dim_name} {pool[d]} too large relative to input {dim_name} "
+                               f"{spatial[d]}")
+    if tuple(samples.shape) != (n, c, nd):
+        raise RuntimeError(f"{name}(): Expected _random_samples to have size [{n}, {c}, {nd}], but got "
+                           f"{list(samples.shape)}")
+    # which sample places which dim: (W, H) in 2-d, (T, H, W) in 3-d, as torch's kernels read them
+    which = (1, 0) if nd == 2 else (0, 1, 2)
+    flat = None
+    stride = 1
+    for d in reversed(range(nd)):
+        starts = _fractional_starts(samples[..., which[d]], spatial[d], out[d], pool[d])
+        idx = (starts.unsqueeze(-1) + rstorch.arange(pool[d])) * stride  # (N, C, out_d, pool_d)
+        # this dim's flat offsets, broadcast over (N, C, *out, *pool): outputs first, then windows
+        idx = idx.reshape([n, c] + [out[d] if k == d else 1 for k in range(nd)]
+                          + [pool[d] if k == d else 1 for k in range(nd)])
+        flat = idx if flat is None else flat + idx
+        stride *= spatial[d]
+    flat = flat.expand(n, c, *out, *pool).reshape(n, c, -1, int(math.prod(pool)))
+    planes = x.reshape(n, c, -1)
+    vals = planes.detach().gather(2, flat.reshape(n, c, -1)).reshape(flat.shape)
+    nan = vals.isnan()
+    k = flat.shape[-1]
+    last_nan = (k - 1) - nan.flip(-1).to(rstorch.uint8).argmax(-1)
+    pick = rstorch.where(nan.any(-1), last_nan, vals.argmax(-1))
+    indices = flat.gather(-1, pick.unsqueeze(-1)).squeeze(-1)  # (N, C, prod(out))
+    output = planes.gather(2, indices).reshape(n, c, *out)
+    indices = indices.reshape(n, c, *out)
+    if not batched:
+        output, indices = output.squeeze(0), indices.squeeze(0)
+    return (output, indices) if return_indices else output
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                                       _random_samples=None):
+    return _fractional_max_pool("fractional_max_pool2d", input, kernel_size, output_size, output_ratio, True,
+                                _random_samples, 2)
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    return _fractional_max_pool("fractional_max_pool2d", input, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples, 2)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                                       _random_samples=None):
+    return _fractional_max_pool("fractional_max_pool3d", input, kernel_size, output_size, output_ratio, True,
+                                _random_samples, 3)
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    return _fractional_max_pool("fractional_max_pool3d", input, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples, 3)
+
+
+__all__ += ["fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+            "fractional_max_pool3d_with_indices"]
