@@ -190,7 +190,7 @@ def _norm_grad(grad, x, out, p, kwargs):
     g = _unsqueeze_back(grad, x, kwargs)
     o = _unsqueeze_back(out, x, kwargs)
     if p == 0:
-        return x * 0
+        return None   # torch: no gradient (an undefined one) for the 0-"norm"
     if p == 1:
         return g * _sign(x)
     if p == float("inf") or p == float("-inf"):
@@ -199,6 +199,10 @@ def _norm_grad(grad, x, out, p, kwargs):
     if p == 2:
         return g * x / _where(o == 0, 1, o)   # 0 at a zero norm, like torch
     a = x * _sign(x)
+    if p < 1:
+        # torch's norm_backward: the terms at x == 0 are 0 (not inf * 0), and all are 0 at a
+        # zero norm of a negative p
+        return _sign(x) * _where(x == 0, 0.0, a ** (p - 1)) * g * o ** (1 - p)
     return g * _sign(x) * a ** (p - 1) / _where(o == 0, 1, o ** (p - 1))
 
 
