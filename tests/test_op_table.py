@@ -166,6 +166,7 @@ INTERNAL_RULES = {
     "_slice", "_to_device", "_to_dtype", "_unsafe_view", "alias", "contiguous", "copy_", "fill_", "expand",
     "view", "view_dtype", "radd", "rsub", "rmul", "rdiv", "rpow", "rfloor_divide", "rremainder", "index",
     "repeat", "unfold", "tril_", "triu_", "sign", "sgn",
+    "_cross_entropy",  # the fused kernel of nn.functional.cross_entropy (torch has no torch.* form)
 }
 
 
@@ -268,6 +269,7 @@ NON_OP_MODULES = ("rstorch._creation", "rstorch._random", "rstorch._functional",
 NON_OP_NAMES = {  # runtime and autograd-mode functions
     "get_num_threads", "set_num_threads", "is_grad_enabled", "is_inference_mode_enabled", "is_anomaly_enabled",
     "is_anomaly_check_nan_enabled", "set_anomaly_enabled",
+    "save", "load",  # rstorch.serialization
 }
 
 

@@ -27,6 +27,8 @@ from .autograd.grad_mode import is_inference_mode_enabled
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled
 from . import _dispatch
 from . import nn
+from . import utils
+from . import optim
 
 __version__ = "0.1.0"
 
@@ -62,3 +64,17 @@ _REGISTRY = dict(
     modified_error=autograd.graph.modified_error, output_modified_error=autograd.graph.output_modified_error,
 )
 _C._register(**_REGISTRY)
+
+
+def __getattr__(name):
+    # rstorch.save / rstorch.load / rstorch.serialization load on first use (import stays lean)
+    if name in ("save", "load", "serialization"):
+        import importlib
+        serialization = importlib.import_module(".serialization", __name__)
+        globals().update(save=serialization.save, load=serialization.load, serialization=serialization)
+        return globals()[name]
+    raise AttributeError(f"module 'rstorch' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"save", "load", "serialization"})

@@ -291,6 +291,27 @@ def _infer_dtype(np_array, data):
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
+def _infer_sequence_dtype(np_array, data):
+    """torch.tensor's inference for a sequence holding numpy scalars: each element's type (a
+    numpy scalar's own dtype, Python numbers as above), promoted over the elements."""
+    np = numpy()
+    table = _from_numpy_dtypes()
+    if not any(isinstance(x, np.generic) for x in _flat(data)):
+        return _infer_dtype(np_array, data)
+    out = None
+    for x in _flat(data):
+        if isinstance(x, np.generic) and x.dtype in table:
+            d = table[x.dtype]
+        elif isinstance(x, (builtins.bool, np.bool_)):
+            d = _C.bool
+        elif isinstance(x, numbers.Integral):
+            d = _C.int64
+        else:
+            d = get_default_dtype()
+        out = d if out is None else _C.promote_types(out, d)
+    return out
+
+
 def _to_numpy_data(data):
     """Nested sequences of numbers and tensors -> a numpy array (plus whether it came from
     tensors, whose dtype then wins)."""
@@ -403,7 +424,8 @@ def _through_numpy(data, dtype):
         return _converted(src, dtype)
     if from_python and arr.dtype.kind == "u":  # numpy's uint64 for ints past int64
         raise ValueError("Overflow when unpacking long long")
-    src_dtype = tdtype or _infer_dtype(arr, data)
+    src_dtype = tdtype or (_infer_sequence_dtype(arr, data) if isinstance(data, (list, tuple)) else
+                           _infer_dtype(arr, data))
     if dtype is None:
         dtype = src_dtype
     if arr.dtype.kind in "iub" or arr.dtype in _from_numpy_dtypes():
@@ -596,7 +618,14 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
             raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) / step < 0 and end != start:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    n = max(0, math.ceil((end - start) / step))
+    if all(type(v) is builtins.int for v in (start, end, step)):
+        n = max(0, -((start - end) // step))  # exact: float division rounds 2**63 - 1 up
+    else:
+        n = max(0, math.ceil((end - start) / step))
+    if n > 2**63 - 1:
+        raise RuntimeError(f"arange: {n} elements cannot be represented as int64 (range {start} -> {end}, step {step})")
+    if 8 * n > 2**63 - 1:  # the values are computed in 8-byte types
+        raise RuntimeError(f"Storage size calculation overflowed with sizes=[{n}]")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in (start, end, step))
         dtype = get_default_dtype() if is_float else _C.int64
@@ -640,6 +669,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     start, end = _num(start), _num(end)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
+    if steps > 2**63 - 1:
+        raise ValueError("Overflow when unpacking long long")  # torch's int64 argument parser
+    if 8 * steps > 2**63 - 1:  # the values are computed in float64
+        raise RuntimeError(f"Storage size calculation overflowed with sizes=[{steps}]")
     dtype = dtype or get_default_dtype()
     if not (type(steps) is builtins.int and _plain(start, end)):
         values = _linspace_numpy(start, end, steps)

@@ -144,6 +144,12 @@ def _apply_basic(t, index, is_tuple=False):
 
 
 def getitem(t, index):
+    if type(index) is int and t.dim():
+        # x[i], the commonest index (a Dataset's sample): the general path's one select, directly
+        size = t.size(0)
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of bounds for dimension 0 with size {size}")
+        return t.select(0, index)
     view, adv = _apply_basic(t, *_normalize(index))
     if adv is None:
         return view

@@ -7,7 +7,7 @@ API that is not hot: printing, numpy interop, Python conversions, `to`/`type`, i
 import builtins
 import weakref
 
-from . import _C
+from . import _C, _shared
 from ._creation import _legacy_new, _sizes, empty, full, get_default_dtype, ones, tensor, zeros
 from ._device import device as _device, device_arg as _device_arg, device_of as _device_of
 from ._dtypes import DTYPES, LEGACY, LEGACY_BY_NAME
@@ -187,7 +187,14 @@ class Tensor(_C.TensorBase):
         return self.item()
 
     def __reduce_ex__(self, proto):
-        return (_rebuild, (self.detach()._host_numpy().copy(), self.dtype._name, self.requires_grad))
+        return _shared.reduce_tensor(self)
+
+    def share_memory_(self):
+        """Moves the storage into shared memory (see rstorch/_shared.py); returns self."""
+        return _shared.share_memory_(self)
+
+    def is_shared(self):
+        return _shared.is_shared(self)
 
     def __deepcopy__(self, memo):
         out = self.detach().clone()

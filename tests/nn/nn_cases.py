@@ -879,3 +879,4 @@ def deprecated_backward_hook(torch):
 
 import nn_cases_layers  # noqa: E402,F401  (the layers' cases register into CASES)
 import nn_cases_vision  # noqa: E402,F401  (resampling, attention, lazy, weight norms)
+import nn_cases_fused  # noqa: E402,F401  (the fused kernels' cases register into CASES)

@@ -39,21 +39,50 @@ def _stack(op, tensors, dim=0, *, out=None):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0].shape
-    for i, t in enumerate(tensors):
-        if t.shape != shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} "
-                               f"at entry 0 and {list(t.shape)} at entry {i}")
     dim = _wrap(dim, len(shape) + 1)
     tracked = _C.is_grad_enabled() and any(t.requires_grad for t in tensors)
     if out is not None or not tracked:
-        return write_result(op, out, _C.cat([t.unsqueeze(dim) for t in tensors], dim))
+        return write_result(op, out, _stacked(tensors, shape, dim))
     # one StackBackward0 node over the inputs, as torch records (not a cat of unsqueezes)
     prev = _C._set_grad_enabled(False)
     try:
-        res = _C.cat([t.unsqueeze(dim) for t in tensors], dim)
+        res = _stacked(tensors, shape, dim)
     finally:
         _C._set_grad_enabled(prev)
     return record("stack", (tensors, dim), None, res)
+
+
+_EXACT_ITEMS = frozenset((_C.int64, _C.int32, _C.int16, _C.int8, _C.uint8, _C.bool))
+
+
+def _stacked(tensors, shape, dim):
+    """stack as one cat, without a Python view per tensor where possible: along dim 0, the cat of
+    the tensors themselves viewed as (n, *shape) once every size along dim 0 is checked; 0-d
+    integer CPU tensors (labels) through their values; else the cat of the unsqueezed tensors.
+    The sizes are compared only when that fails, for stack's error (cat succeeds exactly when all
+    sizes are equal once each tensor's dim `dim` is known to be the same)."""
+    n = len(tensors)
+    error = None
+    try:
+        if dim == 0 and shape:
+            s0 = shape[0]
+            res = _C.cat(tensors, 0)
+            if res.size(0) == n * s0 and all(t.size(0) == s0 for t in tensors):
+                return res.view(n, *shape).detach()
+        elif not shape and tensors[0].dtype in _EXACT_ITEMS and \
+                all(t.dtype is tensors[0].dtype and t._device == "cpu" and not t.dim() for t in tensors):
+            return tensor([t.item() for t in tensors], dtype=tensors[0].dtype)
+        else:
+            return _C.cat([t.unsqueeze(dim) for t in tensors], dim)
+    except RuntimeError as e:
+        error = e
+    for i, t in enumerate(tensors):
+        if t.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} "
+                               f"at entry 0 and {list(t.shape)} at entry {i}") from None
+    if error is None:  # (cannot happen: equal sizes give n * s0 rows)
+        return _C.cat([t.unsqueeze(dim) for t in tensors], dim)
+    raise error
 
 
 def _wrap(dim, n):
@@ -174,11 +203,18 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 def _repeat_positions(counts, output_size=None):
+    """`i` repeated `counts[i]` times, in counts' dtype (torch keeps int32 counts int32), built
+    by a search over the running totals rather than element by element, and sized before
+    anything is allocated: an absurd total is torch's error at once, not a memory blowup."""
     c = counts.tolist()
     if any(v < 0 for v in c):
         raise RuntimeError("repeats can not be negative")
-    pos = [i for i, v in enumerate(c) for _ in builtins.range(v)]
-    return tensor(pos, dtype=_C.int64) if pos else tensor([], dtype=_C.int64)
+    total = builtins.sum(c)
+    if total > 2**63 - 1:
+        raise RuntimeError("numel: integer multiplication overflow")
+    ends = tensor(c, dtype=_C.int64).cumsum(0) if c else tensor([], dtype=_C.int64)
+    pos = _C._searchsorted(ends, arange(total, dtype=_C.int64), False, True, None)
+    return pos if counts.dtype is _C.int64 else pos.to(counts.dtype)
 
 
 # ------------------------------------------------------------------ gather / scatter / index_*

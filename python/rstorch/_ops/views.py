@@ -18,6 +18,10 @@ def split_with_sizes(input, split_sizes, dim=0):
     return input.split(list(split_sizes), dim)
 
 
+# torch builds the pieces in a std::vector<Tensor>: its max_size() is PTRDIFF_MAX / sizeof(Tensor)
+_VECTOR_MAX = (2**63 - 1) // 8
+
+
 def tensor_split(input, indices_or_sections, dim=0):
     """Split into `sections` near-equal parts (the first `size % sections` one longer) or at
     `indices`, as slices of `input` (views, each its own SliceBackward0; unlike split's, they
@@ -40,6 +44,12 @@ def tensor_split(input, indices_or_sections, dim=0):
         n = indices_or_sections
         if n <= 0:
             raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        if n > _VECTOR_MAX:
+            raise RuntimeError("cannot create std::vector larger than max_size()")
+        try:  # room for the pieces first, as torch reserves its vector: fail at once, not after hours
+            [None] * (n + 1)
+        except MemoryError:
+            raise RuntimeError(f"DefaultCPUAllocator: not enough memory: you tried to allocate {8 * n} bytes.") from None
         q, r = divmod(size, n)
         bounds = [i * q + min(i, r) for i in range(n)] + [None]
     else:

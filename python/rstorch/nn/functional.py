@@ -1,7 +1,9 @@
 """`nn.functional`: the layers' functions (torch.nn.functional). Each is a plain function with
 torch's signature, defaults and errors, composed from rstorch ops: its gradient comes from the
 ops it is made of (a few use a small autograd.Function where torch's backward formula differs
-from the composite's at the edges, e.g. binary_cross_entropy at 0 and 1)."""
+from the composite's at the edges, e.g. binary_cross_entropy at 0 and 1). linear, cross_entropy and
+batch_norm are the fused kernels' (_functional/fused.py, imported at the end), which fall back to
+the composites here for the calls they do not take (layer_norm too)."""
 
 import math
 import struct
@@ -84,21 +86,6 @@ def _mm_shape_error(op, input, weight):
 
 
 # ---------------------------------------------------------------------- linear
-
-def linear(input, weight, bias=None):
-    """`input @ weight.T + bias`: weight is (out_features, in_features), input (*, in_features).
-
-    Computed as mm (matmul for other ranks) then add, whose backward rules are native: twice as
-    fast as addmm's Python rule, so the output's grad_fn is AddBackward0 where torch's is
-    AddmmBackward0 (the values and gradients are the same)."""
-    nd, wd = input.dim(), weight.dim()
-    if nd == 0 or wd == 0:
-        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {nd}D and {wd}D")
-    if wd == 2 and input.size(-1) != weight.size(1):
-        raise _mm_shape_error("mm" if bias is None else "addmm", input, weight)
-    out = input.mm(weight.t()) if nd == 2 and wd == 2 else input.matmul(weight.t())
-    return out if bias is None else out + bias
-
 
 def bilinear(input1, input2, weight, bias=None):
     """`y[..., o] = sum_ij input1[..., i] * weight[o, i, j] * input2[..., j] + bias[o]`."""
@@ -753,10 +740,10 @@ def _cross_entropy_smooth(input, target, weight, enum, ignore_index, label_smoot
     return (1 - label_smoothing) * nll + ret * (label_smoothing / n_classes)
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
-                  label_smoothing=0.0):
-    """Cross entropy between logits (N, C, *) and class indices (N, *) or class probabilities
-    (N, C, *): `nll_loss(log_softmax(input, 1), target)`, with label smoothing."""
+def _cross_entropy_composite(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                             reduction="mean", label_smoothing=0.0):
+    """cross_entropy composed of log_softmax and nll_loss: the calls the fused kernel does not
+    take (probability targets, legacy reductions, other dtypes) and torch's argument errors."""
     enum = _Reduction.get_enum(_reduction_string(size_average, reduce, reduction))
     if input.shape == target.shape:
         if not target.is_floating_point():
@@ -1206,18 +1193,6 @@ def _batch_norm_impl(input, weight, bias, running_mean, running_var, training, m
     return input * scale.view(shape) + shift.view(shape)
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
-    """Normalises each channel (dim 1) by its batch statistics when training (updating the
-    running ones), by the running statistics otherwise; then `* weight + bias`."""
-    if training:
-        _verify_batch_size(input.size())
-    if training and eps <= 0.0:
-        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
-    elif eps < 0.0:
-        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    return _batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps)
-
-
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
                   momentum=0.1, eps=1e-5):
     """Normalises each channel of each sample by its own statistics (batch_norm over a
@@ -1274,8 +1249,9 @@ def _check_normalized_shape(input, normalized_shape, weight, bias, rms=False):
     return k
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalises over the trailing `normalized_shape` dims (biased variance), then `* weight + bias`."""
+def _layer_norm_composite(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """layer_norm composed of var_mean and arithmetic: the calls the fused kernel does not take
+    (other dtypes, zero-size inputs) and torch's argument errors."""
     ns, was_int = _int_list(normalized_shape, "layer_norm", "normalized_shape", 2)
     if was_int:
         raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int")
@@ -1777,3 +1753,4 @@ from ._functional.vision import affine_grid, grid_sample, interpolate, upsample,
 __all__ += ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid"]
 from ._functional.attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402,F401
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+from ._functional.fused import batch_norm, cross_entropy, layer_norm, linear  # noqa: E402  (the fused kernels)

@@ -192,3 +192,48 @@ mod tests {
         unsafe { release(p, l) };
     }
 }
+
+// ---------------------------------------------------------------- sizes from user input
+//
+// A size that comes from an argument or from data (`randperm(n)`, `bincount`'s largest value,
+// `histc(bins)`, `as_strided`'s strides...) may be absurd. These turn it into torch's errors
+// instead of an overflow, a "capacity overflow" panic or an abort in Rust's infallible `Vec`.
+
+/// The bytes a storage of `numel` elements of `itemsize` takes, or torch's "Storage size
+/// calculation overflowed" error (torch computes in int64, so the limit is `i64::MAX` bytes).
+pub fn storage_bytes(numel: Option<usize>, itemsize: usize, sizes: &[usize], strides: Option<&[usize]>) -> crate::Result<usize> {
+    match numel.and_then(|n| n.checked_mul(itemsize)) {
+        Some(b) if b <= i64::MAX as usize => Ok(b),
+        _ => {
+            let strides = strides.map_or(String::new(), |s| format!(" and strides={s:?}"));
+            Err(crate::Error::runtime(format!("Storage size calculation overflowed with sizes={sizes:?}{strides}")))
+        }
+    }
+}
+
+/// The error of a failed host allocation of `nbytes`, in torch's words.
+pub fn out_of_memory(nbytes: usize) -> crate::Error {
+    crate::Error::runtime(format!(
+        "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: not enough memory: you tried to allocate {nbytes} bytes."
+    ))
+}
+
+/// `vec![value; n]` for an `n` that comes from user input: torch's overflow or out-of-memory
+/// error instead of a panic or an abort.
+pub fn try_vec<T: Clone>(n: usize, value: T) -> crate::Result<Vec<T>> {
+    let item = std::mem::size_of::<T>().max(1);
+    storage_bytes(Some(n), item, &[n], None)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| out_of_memory(n * item))?;
+    v.resize(n, value);
+    Ok(v)
+}
+
+/// An empty `Vec` with room for `n` elements, fallibly (see [`try_vec`]).
+pub fn try_with_capacity<T>(n: usize) -> crate::Result<Vec<T>> {
+    let item = std::mem::size_of::<T>().max(1);
+    storage_bytes(Some(n), item, &[n], None)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| out_of_memory(n * item))?;
+    Ok(v)
+}

@@ -87,11 +87,7 @@ impl Storage {
         if nbytes == 0 {
             return Ok(Storage::from_memory(Memory::Host { ptr: NonNull::<u64>::dangling().cast(), owner: Owner::Rust(None) }, 0));
         }
-        let (ptr, layout) = allocator::allocate(nbytes, zeroed).ok_or_else(|| {
-            Error::runtime(format!(
-                "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: not enough memory: you tried to allocate {nbytes} bytes."
-            ))
-        })?;
+        let (ptr, layout) = allocator::allocate(nbytes, zeroed).ok_or_else(|| allocator::out_of_memory(nbytes))?;
         Ok(Storage::from_memory(Memory::Host { ptr, owner: Owner::Rust(Some(layout)) }, nbytes))
     }
 

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::allocator;
 use crate::device::Device;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
@@ -36,7 +37,7 @@ impl Tensor {
 
     /// A tensor over `storage` with `layout`; fails when the layout reaches past the storage.
     pub fn from_parts(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Result<Tensor> {
-        let need = layout.max_offset_plus_one() * dtype.itemsize();
+        let need = allocator::storage_bytes(Some(layout.max_offset_plus_one()), dtype.itemsize(), layout.shape(), Some(layout.strides()))?;
         if need > storage.nbytes() {
             return Err(Error::runtime(format!(
                 "setStorage: sizes {:?}, strides {:?}, storage offset {}, and itemsize {} requiring a storage size of {} are out of bounds for storage of size {}",
@@ -46,9 +47,10 @@ impl Tensor {
         Ok(Tensor { storage, layout, dtype })
     }
 
-    /// A storage for `numel` elements of `dtype` on `device` (a meta one allocates nothing).
-    fn new_storage(numel: usize, dtype: DType, device: Device, zeroed: bool) -> Result<Arc<Storage>> {
-        let nbytes = numel.checked_mul(dtype.itemsize()).ok_or_else(|| Error::runtime("tensor is too large"))?;
+    /// A storage for `numel` elements of `dtype` on `device` (a meta one allocates nothing);
+    /// `numel` None (it overflowed), or too many bytes, is torch's overflow error naming `sizes`.
+    fn new_storage(numel: Option<usize>, sizes: &[usize], strides: Option<&[usize]>, dtype: DType, device: Device, zeroed: bool) -> Result<Arc<Storage>> {
+        let nbytes = allocator::storage_bytes(numel, dtype.itemsize(), sizes, strides)?;
         Ok(Arc::new(match device {
             Device::Cpu if zeroed => Storage::zeroed(nbytes)?,
             Device::Cpu => Storage::uninit(nbytes)?,
@@ -65,7 +67,7 @@ impl Tensor {
     /// A contiguous tensor on `device` (an op's output: on `Meta` it has no data, and the op
     /// stops after computing its shape). GPU storages are made by their backend.
     pub fn empty_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        let storage = Tensor::new_storage(shape::checked_numel(shape)?, dtype, device, false)?;
+        let storage = Tensor::new_storage(shape::checked_numel(shape).ok(), shape, None, dtype, device, false)?;
         Ok(Tensor { storage, layout: Layout::contiguous(shape), dtype })
     }
 
@@ -74,7 +76,7 @@ impl Tensor {
     }
 
     pub fn zeros_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
-        let storage = Tensor::new_storage(shape::checked_numel(shape)?, dtype, device, true)?;
+        let storage = Tensor::new_storage(shape::checked_numel(shape).ok(), shape, None, dtype, device, true)?;
         Ok(Tensor { storage, layout: Layout::contiguous(shape), dtype })
     }
 
@@ -92,8 +94,8 @@ impl Tensor {
     /// enough (torch's `empty_strided`, without uninitialised memory).
     pub fn zeros_strided_on(size: &[usize], stride: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
         let layout = Layout::new(size.into(), stride.into(), 0);
-        let n = layout.max_offset_plus_one();
-        let storage = Tensor::new_storage(n, dtype, device, true)?;
+        let n = shape::checked_numel(size).ok().map(|_| layout.max_offset_plus_one());
+        let storage = Tensor::new_storage(n, size, Some(stride), dtype, device, true)?;
         Ok(Tensor { storage, layout, dtype })
     }
 
@@ -306,7 +308,7 @@ impl Tensor {
             return Tensor::empty_on(self.shape(), dtype, device);
         }
         let strides = self.layout.preserved_strides();
-        let storage = Tensor::new_storage(self.numel(), dtype, device, false)?;
+        let storage = Tensor::new_storage(Some(self.numel()), self.shape(), None, dtype, device, false)?;
         Ok(Tensor { storage, layout: Layout::new(self.shape().into(), strides, 0), dtype })
     }
 

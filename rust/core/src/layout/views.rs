@@ -363,7 +363,7 @@ impl Layout {
         if size.len() != stride.len() {
             return Err(Error::runtime("mismatch in length of strides and shape"));
         }
-        shape::checked_numel(size)?;
+        shape::checked_numel(size).map_err(|_| Error::runtime(format!("Storage size calculation overflowed with sizes={size:?}")))?;
         Ok(Layout::new(size.into(), stride.into(), offset))
     }
 
@@ -504,7 +504,11 @@ impl Layout {
         let d = normalize_dim(dim, self.ndim())?;
         let size = self.shape[d];
         if size == 0 {
-            return Ok(vec![self.clone(); chunks]);
+            // `chunks` empty pieces: torch's vector-size limit (PTRDIFF_MAX / sizeof(Tensor)) first
+            if chunks > i64::MAX as usize / 8 {
+                return Err(Error::runtime("cannot create std::vector larger than max_size()"));
+            }
+            return crate::allocator::try_vec(chunks, self.clone());
         }
         self.split(dim, size.div_ceil(chunks))
     }

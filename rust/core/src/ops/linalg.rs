@@ -318,7 +318,7 @@ fn zero_triangle(t: &Tensor, k: i64, upper: bool) -> Result<()> {
                 let base = o + b * s;
                 for i in 0..m {
                     // tril keeps j <= i + k; triu keeps j >= i + k
-                    let edge = (i as i64 + k).clamp(-1, n as i64);
+                    let edge = (i as i64).saturating_add(k).clamp(-1, n as i64); // k may be near i64::MAX
                     let cols = if upper { 0..edge.max(0) as usize } else { (edge + 1).max(0) as usize..n };
                     for j in cols {
                         // SAFETY: (i, j) of matrix b, inside t's layout.
@@ -377,6 +377,9 @@ pub fn diag_embed(t: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tenso
 pub fn cross(a: &Tensor, b: &Tensor, dim: i64) -> Result<Tensor> {
     expected_scalar_type(a, b)?;
     let shape = shape::broadcast_shapes(a.shape(), b.shape())?;
+    if shape.is_empty() {
+        return Err(Error::index(format!("Dimension specified as {dim} but tensor has no dimensions")));
+    }
     let d = shape::normalize_dim(dim, shape.len())?;
     let size_at = |t: &Tensor| (d + t.ndim()).checked_sub(shape.len()).map_or(1, |i| t.shape()[i]);
     if size_at(a) != 3 || size_at(b) != 3 {

@@ -24,7 +24,7 @@
 
 mod driver;
 mod extreme;
-mod fast;
+pub(crate) mod fast;
 pub mod scan;
 mod stats;
 mod sum;

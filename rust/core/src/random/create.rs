@@ -37,7 +37,7 @@ pub fn randperm(n: i64, dtype: DType, g: &mut Generator) -> Result<Tensor> {
         _ => {}
     }
     let n = n as usize;
-    Tensor::from_vec(g.randperm(n), &[n])?.to_dtype(dtype)
+    Tensor::from_vec(g.randperm(n)?, &[n])?.to_dtype(dtype)
 }
 
 /// `torch.multinomial(probs, num_samples, replacement)`: int64 indices, one row of samples per

@@ -167,8 +167,9 @@ impl Generator {
     /// `n < u32::MAX / 20` torch starts from `0..n` and for `i in 0..n-1` swaps element `i` with
     /// element `i + random() % (n - i)`; for larger `n` it runs the "inside-out" Fisher-Yates
     /// with `random64() % (i + 1)`. Both are reproduced.
-    pub fn randperm(&mut self, n: usize) -> Vec<i64> {
-        let mut r: Vec<i64> = (0..n as i64).collect();
+    pub fn randperm(&mut self, n: usize) -> Result<Vec<i64>> {
+        let mut r: Vec<i64> = crate::allocator::try_with_capacity(n)?;
+        r.extend(0..n as i64);
         if (n as u64) < (u32::MAX / 20) as u64 {
             for i in 0..n.saturating_sub(1) {
                 let z = (self.random_u32() as u64 % (n - i) as u64) as usize;
@@ -181,7 +182,7 @@ impl Generator {
                 r[z] = i as i64;
             }
         }
-        r
+        Ok(r)
     }
 }
 
@@ -214,7 +215,10 @@ impl Generator {
             )));
         }
         check_multinomial(n, num_samples, replacement)?;
-        let mut result = vec![0i64; rows * num_samples];
+        let total = rows.checked_mul(num_samples).ok_or_else(|| {
+            Error::Runtime(format!("Storage size calculation overflowed with sizes=[{rows}, {num_samples}]"))
+        })?;
+        let mut result = crate::allocator::try_vec(total, 0i64)?;
         if result.is_empty() {
             return Ok(result);
         }

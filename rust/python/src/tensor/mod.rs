@@ -40,6 +40,7 @@ pub use history::{creation_meta, refresh_view, wrap_view};
 pub mod index;
 pub mod linalg;
 pub mod movement;
+pub mod nn;
 pub mod reduce;
 pub mod sort;
 mod state;
@@ -56,6 +57,7 @@ pub fn register_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     index::register(m)?;
     movement::register(m)?;
     sort::register(m)?;
+    nn::register(m)?;
     Ok(())
 }
 

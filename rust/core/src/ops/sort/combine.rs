@@ -50,17 +50,23 @@ pub fn cartesian_prod(tensors: &[Tensor]) -> Result<Tensor> {
 
 /// The index rows of `torch.combinations` of `n` elements taken `r` at a time (nondecreasing
 /// with replacement, else increasing), in lexicographic order, flattened.
-pub fn combination_indices(n: usize, r: usize, with_replacement: bool) -> Vec<usize> {
-    let mut out = Vec::new();
+pub fn combination_indices(n: usize, r: usize, with_replacement: bool) -> Result<Vec<usize>> {
     if r == 0 || (!with_replacement && r > n) || n == 0 {
-        return out;
+        return Ok(Vec::new());
     }
+    // C(n, r) or C(n + r - 1, r) rows of r, counted first so an absurd count fails before
+    // anything grows (torch sizes its index tensors up front too)
+    let top = if with_replacement { n + r - 1 } else { n };
+    let rows = (0..r).try_fold(1u128, |acc, i| acc.checked_mul((top - i) as u128).map(|v| v / (i as u128 + 1)));
+    let len = rows.and_then(|c| c.checked_mul(r as u128)).and_then(|l| usize::try_from(l).ok());
+    let len = len.ok_or_else(|| Error::runtime(format!("Storage size calculation overflowed with sizes=[{}]", rows.unwrap_or(u128::MAX))))?;
+    let mut out = crate::allocator::try_with_capacity(len)?;
     let mut c: Vec<usize> = if with_replacement { vec![0; r] } else { (0..r).collect() };
     loop {
         out.extend_from_slice(&c);
         // advance the rightmost index that can still grow, reset those after it
         let limit = |i: usize| if with_replacement { n - 1 } else { n - r + i };
-        let Some(i) = (0..r).rev().find(|&i| c[i] < limit(i)) else { return out };
+        let Some(i) = (0..r).rev().find(|&i| c[i] < limit(i)) else { return Ok(out) };
         c[i] += 1;
         for j in i + 1..r {
             c[j] = if with_replacement { c[i] } else { c[j - 1] + 1 };
@@ -78,7 +84,7 @@ pub fn combinations(t: &Tensor, r: i64, with_replacement: bool) -> Result<Tensor
     if r == 0 {
         return Tensor::empty(&[0], t.dtype());
     }
-    let idx = combination_indices(t.numel(), r as usize, with_replacement);
+    let idx = combination_indices(t.numel(), r as usize, with_replacement)?;
     if t.is_meta() {
         return Tensor::empty_on(&[idx.len() / r as usize, r as usize], t.dtype(), t.device());
     }
@@ -98,17 +104,38 @@ pub fn tri_indices(row: i64, col: i64, offset: i64, dtype: DType, upper: bool) -
     if col < 0 {
         return Err(Error::runtime(format!("col must be non-negative, got{col}")));
     }
-    let (mut rows, mut cols) = (Vec::new(), Vec::new());
-    for i in 0..row {
-        let (lo, hi) = if upper { ((i + offset).max(0), col) } else { (0, (i + offset + 1).min(col)) };
+    // the count first (closed form, in i128), so an absurd triangle fails before allocating
+    let n = if upper { row as i128 * col as i128 - sum_clamp(row, offset, col) } else { sum_clamp(row, offset as i128 + 1, col) };
+    let n = usize::try_from(n).map_err(|_| Error::runtime(format!("Storage size calculation overflowed with sizes=[2, {n}]")))?;
+    crate::allocator::storage_bytes(n.checked_mul(2), dtype.itemsize(), &[2, n], None)?;
+    let (mut rows, mut cols) = (crate::allocator::try_with_capacity(2 * n)?, crate::allocator::try_with_capacity(n)?);
+    // only the rows that hold entries (each holds at least one, so at most n of them)
+    let (first, last) = if col == 0 {
+        (0, 0)
+    } else if upper {
+        (0, (col as i128 - offset as i128).clamp(0, row as i128) as i64)
+    } else {
+        ((-(offset as i128)).clamp(0, row as i128) as i64, row)
+    };
+    for i in first..last {
+        let (lo, hi) = if upper { (i.saturating_add(offset).max(0), col) } else { (0, i.saturating_add(offset).saturating_add(1).min(col)) };
         for j in lo..hi {
             rows.push(i);
             cols.push(j);
         }
     }
-    let n = rows.len();
+    debug_assert_eq!(rows.len(), n);
     rows.extend(cols);
     crate::dispatch!(dtype, T => Tensor::from_vec(rows.into_iter().map(T::from_i64).collect::<Vec<T>>(), &[2, n]))
+}
+
+/// `sum(clamp(i + a, 0, col) for i in 0..row)`, without the loop.
+fn sum_clamp(row: i64, a: impl Into<i128>, col: i64) -> i128 {
+    let (row, a, col) = (row as i128, a.into(), col as i128);
+    // rows where 0 < i + a < col contribute i + a; rows where i + a >= col contribute col
+    let (lo, hi) = ((1 - a).max(0), (col - a).clamp(0, row));
+    let partial = if hi > lo { (lo + a + hi - 1 + a) * (hi - lo) / 2 } else { 0 };
+    partial + (row - (col - a).max(0)).max(0) * col
 }
 
 #[cfg(test)]
@@ -117,8 +144,17 @@ mod tests {
 
     #[test]
     fn generators() {
-        assert_eq!(combination_indices(4, 2, false), vec![0, 1, 0, 2, 0, 3, 1, 2, 1, 3, 2, 3]);
-        assert_eq!(combination_indices(3, 2, true), vec![0, 0, 0, 1, 0, 2, 1, 1, 1, 2, 2, 2]);
+        assert_eq!(combination_indices(4, 2, false).unwrap(), vec![0, 1, 0, 2, 0, 3, 1, 2, 1, 3, 2, 3]);
+        assert_eq!(combination_indices(3, 2, true).unwrap(), vec![0, 0, 0, 1, 0, 2, 1, 1, 1, 2, 2, 2]);
+        for (row, col, off) in [(4, 3, 1), (0, 3, 0), (5, 0, 2), (3, 7, -2), (6, 2, -9), (2, 4, 9), (9, 3, -4), (5, 5, 0)] {
+            for upper in [false, true] {
+                let brute: i128 = (0..row)
+                    .map(|i: i64| if upper { col - (i + off).clamp(0, col) } else { (i + off + 1).clamp(0, col) } as i128)
+                    .sum();
+                let t = tri_indices(row, col, off, DType::Int64, upper).unwrap();
+                assert_eq!(t.shape()[1] as i128, brute, "{row} {col} {off} {upper}");
+            }
+        }
         let t = tri_indices(4, 3, 1, DType::Int64, false).unwrap();
         assert_eq!(t.to_vec::<i64>().unwrap(), vec![0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 0, 1, 0, 1, 2, 0, 1, 2, 0, 1, 2]);
         let a = Tensor::from_vec(vec![1i64, 2, 3], &[3]).unwrap();

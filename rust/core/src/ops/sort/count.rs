@@ -1,5 +1,6 @@
 //! Counting: `torch.bincount`, `torch.histc` and `torch.histogram`.
 
+use crate::allocator::try_vec;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::ops::binary::Arith;
@@ -30,7 +31,7 @@ pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<
     let len = (*values.iter().max().unwrap() as usize + 1).max(minlength as usize);
     match weights {
         None => {
-            let mut c = vec![0i64; len];
+            let mut c = try_vec(len, 0i64)?;
             values.iter().for_each(|&v| c[v as usize] += 1);
             Tensor::from_vec(c, &[len])
         }
@@ -40,7 +41,7 @@ pub fn bincount(t: &Tensor, weights: Option<&Tensor>, minlength: i64) -> Result<
 }
 
 fn weighted<W: Arith>(values: &[i64], w: &Tensor, len: usize) -> Result<Tensor> {
-    let mut c = vec![W::zero(); len];
+    let mut c = try_vec(len, W::zero())?;
     for (&v, x) in values.iter().zip(w.to_vec::<W>()?) {
         c[v as usize] = c[v as usize].add(x);
     }
@@ -116,7 +117,7 @@ pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
 fn uniform_counts<T: Element + PartialOrd>(t: &Tensor, lo: T, hi: T, bins: usize) -> Result<Vec<f64>> {
     let wide = T::DTYPE == DType::Float64;
     let (lo64, hi64) = (lo.to_f64(), hi.to_f64());
-    let mut counts = vec![0.0f64; bins];
+    let mut counts = try_vec(bins, 0.0f64)?;
     for x in t.contiguous()?.to_vec::<T>()? {
         if !(x >= lo && x <= hi) {
             continue;
@@ -133,16 +134,16 @@ fn uniform_counts<T: Element + PartialOrd>(t: &Tensor, lo: T, hi: T, bins: usize
 
 /// `torch.linspace(start, end, steps)` in `T`'s precision, computed as torch's CPU kernel does
 /// (from both ends towards the middle), for histogram's bin edges.
-fn linspace<T: Arith>(start: f64, end: f64, steps: usize) -> Vec<T> {
+fn linspace<T: Arith>(start: f64, end: f64, steps: usize) -> Result<Vec<T>> {
     let (s, e) = (T::from_f64(start), T::from_f64(end));
     if steps == 1 {
-        return vec![s];
+        return Ok(vec![s]);
     }
     let step = e.sub(s).div(T::from_f64((steps - 1) as f64));
     let half = steps / 2;
-    (0..steps)
-        .map(|i| if i < half { s.add(step.mul(T::from_f64(i as f64))) } else { e.sub(step.mul(T::from_f64((steps - i - 1) as f64))) })
-        .collect()
+    let mut out = crate::allocator::try_with_capacity(steps)?;
+    out.extend((0..steps).map(|i| if i < half { s.add(step.mul(T::from_f64(i as f64))) } else { e.sub(step.mul(T::from_f64((steps - i - 1) as f64))) }));
+    Ok(out)
 }
 
 /// Binning of `torch.histogram`: either `bins` equal-width bins over `range` (the data's range
@@ -204,7 +205,7 @@ pub fn histogram(t: &Tensor, bins: Bins, weight: Option<&Tensor>, density: bool)
             if lo == hi {
                 (lo, hi) = (lo - 0.5, hi + 0.5);
             }
-            crate::dispatch!(t.dtype(), T => Tensor::from_vec(linspace::<T>(lo, hi, n + 1), &[n + 1])?)
+            crate::dispatch!(t.dtype(), T => Tensor::from_vec(linspace::<T>(lo, hi, n + 1)?, &[n + 1])?)
         }
     };
     let hist = match t.dtype() {
@@ -220,7 +221,7 @@ fn histogram_counts<T: Arith>(t: &Tensor, edges: &Tensor, weight: Option<&Tensor
     let xs = t.contiguous()?.to_vec::<T>()?;
     let ws = weight.map(|w| w.to_vec::<T>()).transpose()?;
     let (lo, hi) = (e[0], e[bins]);
-    let mut hist = vec![0.0f64; bins];
+    let mut hist = try_vec(bins, 0.0f64)?;
     for (i, &x) in xs.iter().enumerate() {
         if !(x >= lo && x <= hi) {
             continue;
