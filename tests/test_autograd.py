@@ -81,6 +81,11 @@ def test_detach_data_and_detach_():
     y = x * 2
     y.detach_()
     assert y.is_leaf and not y.requires_grad and y.grad_fn is None
+    # assigning a tensor its own data (torch: a no-op) once panicked on a double borrow
+    x.data = x
+    assert arr(x).tolist() == [5.0, 6.0] and x.requires_grad
+    x.data = x.data
+    assert arr(x).tolist() == [5.0, 6.0]
 
 
 def test_variable_is_a_tensor():

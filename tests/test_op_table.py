@@ -51,11 +51,16 @@ def _provided(method):
     return hasattr(_C.TensorBase, method) or method in vars(rstorch.Tensor)
 
 
+# the namespace of a family's function forms, where it is not `rstorch` (torch.special's own ops)
+FAMILY_NAMESPACES = {"rstorch._ops.special": rstorch.special}
+
+
 def test_rows_exist_as_declared():
     missing = []
     for op in ROWS.values():
+        functions = FAMILY_NAMESPACES.get(_family_module(op), rstorch)
         for kind, name in _forms(op):
-            where = rstorch if kind in ("function", "inplace_function") else rstorch.Tensor
+            where = functions if kind in ("function", "inplace_function") else rstorch.Tensor
             if not callable(getattr(where, name, None)):
                 missing.append((op.name, kind, name))
         if op.method is True and not _provided(op.name):
@@ -139,8 +144,9 @@ def _rust_params(method):
     return [p.name for p in _table.parse_signature(text).parameters.values()][1:]
 
 
-# where(condition, input, other) is input.where(condition, other)
-METHOD_SELF_IS_NOT_FIRST = {"where"}
+# where(condition, input, other) is input.where(condition, other); polygamma(n, input) is
+# input.polygamma(n)
+METHOD_SELF_IS_NOT_FIRST = {"where", "polygamma"}
 
 
 def test_declared_signatures_match_the_rust_methods():
@@ -166,7 +172,11 @@ INTERNAL_RULES = {
     "_slice", "_to_device", "_to_dtype", "_unsafe_view", "alias", "contiguous", "copy_", "fill_", "expand",
     "view", "view_dtype", "radd", "rsub", "rmul", "rdiv", "rpow", "rfloor_divide", "rremainder", "index",
     "repeat", "unfold", "tril_", "triu_", "sign", "sgn",
+    # the convolution's weight gradient (its own rule gives double backward) and F.unfold/F.fold's kernels
+    "_convolution_backward_weight", "im2col", "col2im",
     "_cross_entropy",  # the fused kernel of nn.functional.cross_entropy (torch has no torch.* form)
+    # the pooling kernels' backwards (recorded for double backward)
+    "max_pool_backward", "avg_pool_backward", "adaptive_avg_pool_backward",
 }
 
 

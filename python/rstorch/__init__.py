@@ -20,6 +20,7 @@ from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 from ._functional import *  # noqa: F401,F403
 from ._ops import *  # noqa: F401,F403
 from . import linalg
+from . import special
 from . import return_types
 from . import autograd
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled

@@ -880,3 +880,5 @@ def deprecated_backward_hook(torch):
 import nn_cases_layers  # noqa: E402,F401  (the layers' cases register into CASES)
 import nn_cases_vision  # noqa: E402,F401  (resampling, attention, lazy, weight norms)
 import nn_cases_fused  # noqa: E402,F401  (the fused kernels' cases register into CASES)
+import nn_cases_conv  # noqa: E402,F401  (the convolution cases register into CASES)
+import nn_cases_pool  # noqa: E402,F401  (the pooling cases register into CASES)

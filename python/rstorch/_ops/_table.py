@@ -199,6 +199,12 @@ def _method_function(op, method):
 
 
 METHOD = Form(_method_function)  # the default form
+
+
+def on_kernel(form, attr):
+    """`form` built over the private kernel method `_C.TensorBase.<attr>` instead of the row's
+    method: the ops torch has no Tensor method for (torch.special's own ops)."""
+    return Form(lambda op, method: form.build(op, getattr(_C.TensorBase, attr)), needs_method=False)
 FUNCTION = "function"  # as a row's `method`: the function form is the method too (`x.tile(2)`)
 
 

@@ -4,10 +4,12 @@ later, the GPU path follow from the parts. Each is also a Tensor method where to
 import math
 
 from .. import _C
-from .._creation import get_default_dtype
+from .._creation import arange, get_default_dtype
+from .._out import CASTABLE
 from .._tensor import Tensor
+from ..autograd.graph import record
 from . import binary, index, linalg, reduce
-from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Op, install, written_back
+from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Op, install, write_result, written, written_back
 
 
 def _default_dtype():
@@ -41,12 +43,6 @@ def deg2rad(input):
 
 def rad2deg(input):
     return _float(input) * (180 / math.pi)
-
-
-def sinc(input):
-    """sin(pi x) / (pi x), 1 at 0."""
-    x = _float(input) * math.pi
-    return binary.where(x == 0, 1.0, x.sin() / x)
 
 
 def _logaddexp(name, a, b, log1p_of_pow):
@@ -149,6 +145,69 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 
 
 
+def _recorded(name, compute, input, *args):
+    """`compute(input, *args)`, recorded as one node `name` (torch's MvlgammaBackward0,
+    RenormBackward0) when autograd tracks `input`, instead of the nodes of its parts."""
+    if not (_C.is_grad_enabled() and input.requires_grad):
+        return compute(input, *args)
+    prev = _C._set_grad_enabled(False)
+    try:
+        result = compute(input, *args)
+    finally:
+        _C._set_grad_enabled(prev)
+    return record(name, (input,) + args, None, result)
+
+
+def mvlgamma_terms(x, p):
+    """x - j/2 for j = p-1 .. 0 along a new last dim (torch's order of the sum)."""
+    return x.unsqueeze(-1) + arange(-p * 0.5 + 0.5, 0.5, 0.5, dtype=x.dtype, device=x.device)
+
+
+def _mvlgamma(x, p):
+    x = _float(x)
+    return reduce.sum(mvlgamma_terms(x, p).lgamma(), -1) + p * (p - 1) * math.log(math.pi) / 4
+
+
+def _mvlgamma_method(input, p):
+    """The multivariate log-gamma function of dimension p."""
+    if input.dtype is _C.bool:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    return _recorded("mvlgamma", _mvlgamma, input, p)
+
+
+def _mvlgamma_function(op, input, p, *, out=None):
+    return write_result(op, out, _mvlgamma_method(input, p))
+
+
+def renorm_dims(t, dim):
+    return [d for d in range(t.dim()) if d != dim]
+
+
+def _renorm(x, p, dim, maxnorm):
+    norm = linalg._linalg_vector_norm(x, ord=p, dim=renorm_dims(x, dim), keepdim=True)
+    return x * binary.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0).to(x.dtype)
+
+
+def _renorm_method(input, p, dim, maxnorm):
+    """`input` with each slice along `dim` scaled down to p-norm `maxnorm` where it exceeds it."""
+    if input.dim() < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.dim()} dimensions")
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    n = input.dim()
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return _recorded("renorm", _renorm, input, p, dim % n, maxnorm)
+
+
+def _renorm_function(op, input, p, dim, maxnorm, *, out=None):
+    return write_result(op, out, _renorm_method(input, p, dim, maxnorm))
+
+
 def _op(fn, signature, dtype, method=True, inplace=False, inplace_function=None):
     """A composite op: `fn` is its function form and, where torch has them, its method and (the
     result written back) its in-place forms."""
@@ -161,7 +220,6 @@ OPS = [
     _op(signbit, "(input)", BOOL),
     _op(deg2rad, "(input)", FLOAT, inplace=True),
     _op(rad2deg, "(input)", FLOAT, inplace=True),
-    _op(sinc, "(input)", FLOAT, inplace=True),
     _op(logaddexp, "(input, other)", PROMOTE),
     _op(logaddexp2, "(input, other)", PROMOTE),
     _op(heaviside, "(input, values)", SAME, inplace=True, inplace_function=False),
@@ -169,6 +227,10 @@ OPS = [
     _op(block_diag, "(*tensors)", OWN, method=False),
     _op(cdist, "(x1, x2, p=2.0, compute_mode=None)", OWN, method=False),
     _op(trapezoid, "(y, x=None, *, dx=None, dim=-1)", OWN, method=False),
+    Op("mvlgamma", "(input, p, *, out=None)", FLOAT, "mvlgamma", written(_mvlgamma_function), _mvlgamma_method,
+       written_back(_mvlgamma_method), out=CASTABLE),
+    Op("renorm", "(input, p, dim, maxnorm, *, out=None)", SAME, "renorm", written(_renorm_function), _renorm_method,
+       written_back(_renorm_method), out=CASTABLE),
 ]
 
 __all__ = install(OPS, globals(), Tensor)

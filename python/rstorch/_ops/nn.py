@@ -20,7 +20,7 @@ def batch_norm(input, weight, bias, running_mean, running_var, training, momentu
     if f._bn_fusable(input, running_mean, running_var, weight, bias, training, momentum):
         return f._C._native_batch_norm(input, weight, bias, running_mean, running_var, bool(training),
                                        float(momentum), float(eps))[0]
-    return f._F._batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps)
+    return f._batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps)
 
 
 def native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
@@ -40,11 +40,11 @@ def native_layer_norm(input, normalized_shape, weight, bias, eps):
     """torch.native_layer_norm: `(output, mean, rstd)`, the statistics shaped like input with
     the normalized dims of size 1."""
     f = _fused()
-    ns, _ = f._F._int_list(normalized_shape, "native_layer_norm", "normalized_shape", 2)
-    k = f._F._check_normalized_shape(input, ns, weight, bias)
+    ns, _ = f._int_list(normalized_shape, "native_layer_norm", "normalized_shape", 2)
+    k = f._check_normalized_shape(input, ns, weight, bias)
     if f._ln_fusable(input, weight, bias):
         return f._C._native_layer_norm(input, k, weight, bias, float(eps))
-    out = f._F._layer_norm_composite(input, ns, weight, bias, eps)
+    out = f._layer_norm_composite(input, ns, weight, bias, eps)
     var, mean = reduce.var_mean(input.detach(), list(range(input.dim() - k, input.dim())), correction=0, keepdim=True)
     return out, mean, (var + eps).rsqrt()
 

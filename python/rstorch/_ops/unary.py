@@ -8,7 +8,7 @@ rounding ops want the result's dtype exactly), the aliases and `rstorch.exp_`-st
 from .. import _C
 from .._out import CASTABLE, allowed, exact
 from .._tensor import Tensor
-from ._table import BOOL, COMPOSITE, FLOAT, OWN, SAME, Op, install
+from ._table import BOOL, COMPOSITE, FLOAT, OWN, SAME, Op, call_with_out, install, written
 
 _FOUND = exact("Found dtype {out} but expected {result}")
 
@@ -33,6 +33,14 @@ def _exact(name, aliases=(), backward=None, signature="(input, *, out=None)", in
 def _predicate(name, out=False):
     """isnan-like: bool results, no gradient; `out=` only where torch has it."""
     return Op(name, "(input, *, out=None)" if out else "(input)", BOOL, out=_bool_out(name) if out else None)
+
+
+def _polygamma(op, n, input, *, out=None):
+    """The n-th derivative of digamma; n comes first in torch's function (the method takes it
+    as its only argument: `x.polygamma(n)`)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"polygamma(): argument 'input' (position 2) must be Tensor, not {type(input).__name__}")
+    return call_with_out(op, out, Tensor.polygamma, (input, n), {})
 
 
 def positive(input):
@@ -61,6 +69,12 @@ OPS = [
     *(_float(n, ("arc" + n[1:],)) for n in ("asin", "acos", "atan", "asinh", "acosh", "atanh")),
     Op("erfinv", "(input, *, out=None)", FLOAT, "erfinv", inplace=True, out=CASTABLE),
     _float("logit", signature="(input, eps=None, *, out=None)"),
+    # the gamma family and i0/sinc (kernels: rust/core/src/ops/special.rs); torch has no
+    # rstorch.lgamma_/digamma_ functions
+    *(Op(n, "(input, *, out=None)", FLOAT, n, inplace=True, out=CASTABLE) for n in ("lgamma", "digamma")),
+    _float("i0"),
+    _float("sinc"),
+    Op("polygamma", "(n, input, *, out=None)", FLOAT, "polygamma", written(_polygamma), inplace=True, out=CASTABLE),
     Op("nan_to_num", "(input, nan=0.0, posinf=None, neginf=None, *, out=None)", SAME, "nan_to_num",
        inplace=True, inplace_function=True,
        out=exact("nan_to_num: dtype of out: {out} should be same as input: {result}")),

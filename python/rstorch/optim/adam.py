@@ -2,10 +2,11 @@
 
 import rstorch
 
+from .. import _C
 from .._tensor import Tensor
 from .optimizer import (Optimizer, _check_capturable, _closure_loss, _get_value, _group_tensors,
-                        _setstate_groups, _step_tensor, _to_scalar, _use_grad_for_differentiable,
-                        _validate, _zeros)
+                        _multi_tensor_ok, _setstate_groups, _step_tensor, _to_scalar,
+                        _use_grad_for_differentiable, _validate, _zeros)
 
 __all__ = ["Adam", "adam"]
 
@@ -108,6 +109,12 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, for
     lr = _get_value(_to_scalar(lr))
     beta1 = _get_value(_to_scalar(beta1))
     beta2 = _get_value(_to_scalar(beta2))
+    if (_multi_tensor_ok(differentiable, capturable, grad_scale, found_inf, has_complex)
+            and not isinstance(weight_decay, Tensor)
+            and _C._adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs if amsgrad else [],
+                              state_steps, float(lr), float(beta1), float(beta2), float(weight_decay),
+                              float(eps), amsgrad, maximize, decoupled_weight_decay)):
+        return
     for i, param in enumerate(params):
         grad = grads[i] if not maximize else -grads[i]
         exp_avg = exp_avgs[i]

@@ -68,6 +68,20 @@ def _use_grad_for_differentiable(func):
     return _use_grad
 
 
+# The optimizers whose update has a one-pass native form (Adam, AdamW, SGD) use it for a param
+# group that qualifies (rust/core/src/ops/optim.rs: CPU, float32/float64, contiguous); tests
+# turn it off to hold it to the op-by-op form bit for bit.
+_multi_tensor = True
+
+
+def _multi_tensor_ok(differentiable, capturable=False, grad_scale=None, found_inf=None, has_complex=False):
+    """Whether a group may take the one-pass native step (the native call still declines a
+    group whose tensors do not qualify). Not with grad mode on: a differentiable step records
+    its ops."""
+    return (_multi_tensor and not (differentiable or capturable or has_complex or is_grad_enabled())
+            and grad_scale is None and found_inf is None)
+
+
 def _get_value(x):
     return x.item() if isinstance(x, Tensor) else x
 

@@ -1,8 +1,11 @@
 """SGD, as torch.optim.SGD (the single-tensor update, op for op)."""
 
+import rstorch
+
+from .. import _C
 from .._tensor import Tensor
-from .optimizer import (Optimizer, _closure_loss, _is_sparse, _setstate_groups, _to_scalar,
-                        _use_grad_for_differentiable)
+from .optimizer import (Optimizer, _closure_loss, _is_sparse, _multi_tensor_ok, _setstate_groups,
+                        _to_scalar, _use_grad_for_differentiable)
 
 __all__ = ["SGD", "sgd"]
 
@@ -79,6 +82,16 @@ def sgd(params, d_p_list, momentum_buffer_list, has_sparse_grad=False, foreach=N
         maximize):
     r"""Functional API that performs SGD algorithm computation."""
     lr = _to_scalar(lr)
+    if not has_sparse_grad and _multi_tensor_ok(False, grad_scale=grad_scale, found_inf=found_inf):
+        # a missing momentum buffer starts as the gradient (the kernel writes it: `fresh`)
+        fresh = [b is None for b in momentum_buffer_list] if momentum != 0 else []
+        buffers = [rstorch.empty_like(g) if b is None else b
+                   for b, g in zip(momentum_buffer_list, d_p_list)] if momentum != 0 else []
+        lr_value = lr.item() if isinstance(lr, Tensor) else lr
+        if _C._sgd_step(params, d_p_list, buffers, fresh, float(lr_value), float(momentum),
+                        float(dampening), float(weight_decay), nesterov, maximize):
+            momentum_buffer_list[:] = buffers
+            return
     for i, param in enumerate(params):
         grad = d_p_list[i] if not maximize else -d_p_list[i]
         if weight_decay != 0:

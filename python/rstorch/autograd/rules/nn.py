@@ -83,6 +83,11 @@ def _bn_grads(g, input, weight, bias, out, training, eps):
     return gi, gw, gb
 
 
+def _wanted(input, weight, bias):
+    """Which of the (input, weight, bias) gradients a native norm backward computes."""
+    return _needs(input), weight is not None and _needs(weight), bias is not None and _needs(bias)
+
+
 @rule("_native_batch_norm", node="NativeBatchNormBackward0")
 def native_batch_norm(grad, args, kwargs, out):
     g = grad[0]
@@ -92,9 +97,8 @@ def native_batch_norm(grad, args, kwargs, out):
     training, eps = kwargs["training"], kwargs["eps"]
     if _composite(input, weight, bias):
         return _bn_grads(g, input, weight, bias, out, training, eps)
-    return tuple(_C._native_batch_norm_backward(g, input, weight, out[1], out[2], training, _needs(input),
-                                                weight is not None and _needs(weight),
-                                                bias is not None and _needs(bias)))
+    return tuple(_C._native_batch_norm_backward(g, input, weight, out[1], out[2], training,
+                                                *_wanted(input, weight, bias)))
 
 
 def _ln_grads(g, input, weight, bias, k, eps):
@@ -126,6 +130,5 @@ def native_layer_norm(grad, args, kwargs, out):
     k, eps = kwargs["normalized_ndim"], kwargs["eps"]
     if _composite(input, weight, bias):
         return _ln_grads(g, input, weight, bias, k, eps)
-    return tuple(_C._native_layer_norm_backward(g, input, k, weight, out[1], out[2], _needs(input),
-                                                weight is not None and _needs(weight),
-                                                bias is not None and _needs(bias)))
+    return tuple(_C._native_layer_norm_backward(g, input, k, weight, out[1], out[2],
+                                                *_wanted(input, weight, bias)))

@@ -5,23 +5,15 @@ native_batch_norm / native_layer_norm and their backwards, rust/core/src/ops/nn/
 
 Each takes its fused path when the call is one the kernel covers (float32/float64 on the CPU
 or meta, argument shapes and dtypes already valid) and otherwise the composite of
-nn/functional.py, which holds torch's argument checks and error messages: so every error is
+nn/_functional/ (loss.py, normalization.py), which holds torch's argument checks and error messages: so every error is
 raised where it always was, and the fast path costs only a few attribute reads."""
 
 import rstorch
 
 from ... import _C
-
-
-class _Composites:
-    """nn.functional's composites and checks, read at call time (functional imports this
-    module at its end, so importing it here would be a cycle)."""
-
-    def __getattr__(self, name):
-        return getattr(rstorch.nn.functional, name)
-
-
-_F = _Composites()
+from ._common import _int_list, _mm_shape_error
+from .loss import _cross_entropy_composite
+from .normalization import _batch_norm_impl, _check_normalized_shape, _layer_norm_composite, _verify_batch_size
 
 __all__ = ["linear", "cross_entropy", "batch_norm", "layer_norm"]
 
@@ -46,7 +38,7 @@ def linear(input, weight, bias=None):
     if nd == 0 or wd == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {nd}D and {wd}D")
     if wd == 2 and input.size(-1) != weight.size(1):
-        raise _F._mm_shape_error("mm" if bias is None else "addmm", input, weight)
+        raise _mm_shape_error("mm" if bias is None else "addmm", input, weight)
     if wd == 2 and nd == 2:
         if bias is None:
             return input.mm(weight.t())
@@ -102,7 +94,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             target = target.long()
         return _C._cross_entropy(input, target, weight, _REDUCTION[reduction], ignore_index,
                                  float(label_smoothing))[0]
-    return _F._cross_entropy_composite(input, target, weight, size_average, ignore_index, reduce, reduction,
+    return _cross_entropy_composite(input, target, weight, size_average, ignore_index, reduce, reduction,
                                        label_smoothing)
 
 
@@ -125,7 +117,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     running ones), by the running statistics otherwise; then `* weight + bias`. One fused
     kernel each way (torch's native_batch_norm: node NativeBatchNormBackward0)."""
     if training:
-        _F._verify_batch_size(input.size())
+        _verify_batch_size(input.size())
     if training and eps <= 0.0:
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0.0:
@@ -133,7 +125,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if _bn_fusable(input, running_mean, running_var, weight, bias, training, momentum):
         return _C._native_batch_norm(input, weight, bias, running_mean, running_var, bool(training),
                                      float(momentum), float(eps))[0]
-    return _F._batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps)
+    return _batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps)
 
 
 def native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
@@ -144,7 +136,7 @@ def native_batch_norm(input, weight, bias, running_mean, running_var, training, 
         out, mean, invstd = _C._native_batch_norm(input, weight, bias, running_mean, running_var, bool(training),
                                                   float(momentum), float(eps))
     else:
-        out = _F._batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps)
+        out = _batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps)
         c = input.shape[1] if input.dim() > 1 else 0
         with rstorch.no_grad():
             if training and input.numel():
@@ -163,13 +155,13 @@ def native_batch_norm(input, weight, bias, running_mean, running_var, training, 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalises over the trailing `normalized_shape` dims (biased variance), then `* weight +
     bias`: one fused kernel each way (torch's native_layer_norm: node NativeLayerNormBackward0)."""
-    ns, was_int = _F._int_list(normalized_shape, "layer_norm", "normalized_shape", 2)
+    ns, was_int = _int_list(normalized_shape, "layer_norm", "normalized_shape", 2)
     if was_int:
         raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int")
-    k = _F._check_normalized_shape(input, ns, weight, bias)
+    k = _check_normalized_shape(input, ns, weight, bias)
     if _ln_fusable(input, weight, bias):
         return _C._native_layer_norm(input, k, weight, bias, float(eps))[0]
-    return _F._layer_norm_composite(input, ns, weight, bias, eps)
+    return _layer_norm_composite(input, ns, weight, bias, eps)
 
 
 def _ln_fusable(input, weight, bias):

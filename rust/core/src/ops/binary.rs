@@ -49,6 +49,10 @@ pub enum BinaryOp {
     Copysign,
     Nextafter,
     Xlogy,
+    /// `x * log1p(y)`, 0 where x == 0 (torch.special.xlog1py).
+    Xlog1py,
+    /// Hurwitz's zeta(x, q) (torch.special.zeta).
+    Zeta,
     /// NaN-propagating max / min.
     Maximum,
     Minimum,
@@ -98,6 +102,8 @@ impl BinaryOp {
             Copysign => "copysign",
             Nextafter => "nextafter",
             Xlogy => "xlogy",
+            Xlog1py => "special_xlog1py",
+            Zeta => "special_zeta",
             Maximum => "maximum",
             Minimum => "minimum",
             Fmax => "fmax",
@@ -131,7 +137,7 @@ impl BinaryOp {
     const fn family(self) -> Family {
         use BinaryOp::*;
         match self {
-            Atan2 | Hypot | Copysign | Nextafter | Xlogy => Family::Float,
+            Atan2 | Hypot | Copysign | Nextafter | Xlogy | Xlog1py | Zeta => Family::Float,
             BitAnd | BitOr | BitXor | Shl | Shr => Family::Bits,
             _ => Family::Arith,
         }
@@ -148,6 +154,7 @@ impl BinaryOp {
             Pow => "pow",
             Hypot => "hypot_cpu",
             Nextafter => "nextafter_cpu",
+            Zeta => "zeta_cpu",
             BitAnd => "bitwise_and_cpu",
             BitOr => "bitwise_or_cpu",
             BitXor => "bitwise_xor_cpu",
@@ -166,7 +173,9 @@ impl BinaryOp {
         use BinaryOp::*;
         let float = promoted.is_floating_point();
         match self {
-            Div | Atan2 | Copysign | Xlogy if !float => Ok(super::default_float()),
+            Div | Atan2 | Copysign | Xlogy | Xlog1py | Zeta if !float => Ok(super::default_float()),
+            // torch has no half-precision zeta kernel
+            Zeta if matches!(promoted, DType::Float16 | DType::BFloat16) => Err(self.not_implemented(promoted)),
             Hypot | Nextafter if !float => Err(self.not_implemented(promoted)),
             DivTrunc | DivFloor | Remainder | Fmod | Pow if promoted == DType::Bool => Err(self.not_implemented(promoted)),
             BitAnd | BitOr | BitXor | Shl | Shr if float => Err(self.not_implemented(promoted)),

@@ -13,8 +13,10 @@ pub mod index;
 pub mod linalg;
 pub mod movement;
 pub mod nn;
+pub mod optim;
 pub mod reduce;
 pub mod sort;
+pub mod special;
 pub mod unary;
 pub mod vecmath;
 

@@ -9,6 +9,7 @@
 //! functions at double precision; float16/bfloat16 run the float32 kernel on blocks converted
 //! to f32.
 
+use super::special;
 use super::vecmath::{self, Lift};
 use crate::dtype::{bf16, f16, DType, Element};
 use crate::error::{Error, Result};
@@ -59,9 +60,28 @@ pub enum UnaryOp {
     Sigmoid,
     /// log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given.
     Logit { eps: Option<f64> },
+    /// log(p / (1 - p)) with p clamped to [lo, hi]: what `Logit { eps }` runs as on half types,
+    /// whose bounds torch rounds to the type's precision (eps and 1 - eps).
+    LogitClamp { lo: f64, hi: f64 },
     Erf,
     Erfc,
     Erfinv,
+    // the special functions (their scalar functions are in `special.rs`)
+    Lgamma,
+    Digamma,
+    /// The n-th derivative of digamma (n >= 0; 0 is digamma, 1 trigamma).
+    Polygamma { n: i64 },
+    I0,
+    I0e,
+    I1,
+    I1e,
+    Sinc,
+    Entr,
+    Ndtri,
+    LogNdtr,
+    Erfcx,
+    BesselJ0,
+    BesselJ1,
     // ---- bool result
     IsNan,
     IsInf,
@@ -103,7 +123,9 @@ impl UnaryOp {
         }
         match self {
             Expm1 | Log1p | Sin | Cos | Tan | Asin | Acos | Atan | Sinh | Cosh | Asinh | Acosh | Atanh | Erfc | Erfinv
-            | Logit { .. } | Exp2 | Log2 | Log10 => GRAIN / 4,
+            | Logit { .. } | LogitClamp { .. } | Exp2 | Log2 | Log10 => GRAIN / 4,
+            Lgamma | Digamma | Polygamma { .. } | I0 | I0e | I1 | I1e | Sinc | Entr | Ndtri | LogNdtr | Erfcx | BesselJ0
+            | BesselJ1 => GRAIN / 4,
             _ => GRAIN,
         }
     }
@@ -126,6 +148,15 @@ impl UnaryOp {
             (Round { decimals }, d) if decimals != 0 && !d.is_floating_point() => not_impl("round_cpu"),
             (Frac, d) if !d.is_floating_point() => not_impl("frac_cpu"),
             (BitwiseNot, d) if d.is_floating_point() => not_impl("bitwise_not_cpu"),
+            (Polygamma { n }, _) if n < 0 => Err(Error::runtime("polygamma(n, x) does not support negative n.")),
+            // torch has no half-precision kernels for these
+            (Ndtri | LogNdtr | Erfcx | BesselJ0 | BesselJ1, DType::Float16 | DType::BFloat16) => not_impl(match self {
+                Ndtri => "ndtri_cpu",
+                LogNdtr => "log_ndtr_cpu",
+                Erfcx => "erfcx_cpu",
+                BesselJ0 => "bessel_j0_cpu",
+                _ => "bessel_j1_cpu",
+            }),
             // square is pow(x, 2): bool promotes with the int 2
             (Square, DType::Bool) => Ok(DType::Int64),
             _ => Ok(match self.kind() {
@@ -201,8 +232,8 @@ fn run_into(op: UnaryOp, src: &Tensor, dst: &Tensor) -> Result<()> {
         _ => match src.dtype() {
             DType::Float32 => apply::<f32, f32>(src, dst, grain, &float_kernel::<f32>(op)?),
             DType::Float64 => apply::<f64, f64>(src, dst, grain, &float_kernel::<f64>(op)?),
-            DType::Float16 => apply::<f16, f16>(src, dst, grain, &through_f32(float_kernel::<f32>(resolve_bounds(op, f16::MAX.to_f64(), f16::MIN.to_f64()))?)),
-            DType::BFloat16 => apply::<bf16, bf16>(src, dst, grain, &through_f32(float_kernel::<f32>(resolve_bounds(op, bf16::MAX.to_f64(), bf16::MIN.to_f64()))?)),
+            DType::Float16 => apply::<f16, f16>(src, dst, grain, &through_f32(float_kernel::<f32>(resolve_bounds::<f16>(op))?)),
+            DType::BFloat16 => apply::<bf16, bf16>(src, dst, grain, &through_f32(float_kernel::<f32>(resolve_bounds::<bf16>(op))?)),
             DType::Bool => apply::<bool, bool>(src, dst, grain, &bool_kernel(op)?),
             DType::UInt8 => apply::<u8, u8>(src, dst, grain, &int_kernel::<u8>(op)),
             DType::Int8 => apply::<i8, i8>(src, dst, grain, &int_kernel::<i8>(op)),
@@ -213,12 +244,19 @@ fn run_into(op: UnaryOp, src: &Tensor, dst: &Tensor) -> Result<()> {
     }
 }
 
-/// nan_to_num's default replacements are the limits of the tensor's own dtype, which the
-/// float32 kernel of a half tensor does not know: fill them in first.
-fn resolve_bounds(op: UnaryOp, max: f64, min: f64) -> UnaryOp {
+/// Parameters that depend on the tensor's own dtype, which the float32 kernel of a half tensor
+/// does not know: nan_to_num's default replacements are the dtype's limits, and logit's clamp
+/// bounds are eps and 1 - eps rounded to the dtype (as torch computes them in the half type).
+fn resolve_bounds<H: Half>(op: UnaryOp) -> UnaryOp {
+    let (max, min) = H::limits();
+    let round = |v: f64| H::from_f64(v).to_f64();
     match op {
         UnaryOp::NanToNum { nan, posinf, neginf } => {
             UnaryOp::NanToNum { nan, posinf: Some(posinf.unwrap_or(max)), neginf: Some(neginf.unwrap_or(min)) }
+        }
+        UnaryOp::Logit { eps: Some(eps) } => {
+            let lo = round(eps);
+            UnaryOp::LogitClamp { lo, hi: round(1.0 - lo) }
         }
         op => op,
     }
@@ -285,6 +323,8 @@ fn through_f32<'a, H: Half>(k: Kernel<'a, f32, f32>) -> Kernel<'a, H, H> {
 trait Half: Element {
     fn to_f32s(x: &[Self], y: &mut [f32]);
     fn from_f32s(x: &[f32], y: &mut [Self]);
+    /// The largest and lowest finite values.
+    fn limits() -> (f64, f64);
 }
 
 macro_rules! half_impl {
@@ -295,6 +335,9 @@ macro_rules! half_impl {
             }
             fn from_f32s(x: &[f32], y: &mut [Self]) {
                 half::slice::HalfFloatSliceExt::convert_from_f32_slice(y, x)
+            }
+            fn limits() -> (f64, f64) {
+                (<$t>::MAX.to_f64(), <$t>::MIN.to_f64())
             }
         }
     )*};
@@ -330,6 +373,7 @@ pub trait Real: Element + PartialOrd + std::ops::Add<Output = Self> + std::ops::
     fn atanh(self) -> Self;
     fn erf(self) -> Self;
     fn erfc(self) -> Self;
+    fn lgamma(self) -> Self;
     fn abs(self) -> Self;
     fn floor(self) -> Self;
     fn ceil(self) -> Self;
@@ -344,7 +388,7 @@ pub trait Real: Element + PartialOrd + std::ops::Add<Output = Self> + std::ops::
 }
 
 macro_rules! real_impl {
-    ($t:ident, $erf:path, $erfc:path) => {
+    ($t:ident, $erf:path, $erfc:path, $lgamma:path) => {
         impl Real for $t {
             const MAX: Self = $t::MAX;
             const LOWEST: Self = $t::MIN;
@@ -373,6 +417,7 @@ macro_rules! real_impl {
             #[inline(always)] fn atanh(self) -> Self { $t::atanh(self) }
             #[inline(always)] fn erf(self) -> Self { $erf(self) }
             #[inline(always)] fn erfc(self) -> Self { $erfc(self) }
+            #[inline(always)] fn lgamma(self) -> Self { $lgamma(self) }
             #[inline(always)] fn abs(self) -> Self { $t::abs(self) }
             #[inline(always)] fn floor(self) -> Self { $t::floor(self) }
             #[inline(always)] fn ceil(self) -> Self { $t::ceil(self) }
@@ -399,8 +444,8 @@ macro_rules! real_impl {
     };
     (@vectorized f64) => {};
 }
-real_impl!(f32, libm::erff, libm::erfcf);
-real_impl!(f64, libm::erf, libm::erfc);
+real_impl!(f32, libm::erff, libm::erfcf, libm::lgammaf);
+real_impl!(f64, libm::erf, libm::erfc, libm::lgamma);
 
 /// The kernel of a float op (or a same-dtype op on a float tensor) at precision `T`.
 fn float_kernel<T: Real>(op: UnaryOp) -> Result<Kernel<'static, T, T>> {
@@ -469,20 +514,38 @@ fn float_kernel<T: Real>(op: UnaryOp) -> Result<Kernel<'static, T, T>> {
         Atanh => lift(T::atanh),
         Sigmoid => lift(move |x: T| one / (one + (-x).exp())),
         Logit { eps: None } => lift(move |x: T| (x / (one - x)).ln()),
-        Logit { eps: Some(eps) } => {
-            let (lo, hi) = (T::c(eps), one - T::c(eps));
-            // NaN stays NaN (the comparisons are false)
-            lift(move |x: T| {
-                let x = if x < lo { lo } else if x > hi { hi } else { x };
-                (x / (one - x)).ln()
-            })
-        }
+        Logit { eps: Some(eps) } => clamped_logit(T::c(eps), one - T::c(eps)),
+        LogitClamp { lo, hi } => clamped_logit(T::c(lo), T::c(hi)),
         Erf => lift(T::erf),
         Erfc => lift(T::erfc),
         Erfinv => lift(|x: T| T::c(erfinv(x.to_f64()))),
+        Lgamma => lift(T::lgamma),
+        Digamma | Polygamma { n: 0 } => lift(special::digamma::<T>),
+        Polygamma { n: 1 } => lift(special::trigamma::<T>),
+        Polygamma { n } => lift(move |x: T| T::c(special::polygamma(n, x.to_f64()))),
+        I0 => lift(special::i0::<T>),
+        I0e => lift(special::i0e::<T>),
+        I1 => lift(special::i1::<T>),
+        I1e => lift(special::i1e::<T>),
+        Sinc => lift(special::sinc::<T>),
+        Entr => lift(special::entr::<T>),
+        Ndtri => lift(special::ndtri::<T>),
+        LogNdtr => lift(|x: T| T::c(special::log_ndtr(x.to_f64()))),
+        Erfcx => lift(|x: T| T::c(special::erfcx(x.to_f64()))),
+        BesselJ0 => lift(special::bessel_j0::<T>),
+        BesselJ1 => lift(special::bessel_j1::<T>),
         IsNan | IsInf | IsPosInf | IsNegInf | IsFinite | IsReal | LogicalNot | BitwiseNot => {
             unreachable!("{op:?} has no float kernel (out_dtype routes it elsewhere)")
         }
+    })
+}
+
+/// logit of x clamped to [lo, hi] (NaN stays NaN: the comparisons are false).
+fn clamped_logit<T: Real>(lo: T, hi: T) -> Kernel<'static, T, T> {
+    let one = T::one();
+    lift(move |x: T| {
+        let x = if x < lo { lo } else if x > hi { hi } else { x };
+        (x / (one - x)).ln()
     })
 }
 

@@ -561,6 +561,18 @@ binary_methods! {
     DivFloor, "floor_divide", floor_divide, floor_divide_;
 }
 
+/// torch.special's binary ops: no Tensor methods in torch, so private ones that the rows of
+/// python/rstorch/_ops/special.py call (recorded under their backward keys).
+#[pymethods]
+impl PyTensor {
+    fn _special_xlog1py<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        method(slf, other, BinaryOp::Xlog1py, "special_xlog1py")
+    }
+    fn _special_zeta<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        method(slf, other, BinaryOp::Zeta, "special_zeta")
+    }
+}
+
 #[pymethods]
 impl PyTensor {
     #[pyo3(signature = (other, *, rounding_mode=None))]

@@ -18,7 +18,7 @@ use crate::convert::extract_scalar;
 use crate::error::IntoPy;
 
 /// A tensor argument with whether it tracks grad; torch's TypeError for anything else.
-fn tensor_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str, pos: usize) -> PyResult<(Tensor, bool)> {
+pub(crate) fn tensor_arg(obj: &Bound<'_, PyAny>, fname: &str, arg: &str, pos: usize) -> PyResult<(Tensor, bool)> {
     match obj.cast::<PyTensor>() {
         Ok(t) => {
             let t = t.borrow();

@@ -32,6 +32,7 @@
 //! `history.rs` the autograd fields and the bookkeeping of views; `state.rs` the registry of
 //! Python objects and grad mode; the other files one op family each.
 
+pub mod conv;
 pub mod creation;
 pub mod elementwise;
 pub use elementwise::can_cast;
@@ -41,6 +42,8 @@ pub mod index;
 pub mod linalg;
 pub mod movement;
 pub mod nn;
+pub mod optim;
+pub mod pool;
 pub mod reduce;
 pub mod sort;
 mod state;
@@ -52,12 +55,15 @@ mod views;
 /// Register every op family's module-level functions.
 pub fn register_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ternary::register(m)?;
+    conv::register(m)?;
     reduce::register(m)?;
     linalg::register(m)?;
     index::register(m)?;
     movement::register(m)?;
     sort::register(m)?;
     nn::register(m)?;
+    pool::register(m)?;
+    optim::register(m)?;
     Ok(())
 }
 
@@ -126,7 +132,7 @@ fn size_object<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyA
 /// Borrow the core tensor of a Python tensor argument.
 pub fn tensor_of(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     match obj.cast::<PyTensor>() {
-        Ok(t) => Ok(t.borrow().t.clone()),
+        Ok(t) => Ok(t.try_borrow()?.t.clone()),
         Err(_) => Err(PyTypeError::new_err(format!(
             "expected Tensor as argument, but got {}",
             obj.get_type().name()?
@@ -177,8 +183,10 @@ impl PyTensor {
     }
 
     /// Make this tensor a view of `other`'s data (same storage and layout).
-    fn _set(&mut self, other: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.t = tensor_of(other)?;
+    fn _set(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+        // `other` is read before `slf` is borrowed mutably: `t.data = t` is the same object
+        let t = tensor_of(other)?;
+        slf.borrow_mut().t = t;
         Ok(())
     }
 

@@ -96,6 +96,21 @@ plain_ops! {
     erf [erf_] Erf true;
     erfc [erfc_] Erfc true;
     erfinv [erfinv_] Erfinv true;
+    lgamma [lgamma_] Lgamma true;
+    digamma [digamma_] Digamma true;
+    i0 [i0_] I0 true;
+    sinc [sinc_] Sinc true;
+    // torch.special's own ops: no Tensor methods in torch, so private ones that
+    // python/rstorch/_ops/special.py's rows call (the names are their backward keys)
+    _special_i0e [] I0e true;
+    _special_i1 [] I1 true;
+    _special_i1e [] I1e true;
+    _special_ndtri [] Ndtri true;
+    _special_log_ndtr [] LogNdtr true;
+    _special_erfcx [] Erfcx true;
+    _special_entr [] Entr true;
+    _special_bessel_j0 [] BesselJ0 true;
+    _special_bessel_j1 [] BesselJ1 true;
     isnan [] IsNan false;
     isinf [] IsInf false;
     isposinf [] IsPosInf false;
@@ -134,6 +149,11 @@ fn logit_op<'py>(py: Python<'py>, eps: Option<f64>) -> PyResult<(UnaryOp, Option
     Ok((UnaryOp::Logit { eps }, Some(kwargs(py, &[("eps", eps.into_pyobject(py)?.into_any())])?)))
 }
 
+/// `polygamma(n)`: torch records n (PolygammaBackward0 differentiates into polygamma(n + 1)).
+fn polygamma_op(py: Python<'_>, n: i64) -> PyResult<(UnaryOp, Option<Bound<'_, PyDict>>)> {
+    Ok((UnaryOp::Polygamma { n }, Some(kwargs(py, &[("n", n.into_pyobject(py)?.into_any())])?)))
+}
+
 fn nan_to_num_op<'py>(py: Python<'py>, nan: Option<f64>, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<(UnaryOp, Option<Bound<'py, PyDict>>)> {
     let kw = kwargs(
         py,
@@ -168,6 +188,15 @@ impl PyTensor {
     fn logit_<'py>(slf: &Bound<'py, Self>, eps: Option<f64>) -> PyResult<Bound<'py, PyAny>> {
         let (op, kw) = logit_op(slf.py(), eps)?;
         forward_(slf, op, "logit_", kw)
+    }
+
+    fn polygamma<'py>(slf: &Bound<'py, Self>, n: i64) -> PyResult<Bound<'py, PyAny>> {
+        let (op, kw) = polygamma_op(slf.py(), n)?;
+        forward(slf, op, "polygamma", true, kw)
+    }
+    fn polygamma_<'py>(slf: &Bound<'py, Self>, n: i64) -> PyResult<Bound<'py, PyAny>> {
+        let (op, kw) = polygamma_op(slf.py(), n)?;
+        forward_(slf, op, "polygamma_", kw)
     }
 
     #[pyo3(signature = (nan=None, posinf=None, neginf=None))]

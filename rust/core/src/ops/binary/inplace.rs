@@ -218,13 +218,13 @@ impl Locked<'_> {
 
 /// `dst[i] = f(dst[i], other[i])` for a destination of element type `T` and an operand of
 /// type `T` (or a scalar), in one pass under the destination's write lock.
-fn rmw<T: Element>(dst: &Tensor, other: Arg, f: impl Fn(T, T) -> T + Sync) -> Result<()> {
+fn rmw<T: Element>(dst: &Tensor, other: Arg, f: impl Fn(T, T) -> T + Sync + Copy) -> Result<()> {
     match other {
         Arg::Scalar(s) => {
             let g = dst.storage().write()?;
             let y: T = s.to::<T>();
             // SAFETY: the write guard is held; offsets come from the destination's layout.
-            unsafe { rmw_each(dst, g.ptr() as *mut T, |x| f(x, y)) };
+            unsafe { rmw_each(dst, g.ptr() as *mut T, move |x| f(x, y)) };
             Ok(())
         }
         Arg::Tensor(o) => {
@@ -236,7 +236,7 @@ fn rmw<T: Element>(dst: &Tensor, other: Arg, f: impl Fn(T, T) -> T + Sync) -> Re
             if status == Overlap::Full && ob.layout() == dst.layout() {
                 // `x.op_(x)`: each element is read and written at the same place
                 // SAFETY: the write guard is held.
-                unsafe { rmw_each(dst, dp, |x| f(x, x)) };
+                unsafe { rmw_each(dst, dp, move |x| f(x, x)) };
                 return Ok(());
             }
             if status != Overlap::No {
@@ -267,10 +267,15 @@ fn rmw<T: Element>(dst: &Tensor, other: Arg, f: impl Fn(T, T) -> T + Sync) -> Re
 ///
 /// # Safety
 /// `dp` is the destination's base pointer under its write lock.
-unsafe fn rmw_each<T: Element>(dst: &Tensor, dp: *mut T, g: impl Fn(T) -> T + Sync) {
+unsafe fn rmw_each<T: Element>(dst: &Tensor, dp: *mut T, g: impl Fn(T) -> T + Sync + Copy) {
     let plan = Plan::new(dst.shape(), [dst.strides()], [dst.offset()]);
     let dp = SyncPtr(dp);
     plan.par_for_each_row(GRAIN, |[o], len, [s]| unsafe {
+        // a local copy of `g`: what it captures (the scalar operand) then stays in a register;
+        // read through the shared closure it was reloaded per element, as the writes might
+        // alias it, and the loop did not vectorise (`x.mul_(2.0)` ran 4x slower than with a
+        // 0-dim tensor operand)
+        let g = g;
         let dp = dp.get();
         if s == 1 {
             let out = std::slice::from_raw_parts_mut(dp.add(o), len);

@@ -251,6 +251,8 @@ pub trait FloatArith: Arith {
     fn copysign(self, o: Self) -> Self;
     fn nextafter(self, o: Self) -> Self;
     fn xlogy(self, o: Self) -> Self;
+    fn xlog1py(self, o: Self) -> Self;
+    fn zeta(self, o: Self) -> Self;
 }
 
 /// The next representable value after `a` toward `b`, on the bit pattern (any IEEE width).
@@ -273,6 +275,19 @@ macro_rules! nextafter_bits {
     }};
 }
 
+/// `x * log(y)` for a `log` of y, with torch's rules for xlogy/xlog1py: NaN where y is NaN,
+/// else 0 where x == 0 (so 0 * log(0) is 0).
+#[inline(always)]
+fn x_times_log<T: Arith + std::ops::Mul<Output = T>>(x: T, y: T, log: impl Fn(T) -> T) -> T {
+    if y.is_nan() {
+        y
+    } else if x == T::zero() {
+        T::zero()
+    } else {
+        x * log(y)
+    }
+}
+
 macro_rules! float_arith {
     ($t:ty, $bits:ty) => {
         impl FloatArith for $t {
@@ -286,13 +301,17 @@ macro_rules! float_arith {
             /// `x * log(y)`, 0 where x == 0 (unless y is NaN), like torch.xlogy.
             #[inline(always)]
             fn xlogy(self, o: Self) -> Self {
-                if o.is_nan() {
-                    o
-                } else if self == 0.0 {
-                    0.0
-                } else {
-                    self * o.ln()
-                }
+                x_times_log(self, o, <$t>::ln)
+            }
+            /// `x * log1p(y)`, with xlogy's zero and NaN rules.
+            #[inline(always)]
+            fn xlog1py(self, o: Self) -> Self {
+                x_times_log(self, o, <$t>::ln_1p)
+            }
+            /// Computed in double for both widths (torch's accumulation type for float).
+            #[inline(always)]
+            fn zeta(self, o: Self) -> Self {
+                crate::ops::special::zeta(self as f64, o as f64) as $t
             }
         }
     };
@@ -303,7 +322,7 @@ float_arith!(f64, u64);
 macro_rules! float_arith_half {
     ($($t:ty),*) => {$(
         impl FloatArith for $t {
-            via_f32!(FloatArith: atan2, hypot, copysign, xlogy);
+            via_f32!(FloatArith: atan2, hypot, copysign, xlogy, xlog1py, zeta);
             /// Steps in the half type's own representation, as torch does.
             #[inline(always)]
             fn nextafter(self, o: Self) -> Self {
@@ -450,6 +469,8 @@ macro_rules! float_fn {
             Copysign => { let $f = <$T as $crate::ops::binary::FloatArith>::copysign; $same }
             Nextafter => { let $f = <$T as $crate::ops::binary::FloatArith>::nextafter; $same }
             Xlogy => { let $f = <$T as $crate::ops::binary::FloatArith>::xlogy; $same }
+            Xlog1py => { let $f = <$T as $crate::ops::binary::FloatArith>::xlog1py; $same }
+            Zeta => { let $f = <$T as $crate::ops::binary::FloatArith>::zeta; $same }
             _ => $other,
         }
     }};

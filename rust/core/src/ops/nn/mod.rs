@@ -2,8 +2,10 @@
 //! family. Like every core op they compute the output metadata first, allocate on the operands'
 //! device and stop there on `meta`.
 
+pub mod conv;
 pub mod loss;
 pub mod norm;
+pub mod pool;
 
 use crate::dtype::Element;
 use crate::error::Result;

@@ -1,0 +1,75 @@
+"""LeNet's layers forward + backward at batch 64, on `torch` or `rstorch` (the same script).
+
+usage: python benchmarks/conv_lenet.py LIB [--reps N]
+
+max_pool2d is another helper's work: each 2x2 pool is stood in for by a strided slice
+`x[:, :, ::2, ::2]` (the same shapes; a view whose backward scatters), so this times
+conv1 (1->6, 5x5) + relu, conv2 (6->16, 5x5) + relu, and fc1/fc2/fc3 + cross-entropy, forward and
+backward (no optimizer step). Prints the median seconds of one step and of the conv layers alone.
+"""
+import argparse
+import importlib
+import statistics
+import time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("lib")
+ap.add_argument("--reps", type=int, default=30)
+args = ap.parse_args()
+torch = importlib.import_module(args.lib)
+nn, F = torch.nn, torch.nn.functional
+torch.manual_seed(0)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 4 * 4, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(x))[:, :, ::2, ::2]
+        x = F.relu(self.conv2(x))[:, :, ::2, ::2]
+        x = x.reshape(x.shape[0], -1)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+
+model = Net()
+x = torch.randn(64, 1, 28, 28)
+y = torch.randint(0, 10, (64,))
+
+
+def step():
+    for p in model.parameters():
+        p.grad = None
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+
+
+xc = torch.randn(64, 6, 12, 12)
+
+
+def convs():
+    for p in model.parameters():
+        p.grad = None
+    a = F.relu(model.conv1(x)).sum()
+    b = F.relu(model.conv2(xc)).sum()
+    (a + b).backward()
+
+
+def bench(fn, reps):
+    for _ in range(3):
+        fn()
+    ts = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+print(f"{args.lib:8s} lenet_step {bench(step, args.reps) * 1e3:8.3f} ms   conv_layers {bench(convs, args.reps) * 1e3:8.3f} ms",
+      flush=True)
