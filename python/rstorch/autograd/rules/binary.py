@@ -204,10 +204,10 @@ def clamp(grad, args, kwargs, out):
     # the operand picked gets it, split evenly where self ties with exactly one bound (self
     # keeps it all when lo == self == hi)
     if lo is None:
-        g_self, g_hi = _split(grad, self == hi, (self < hi) | self.isnan())
+        g_self, g_hi = _one_bound(grad, self == hi, self > hi, self < hi)
         return g_self, None, g_hi
     if hi is None:
-        g_self, g_lo = _split(grad, self == lo, (self > lo) | self.isnan())
+        g_self, g_lo = _one_bound(grad, self == lo, self < lo, self > lo)
         return g_self, g_lo, None
     crossed = lo > hi
     at_lo, at_hi = self == lo, self == hi
@@ -216,6 +216,16 @@ def clamp(grad, args, kwargs, out):
     g_lo = t.where(crossed, 0.0, t.where(self < lo, grad, t.where(at_lo & ~at_hi, half, 0.0)))
     g_hi = t.where(crossed | (self > hi), grad, t.where(at_hi & ~at_lo, half, 0.0))
     return g_self, g_lo, g_hi
+
+
+def _one_bound(grad, tie, self_clamped, bound_unused):
+    """One tensor bound (torch 2.15's clamp_min/clamp_max with a tensor): half to each at a tie,
+    else all to self unless it was clamped, and all to the bound unless it was not used; so where
+    either is NaN both get the whole gradient."""
+    t = _torch()
+    half = grad / 2
+    return (t.where(tie, half, t.where(self_clamped, 0.0, grad)),
+            t.where(tie, half, t.where(bound_unused, 0.0, grad)))
 
 
 def _clamp_numbers(grad, self, lo, hi):
@@ -232,7 +242,7 @@ def clamp_min(grad, args, kwargs, out):
     self, lo = args
     if not _is_t(lo):
         return _clamp_numbers(grad, self, lo, None), None
-    return _split(grad, self == lo, (self > lo) | self.isnan())
+    return _one_bound(grad, self == lo, self < lo, self > lo)
 
 
 @rule("clamp_max", node=_bounds_node("ClampMaxBackward0", "ClampMaxBackward1"))
@@ -240,4 +250,4 @@ def clamp_max(grad, args, kwargs, out):
     self, hi = args
     if not _is_t(hi):
         return _clamp_numbers(grad, self, None, hi), None
-    return _split(grad, self == hi, (self < hi) | self.isnan())
+    return _one_bound(grad, self == hi, self > hi, self < hi)
