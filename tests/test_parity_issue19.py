@@ -136,6 +136,8 @@ def test_untyped_storage():
     b = torch.tensor([1, 2, 255], dtype=torch.uint8).untyped_storage()
     assert b.tolist() == [1, 2, 255] and b[2] == 255 and b[-1] == 255
     assert torch.tensor([1], dtype=torch.int32).untyped_storage().tolist() == [1, 0, 0, 0]
+    m1, m2 = torch.empty(3, device="meta"), torch.empty(3, device="meta")
+    assert m1.untyped_storage() is not m2.untyped_storage() and m1.untyped_storage().nbytes() == 12
 
 
 def test_make_subclass():

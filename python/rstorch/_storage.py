@@ -13,11 +13,12 @@ _LIVE = weakref.WeakValueDictionary()
 
 
 def untyped_storage(t):
-    key = (t._storage_ptr(), t._storage_nbytes(), str(t.device))
-    s = _LIVE.get(key) if key[1] else None
+    # only CPU storages with bytes have an address of their own (meta ones report 0)
+    key = (t._storage_ptr(), t._storage_nbytes()) if t._device == "cpu" else None
+    s = _LIVE.get(key) if key and key[1] else None
     if s is None:
         s = UntypedStorage._of(t)
-        if key[1]:
+        if key and key[1]:
             _LIVE[key] = s
     return s
 
