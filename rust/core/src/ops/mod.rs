@@ -89,11 +89,12 @@ pub(crate) fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S,
     let shape = shape::broadcast_shapes(a.shape(), b.shape())?;
     // before broadcasting: a 0-dim CPU operand goes with any device
     let device = Device::common([a, b])?;
+    // the output follows the operands' memory order (contiguous when they are)
+    let out = Tensor::empty_for(&shape, &[a, b], D::DTYPE, device)?;
     // operands already of the result's shape are used as they are (no layout copies per op)
     let (ab, bb);
     let a = if a.shape() == shape.as_slice() { a } else { ab = a.broadcast_to(&shape)?; &ab };
     let b = if b.shape() == shape.as_slice() { b } else { bb = b.broadcast_to(&shape)?; &bb };
-    let out = Tensor::empty_on(&shape, D::DTYPE, device)?;
     if out.is_meta() {
         return Ok(out);
     }

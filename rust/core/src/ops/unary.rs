@@ -174,11 +174,14 @@ pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
     let out_dtype = op.out_dtype(a.dtype())?;
     // integer inputs of float ops (and bool of square) are converted once, then run the float
     // (int64) kernels
+    // the output is laid out like the input (torch's TensorIterator: `x.t().exp()` is
+    // transposed), and so is a converted input
     let src = match op.kind() {
         Kind::Predicate => a.clone(),
-        _ => a.to_dtype(out_dtype)?,
+        _ if out_dtype == a.dtype() => a.clone(),
+        _ => a.copy_preserving(out_dtype)?,
     };
-    let out = Tensor::empty_on(a.shape(), out_dtype, a.device())?;
+    let out = a.empty_like_preserving(out_dtype)?;
     if out.is_meta() {
         return Ok(out);
     }
