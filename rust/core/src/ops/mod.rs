@@ -101,7 +101,8 @@ pub(crate) fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S,
     {
         let (ag, bg) = (a.storage().read()?, b.storage().read()?);
         let og = out.storage().write()?;
-        let plan = Plan::new(&shape, [out.strides(), a.strides(), b.strides()], [0, a.offset(), b.offset()]);
+        let (strides, offsets) = ([out.strides(), a.strides(), b.strides()], [0, a.offset(), b.offset()]);
+        let plan = if out.is_contiguous() { Plan::new(&shape, strides, offsets) } else { Plan::in_memory_order_of_first(&shape, strides, offsets) };
         let (op, ap, bp) = (SyncPtr(og.ptr() as *mut D), SyncPtr(ag.ptr() as *mut S), SyncPtr(bg.ptr() as *mut S));
         plan.par_for_each_row(GRAIN, |[o, i, j], len, [so, si, sj]| unsafe {
             let (op, ap, bp) = (op.get(), ap.get() as *const S, bp.get() as *const S);

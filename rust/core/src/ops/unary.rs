@@ -279,7 +279,9 @@ fn apply<S: Element, D: Element>(src: &Tensor, dst: &Tensor, grain: usize, k: &(
     let rg = if same { None } else { Some(src.storage().read()?) };
     let sp = SyncPtr(rg.as_ref().map_or(wg.ptr() as *const u8, |g| g.ptr()) as *mut S);
     let dp = SyncPtr(wg.ptr() as *mut D);
-    let plan = Plan::new(dst.shape(), [dst.strides(), src.strides()], [dst.offset(), src.offset()]);
+    let (strides, offsets) = ([dst.strides(), src.strides()], [dst.offset(), src.offset()]);
+    // a non-contiguous dst (laid out like src, or written in place) is visited in its memory order
+    let plan = if dst.is_contiguous() { Plan::new(dst.shape(), strides, offsets) } else { Plan::in_memory_order_of_first(dst.shape(), strides, offsets) };
     plan.par_for_each_row(grain, |[o, i], len, [so, si]| {
         let (sp, dp) = (sp.get() as *const S, dp.get());
         if so == 1 && si == 1 && !same {

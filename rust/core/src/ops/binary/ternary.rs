@@ -31,11 +31,8 @@ fn map3<A: Element, B: Element, C: Element, D: Element>(
     {
         let (ag, bg, cg) = (a.storage().read()?, b.storage().read()?, c.storage().read()?);
         let og = out.storage().write()?;
-        let plan = Plan::new(
-            &shape,
-            [out.strides(), a.strides(), b.strides(), c.strides()],
-            [0, a.offset(), b.offset(), c.offset()],
-        );
+        let (strides, offsets) = ([out.strides(), a.strides(), b.strides(), c.strides()], [0, a.offset(), b.offset(), c.offset()]);
+        let plan = if out.is_contiguous() { Plan::new(&shape, strides, offsets) } else { Plan::in_memory_order_of_first(&shape, strides, offsets) };
         let (op, ap, bp, cp) =
             (SyncPtr(og.ptr() as *mut D), SyncPtr(ag.ptr() as *mut A), SyncPtr(bg.ptr() as *mut B), SyncPtr(cg.ptr() as *mut C));
         plan.par_for_each_row(GRAIN, |[o, i, j, k], len, [so, si, sj, sk]| unsafe {
