@@ -12,6 +12,7 @@ from ._size import Size, memory_format, contiguous_format, preserve_format, chan
 from ._dtype_info import finfo, iinfo
 from ._device import device
 from ._tensor import Tensor
+from ._storage import UntypedStorage
 from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from ._creation import *  # noqa: F401,F403
 from ._random import *  # noqa: F401,F403

@@ -74,6 +74,36 @@ def _sizes(size, fn="size"):
     return out
 
 
+_MISSING = object()
+
+
+def _size_args(fn, args, size):
+    """A factory's sizes from varargs (`zeros(2, 3)`, `zeros((2, 3))`) or `size=` (torch's
+    TypeErrors for neither, both, or a `size=` that is not a sequence)."""
+    if size is _MISSING:
+        if not args:
+            raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+        return args
+    if args:
+        raise TypeError(f"{fn}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fn}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+    return (size,)
+
+
+def _full_args(fn, size, fill_value):
+    """full()/new_full()'s checks: `size` is a sequence (not an int, unlike zeros), and the fill
+    value is given."""
+    if isinstance(size, numbers.Integral) or _is_tensor_like(size):
+        raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    if fill_value is _MISSING:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "fill_value"')
+
+
+def _is_tensor_like(x):
+    return isinstance(x, _TensorBase)
+
+
 def _check_device(device):
     """The core's name of a factory's `device=` ("cpu" for None), or torch's error."""
     return "cpu" if device is None else _device_arg(device)
@@ -283,6 +313,8 @@ def _infer_dtype(np_array, data):
     if kind in "iu":
         if is_ndarray(data):
             return _from_numpy_dtypes()[np_array.dtype]
+        if is_numpy_scalar(data):   # np.int32(5) stays int32, as in torch
+            return _from_numpy_dtypes().get(np_array.dtype, _C.int64)
         return _C.int64
     if kind == "f":
         if is_ndarray(data) or is_numpy_scalar(data):
@@ -329,14 +361,26 @@ def _to_numpy_data(data):
     except (ValueError, TypeError) as e:
         raise _ragged_error(data) from e
     if arr.dtype == object or arr.dtype.kind in "USV":
-        bad = [x for x in _flat(data) if not isinstance(x, (numbers.Number, np.generic))][:1]
-        if bad and bad[0] is None:
-            raise RuntimeError("Could not infer dtype of NoneType")
+        if is_ndarray(data):
+            from_numpy(data)   # its TypeError for an unsupported array dtype
+        leaves = _flat(data) if isinstance(data, (list, tuple)) else [data]
+        bad = [x for x in leaves if not isinstance(x, (numbers.Number, np.generic))][:1]
         if bad:
-            raise TypeError(f"new(): invalid data type '{type(bad[0]).__name__}'")
+            raise _data_type_error(data, bad[0])
         # numbers only, yet numpy made objects: ints past uint64 (tensor() reads them as floats
         # for a float dtype, else raises torch's overflow error)
     return arr, None
+
+
+def _data_type_error(data, bad):
+    """torch's error for a value tensor() cannot read: strings and bytes are invalid data types
+    (a string met as the first element is read as a sequence: too many dimensions); anything
+    else has no dtype to infer."""
+    if isinstance(bad, (str, bytes)):
+        if isinstance(bad, str) and next(_flat_first(data), None) is bad:
+            return ValueError("too many dimensions 'str'")
+        return TypeError(f"new(): invalid data type '{type(bad).__name__}'")
+    return RuntimeError(f"Could not infer dtype of {type(bad).__name__}")
 
 
 def _ragged_error(data):
@@ -422,7 +466,8 @@ def _through_numpy(data, dtype):
             flat = list(_flat(data)) if isinstance(data, (list, tuple)) else [data]
             src = _buffer_tensor(_exact_ints(flat, False, dtype, (float, np.floating)), list(arr.shape), "i")
         return _converted(src, dtype)
-    if from_python and arr.dtype.kind == "u":  # numpy's uint64 for ints past int64
+    if from_python and arr.dtype.kind == "u" and not any(is_numpy_scalar(x) for x in _flat(data)):
+        # numpy's uint64 for Python ints past int64
         raise ValueError("Overflow when unpacking long long")
     src_dtype = tdtype or (_infer_sequence_dtype(arr, data) if isinstance(data, (list, tuple)) else
                            _infer_dtype(arr, data))
@@ -497,9 +542,10 @@ def _factory_out(name):
 
 
 @_factory_out("empty")
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def empty(*args, size=_MISSING, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """Like torch.empty; rstorch zero-fills new memory instead of leaving it uninitialised."""
+    size = _size_args("empty", args, size)
     dev = _check_device(device)
     return _finish(_C.zeros(_sizes(size, "empty"), dtype or get_default_dtype(), dev), requires_grad)
 
@@ -510,17 +556,18 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False,
 
 
 @_factory_out("zeros")
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _filled(size, 0, dtype, device, requires_grad, "zeros")
+def zeros(*args, size=_MISSING, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _filled(_size_args("zeros", args, size), 0, dtype, device, requires_grad, "zeros")
 
 
 @_factory_out("ones")
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _filled(size, 1, dtype, device, requires_grad, "ones")
+def ones(*args, size=_MISSING, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _filled(_size_args("ones", args, size), 1, dtype, device, requires_grad, "ones")
 
 
 @_factory_out("full")
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def full(size, fill_value=_MISSING, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    _full_args("full", size, fill_value)
     if dtype is None:
         # torch infers the dtype from the fill value
         dtype = (_C.bool if isinstance(fill_value, builtins.bool) else
@@ -538,23 +585,42 @@ def _like_device(t, device):
     return t._device if device is None else device
 
 
+def _preserved(input, value, dtype, device, requires_grad, memory_format):
+    """A *_like result laid out like a non-contiguous CPU `input` (torch's default
+    `preserve_format`: a transposed input gives a transposed result), filled with `value`;
+    None where the plain contiguous factory gives torch's layout."""
+    if (input.is_contiguous() or input._device != "cpu" or device not in (None, "cpu")
+            or (memory_format is not None and str(memory_format) != "torch.preserve_format")):
+        return None
+    t = _C._random_empty_like(input, _like(input, dtype))
+    t.fill_(value)
+    return _finish(t, requires_grad)
+
+
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return empty(*input.shape, dtype=_like(input, dtype), device=_like_device(input, device),
-                 requires_grad=requires_grad)
+    t = _preserved(input, 0, dtype, device, requires_grad, memory_format)
+    return t if t is not None else empty(input.shape, dtype=_like(input, dtype), device=_like_device(input, device),
+                                         requires_grad=requires_grad)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return zeros(*input.shape, dtype=_like(input, dtype), device=_like_device(input, device),
-                 requires_grad=requires_grad)
+    t = _preserved(input, 0, dtype, device, requires_grad, memory_format)
+    return t if t is not None else zeros(input.shape, dtype=_like(input, dtype), device=_like_device(input, device),
+                                         requires_grad=requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return ones(*input.shape, dtype=_like(input, dtype), device=_like_device(input, device),
-                requires_grad=requires_grad)
+    t = _preserved(input, 1, dtype, device, requires_grad, memory_format)
+    return t if t is not None else ones(input.shape, dtype=_like(input, dtype), device=_like_device(input, device),
+                                        requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
+    if not isinstance(fill_value, _TensorBase):
+        t = _preserved(input, fill_value, dtype, device, requires_grad, memory_format)
+        if t is not None:
+            return t
     return full(input.shape, fill_value, dtype=_like(input, dtype), device=_like_device(input, device),
                 requires_grad=requires_grad)
 

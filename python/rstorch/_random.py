@@ -121,6 +121,8 @@ def _size(args, size, fn):
     if size is not None:
         if args:
             raise TypeError(f"{fn}() got multiple values for argument 'size'")
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(f"{fn}(): argument 'size' must be tuple of ints, not {_type_name(size)}")
         args = (size,)
     if not args:
         tail = ("torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, "

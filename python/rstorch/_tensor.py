@@ -7,8 +7,8 @@ API that is not hot: printing, numpy interop, Python conversions, `to`/`type`, i
 import builtins
 import weakref
 
-from . import _C, _shared
-from ._creation import _legacy_new, _sizes, empty, full, get_default_dtype, ones, tensor, zeros
+from . import _C, _shared, _storage
+from ._creation import _MISSING, _full_args, _legacy_new, _sizes, empty, full, get_default_dtype, ones, tensor, zeros
 from ._device import device as _device, device_arg as _device_arg, device_of as _device_of
 from ._dtypes import DTYPES, LEGACY, LEGACY_BY_NAME
 from ._indexing import getitem, setitem
@@ -195,6 +195,32 @@ class Tensor(_C.TensorBase):
 
     def is_shared(self):
         return _shared.is_shared(self)
+
+    def untyped_storage(self):
+        """The storage this tensor's data lives in (rstorch/_storage.py): its bytes, address
+        and device; one object per storage, shared by every view of it."""
+        return _storage.untyped_storage(self)
+
+    @staticmethod
+    def _make_subclass(cls, data, require_grad=False, dispatch_sizes_strides_policy=None,
+                       dispatch_device=False, dispatch_layout=False, _extra_dispatch_keys=None,
+                       storage_size=None):
+        """A `cls` instance sharing `data`'s storage and version counter, detached from its
+        graph, requiring grad if `require_grad` (torch's `Tensor._make_subclass`, what
+        `Parameter.__new__` and tensor subclasses call)."""
+        if not isinstance(cls, type) or not issubclass(cls, _C.TensorBase):
+            raise TypeError("Creating a Tensor subclass from a class that does not inherit from Tensor is not "
+                            "possible. Make sure your class inherits from Tensor.")
+        if not isinstance(data, _C.TensorBase):
+            raise TypeError(f"_make_subclass(): argument 'data' (position 2) must be Tensor, not "
+                            f"{type(data).__name__}")
+        if require_grad and not data.dtype.is_floating_point:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        obj = _C.TensorBase.__new__(cls)
+        obj._set(data)
+        if require_grad:
+            obj.requires_grad = True
+        return obj
 
     def __deepcopy__(self, memo):
         out = self.detach().clone()
@@ -408,7 +434,8 @@ class Tensor(_C.TensorBase):
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
         return ones(*size, dtype=dtype or self.dtype, device=self._device if device is None else device, requires_grad=requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    def new_full(self, size, fill_value=_MISSING, dtype=None, device=None, requires_grad=False):
+        _full_args("new_full", size, fill_value)
         return full(size, fill_value, dtype=dtype or self.dtype, device=self._device if device is None else device, requires_grad=requires_grad)
 
     # ------------------------------------------------------------------ autograd conveniences

@@ -104,6 +104,8 @@ def _tensordot(op, a, b, dims=2, out=None):
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(a.dim(), b.dim()):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
         da, db = list(range(-dims, 0)), list(range(dims))  # as torch words them in errors
     else:
         da, db = dims
@@ -278,6 +280,26 @@ def _parse_term(start, term, ndim, index):
     return labels[:ell] + [-(n_ell - j) for j in range(n_ell)] + labels[ell:]
 
 
+def _sublist_subscript(n):
+    if n is Ellipsis:
+        return "..."
+    if 0 <= n < 26:
+        return chr(ord("A") + n)
+    if 26 <= n < 52:
+        return chr(ord("a") + n - 26)
+    raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
+
+
+def _sublist_equation(args):
+    """einsum's sublist form, `einsum(a, [0, 1], b, [1, 2], [0, 2])` (operands interleaved with
+    their subscript lists, an optional output list last), as torch turns it into an equation:
+    0-25 are 'A'-'Z', 26-51 'a'-'z', Ellipsis '...'."""
+    equation = ",".join("".join(_sublist_subscript(s) for s in sub) for sub in args[1::2])
+    if len(args) % 2 == 1:
+        return equation + "->" + "".join(_sublist_subscript(s) for s in args[-1]), list(args[:-1:2])
+    return equation, list(args[::2])
+
+
 def einsum(*args):
     """`einsum(equation, *operands)`: repeated labels within an operand become diagonals,
     labels used nowhere else are summed, and each pair of operands is contracted with one bmm
@@ -285,7 +307,10 @@ def einsum(*args):
     not be a matrix product, with a broadcast multiply (and a sum over the contracted labels)."""
     if len(args) < 1:
         raise TypeError("einsum(): must specify the equation string and at least one operand, or at least one operand and its subscripts list")
-    equation, operands = args[0], list(args[1:])
+    if isinstance(args[0], _C.TensorBase):
+        equation, operands = _sublist_equation(args)
+    else:
+        equation, operands = args[0], list(args[1:])
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = list(operands[0])
     eq = equation.replace(" ", "")

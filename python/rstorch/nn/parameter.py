@@ -2,7 +2,6 @@
 
 from collections import OrderedDict
 
-from .. import _C
 from .._creation import empty
 from .._tensor import Tensor
 
@@ -13,15 +12,7 @@ _NOT_STATE = ("_backward_hooks", "_post_accumulate_grad_hooks")
 
 
 def _make_subclass(cls, data, requires_grad):
-    """A `cls` instance sharing `data`'s storage (and version counter), detached from its graph:
-    torch's `Tensor._make_subclass`."""
-    if requires_grad and not data.dtype.is_floating_point:
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    obj = _C.TensorBase.__new__(cls)
-    obj._set(data)
-    if requires_grad:
-        obj.requires_grad = True
-    return obj
+    return Tensor._make_subclass(cls, data, requires_grad)
 
 
 def _state(t):

@@ -53,6 +53,20 @@ impl<const N: usize> Plan<N> {
         Plan { shape: out_shape, strides: out_strides, offsets }
     }
 
+    /// `Plan::new` with the dims visited in operand 0's memory order (outermost = largest stride
+    /// first; a stable sort, so a contiguous operand 0 keeps the logical order): for an output
+    /// laid out in its inputs' memory order (`Tensor::empty_for`), which then runs in contiguous
+    /// rows when its inputs share that order. Only for elementwise loops, where the visiting
+    /// order does not matter.
+    pub fn in_memory_order_of_first(shape: &[usize], strides: [&[usize]; N], offsets: [usize; N]) -> Self {
+        let mut perm: smallvec::SmallVec<[usize; 6]> = (0..shape.len()).collect();
+        perm.sort_by(|&x, &y| strides[0][y].cmp(&strides[0][x]));
+        let shape_p: Dims = perm.iter().map(|&d| shape[d]).collect();
+        let strides_p: [Dims; N] = std::array::from_fn(|k| perm.iter().map(|&d| strides[k][d]).collect());
+        let refs: [&[usize]; N] = std::array::from_fn(|k| strides_p[k].as_slice());
+        Plan::new(&shape_p, refs, offsets)
+    }
+
     pub(crate) fn numel(&self) -> usize {
         self.shape.iter().product()
     }
@@ -200,5 +214,19 @@ mod tests {
         let mut rows = vec![];
         p.for_each_row(|o, l, _| rows.push((o, l)));
         assert_eq!(rows, vec![([7], 1)]);
+    }
+}
+
+#[cfg(test)]
+mod memory_order_tests {
+    use super::*;
+
+    #[test]
+    fn a_transposed_output_and_input_run_as_one_contiguous_row() {
+        // (4, 3) tensors with strides (1, 4): one dim of 12 after reordering and merging
+        let p = Plan::in_memory_order_of_first(&[4, 3], [&[1, 4], &[1, 4]], [0, 0]);
+        assert_eq!(p.dims(), &[12]);
+        let q = Plan::new(&[4, 3], [&[1, 4], &[1, 4]], [0, 0]);
+        assert_eq!(q.dims(), &[4, 3]);
     }
 }

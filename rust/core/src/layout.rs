@@ -91,37 +91,7 @@ impl Layout {
     /// stays put, and of two equal strides the larger dim goes outside). `preserve_format`
     /// copies and the random fills' visiting order (crate::random) both come from it.
     pub(crate) fn memory_order(&self) -> SmallVec<[usize; 6]> {
-        let (shape, strides) = (&self.shape, &self.strides);
-        let nd = self.ndim();
-        // 1: dim0 goes after dim1; -1: dim0 goes before; 0: ambiguous
-        let should_swap = |d0: usize, d1: usize| -> i32 {
-            let (s0, s1) = (strides[d0], strides[d1]);
-            if s0 == 0 || s1 == 0 {
-                0
-            } else if s0 != s1 {
-                if s0 < s1 { -1 } else { 1 }
-            } else if shape[d0] > shape[d1] {
-                1
-            } else {
-                0
-            }
-        };
-        // innermost first
-        let mut perm: SmallVec<[usize; 6]> = (0..nd).rev().collect();
-        for i in 1..nd {
-            let mut d1 = i;
-            for d0 in (0..i).rev() {
-                match should_swap(perm[d0], perm[d1]) {
-                    c if c > 0 => {
-                        perm.swap(d0, d1);
-                        d1 = d0;
-                    }
-                    c if c < 0 => break,
-                    _ => {}
-                }
-            }
-        }
-        perm
+        iteration_order(&self.shape, &[self.strides.as_slice()])
     }
 
     /// The strides torch's `preserve_format` gives a copy of this layout: its own when it is
@@ -322,5 +292,80 @@ mod tests {
         );
         assert!(lay(&[2, 3, 2], &[6, 1, 3], 0).view(&[2, 6]).is_err());
         assert!(Layout::contiguous(&[6]).try_view(&[4]).is_none());
+    }
+}
+
+/// TensorIterator's `reorder_dimensions` over operands broadcast to `shape` (`operands`: their
+/// strides, 0 along broadcast dims), innermost dim first: a stable insertion sort where each pair
+/// of dims is decided by the first operand whose strides there differ (a zero stride is
+/// ambiguous and leaves the decision to the next operand; of two equal strides the larger dim
+/// goes outside).
+pub fn iteration_order(shape: &[usize], operands: &[&[usize]]) -> SmallVec<[usize; 6]> {
+    let nd = shape.len();
+    // 1: dim0 goes after dim1; -1: dim0 goes before; 0: ambiguous
+    let should_swap = |d0: usize, d1: usize| -> i32 {
+        for strides in operands {
+            let (s0, s1) = (strides[d0], strides[d1]);
+            if s0 == 0 || s1 == 0 {
+                continue;
+            }
+            if s0 != s1 {
+                return if s0 < s1 { -1 } else { 1 };
+            }
+            if shape[d0] > shape[d1] {
+                return 1;
+            }
+        }
+        0
+    };
+    let mut perm: SmallVec<[usize; 6]> = (0..nd).rev().collect();
+    for i in 1..nd {
+        let mut d1 = i;
+        for d0 in (0..i).rev() {
+            match should_swap(perm[d0], perm[d1]) {
+                c if c > 0 => {
+                    perm.swap(d0, d1);
+                    d1 = d0;
+                }
+                c if c < 0 => break,
+                _ => {}
+            }
+        }
+    }
+    perm
+}
+
+/// The strides TensorIterator gives an elementwise op's new output: dense, in the
+/// `iteration_order` of the operands (so `x.t() + 1` is transposed like `x.t()`); `None` when
+/// that is the contiguous layout.
+pub fn elementwise_strides(shape: &[usize], operands: &[&[usize]]) -> Option<Dims> {
+    let perm = iteration_order(shape, operands);
+    if perm.iter().enumerate().all(|(i, &d)| d == shape.len() - 1 - i) {
+        return None;
+    }
+    let mut out: Dims = smallvec![0; shape.len()];
+    let mut next = 1;
+    for &d in &perm {
+        out[d] = next;
+        next *= shape[d];
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod elementwise_layout_tests {
+    use super::*;
+
+    #[test]
+    fn output_follows_the_first_decisive_operand() {
+        // x.t() for x of shape (3, 4): strides (1, 4); torch's result of x.t() + 1 is (1, 4)
+        assert_eq!(elementwise_strides(&[4, 3], &[&[1, 4]]).unwrap().as_slice(), &[1, 4]);
+        // contiguous first operand wins over a transposed second one
+        assert_eq!(elementwise_strides(&[4, 3], &[&[3, 1], &[1, 4]]), None);
+        // a broadcast (zero-stride) operand leaves the order to the next one
+        assert_eq!(elementwise_strides(&[4, 3], &[&[0, 1], &[1, 4]]).unwrap().as_slice(), &[1, 4]);
+        // equal strides: the larger dim goes outside (x.unsqueeze(1).transpose(0, 2) + 1)
+        assert_eq!(elementwise_strides(&[4, 1, 3], &[&[1, 4, 4]]).unwrap().as_slice(), &[1, 4, 4]);
+        assert_eq!(elementwise_strides(&[2, 3], &[&[3, 1]]), None);
     }
 }

@@ -71,6 +71,27 @@ impl Tensor {
         Ok(Tensor { storage, layout: Layout::contiguous(shape), dtype })
     }
 
+    /// An elementwise op's output over `operands` (broadcast to `shape`): laid out in their
+    /// memory order as torch's TensorIterator lays it out (`Layout::elementwise_strides`);
+    /// contiguous when every operand is, decided without sorting (the common case).
+    pub fn empty_for(shape: &[usize], operands: &[&Tensor], dtype: DType, device: Device) -> Result<Tensor> {
+        if operands.iter().all(|t| t.is_contiguous()) || shape.contains(&0) {
+            return Tensor::empty_on(shape, dtype, device);
+        }
+        let strides: smallvec::SmallVec<[shape::Dims; 3]> = operands
+            .iter()
+            .map(|t| if t.shape() == shape { Ok(t.strides().into()) } else { t.layout.broadcast_to(shape).map(|l| l.strides().into()) })
+            .collect::<Result<_>>()?;
+        let refs: smallvec::SmallVec<[&[usize]; 3]> = strides.iter().map(|s| s.as_slice()).collect();
+        match crate::layout::elementwise_strides(shape, &refs) {
+            None => Tensor::empty_on(shape, dtype, device),
+            Some(st) => {
+                let storage = Tensor::new_storage(shape::checked_numel(shape).ok(), shape, None, dtype, device, false)?;
+                Ok(Tensor { storage, layout: Layout::new(shape.into(), st, 0), dtype })
+            }
+        }
+    }
+
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
         Tensor::zeros_on(shape, dtype, Device::Cpu)
     }

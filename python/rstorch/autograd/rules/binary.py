@@ -93,7 +93,8 @@ def fmod(grad, args, kwargs, out):
 @rule("atan2")
 def atan2(grad, args, kwargs, out):
     self, other = args
-    recip = 1 / (self * self + other * other)
+    denom = self * self + other * other
+    recip = _torch().where(denom == 0, 0.0, 1 / denom)   # 0 at (0, 0), as torch
     return grad * other * recip, (-grad * self * recip) if _is_t(other) else None
 
 
@@ -107,7 +108,8 @@ def hypot(grad, args, kwargs, out):
 def copysign(grad, args, kwargs, out):
     self, other = args
     ratio = _torch().where(self == 0, 0.0, out / self)
-    return grad * ratio, None
+    # torch: the sign operand gets a zero gradient (not None)
+    return grad * ratio, _torch().zeros_like(other) if _is_t(other) else None
 
 
 @rule("xlogy")
@@ -135,21 +137,26 @@ def minimum(grad, args, kwargs, out):
     return t.where(self > other, 0.0, tie), t.where(self < other, 0.0, tie)
 
 
+def _split(grad, tie, picked_self):
+    """The gradient to the operand picked (`picked_self`: self), half to each where `tie`."""
+    t = _torch()
+    half = grad / 2
+    return (t.where(tie, half, t.where(picked_self, grad, 0.0)),
+            t.where(tie, half, t.where(picked_self, 0.0, grad)))
+
+
 @rule("fmax")
 def fmax(grad, args, kwargs, out):
-    # the gradient goes to whichever operand was picked (a NaN is never picked over a number)
+    # the gradient goes to whichever operand was picked (a NaN is never picked over a number),
+    # half to each at ties
     self, other = args
-    t = _torch()
-    picked_self = (self >= other) | other.isnan()
-    return t.where(picked_self, grad, 0.0), t.where(picked_self, 0.0, grad)
+    return _split(grad, self == other, (self > other) | other.isnan())
 
 
 @rule("fmin")
 def fmin(grad, args, kwargs, out):
     self, other = args
-    t = _torch()
-    picked_self = (self <= other) | other.isnan()
-    return t.where(picked_self, grad, 0.0), t.where(picked_self, 0.0, grad)
+    return _split(grad, self == other, (self < other) | other.isnan())
 
 
 @rule("where")
@@ -191,32 +198,56 @@ def _bounds_node(number, tensor):
 def clamp(grad, args, kwargs, out):
     self, lo, hi = args
     t = _torch()
-    false = t.zeros_like(self, dtype=t.bool)
-    below = (self < lo) if lo is not None else false
-    above = (self > hi) if hi is not None else false
     if not _is_t(lo) and not _is_t(hi):
-        # number bounds: the gradient passes where lo <= self <= hi (never at NaN), as torch
-        keep = (self == self) if lo is None else (self >= lo)
-        if hi is not None:
-            keep = keep & (self <= hi)
-        return t.where(keep, grad, 0.0), None, None
-    # tensor bounds: with lo > hi the result is hi, so hi gets the gradient there
-    crossed = (hi < lo) if (lo is not None and hi is not None) else false
-    g_self = t.where(below | above, 0.0, grad)
-    g_lo = t.where(t.where(crossed, False, below), grad, 0.0) if _is_t(lo) else None
-    g_hi = t.where(above | crossed, grad, 0.0) if _is_t(hi) else None
+        return _clamp_numbers(grad, self, lo, hi), None, None
+    # tensor bounds (torch 2.15): with lo > hi the result is hi, so hi gets the gradient; else
+    # the operand picked gets it, split evenly where self ties with exactly one bound (self
+    # keeps it all when lo == self == hi)
+    if lo is None:
+        g_self, g_hi = _one_bound(grad, self == hi, self > hi, self < hi)
+        return g_self, None, g_hi
+    if hi is None:
+        g_self, g_lo = _one_bound(grad, self == lo, self < lo, self > lo)
+        return g_self, g_lo, None
+    crossed = lo > hi
+    at_lo, at_hi = self == lo, self == hi
+    half = grad / 2
+    g_self = t.where(crossed | (self < lo) | (self > hi), 0.0, t.where(at_lo ^ at_hi, half, grad))
+    g_lo = t.where(crossed, 0.0, t.where(self < lo, grad, t.where(at_lo & ~at_hi, half, 0.0)))
+    g_hi = t.where(crossed | (self > hi), grad, t.where(at_hi & ~at_lo, half, 0.0))
     return g_self, g_lo, g_hi
+
+
+def _one_bound(grad, tie, self_clamped, bound_unused):
+    """One tensor bound (torch 2.15's clamp_min/clamp_max with a tensor): half to each at a tie,
+    else all to self unless it was clamped, and all to the bound unless it was not used; so where
+    either is NaN both get the whole gradient."""
+    t = _torch()
+    half = grad / 2
+    return (t.where(tie, half, t.where(self_clamped, 0.0, grad)),
+            t.where(tie, half, t.where(bound_unused, 0.0, grad)))
+
+
+def _clamp_numbers(grad, self, lo, hi):
+    """Number bounds: the gradient passes strictly inside (lo, hi), never at a bound or NaN (torch
+    2.15)."""
+    keep = None if lo is None else self > lo
+    if hi is not None:
+        keep = (self < hi) if keep is None else keep & (self < hi)
+    return _torch().where(keep, grad, 0.0)
 
 
 @rule("clamp_min", node=_bounds_node("ClampMinBackward0", "ClampMinBackward1"))
 def clamp_min(grad, args, kwargs, out):
     self, lo = args
-    t = _torch()
-    return t.where(self >= lo, grad, 0.0), t.where(self < lo, grad, 0.0) if _is_t(lo) else None
+    if not _is_t(lo):
+        return _clamp_numbers(grad, self, lo, None), None
+    return _one_bound(grad, self == lo, self < lo, self > lo)
 
 
 @rule("clamp_max", node=_bounds_node("ClampMaxBackward0", "ClampMaxBackward1"))
 def clamp_max(grad, args, kwargs, out):
     self, hi = args
-    t = _torch()
-    return t.where(self <= hi, grad, 0.0), t.where(self > hi, grad, 0.0) if _is_t(hi) else None
+    if not _is_t(hi):
+        return _clamp_numbers(grad, self, None, hi), None
+    return _one_bound(grad, self == hi, self > hi, self < hi)

@@ -91,10 +91,14 @@ def prod(grad, args, kwargs, out):
     return (_unsqueeze_back(grad, x, kwargs) * _exclusive_products(x, d),)
 
 
-def _even_share(grad, x, out, kwargs):
-    """The gradient of an extreme, shared evenly among the elements equal to it."""
+def _even_share(grad, x, out, kwargs, nan_ties=False):
+    """The gradient of an extreme, shared evenly among the elements equal to it (`nan_ties`: a
+    NaN extreme is shared among the NaNs, as torch's max()/min(); amax/amin give NaN there)."""
     o = _unsqueeze_back(out, x, kwargs)
-    mask = (x == o).to(grad.dtype)
+    mask = x == o
+    if nan_ties:
+        mask = mask | (x.isnan() & o.isnan())
+    mask = mask.to(grad.dtype)
     return _unsqueeze_back(grad, x, kwargs) * mask / mask.sum(_dims(kwargs, x.dim()), keepdim=True)
 
 
@@ -124,7 +128,7 @@ def _to_index(grad, x, indices, kwargs):
 def _max_rule(grad, args, kwargs, out):
     x = args[0]
     if "dim" not in kwargs:   # max()/min() of all elements: ties share
-        return (_even_share(grad, x, out, {}),)
+        return (_even_share(grad, x, out, {}, nan_ties=True),)
     g = grad[0]
     if g is None:
         return (None,)
@@ -190,7 +194,7 @@ def _norm_grad(grad, x, out, p, kwargs):
     g = _unsqueeze_back(grad, x, kwargs)
     o = _unsqueeze_back(out, x, kwargs)
     if p == 0:
-        return x * 0
+        return None   # torch: no gradient (an undefined one) for the 0-"norm"
     if p == 1:
         return g * _sign(x)
     if p == float("inf") or p == float("-inf"):
@@ -199,6 +203,10 @@ def _norm_grad(grad, x, out, p, kwargs):
     if p == 2:
         return g * x / _where(o == 0, 1, o)   # 0 at a zero norm, like torch
     a = x * _sign(x)
+    if p < 1:
+        # torch's norm_backward: the terms at x == 0 are 0 (not inf * 0), and all are 0 at a
+        # zero norm of a negative p
+        return _sign(x) * _where(x == 0, 0.0, a ** (p - 1)) * g * o ** (1 - p)
     return g * _sign(x) * a ** (p - 1) / _where(o == 0, 1, o ** (p - 1))
 
 

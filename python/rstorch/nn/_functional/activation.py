@@ -62,7 +62,8 @@ def relu6(input, inplace=False):
 
 
 def _elu(x, alpha, scale, input_scale):
-    neg = (x.clamp_max(0) * input_scale).expm1() * (alpha * scale)
+    # where, not clamp_max(0): a number bound passes no gradient at the bound itself (torch 2.15)
+    neg = (rstorch.where(x > 0, 0.0, x) * input_scale).expm1() * (alpha * scale)
     return rstorch.where(x > 0, x * scale if scale != 1 else x, neg)
 
 
@@ -221,7 +222,7 @@ def logsigmoid(input):
 def softplus(input, beta=1.0, threshold=20.0):
     """`log(1 + exp(beta * x)) / beta`, linear where `beta * x > threshold`."""
     z = input * beta if beta != 1 else input
-    soft = z.clamp_max(threshold).exp().log1p()
+    soft = rstorch.where(z > threshold, threshold, z).exp().log1p()   # z itself at the threshold
     if beta != 1:
         soft = soft / beta
     return rstorch.where(z > threshold, input, soft)

@@ -17,13 +17,13 @@ mod inplace;
 mod kernels;
 mod ternary;
 pub use close::{allclose, equal, isclose};
-pub use inplace::{add_scaled_inplace, binary_inplace, can_cast};
+pub use inplace::{add_scaled_inplace, binary_inplace, can_cast, check_no_partial_overlap};
 pub(crate) use kernels::{Arith, Bits, FloatArith};
 pub(crate) use kernels::{arith_fn, bits_fn, dispatch_bits, dispatch_float, float_fn};
 pub use ternary::{addcdiv, addcmul, clamp, lerp, where_};
 
 use super::{map2, result_dtype, Arg};
-use crate::dtype::{DType, Element};
+use crate::dtype::{bf16, f16, DType, Element};
 use crate::error::{Error, Result};
 use crate::iter::Plan;
 use crate::scalar::Scalar;
@@ -258,8 +258,29 @@ fn cast<'a>(arg: &Arg<'a>, dtype: DType) -> Result<std::borrow::Cow<'a, Tensor>>
     }
 }
 
-/// `op(a, b)` with broadcasting and torch's promotion; a new contiguous tensor.
+/// `$run` with `f`: the half element `x` to `op(x, s)` computed in float32 and rounded once.
+macro_rules! half_opmath {
+    ($op:expr, $h:ty, $s:expr, |$f:ident| $run:expr) => {{
+        let s: f32 = $s;
+        match $op {
+            BinaryOp::Mul => { let $f = move |x: $h| <$h>::from_f32(x.to_f32() * s); $run }
+            BinaryOp::Div => { let $f = move |x: $h| <$h>::from_f32(x.to_f32() / s); $run }
+            BinaryOp::DivTrunc => { let $f = move |x: $h| <$h>::from_f32(<f32 as Arith>::div_trunc(x.to_f32(), s)); $run }
+            _ => { let $f = move |x: $h| <$h>::from_f32(<f32 as Arith>::div_floor(x.to_f32(), s)); $run }
+        }
+    }};
+}
+pub(super) use half_opmath;
+
+/// `op(a, b)` with broadcasting and torch's promotion; a new tensor, laid out in the operands'
+/// memory order (contiguous for contiguous operands, see `Tensor::empty_for`).
 pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
+    binary_impl(op, a, b, true)
+}
+
+/// `binary`; `opmath`: whether a half-type op may keep its CPU-scalar operand in float32
+/// (`half_scalar`; add_scaled's product rounds alpha to the dtype, as torch's add kernel).
+fn binary_impl(op: BinaryOp, a: Arg, b: Arg, opmath: bool) -> Result<Tensor> {
     if op == BinaryOp::Sub {
         check_sub(&a, &b)?;
     }
@@ -267,8 +288,23 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
     if op == BinaryOp::Pow && compute.is_integral(false) && matches!(b, Arg::Scalar(Scalar::Int(e)) if e < 0) {
         return Err(Error::runtime("Integers to negative integer powers are not allowed."));
     }
+    let half = if opmath && matches!(a, Arg::Tensor(_)) { half_scalar(op, compute, &b)? } else { None };
     let (ta, tb) = (cast(&a, compute)?, cast(&b, compute)?);
     let (ta, tb) = (ta.as_ref(), tb.as_ref());
+    if let Some(s) = half {
+        // the operand `tb` (0-dim, rounded) only gives the broadcast shape and device
+        return match compute {
+            DType::Float16 => half_opmath!(op, f16, s, |f| map2::<f16, f16>(ta, tb, move |x, _| f(x))),
+            _ => half_opmath!(op, bf16, s, |f| map2::<bf16, bf16>(ta, tb, move |x, _| f(x))),
+        };
+    }
+    if let (Arg::Tensor(_), Some(p)) = (&a, pow_special(op, compute, &b)) {
+        return match compute {
+            DType::Float32 => pow_special_run::<f32>(p, ta, tb),
+            DType::Float64 => pow_special_run::<f64>(p, ta, tb),
+            _ => pow_special_run::<bf16>(p, ta, tb),
+        };
+    }
     if matches!(op, BinaryOp::DivTrunc | BinaryOp::DivFloor | BinaryOp::Remainder | BinaryOp::Fmod)
         && compute.is_integral(false)
         && !tb.is_meta()
@@ -280,6 +316,75 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
         Family::Arith => crate::dispatch!(compute, T => run::<T>(op, ta, tb)),
         Family::Float => dispatch_float!(compute, T => run_float::<T>(op, ta, tb), op.not_implemented(compute)),
         Family::Bits => dispatch_bits!(compute, T => run_bits::<T>(op, ta, tb), op.not_implemented(compute)),
+    }
+}
+
+/// torch's reduced-float kernels of mul, div and div's rounding modes with a CPU scalar as the
+/// second operand (a number, or a 0-dim tensor of another dtype): the scalar keeps its value in
+/// float32 ("opmath") instead of being rounded to the half type first, so
+/// `tensor([inf], float16) / 1e10` is inf, not inf / inf. The scalar, when this applies.
+pub(super) fn half_scalar(op: BinaryOp, compute: DType, b: &Arg) -> Result<Option<f32>> {
+    use BinaryOp::*;
+    if !matches!(compute, DType::Float16 | DType::BFloat16) || !matches!(op, Mul | Div | DivTrunc | DivFloor) {
+        return Ok(None);
+    }
+    Ok(match *b {
+        Arg::Scalar(s) => Some(s.to_f64() as f32),
+        Arg::Tensor(t) if t.ndim() == 0 && t.dtype() != compute && t.device() == crate::Device::Cpu => {
+            Some(t.item()?.to_f64() as f32)
+        }
+        _ => None,
+    })
+}
+
+/// torch's specializations of `tensor ** number` on float32, float64 and bfloat16 (its
+/// pow_tensor_scalar kernel; float16 runs plain pow): 0.5 is sqrt, -0.5 rsqrt and -1 the
+/// reciprocal (so `(-inf) ** 0.5` is NaN and `(-0.) ** 0.5` is -0., where IEEE pow gives inf and
+/// 0), 2, 3 and -2 are products.
+#[derive(Clone, Copy)]
+pub(super) enum PowSpecial {
+    Unary(super::unary::UnaryOp),
+    Square,
+    Cube,
+    InvSquare,
+}
+
+pub(super) fn pow_special(op: BinaryOp, compute: DType, b: &Arg) -> Option<PowSpecial> {
+    use super::unary::UnaryOp;
+    if op != BinaryOp::Pow || !matches!(compute, DType::Float32 | DType::Float64 | DType::BFloat16) {
+        return None;
+    }
+    let Arg::Scalar(s) = *b else { return None };
+    if matches!(s, Scalar::Bool(_)) {
+        return None;
+    }
+    let e = s.to_f64();
+    Some(if e == 0.5 {
+        PowSpecial::Unary(UnaryOp::Sqrt)
+    } else if e == -0.5 {
+        PowSpecial::Unary(UnaryOp::Rsqrt)
+    } else if e == -1.0 {
+        PowSpecial::Unary(UnaryOp::Reciprocal)
+    } else if e == 2.0 {
+        PowSpecial::Square
+    } else if e == 3.0 {
+        PowSpecial::Cube
+    } else if e == -2.0 {
+        PowSpecial::InvSquare
+    } else {
+        return None;
+    })
+}
+
+fn pow_special_run<T: Arith>(p: PowSpecial, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    match p {
+        PowSpecial::Unary(u) => super::unary::unary(u, a),
+        PowSpecial::Square => map2::<T, T>(a, b, |x, _| x.mul(x)),
+        PowSpecial::Cube => map2::<T, T>(a, b, |x, _| x.mul(x).mul(x)),
+        PowSpecial::InvSquare => {
+            let one = T::one();
+            map2::<T, T>(a, b, move |x, _| one.div(x.mul(x)))
+        }
     }
 }
 
@@ -300,7 +405,7 @@ pub fn add_scaled(a: Arg, b: Arg, alpha: Scalar, subtract: bool) -> Result<Tenso
         ));
     }
     let tb = b.as_tensor(dtype)?;
-    let scaled = binary(BinaryOp::Mul, Arg::Tensor(&tb), Arg::Scalar(alpha))?;
+    let scaled = binary_impl(BinaryOp::Mul, Arg::Tensor(&tb), Arg::Scalar(alpha), false)?;
     binary(op, Arg::Tensor(&a.as_tensor(dtype)?), Arg::Tensor(&scaled))
 }
 

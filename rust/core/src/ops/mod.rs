@@ -89,18 +89,20 @@ pub(crate) fn map2<S: Element, D: Element>(a: &Tensor, b: &Tensor, f: impl Fn(S,
     let shape = shape::broadcast_shapes(a.shape(), b.shape())?;
     // before broadcasting: a 0-dim CPU operand goes with any device
     let device = Device::common([a, b])?;
+    // the output follows the operands' memory order (contiguous when they are)
+    let out = Tensor::empty_for(&shape, &[a, b], D::DTYPE, device)?;
     // operands already of the result's shape are used as they are (no layout copies per op)
     let (ab, bb);
     let a = if a.shape() == shape.as_slice() { a } else { ab = a.broadcast_to(&shape)?; &ab };
     let b = if b.shape() == shape.as_slice() { b } else { bb = b.broadcast_to(&shape)?; &bb };
-    let out = Tensor::empty_on(&shape, D::DTYPE, device)?;
     if out.is_meta() {
         return Ok(out);
     }
     {
         let (ag, bg) = (a.storage().read()?, b.storage().read()?);
         let og = out.storage().write()?;
-        let plan = Plan::new(&shape, [out.strides(), a.strides(), b.strides()], [0, a.offset(), b.offset()]);
+        let (strides, offsets) = ([out.strides(), a.strides(), b.strides()], [0, a.offset(), b.offset()]);
+        let plan = if out.is_contiguous() { Plan::new(&shape, strides, offsets) } else { Plan::in_memory_order_of_first(&shape, strides, offsets) };
         let (op, ap, bp) = (SyncPtr(og.ptr() as *mut D), SyncPtr(ag.ptr() as *mut S), SyncPtr(bg.ptr() as *mut S));
         plan.par_for_each_row(GRAIN, |[o, i, j], len, [so, si, sj]| unsafe {
             let (op, ap, bp) = (op.get(), ap.get() as *const S, bp.get() as *const S);

@@ -130,6 +130,16 @@ pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
 /// `torch.roll(self, shifts, dims)`: without dims the tensor is rolled flat. Each rolled dim
 /// is two slices swapped (one `cat`).
 pub fn roll(t: &Tensor, shifts: &[i64], dims: &[i64]) -> Result<Tensor> {
+    // torch takes shifts as SymInts: one below -2**62 is heap-allocated there, which roll's
+    // kernel cannot read (torch's error, without its build path)
+    if let Some(i) = shifts.iter().position(|&s| s < -(1i64 << 62)) {
+        let list: Vec<String> = shifts.iter().map(|s| s.to_string()).collect();
+        bail!(
+            "SymIntArrayRef expected to contain only concrete integers that are stored inline and can be viewed as an IntArrayRef. Found heap-allocated concrete SymInt at index {i}: {} in SymIntArrayRef [{}]. This value is concrete, but the non-owning IntArrayRef conversion used here cannot represent heap-allocated SymInt values. Use an owning conversion such as asIntArrayRefSlowAlloc to materialize the values into a DimVector before this call.",
+            shifts[i],
+            list.join(", ")
+        );
+    }
     if dims.is_empty() {
         if shifts.len() != 1 {
             bail!("shifts and dimensions must align. shifts: {}, dims:{}", shifts.len(), dims.len());

@@ -174,11 +174,14 @@ pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
     let out_dtype = op.out_dtype(a.dtype())?;
     // integer inputs of float ops (and bool of square) are converted once, then run the float
     // (int64) kernels
+    // the output is laid out like the input (torch's TensorIterator: `x.t().exp()` is
+    // transposed), and so is a converted input
     let src = match op.kind() {
         Kind::Predicate => a.clone(),
-        _ => a.to_dtype(out_dtype)?,
+        _ if out_dtype == a.dtype() => a.clone(),
+        _ => a.copy_preserving(out_dtype)?,
     };
-    let out = Tensor::empty_on(a.shape(), out_dtype, a.device())?;
+    let out = a.empty_like_preserving(out_dtype)?;
     if out.is_meta() {
         return Ok(out);
     }
@@ -276,7 +279,9 @@ fn apply<S: Element, D: Element>(src: &Tensor, dst: &Tensor, grain: usize, k: &(
     let rg = if same { None } else { Some(src.storage().read()?) };
     let sp = SyncPtr(rg.as_ref().map_or(wg.ptr() as *const u8, |g| g.ptr()) as *mut S);
     let dp = SyncPtr(wg.ptr() as *mut D);
-    let plan = Plan::new(dst.shape(), [dst.strides(), src.strides()], [dst.offset(), src.offset()]);
+    let (strides, offsets) = ([dst.strides(), src.strides()], [dst.offset(), src.offset()]);
+    // a non-contiguous dst (laid out like src, or written in place) is visited in its memory order
+    let plan = if dst.is_contiguous() { Plan::new(dst.shape(), strides, offsets) } else { Plan::in_memory_order_of_first(dst.shape(), strides, offsets) };
     plan.par_for_each_row(grain, |[o, i], len, [so, si]| {
         let (sp, dp) = (sp.get() as *const S, dp.get());
         if so == 1 && si == 1 && !same {

@@ -55,36 +55,4 @@ pub use elem::{MultinomialProb, ProbFloat, RandElem, RandFloat};
 pub use engine::{CpuCapability, Generator, DEFAULT_SEED, LEGACY_STATE_SIZE, STATE_SIZE};
 pub use fill::{bernoulli_, bernoulli_tensor_, cauchy_, exponential_, geometric_, log_normal_, normal_, random_, uniform_};
 
-/// Formats a double like C++ `operator<<` with default precision (`%g`, 6 significant
-/// digits), as torch's error messages do.
-fn fmt_double(v: f64) -> String {
-    if v.is_nan() {
-        return "nan".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    let sci = format!("{v:.5e}"); // d.ddddde<exp>, already rounded to 6 significant digits
-    let (mant, exp) = sci.split_once('e').unwrap();
-    let exp: i32 = exp.parse().unwrap();
-    let trim = |s: String| -> String {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    };
-    if !(-4..6).contains(&exp) {
-        let m = trim(mant.to_string());
-        format!("{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
-    } else {
-        trim(format!("{v:.*}", (5 - exp) as usize))
-    }
-}
+pub(crate) use crate::scalar::fmt_double;

@@ -94,6 +94,9 @@ fn binop<'py>(
     let me = slf.borrow();
     dispatch::route(name, me.t.device())?;
     let tracked = differentiable(op) && (me.tracks_grad() || o.tracks_grad());
+    // torch's __rmul__ is self.mul(other): the tensor stays the first operand (which matters
+    // for a half tensor, whose second-operand scalar keeps float32 precision)
+    let swap = swap && op != BinaryOp::Mul;
     let run = move |a: Arg<'_>, b: Arg<'_>| if swap { binary(op, b, a) } else { binary(op, a, b) };
     let t = if me.t.numel().max(o.numel()) < GIL_RELEASE_NUMEL {
         // small: straight on the borrowed tensors (the common case for tiny ops)
@@ -378,6 +381,10 @@ impl PyTensor {
         let py = slf.py();
         let s = super::tensor_of(src)?;
         let me = slf.borrow();
+        // torch's overlap check (after its early return for a view copied onto itself)
+        if !(me.t.shares_storage(&s) && me.t.layout() == s.layout() && me.t.dtype() == s.dtype()) {
+            kernels::check_no_partial_overlap(&me.t, &s).py_err()?;
+        }
         // torch's error for a source that broadcasts with self to a larger shape (one element
         // into a 0-dim tensor, more dims than self); other mismatches fail in the broadcast
         if let Ok(b) = rstorch::shape::broadcast_shapes(me.t.shape(), s.shape()) {

@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use super::{arith_fn, bits_fn, check_sub, dispatch_bits, dispatch_float, float_fn, internal, Arith, BinaryOp, Family};
-use crate::dtype::{DType, Element};
+use crate::dtype::{bf16, f16, DType, Element};
 use crate::error::{Error, Result};
 use crate::iter::Plan;
 use crate::ops::{result_dtype, simd, Arg};
@@ -67,6 +67,16 @@ fn overlap(a: &Tensor, b: &Tensor) -> Overlap {
     }
 }
 
+/// torch's `assert_no_partial_overlap(dst, src)` (TensorIterator's check before an op writes
+/// `dst` from `src`): `x[1:].copy_(x[:-1])` is an error; an identical view or one torch does not
+/// analyse passes.
+pub fn check_no_partial_overlap(dst: &Tensor, src: &Tensor) -> Result<()> {
+    if overlap(dst, src) == Overlap::Partial {
+        return Err(Error::runtime(PARTIAL_OVERLAP));
+    }
+    Ok(())
+}
+
 /// `dst = op(dst, other)` in place (torch's `dst.op_(other)`).
 pub fn binary_inplace(op: BinaryOp, dst: &Tensor, other: Arg) -> Result<()> {
     inplace(op, dst, other, None)
@@ -90,9 +100,7 @@ fn inplace(op: BinaryOp, dst: &Tensor, other: Arg, alpha: Option<Scalar>) -> Res
     // memory overlap, as TensorIterator checks it before anything else
     dst.check_no_internal_overlap()?;
     if let Arg::Tensor(o) = other {
-        if overlap(dst, o) == Overlap::Partial {
-            return Err(Error::runtime(PARTIAL_OVERLAP));
-        }
+        check_no_partial_overlap(dst, o)?;
     }
     // shapes: the operand broadcasts to the destination's shape
     if let Arg::Tensor(o) = other {
@@ -145,6 +153,24 @@ fn inplace(op: BinaryOp, dst: &Tensor, other: Arg, alpha: Option<Scalar>) -> Res
     if dst.dtype() != compute {
         return mixed(op, dst, other, compute, alpha);
     }
+    if alpha.is_none() {
+        // torch's half-type opmath scalars and pow's specializations (see binary.rs); the
+        // operand only matters through its value here
+        let dummy = Arg::Scalar(Scalar::Int(0));
+        if let Some(s) = super::half_scalar(op, compute, &other)? {
+            return match compute {
+                DType::Float16 => super::half_opmath!(op, f16, s, |f| rmw::<f16>(dst, dummy, move |x, _| f(x))),
+                _ => super::half_opmath!(op, bf16, s, |f| rmw::<bf16>(dst, dummy, move |x, _| f(x))),
+            };
+        }
+        if let Some(p) = super::pow_special(op, compute, &other) {
+            return match compute {
+                DType::Float32 => pow_special_::<f32>(p, dst),
+                DType::Float64 => pow_special_::<f64>(p, dst),
+                _ => pow_special_::<bf16>(p, dst),
+            };
+        }
+    }
     // the operand in the compute dtype: converted before the lock when it is not already (a
     // converted copy no longer aliases the destination)
     let conv;
@@ -159,6 +185,17 @@ fn inplace(op: BinaryOp, dst: &Tensor, other: Arg, alpha: Option<Scalar>) -> Res
         Family::Arith => crate::dispatch!(compute, T => run_arith::<T>(op, dst, other, alpha)),
         Family::Float => dispatch_float!(compute, T => run_float::<T>(op, dst, other), op.not_implemented(compute)),
         Family::Bits => dispatch_bits!(compute, T => run_bits::<T>(op, dst, other), op.not_implemented(compute)),
+    }
+}
+
+fn pow_special_<T: Arith>(p: super::PowSpecial, dst: &Tensor) -> Result<()> {
+    use super::PowSpecial::*;
+    let (dummy, one) = (Arg::Scalar(Scalar::Int(0)), T::one());
+    match p {
+        Unary(u) => crate::ops::unary::unary_(u, dst),
+        Square => rmw::<T>(dst, dummy, |x, _| x.mul(x)),
+        Cube => rmw::<T>(dst, dummy, |x, _| x.mul(x).mul(x)),
+        InvSquare => rmw::<T>(dst, dummy, move |x, _| one.div(x.mul(x))),
     }
 }
 

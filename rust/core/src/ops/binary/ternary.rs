@@ -23,19 +23,16 @@ fn map3<A: Element, B: Element, C: Element, D: Element>(
     debug_assert!(a.dtype() == A::DTYPE && b.dtype() == B::DTYPE && c.dtype() == C::DTYPE);
     let shape = shape::broadcast_shapes_many(&[a.shape(), b.shape(), c.shape()])?;
     let device = crate::Device::common([a, b, c])?;
+    let out = Tensor::empty_for(&shape, &[a, b, c], D::DTYPE, device)?; // in the operands' memory order
     let (a, b, c) = (a.broadcast_to(&shape)?, b.broadcast_to(&shape)?, c.broadcast_to(&shape)?);
-    let out = Tensor::empty_on(&shape, D::DTYPE, device)?;
     if out.is_meta() {
         return Ok(out);
     }
     {
         let (ag, bg, cg) = (a.storage().read()?, b.storage().read()?, c.storage().read()?);
         let og = out.storage().write()?;
-        let plan = Plan::new(
-            &shape,
-            [out.strides(), a.strides(), b.strides(), c.strides()],
-            [0, a.offset(), b.offset(), c.offset()],
-        );
+        let (strides, offsets) = ([out.strides(), a.strides(), b.strides(), c.strides()], [0, a.offset(), b.offset(), c.offset()]);
+        let plan = if out.is_contiguous() { Plan::new(&shape, strides, offsets) } else { Plan::in_memory_order_of_first(&shape, strides, offsets) };
         let (op, ap, bp, cp) =
             (SyncPtr(og.ptr() as *mut D), SyncPtr(ag.ptr() as *mut A), SyncPtr(bg.ptr() as *mut B), SyncPtr(cg.ptr() as *mut C));
         plan.par_for_each_row(GRAIN, |[o, i, j, k], len, [so, si, sj, sk]| unsafe {
@@ -192,6 +189,72 @@ pub fn addcdiv(input: &Tensor, t1: &Tensor, t2: &Tensor, value: Scalar) -> Resul
 /// `torch.clamp(input, min, max)`: any NaN among the three gives NaN; with `min > max` the
 /// result is `max`, as in torch. The dtype is `input`, `min` and `max` promoted together.
 pub fn clamp(input: &Tensor, min: Option<Arg>, max: Option<Arg>) -> Result<Tensor> {
+    if min.is_some() || max.is_some() {
+        let dtype = {
+            let args: smallvec::SmallVec<[Arg; 3]> =
+                [Some(Arg::Tensor(input)), min.clone(), max.clone()].into_iter().flatten().collect();
+            result_dtype(&args)
+        };
+        let (min, max) = (number_bound(min, dtype, true)?, number_bound(max, dtype, false)?);
+        if min.is_none() && max.is_none() {
+            // every bound lies beyond the side it bounds: nothing to clamp
+            return input.copy_preserving(dtype);
+        }
+        return clamp_checked(input, min, max);
+    }
+    clamp_checked(input, min, max)
+}
+
+/// A number bound as torch 2.15's clamp sees it. For an integral result dtype the bound is
+/// compared in a wide type, not wrapped into the dtype first: a min below the dtype's range (a
+/// max above it) bounds nothing and is dropped, one beyond the other end is an error. For a
+/// floating dtype, a finite bound beyond its range fails its checked conversion.
+fn number_bound(bound: Option<Arg>, dtype: DType, is_min: bool) -> Result<Option<Arg>> {
+    let Some(Arg::Scalar(s)) = bound else { return Ok(bound) };
+    if dtype.is_integral(false) {
+        let (lo, hi): (i128, i128) = match dtype {
+            DType::UInt8 => (0, u8::MAX as i128),
+            DType::Int8 => (i8::MIN as i128, i8::MAX as i128),
+            DType::Int16 => (i16::MIN as i128, i16::MAX as i128),
+            DType::Int32 => (i32::MIN as i128, i32::MAX as i128),
+            _ => (i64::MIN as i128, i64::MAX as i128),
+        };
+        let v = match s {
+            Scalar::Bool(b) => b as i128,
+            Scalar::Int(i) => i as i128,
+            Scalar::Float(_) => return Ok(Some(Arg::Scalar(s))), // promotes to a float dtype
+        };
+        return if (is_min && v < lo) || (!is_min && v > hi) {
+            Ok(None)
+        } else if v < lo || v > hi {
+            Err(out_of_range(s.to_f64(), is_min, dtype))
+        } else {
+            Ok(Some(Arg::Scalar(s)))
+        };
+    }
+    let limit = match dtype {
+        DType::Float16 => 65504.0,
+        DType::BFloat16 => bf16::MAX.to_f64(),
+        DType::Float32 => f32::MAX as f64,
+        _ => f64::INFINITY,
+    };
+    let v = s.to_f64();
+    if v.is_finite() && v.abs() > limit {
+        return Err(Error::runtime(format!("value cannot be converted to type {} without overflow", dtype.cpp_name())));
+    }
+    Ok(Some(Arg::Scalar(s)))
+}
+
+fn out_of_range(v: f64, is_min: bool, dtype: DType) -> Error {
+    Error::runtime(format!(
+        "Clamp {} value {} is outside the representable range of {}",
+        if is_min { "min" } else { "max" },
+        crate::scalar::fmt_double(v),
+        dtype.scalar_type_name()
+    ))
+}
+
+fn clamp_checked(input: &Tensor, min: Option<Arg>, max: Option<Arg>) -> Result<Tensor> {
     match (min, max) {
         (None, None) => Err(Error::runtime("torch.clamp: At least one of 'min' or 'max' must not be None")),
         (Some(lo), None) => super::binary(BinaryOp::Maximum, Arg::Tensor(input), lo),

@@ -79,7 +79,7 @@ pub fn sum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>
 pub fn nansum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
     let t = cast_input(t, dtype)?;
     if !t.dtype().is_floating_point() {
-        return sum(&t, dims, keepdim, None);
+        return sum(&t, dims, keepdim, dtype); // nansum(dtype=int16) stays int16
     }
     let dims = reduced_dims(t.ndim(), dims)?;
     crate::dispatch!(t.dtype(), S => {
@@ -145,6 +145,11 @@ pub fn prod(t: &Tensor, dim: Option<i64>, keepdim: bool, dtype: Option<DType>) -
 
 /// `all`/`any` over `dims`: bool results (uint8 inputs give uint8, like torch).
 pub fn all_any(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, all: bool) -> Result<Tensor> {
+    if matches!(dims, Some(d) if d.is_empty()) {
+        // dim=(): no dim reduced (torch 2.15), each element's truth
+        let r = crate::ops::binary::binary(crate::ops::binary::BinaryOp::Ne, crate::ops::Arg::Tensor(t), crate::ops::Arg::Scalar(crate::scalar::Scalar::Int(0)))?;
+        return if t.dtype() == DType::UInt8 { r.to_dtype(DType::UInt8) } else { Ok(r) };
+    }
     let dims = reduced_dims(t.ndim(), dims)?;
     crate::dispatch!(t.dtype(), S => {
         let r = Fold {
