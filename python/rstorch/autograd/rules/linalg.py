@@ -25,6 +25,26 @@ def _scale(t, s):
     return t if s == 1 else t * s
 
 
+def _column_major(m):
+    """Whether matrix `m` is laid out column-major (a transposed contiguous matrix, like the
+    `weight.t()` of linear): torch's mm_mat1_backward/mm_mat2_backward test."""
+    s = m.stride()
+    return s[0] == 1 and s[1] == m.shape[0]
+
+
+def _mm_mat1_grad(grad, m1, m2):
+    """`grad @ m2.t()`, computed as `(m2 @ grad.t()).t()` when m1 is column-major so the
+    gradient comes out in m1's layout (as torch does: a leaf reached through `.t()` then
+    takes it without a copy)."""
+    return m2.mm(grad.t()).t() if _column_major(m1) else grad.mm(m2.t())
+
+
+def _mm_mat2_grad(grad, m1, m2):
+    """`m1.t() @ grad`, computed as `(grad.t() @ m1).t()` when m2 is column-major (the
+    `weight.t()` of linear: the weight's gradient then comes out contiguous)."""
+    return grad.t().mm(m1).t() if _column_major(m2) else m1.t().mm(grad)
+
+
 def _matmul_node(args, kwargs):
     """torch's matmul is dot, mv or mm for 1-D and 2-D operands (other cases run through views
     and bmm there; rstorch records one MatmulBackward0 node for them)."""
@@ -38,6 +58,8 @@ def matmul(grad, args, kwargs, out):
     appended for the right) so the batched formula applies; the engine sums broadcast batch
     dims back to each input's shape."""
     a, b = args[0], args[1]
+    if a.dim() == 2 and b.dim() == 2:  # torch's matmul is mm there, with mm's backward
+        return (_mm_mat1_grad(grad, a, b) if _needs(a) else None, _mm_mat2_grad(grad, a, b) if _needs(b) else None)
     a2 = a.unsqueeze(0) if a.dim() == 1 else a
     b2 = b.unsqueeze(-1) if b.dim() == 1 else b
     g = grad.unsqueeze(-1) if b.dim() == 1 else grad
@@ -55,7 +77,7 @@ def matmul(grad, args, kwargs, out):
 @rule("mm")
 def mm(grad, args, kwargs, out):
     a, b = args[0], args[1]
-    return (grad.mm(b.t()) if _needs(a) else None, a.t().mm(grad) if _needs(b) else None)
+    return (_mm_mat1_grad(grad, a, b) if _needs(a) else None, _mm_mat2_grad(grad, a, b) if _needs(b) else None)
 
 
 @rule("bmm")
@@ -81,8 +103,8 @@ def addmm(grad, args, kwargs, out):
     inp, m1, m2 = args[0], args[1], args[2]
     beta, alpha = _kw(kwargs, "beta"), _kw(kwargs, "alpha")
     return (_scale(grad, beta) if _needs(inp) else None,
-            _scale(grad.mm(m2.t()), alpha) if _needs(m1) else None,
-            _scale(m1.t().mm(grad), alpha) if _needs(m2) else None)
+            _scale(_mm_mat1_grad(grad, m1, m2), alpha) if _needs(m1) else None,
+            _scale(_mm_mat2_grad(grad, m1, m2), alpha) if _needs(m2) else None)
 
 
 @rule("addmv")

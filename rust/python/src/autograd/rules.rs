@@ -261,14 +261,37 @@ pub fn backward(
         ],
         // grad * (out > 0)
         Rule::Relu => [when(n0, &|| bin(M, g(), t(&bin(BinaryOp::Gt, t(out()?), s(Scalar::Int(0)))?)))?, None],
-        // grad.mm(b.t()), a.t().mm(grad)
-        Rule::Mm => [when(n0, &|| linalg::mm(grad, &tensor(1)?.t()?))?, when(n1, &|| linalg::mm(&tensor(0)?.t()?, grad))?],
-        // matrix @ matrix only: grad.matmul(b.mT), a.mT.matmul(grad)
-        Rule::Matmul => [
-            when(n0, &|| linalg::matmul(grad, &tensor(1)?.transpose(-2, -1)?))?,
-            when(n1, &|| linalg::matmul(&tensor(0)?.transpose(-2, -1)?, grad))?,
+        // _mm_mat1_grad(grad, a, b), _mm_mat2_grad(grad, a, b); matmul: matrix @ matrix only,
+        // where torch's matmul is mm
+        Rule::Mm | Rule::Matmul => [
+            when(n0, &|| mm_mat1_grad(grad, tensor(0)?, tensor(1)?))?,
+            when(n1, &|| mm_mat2_grad(grad, tensor(0)?, tensor(1)?))?,
         ],
     })
+}
+
+/// Whether matrix `m` is column-major (`weight.t()`): the Python rules' `_column_major`.
+fn column_major(m: &Tensor) -> bool {
+    m.strides()[0] == 1 && m.strides()[1] == m.shape()[0]
+}
+
+/// `grad @ b.t()`, as `(b @ grad.t()).t()` when `a` is column-major (the gradient in a's layout).
+fn mm_mat1_grad(grad: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if column_major(a) {
+        linalg::mm(b, &grad.t()?)?.t()
+    } else {
+        linalg::mm(grad, &b.t()?)
+    }
+}
+
+/// `a.t() @ grad`, as `(grad.t() @ a).t()` when `b` is column-major (linear's `weight.t()`:
+/// the weight's gradient comes out contiguous, so AccumulateGrad takes it without a copy).
+fn mm_mat2_grad(grad: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if column_major(b) {
+        linalg::mm(&grad.t()?, a)?.t()
+    } else {
+        linalg::mm(&a.t()?, grad)
+    }
 }
 
 fn bin(op: BinaryOp, a: Arg, b: Arg) -> Result<Tensor> {
