@@ -212,6 +212,8 @@ TESTED_ELSEWHERE.update({
     "diff": "test_ops_composite.py", "block_diag": "test_ops_composite.py", "cdist": "test_ops_composite.py",
     "trapezoid": "test_ops_composite.py",
     **{name: "test_ops_linalg.py" for name in ("inverse", "det", "slogdet")},
+    # torch 2.x removed these two (they raise its message): no values to compare
+    **{name: "test_linalg_decomp.py" for name in ("cholesky", "qr")},
     **{name: "test_ops_sort.py" for name in ("bincount", "histogram", "meshgrid", "tril_indices", "triu_indices")},
 })
 
