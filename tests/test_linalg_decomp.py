@@ -70,13 +70,16 @@ ERRORS = [
     (lambda: LA.solve_triangular(i64(3, 3), i64(3, 3), upper=True), NotImplementedError,
      "\"triangular_solve_cpu\" not implemented for 'Long'"),
     (lambda: LA.lu_factor(f32(3)), RuntimeError, "torch.lu_factor: Expected tensor with 2 or more dimensions. Got size: [3] instead"),
-    (lambda: LA.lu_factor(f32(3, 3)), LA.LinAlgError,
+    (lambda: LA.lu_factor(f32(3, 3)), RuntimeError,
      "torch.linalg.lu_factor: U[2,2] is zero and using it on lu_solve would result in a division by zero. If you still "
      "want to perform the factorization, consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)"),
-    (lambda: LA.lu_factor(rstorch.zeros(2, 3, 3)), LA.LinAlgError,
+    (lambda: LA.lu_factor(rstorch.zeros(2, 3, 3)), RuntimeError,
      "torch.linalg.lu_factor: (Batch element 0): U[1,1] is zero and using it on lu_solve would result in a division "
      "by zero. If you still want to perform the factorization, consider calling linalg.lu(A, pivot) or "
      "linalg.lu_factor_ex(A, pivot)"),
+    (lambda: LA.lu_factor_ex(rstorch.zeros(2, 2), check_errors=True), RuntimeError,
+     "torch.linalg.lu_factor_ex: U[1,1] is zero and using it on lu_solve would result in a division by zero. If you "
+     "still want to perform the factorization, consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)"),
     (lambda: LA.lu_factor(i64(3, 3)), NotImplementedError, "\"lu_cpu\" not implemented for 'Long'"),
     (lambda: LA.lu_factor(f32(3, 2), pivot=False), RuntimeError, "linalg.lu_factor: LU without pivoting is not implemented on the CPU"),
     (lambda: LA.lu_solve(rstorch.eye(3), T([1, 2, 3], dtype=rstorch.int32), f32(3, 1), adjoint=True, left=False),

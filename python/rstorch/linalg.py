@@ -270,7 +270,8 @@ def _check_lu(op, A, info):
     err = _first_error(info)
     if err is not None:
         b, c = err
-        raise LinAlgError(f"{op}: {_batch_prefix(A, b)}U[{c},{c}] is zero and using it on lu_solve would result in "
+        # a plain RuntimeError in torch, not its LinAlgError
+        raise RuntimeError(f"{op}: {_batch_prefix(A, b)}U[{c},{c}] is zero and using it on lu_solve would result in "
                           "a division by zero. If you still want to perform the factorization, consider calling "
                           "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
 
