@@ -6,6 +6,7 @@ the module is called, so `import rstorch as torch` scripts print the same)."""
 import copy
 import math
 import pickle
+import warnings
 
 import pytest
 
@@ -42,6 +43,35 @@ CASES = [
      "torch.return_types.slogdet(\nsign=tensor(1.),\nlogabsdet=tensor(1.3863))"),
     ("linalg_slogdet", lambda: rstorch.linalg.slogdet(2 * rstorch.eye(2)), ("sign", "logabsdet"),
      "torch.return_types.linalg_slogdet(\nsign=tensor(1.),\nlogabsdet=tensor(1.3863))"),
+    ("linalg_cholesky_ex", lambda: rstorch.linalg.cholesky_ex(4 * rstorch.eye(2)), ("L", "info"),
+     "torch.return_types.linalg_cholesky_ex(\nL=tensor([[2., 0.],\n        [0., 2.]]),\ninfo=tensor(0, dtype=rstorch.int32))"),
+    ("linalg_inv_ex", lambda: rstorch.linalg.inv_ex(2 * rstorch.eye(2)), ("inverse", "info"),
+     "torch.return_types.linalg_inv_ex(\ninverse=tensor([[0.5000, 0.0000],\n        [0.0000, 0.5000]]),\n"
+     "info=tensor(0, dtype=rstorch.int32))"),
+    ("linalg_solve_ex", lambda: rstorch.linalg.solve_ex(2 * rstorch.eye(2), T([2., 4])), ("result", "info"),
+     "torch.return_types.linalg_solve_ex(\nresult=tensor([1., 2.]),\ninfo=tensor(0, dtype=rstorch.int32))"),
+    ("linalg_qr", lambda: rstorch.linalg.qr(T([[2.]])), ("Q", "R"),
+     "torch.return_types.linalg_qr(\nQ=tensor([[1.]]),\nR=tensor([[2.]]))"),
+    ("linalg_eigh", lambda: rstorch.linalg.eigh(T([[1., 0], [0, 2]])), ("eigenvalues", "eigenvectors"),
+     "torch.return_types.linalg_eigh(\neigenvalues=tensor([1., 2.]),\neigenvectors=tensor([[1., 0.],\n        [0., 1.]]))"),
+    ("linalg_svd", lambda: rstorch.linalg.svd(T([[3.]])), ("U", "S", "Vh"),
+     "torch.return_types.linalg_svd(\nU=tensor([[1.]]),\nS=tensor([3.]),\nVh=tensor([[1.]]))"),
+    ("svd", lambda: rstorch.svd(T([[3.]])), ("U", "S", "V"),
+     "torch.return_types.svd(\nU=tensor([[1.]]),\nS=tensor([3.]),\nV=tensor([[1.]]))"),
+    ("linalg_lstsq", lambda: rstorch.linalg.lstsq(T([[2.]]), T([[4.]])), ("solution", "residuals", "rank", "singular_values"),
+     "torch.return_types.linalg_lstsq(\nsolution=tensor([[2.]]),\nresiduals=tensor([]),\nrank=tensor(1),\n"
+     "singular_values=tensor([]))"),
+    ("linalg_lu_factor", lambda: rstorch.linalg.lu_factor(T([[1., 2], [3, 4]])), ("LU", "pivots"),
+     "torch.return_types.linalg_lu_factor(\nLU=tensor([[3.0000, 4.0000],\n        [0.3333, 0.6667]]),\n"
+     "pivots=tensor([2, 2], dtype=rstorch.int32))"),
+    ("linalg_lu_factor_ex", lambda: rstorch.linalg.lu_factor_ex(T([[1., 2], [3, 4]])), ("LU", "pivots", "info"),
+     "torch.return_types.linalg_lu_factor_ex(\nLU=tensor([[3.0000, 4.0000],\n        [0.3333, 0.6667]]),\n"
+     "pivots=tensor([2, 2], dtype=rstorch.int32),\ninfo=tensor(0, dtype=rstorch.int32))"),
+    ("linalg_lu", lambda: rstorch.linalg.lu(T([[1., 2], [3, 4]])), ("P", "L", "U"),
+     "torch.return_types.linalg_lu(\nP=tensor([[0., 1.],\n        [1., 0.]]),\nL=tensor([[1.0000, 0.0000],\n"
+     "        [0.3333, 1.0000]]),\nU=tensor([[3.0000, 4.0000],\n        [0.0000, 0.6667]]))"),
+    ("triangular_solve", lambda: rstorch.triangular_solve(T([[2.]]), T([[2.]])), ("solution", "cloned_coefficient"),
+     "torch.return_types.triangular_solve(\nsolution=tensor([[1.]]),\ncloned_coefficient=tensor([[2.]]))"),
     ("frexp", lambda: rstorch.frexp(T([8., 0.75])), ("mantissa", "exponent"),
      "torch.return_types.frexp(\nmantissa=tensor([0.5000, 0.7500]),\nexponent=tensor([4, 0], dtype=rstorch.int32))"),
 ]
@@ -53,23 +83,28 @@ def test_every_return_type_is_covered():
 
 @pytest.mark.parametrize("name, make, fields, text", CASES, ids=[c[0] for c in CASES])
 def test_return_type(name, make, fields, text):
-    r = make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # triangular_solve's deprecation
+        r = make()
     cls = getattr(rstorch.return_types, name)
     assert type(r) is cls and isinstance(r, tuple)
     assert cls.__name__ == name and cls.__module__ == "rstorch.return_types"
     assert repr(r) == text and str(r) == text
     # fields, indexing, unpacking, len, structseq counts
-    assert len(r) == 2 and cls.n_fields == 2 and cls.n_sequence_fields == 2 and cls.n_unnamed_fields == 0
-    a, b = r
-    assert getattr(r, fields[0]) is a is r[0] and getattr(r, fields[1]) is b is r[1] and r[-1] is b
-    assert r == (a, b) and (a, b) == r and r[:1] == (a,)
+    n = len(fields)
+    assert len(r) == n and cls.n_fields == n and cls.n_sequence_fields == n and cls.n_unnamed_fields == 0
+    values = tuple(r)
+    for i, f in enumerate(fields):
+        assert getattr(r, f) is values[i] is r[i]
+    assert r[-1] is values[-1]
+    assert r == values and values == r and r[:1] == values[:1]
     with pytest.raises(AttributeError):
         setattr(r, fields[0], None)
     # built from one sequence, as torch's structseqs are
-    again = cls((a, b))
+    again = cls(values)
     assert type(again) is cls and again == r
     with pytest.raises(TypeError):
-        cls((a,))
+        cls(values[:1])
     # pickling and copying keep the type and the values
     for back in (pickle.loads(pickle.dumps(r)), copy.deepcopy(r)):
         assert type(back) is cls and repr(back) == text

@@ -13,7 +13,9 @@ This module imports nothing of rstorch: it sits at the bottom of the package.
 
 __all__ = [
     "max", "min", "cummax", "cummin", "aminmax", "sort", "topk", "kthvalue", "median",
-    "nanmedian", "mode", "histogram", "slogdet", "linalg_slogdet", "frexp",
+    "nanmedian", "mode", "histogram", "slogdet", "linalg_slogdet", "linalg_cholesky_ex", "linalg_inv_ex",
+    "linalg_solve_ex", "linalg_qr", "linalg_eigh", "linalg_svd", "svd", "linalg_lstsq", "linalg_lu_factor",
+    "linalg_lu_factor_ex", "linalg_lu", "triangular_solve", "frexp",
 ]
 
 
@@ -63,4 +65,16 @@ mode = _structseq("mode", _VI)
 histogram = _structseq("histogram", ("hist", "bin_edges"))
 slogdet = _structseq("slogdet", ("sign", "logabsdet"))
 linalg_slogdet = _structseq("linalg_slogdet", ("sign", "logabsdet"))
+linalg_cholesky_ex = _structseq("linalg_cholesky_ex", ("L", "info"))
+linalg_inv_ex = _structseq("linalg_inv_ex", ("inverse", "info"))
+linalg_solve_ex = _structseq("linalg_solve_ex", ("result", "info"))
+linalg_qr = _structseq("linalg_qr", ("Q", "R"))
+linalg_eigh = _structseq("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_svd = _structseq("linalg_svd", ("U", "S", "Vh"))
+svd = _structseq("svd", ("U", "S", "V"))
+linalg_lstsq = _structseq("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+linalg_lu_factor = _structseq("linalg_lu_factor", ("LU", "pivots"))
+linalg_lu_factor_ex = _structseq("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+linalg_lu = _structseq("linalg_lu", ("P", "L", "U"))
+triangular_solve = _structseq("triangular_solve", ("solution", "cloned_coefficient"))
 frexp = _structseq("frexp", ("mantissa", "exponent"))

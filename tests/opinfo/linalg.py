@@ -148,10 +148,247 @@ OPS = [
            tol=PRODUCT_TOL),
 ] + [
     OpInfo(f"linalg.matrix_norm[{o}]", lambda a, o=o: rstorch.linalg.matrix_norm(a, o), _matrix_norm(o), FLOATS,
-           arrays(((3, 4),), ((2, 3, 3),)), tol=PRODUCT_TOL, differentiable=o in ("fro", 1, -1, np.inf, -np.inf))
+           arrays(((3, 4),), ((2, 3, 3),)), tol=PRODUCT_TOL)
     for o in ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
 ]
 
+
+
+# ------------------------------------------------------------------ decompositions
+# QR, eigh and SVD factors are unique only up to the signs of their vectors: the entries
+# compare what is unique (reconstructions, orthogonality, magnitudes); eigh's input is
+# symmetrized inside the op so gradcheck perturbs a symmetric matrix.
+
+DECOMP_TOL = {"float32": (1e-4, 1e-5)}
+
+
+def _sym(a):
+    return (a + a.mT) / 2 if isinstance(a, rstorch.Tensor) else (a + np.swapaxes(a, -1, -2)) / 2
+
+
+def _spd(a):
+    """A symmetric positive-definite matrix from any square `a`."""
+    n = a.shape[-1]
+    if isinstance(a, rstorch.Tensor):
+        return a.matmul(a.mT) + n * rstorch.eye(n, dtype=a.dtype, device=a.device)
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+def rand(*shapes):
+    def gen(dtype, rng):
+        return [Sample(tuple(rng.uniform(-1, 1, s) for s in shp)) for shp in shapes]
+    return gen
+
+
+def _qr_parts(q, r):
+    eye = rstorch.eye(q.shape[-1], dtype=q.dtype, device=q.device)
+    return q.matmul(r), q.mT.matmul(q) - eye, r.abs()
+
+
+def _np_qr_parts(a, mode):
+    q, r = np.linalg.qr(a, mode=mode)
+    return q @ r, np.swapaxes(q, -1, -2) @ q - np.eye(q.shape[-1]), np.abs(r)
+
+
+def _svd_parts(u, s, vh):
+    return u.matmul(s.unsqueeze(-1) * vh), s, u.abs(), vh.abs()
+
+
+def _np_svd_parts(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return u @ (s[..., None] * vh), s, np.abs(u), np.abs(vh)
+
+
+def _np_eigh(a, uplo="L"):
+    w, v = np.linalg.eigh(a, UPLO=uplo)
+    return w, np.abs(v)
+
+
+def _np_solve_triangular(a, b, upper, left=True, unit=False):
+    t = np.triu(a) if upper else np.tril(a)
+    if unit:
+        t = t - t * np.eye(a.shape[-1]) + np.eye(a.shape[-1])
+    return np.linalg.solve(t, b) if left else np.swapaxes(np.linalg.solve(np.swapaxes(t, -1, -2), np.swapaxes(b, -1, -2)), -1, -2)
+
+
+def _np_lu(a):
+    """LAPACK getf2 in numpy: (P, L, U) with a = P L U."""
+    a = np.array(a, dtype=np.float64, copy=True)
+    batch, (m, n) = a.shape[:-2], a.shape[-2:]
+    k = min(m, n)
+    ps, ls, us = [], [], []
+    for x in a.reshape((-1, m, n)):
+        perm = list(range(m))
+        for j in range(k):
+            p = j + int(np.argmax(np.abs(x[j:, j])))
+            if x[p, j] != 0:
+                x[[j, p]] = x[[p, j]]
+                perm[j], perm[p] = perm[p], perm[j]
+                x[j + 1:, j] /= x[j, j]
+                x[j + 1:, j + 1:] -= np.outer(x[j + 1:, j], x[j, j + 1:])
+        P = np.zeros((m, m))
+        P[perm, np.arange(m)] = 1
+        ps.append(P)
+        ls.append(np.tril(x[:, :k], -1) + np.eye(m, k))
+        us.append(np.triu(x[:k, :]))
+    return tuple(np.array(v).reshape(batch + v[0].shape) for v in (ps, ls, us))
+
+
+def _np_expm(a):
+    """exp(a) by its Taylor series on a / 2^s, squared back (float64, small matrices)."""
+    s = max(0, int(np.ceil(np.log2(max(np.abs(a).sum(-2).max(), 1e-300)))) + 1)
+    x = a / 2 ** s
+    term = np.broadcast_to(np.eye(a.shape[-1]), a.shape).copy()
+    out = term.copy()
+    for k in range(1, 30):
+        term = term @ x / k
+        out = out + term
+    for _ in range(s):
+        out = out @ out
+    return out
+
+
+def _np_lstsq(a, b):
+    vector = b.ndim == a.ndim - 1
+    bb = b[..., None] if vector else b
+    x = np.linalg.pinv(a) @ bb
+    return x[..., 0] if vector else x
+
+
+SQUARE = rand(((3, 3),), ((2, 4, 4),))
+RECT = rand(((4, 3),), ((3, 5),), ((2, 3, 3),))
+
+OPS += [
+    OpInfo("linalg.cholesky", lambda a: rstorch.linalg.cholesky(_spd(a)), lambda a: np.linalg.cholesky(_spd(a)),
+           SOLVER_DTYPES, SQUARE, tol=DECOMP_TOL),
+    OpInfo("linalg.cholesky_upper", lambda a: rstorch.linalg.cholesky(_spd(a), upper=True),
+           lambda a: np.swapaxes(np.linalg.cholesky(_spd(a)), -1, -2), SOLVER_DTYPES, SQUARE, tol=DECOMP_TOL),
+    OpInfo("linalg.cholesky_ex", lambda a: tuple(rstorch.linalg.cholesky_ex(_spd(a))),
+           lambda a: (np.linalg.cholesky(_spd(a)), np.zeros(a.shape[:-2], dtype=np.int32)), SOLVER_DTYPES, SQUARE,
+           tol=DECOMP_TOL),
+    OpInfo("linalg.qr", lambda a: _qr_parts(*rstorch.linalg.qr(a)), lambda a: _np_qr_parts(a, "reduced"),
+           SOLVER_DTYPES, RECT, tol=DECOMP_TOL),
+    OpInfo("linalg.qr_complete", lambda a: _qr_parts(*rstorch.linalg.qr(a, mode="complete")),
+           lambda a: _np_qr_parts(a, "complete"), SOLVER_DTYPES, rand(((3, 5),), ((3, 3),)), tol=DECOMP_TOL),
+    OpInfo("linalg.qr_r", lambda a: rstorch.linalg.qr(a, mode="r").R.abs(), lambda a: np.abs(np.linalg.qr(a, mode="r")),
+           SOLVER_DTYPES, RECT, tol=DECOMP_TOL, differentiable=False),
+    OpInfo("linalg.eigh", lambda a: (lambda w, v: (w, v.abs()))(*rstorch.linalg.eigh(_sym(a))),
+           lambda a: _np_eigh(_sym(a)), SOLVER_DTYPES, SQUARE, tol=DECOMP_TOL),
+    OpInfo("linalg.eigh_upper", lambda a: (lambda w, v: (w, v.abs()))(*rstorch.linalg.eigh(a.triu(), UPLO="U")),
+           lambda a: _np_eigh(np.triu(a), "U"), SOLVER_DTYPES, SQUARE, tol=DECOMP_TOL, differentiable=False),
+    OpInfo("linalg.eigvalsh", lambda a: rstorch.linalg.eigvalsh(_sym(a)), lambda a: np.linalg.eigvalsh(_sym(a)),
+           SOLVER_DTYPES, SQUARE, tol=DECOMP_TOL),
+    OpInfo("linalg.svd", lambda a: _svd_parts(*rstorch.linalg.svd(a, full_matrices=False)), _np_svd_parts,
+           SOLVER_DTYPES, RECT, tol=DECOMP_TOL),
+    OpInfo("linalg.svd_full", lambda a: (lambda u, s, vh: (u.mT.matmul(u), s, vh.matmul(vh.mT)))(*rstorch.linalg.svd(a)),
+           lambda a: (np.broadcast_to(np.eye(a.shape[-2]), a.shape[:-1] + (a.shape[-2],)), np.linalg.svd(a, compute_uv=False),
+                      np.broadcast_to(np.eye(a.shape[-1]), a.shape[:-2] + (a.shape[-1],) * 2)),
+           # the extra columns of U (rows of Vh) are not functions of A: torch's rule drops them
+           SOLVER_DTYPES, RECT, tol=DECOMP_TOL, differentiable=False),
+    OpInfo("linalg.svdvals", lambda a: rstorch.linalg.svdvals(a), lambda a: np.linalg.svd(a, compute_uv=False),
+           SOLVER_DTYPES, RECT, tol=DECOMP_TOL),
+    OpInfo("linalg.solve_triangular", lambda a, b: rstorch.linalg.solve_triangular(a, b, upper=True),
+           lambda a, b: _np_solve_triangular(a, b, True), SOLVER_DTYPES,
+           lambda d, rng: [Sample((well_conditioned(rng, (3, 3)), rng.uniform(-1, 1, (3, 2)))),
+                           Sample((well_conditioned(rng, (2, 3, 3)), rng.uniform(-1, 1, (3, 4))))], tol=DECOMP_TOL),
+    OpInfo("linalg.solve_triangular_lower_right_unit",
+           lambda a, b: rstorch.linalg.solve_triangular(a, b, upper=False, left=False, unitriangular=True),
+           lambda a, b: _np_solve_triangular(a, b, False, False, True), SOLVER_DTYPES,
+           lambda d, rng: [Sample((rng.uniform(-1, 1, (3, 3)), rng.uniform(-1, 1, (2, 3))))], tol=DECOMP_TOL),
+    OpInfo("linalg.lu", lambda a: tuple(rstorch.linalg.lu(a)), _np_lu, SOLVER_DTYPES, RECT, tol=DECOMP_TOL,
+           differentiable=False, meta=False),
+    OpInfo("linalg.lu_factor", lambda a: rstorch.linalg.lu_factor(a).pivots,
+           lambda a: _np_lu_pivots(a), SOLVER_DTYPES, rand(((4, 4),), ((2, 3, 3),)), result_dtype=lambda d: "int32",
+           differentiable=False),
+    OpInfo("linalg.lu_solve", lambda a, b: rstorch.linalg.lu_solve(*rstorch.linalg.lu_factor(a), b),
+           np.linalg.solve, SOLVER_DTYPES, lambda d, rng: [Sample((well_conditioned(rng, (3, 3)), rng.uniform(-1, 1, (3, 2)))),
+                                                          Sample((well_conditioned(rng, (2, 3, 3)), rng.uniform(-1, 1, (2, 3, 1))))],
+           tol=DECOMP_TOL, differentiable=False, meta=False),
+    OpInfo("linalg.lu_solve_adjoint_right", lambda a, b: rstorch.linalg.lu_solve(*rstorch.linalg.lu_factor(a), b, adjoint=True, left=False),
+           lambda a, b: b @ np.linalg.inv(a.T), SOLVER_DTYPES,
+           lambda d, rng: [Sample((well_conditioned(rng, (3, 3)), rng.uniform(-1, 1, (2, 3))))],
+           tol=DECOMP_TOL, differentiable=False, meta=False),
+    OpInfo("linalg.inv_ex", lambda a: tuple(rstorch.linalg.inv_ex(a)),
+           lambda a: (np.linalg.inv(a), np.zeros(a.shape[:-2], dtype=np.int32)), SOLVER_DTYPES,
+           solver_samples((3, 3), (2, 4, 4)), tol=DECOMP_TOL),
+    OpInfo("linalg.solve_ex", lambda a, b: tuple(rstorch.linalg.solve_ex(a, b)),
+           lambda a, b: (_np_solve(a, b), np.zeros(a.shape[:-2], dtype=np.int32)), SOLVER_DTYPES,
+           lambda d, rng: [Sample((well_conditioned(rng, (3, 3)), rng.uniform(-1, 1, (3, 2))))], tol=DECOMP_TOL),
+    OpInfo("linalg.lstsq", lambda a, b: rstorch.linalg.lstsq(a, b).solution, _np_lstsq, SOLVER_DTYPES,
+           lambda d, rng: [Sample((rng.uniform(-1, 1, (5, 3)), rng.uniform(-1, 1, (5, 2)))),
+                           Sample((rng.uniform(-1, 1, (3, 5)), rng.uniform(-1, 1, (3,)))),
+                           Sample((rng.uniform(-1, 1, (2, 4, 3)), rng.uniform(-1, 1, (2, 4, 2))))], tol=DECOMP_TOL),
+    OpInfo("linalg.pinv", lambda a: rstorch.linalg.pinv(a), np.linalg.pinv, SOLVER_DTYPES, RECT, tol=DECOMP_TOL),
+    OpInfo("linalg.pinv_hermitian", lambda a: rstorch.linalg.pinv(_sym(a), hermitian=True),
+           lambda a: np.linalg.pinv(_sym(a), hermitian=True), SOLVER_DTYPES, SQUARE, tol=DECOMP_TOL),
+    OpInfo("linalg.matrix_rank", lambda a: rstorch.linalg.matrix_rank(a), np.linalg.matrix_rank, SOLVER_DTYPES,
+           lambda d, rng: [Sample((rng.uniform(-1, 1, (4, 3)),)), Sample((np.outer([1., 2, 3], [1., -1, 2, 0]),)),
+                           Sample((np.zeros((2, 2)),)), Sample((rng.uniform(-1, 1, (2, 3, 3)),))],
+           result_dtype=lambda d: "int64", differentiable=False),
+    OpInfo("linalg.matrix_rank_hermitian", lambda a: rstorch.linalg.matrix_rank(_sym(a), hermitian=True),
+           lambda a: np.linalg.matrix_rank(_sym(a), hermitian=True), SOLVER_DTYPES, SQUARE,
+           result_dtype=lambda d: "int64", differentiable=False),
+    OpInfo("linalg.matrix_power", lambda a, n: rstorch.linalg.matrix_power(a, n), np.linalg.matrix_power,
+           SOLVER_DTYPES, lambda d, rng: [Sample((well_conditioned(rng, s), k)) for s, k in
+                                          (((3, 3), 0), ((3, 3), 1), ((3, 3), 2), ((3, 3), 3), ((2, 3, 3), 5), ((3, 3), 6), ((3, 3), -2))],
+           tol=DECOMP_TOL),
+    OpInfo("matrix_power", lambda a, n: rstorch.matrix_power(a, n), np.linalg.matrix_power, PRODUCT_DTYPES,
+           lambda d, rng: [Sample((random_array(rng, (3, 3), d), 3))], method=lambda a, n: a.matrix_power(n),
+           tol=PRODUCT_TOL),
+    OpInfo("linalg.multi_dot", lambda *ts: rstorch.linalg.multi_dot(ts), lambda *ts: np.linalg.multi_dot(ts), FLOATS,
+           arrays(((2, 3), (3, 4)), ((3,), (3, 4), (4, 5), (5,)), ((5, 2), (2, 6), (6, 1), (1, 3)), ((4,), (4, 2))),
+           tol=PRODUCT_TOL),
+] + [
+    OpInfo(f"linalg.cond[{p}]", lambda a, p=p: rstorch.linalg.cond(a, p), lambda a, p=p: np.linalg.cond(a, p),
+           SOLVER_DTYPES, solver_samples((3, 3), (2, 4, 4)), tol=DECOMP_TOL)
+    for p in (None, 2, -2, 1, -1, np.inf, -np.inf, "fro", "nuc")
+] + [
+    OpInfo("linalg.matrix_exp", lambda a: rstorch.linalg.matrix_exp(a), _np_expm, SOLVER_DTYPES,
+           lambda d, rng: [Sample((rng.uniform(-1, 1, (3, 3)),)), Sample((rng.uniform(-4, 4, (2, 4, 4)),)),
+                           Sample((np.zeros((2, 2)),))], tol=DECOMP_TOL),
+    OpInfo("matrix_exp", lambda a: rstorch.matrix_exp(a), _np_expm, SOLVER_DTYPES,
+           lambda d, rng: [Sample((rng.uniform(-1, 1, (3, 3)),))], method=lambda a: a.matrix_exp(), tol=DECOMP_TOL),
+    OpInfo("svd", lambda a: (lambda u, s, v: (u.matmul(s.unsqueeze(-1) * v.mT), s, u.abs(), v.abs()))(*rstorch.svd(a)),
+           lambda a: (lambda r: (r[0], r[1], r[2], np.swapaxes(r[3], -1, -2)))(_np_svd_parts(a)), SOLVER_DTYPES, RECT,
+           method=lambda a: (lambda u, s, v: (u.matmul(s.unsqueeze(-1) * v.mT), s, u.abs(), v.abs()))(*a.svd()),
+           tol=DECOMP_TOL),
+    OpInfo("pinverse", lambda a: rstorch.pinverse(a), np.linalg.pinv, SOLVER_DTYPES, RECT, method=lambda a: a.pinverse(),
+           tol=DECOMP_TOL),
+    OpInfo("cholesky_solve", lambda b, a: rstorch.cholesky_solve(b, rstorch.linalg.cholesky(_spd(a))),
+           lambda b, a: np.linalg.solve(_spd(a), b), SOLVER_DTYPES,
+           lambda d, rng: [Sample((rng.uniform(-1, 1, (3, 2)), rng.uniform(-1, 1, (3, 3)))),
+                           Sample((rng.uniform(-1, 1, (2, 3, 1)), rng.uniform(-1, 1, (3, 3))))],
+           method=lambda b, a: b.cholesky_solve(rstorch.linalg.cholesky(_spd(a))), tol=DECOMP_TOL),
+    OpInfo("cholesky_solve_upper", lambda b, a: rstorch.cholesky_solve(b, rstorch.linalg.cholesky(_spd(a), upper=True), True),
+           lambda b, a: np.linalg.solve(_spd(a), b), SOLVER_DTYPES,
+           lambda d, rng: [Sample((rng.uniform(-1, 1, (3, 2)), rng.uniform(-1, 1, (3, 3))))], tol=DECOMP_TOL),
+    OpInfo("cholesky_inverse", lambda a: rstorch.cholesky_inverse(rstorch.linalg.cholesky(_spd(a))),
+           lambda a: np.linalg.inv(_spd(a)), SOLVER_DTYPES, SQUARE,
+           method=lambda a: rstorch.linalg.cholesky(_spd(a)).cholesky_inverse(), tol=DECOMP_TOL),
+    OpInfo("triangular_solve", lambda b, a: tuple(rstorch.triangular_solve(b, a)),
+           lambda b, a: (_np_solve_triangular(a, b, True), a), SOLVER_DTYPES,
+           lambda d, rng: [Sample((rng.uniform(-1, 1, (3, 2)), well_conditioned(rng, (3, 3))))], tol=DECOMP_TOL),
+    OpInfo("triangular_solve_lower_transpose", lambda b, a: rstorch.triangular_solve(b, a, upper=False, transpose=True)[0],
+           lambda b, a: np.linalg.solve(np.tril(a).T, b), SOLVER_DTYPES,
+           lambda d, rng: [Sample((rng.uniform(-1, 1, (3, 2)), well_conditioned(rng, (3, 3))))], tol=DECOMP_TOL),
+]
+
+
+def _np_lu_pivots(a):
+    a = np.array(a, dtype=np.float64, copy=True)
+    batch, (m, n) = a.shape[:-2], a.shape[-2:]
+    out = []
+    for x in a.reshape((-1, m, n)):
+        piv = []
+        for j in range(min(m, n)):
+            p = j + int(np.argmax(np.abs(x[j:, j])))
+            piv.append(p + 1)
+            if x[p, j] != 0:
+                x[[j, p]] = x[[p, j]]
+                x[j + 1:, j] /= x[j, j]
+                x[j + 1:, j + 1:] -= np.outer(x[j + 1:, j], x[j, j + 1:])
+        out.append(piv)
+    return np.array(out, dtype=np.int32).reshape(batch + (min(m, n),))
 
 # ------------------------------------------------------------------ error inputs (torch's texts)
 

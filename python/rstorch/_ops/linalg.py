@@ -248,6 +248,98 @@ def _cross(op, input, other, dim=None, *, out=None):
     return _with_out(op, out, lambda: _C.linalg_cross(input, other, dim), input, other)
 
 
+# ------------------------------------------------------ torch.* forms of the decompositions
+# (rstorch/linalg.py has the torch.linalg functions; these are torch's older names over them)
+
+def _la():
+    from .. import linalg
+    return linalg
+
+
+_CHOLESKY_REMOVED = (
+    "This function was deprecated since version 1.9 and is now removed. `torch.cholesky` is deprecated in favor of "
+    "`torch.linalg.cholesky`.\nL = torch.cholesky(A) should be replaced with:\nL = torch.linalg.cholesky(A)\n"
+    "U = torch.cholesky(A, upper=True) should be replaced with:\nU = torch.linalg.cholesky(A).mH")
+
+
+def cholesky(input, upper=False, *, out=None):
+    """Removed from torch (2.x raises this); torch.linalg.cholesky replaces it."""
+    raise RuntimeError(_CHOLESKY_REMOVED)
+
+
+def qr(input, some=True, *, out=None):
+    """Removed from torch (2.x raises this); torch.linalg.qr replaces it."""
+    raise RuntimeError(
+        "This function was deprecated since version 1.9 and is now removed. `torch.qr` is deprecated in favor of "
+        "`torch.linalg.qr` and the boolean parameter `some` has been replaced with a string parameter `mode`.\n\n"
+        "Q, R = torch.qr(A) should be replaced with:\nQ, R = torch.linalg.qr(A, mode='reduced')\n\nand\n\n"
+        "Q, R = torch.qr(A, some=False) should be replaced with:\nQ, R = torch.linalg.qr(A, mode='complete')\n\n"
+        f"Since `some` was set to {some}, use mode='{'reduced' if some else 'complete'}'.")
+
+
+def _svd(op, input, some=True, compute_uv=True, *, out=None):
+    """torch.svd: (U, S, V) (V, not Vh), reduced unless `some=False`; without `compute_uv`, U
+    and V are zero m x m and n x n matrices."""
+    la = _la()
+
+    def compute():
+        if not compute_uv:
+            S = la.svdvals(input)
+            m, n = input.shape[-2], input.shape[-1]
+            batch = list(input.shape[:-2])
+            from .._creation import zeros
+            return (zeros(batch + [m, m], dtype=input.dtype), S, zeros(batch + [n, n], dtype=input.dtype))
+        U, S, Vh = la.svd(input, full_matrices=not some)
+        return U, S, Vh.mT
+    return return_types.svd(tuple(_with_out(op, out, compute, input)))
+
+
+def pinverse(input, rcond=1e-15):
+    return _la().pinv(input, rtol=rcond)
+
+
+def _matrix_power(op, input, n, *, out=None):
+    return _with_out(op, out, lambda: _la().matrix_power(input, n), input)
+
+
+def _cholesky_solve(op, input, input2, upper=False, *, out=None):
+    """X with A X = B for A = L L^T (U^T U when `upper`) given its factor `input2`."""
+    la = _la()
+
+    def compute():
+        L = input2.mT if upper else input2
+        y = la.solve_triangular(L, input, upper=False)
+        return la.solve_triangular(L.mT, y, upper=True)
+    return _with_out(op, out, compute, input, input2)
+
+
+def _cholesky_inverse(op, input, upper=False, *, out=None):
+    from .._creation import eye
+    n = input.shape[-1]
+    return _with_out(op, out, lambda: _cholesky_solve(op, eye(n, dtype=input.dtype, device=input.device).expand(input.shape), input, upper),
+                     input)
+
+
+def _triangular_solve(op, input, A, upper=True, transpose=False, unitriangular=False, *, out=None):
+    """torch.triangular_solve (deprecated): (solution of A X = input, or A^T X = input when
+    `transpose`; a copy of A)."""
+    warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be removed "
+                  "in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments reversed and does "
+                  "not return a copy of one of the inputs.\nX = torch.triangular_solve(B, A).solution\nshould be "
+                  "replaced with\nX = torch.linalg.solve_triangular(A, B).", UserWarning, stacklevel=2)
+    la = _la()
+
+    def compute():
+        a = A.mT if transpose else A
+        x = la.solve_triangular(a, input, upper=upper != transpose, unitriangular=unitriangular)
+        return x, A.clone()
+    return return_types.triangular_solve(tuple(_with_out(op, out, compute, input, A)))
+
+
+def matrix_exp(input):
+    return _la().matrix_exp(input)
+
+
 # ---------------------------------------------------------------------------------- einsum
 
 
@@ -490,6 +582,18 @@ OPS = [
     Op("slogdet", "(input)", OWN, "linalg_slogdet", slogdet, slogdet),
     Op("cross", "(input, other, dim=None, *, out=None)", PROMOTE, "linalg_cross", written(_cross), FUNCTION,
        out=EXACT),
+    Op("cholesky", "(input, upper=False, *, out=None)", SAME, COMPOSITE, cholesky, cholesky),
+    Op("qr", "(input, some=True, *, out=None)", OWN, COMPOSITE, qr, qr),
+    Op("svd", "(input, some=True, compute_uv=True, *, out=None)", OWN, COMPOSITE, written(_svd), FUNCTION),
+    Op("pinverse", "(input, rcond=1e-15)", SAME, COMPOSITE, pinverse, pinverse),
+    Op("matrix_power", "(input, n, *, out=None)", SAME, COMPOSITE, written(_matrix_power), FUNCTION, out=EXACT),
+    Op("cholesky_solve", "(input, input2, upper=False, *, out=None)", SAME, COMPOSITE, written(_cholesky_solve),
+       FUNCTION, out=EXACT),
+    Op("cholesky_inverse", "(input, upper=False, *, out=None)", SAME, COMPOSITE, written(_cholesky_inverse),
+       FUNCTION, out=EXACT),
+    Op("triangular_solve", "(input, A, upper=True, transpose=False, unitriangular=False, *, out=None)", OWN,
+       COMPOSITE, written(_triangular_solve), FUNCTION),
+    Op("matrix_exp", "(input)", SAME, COMPOSITE, matrix_exp, matrix_exp),
 ]
 
 __all__ = install(OPS, globals(), Tensor)

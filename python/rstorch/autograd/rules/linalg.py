@@ -205,7 +205,7 @@ def linalg_cross(grad, args, kwargs, out):
 @rule("linalg_matrix_norm", "LinalgMatrixNormBackward0")
 def linalg_matrix_norm(grad, args, kwargs, out):
     """fro: A / |A|; +-1 and +-inf: sign(A) on the column (row) attaining the max/min, split
-    evenly between ties like amax's gradient."""
+    evenly between ties like amax's gradient; 'nuc' and +-2 through the SVD."""
     a, ord, dim, keepdim = args[0], args[1], args[2], args[3]
     d0, d1 = sorted(d % a.dim() for d in dim)
     if not keepdim:
@@ -223,4 +223,155 @@ def linalg_matrix_norm(grad, args, kwargs, out):
         mask = (s == ext).to(a.dtype)
         mask = mask / mask.sum(other, keepdim=True)
         return (a.sign() * mask * grad,) + (None,) * 3
-    raise NotImplementedError(f"linalg.matrix_norm backward for ord={ord!r} needs an SVD, which is not available yet")
+    # 'nuc', 2, -2: functions of the singular values (the sum, the largest, the smallest), whose
+    # gradient is U diag(g_S) Vh (as torch's svdvals-based composite gives)
+    m = a.movedim((r0, r1), (-2, -1))
+    U, S, Vh = rstorch.linalg.svd(m, full_matrices=False)
+    g = grad.movedim((r0, r1), (-2, -1)).squeeze(-1)  # (..., 1) against S's (..., k)
+    if ord == "nuc":
+        gS = g.expand(S.shape)
+    else:
+        ext = S.amax(-1, keepdim=True) if ord > 0 else S.amin(-1, keepdim=True)
+        mask = (S == ext).to(a.dtype)
+        gS = g * mask / mask.sum(-1, keepdim=True)
+    gA = (U * gS.unsqueeze(-2)).matmul(Vh)
+    return (gA.movedim((-2, -1), (r0, r1)),) + (None,) * 3
+
+
+# ------------------------------------------------------------------ decompositions
+# torch's formulas (FunctionsManual.cpp: cholesky_backward, linalg_qr_backward,
+# linalg_eig_backward for hermitian input, svd_backward, linalg_solve_triangular_backward),
+# real dtypes only.
+
+def _solve_tri(a, b, upper, left=True, unitriangular=False):
+    return rstorch.linalg.solve_triangular(a, b, upper=upper, left=left, unitriangular=unitriangular)
+
+
+@rule("linalg_cholesky_ex")
+def linalg_cholesky_ex(grad, args, kwargs, out):
+    """A = L L^T: gA = L^-T Phi(L^T gL) L^-1, Phi taking the lower triangle with its diagonal
+    halved, symmetrized (Murray 2016)."""
+    gL = grad[0]
+    if gL is None:
+        return (None, None)
+    upper = args[1]
+    L = out[0]
+    if upper:
+        L, gL = L.mT, gL.mT
+    gA = L.mT.matmul(gL).tril()
+    gA = 0.5 * (gA + gA.tril(-1).mT)
+    gA = _solve_tri(L.mT, gA, upper=True, left=True)
+    gA = _solve_tri(L, gA, upper=False, left=False)
+    return (gA, None)
+
+
+@rule("linalg_qr")
+def linalg_qr(grad, args, kwargs, out):
+    gQ, gR = grad[0], grad[1]
+    mode = args[1]
+    Q, R = out
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
+                           "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    m, n = Q.shape[-2], R.shape[-1]
+    if mode == "complete" and m > n:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+    if gQ is None and gR is None:
+        return (None, None)
+    if gQ is not None:
+        gA = gR.matmul(R.mT) - Q.mT.matmul(gQ) if gR is not None else -Q.mT.matmul(gQ)
+    else:
+        gA = gR.matmul(R.mT)
+    if m >= n:
+        sym = gA.triu()
+        sym = sym + sym.mT
+        sym = sym - 0.5 * sym.diagonal(0, -2, -1).diag_embed()
+        gA = Q.matmul(sym)
+        if gQ is not None:
+            gA = gA + gQ
+        return (_solve_tri(R.mT, gA, upper=False, left=False), None)
+    X = -gA
+    skew = (X - X.mT).tril()
+    gA = Q.matmul(skew)
+    gA = _solve_tri(R[..., :, :m].mT, gA, upper=False, left=False)
+    gA = rstorch.cat([gA, rstorch.zeros(list(R.shape[:-1]) + [n - m], dtype=gA.dtype)], -1)
+    if gR is not None:
+        gA = gA + Q.matmul(gR)
+    return (gA, None)
+
+
+@rule("linalg_eigh")
+def linalg_eigh(grad, args, kwargs, out):
+    """A = V diag(L) V^T: gA = V (skew(V^T gV) / E + diag(gL)) V^T, E_ij = L_j - L_i."""
+    gL, gV = grad[0], grad[1]
+    L, V = out
+    if gL is None and gV is None:
+        return (None,) * len(args)
+    if gV is None:
+        return ((V * gL.unsqueeze(-2)).matmul(V.mT),) + (None,) * (len(args) - 1)
+    VhgV = V.mT.matmul(gV)
+    VhgV = 0.5 * (VhgV - VhgV.mT)
+    E = L.unsqueeze(-2) - L.unsqueeze(-1)
+    E = E + rstorch.ones_like(L).diag_embed()  # the diagonal of VhgV is zero: divide it by one
+    gA = VhgV / E
+    if gL is not None:
+        gA = gA + gL.diag_embed()
+    return (V.matmul(gA.matmul(V.mT)),) + (None,) * (len(args) - 1)
+
+
+@rule("linalg_svd")
+def linalg_svd(grad, args, kwargs, out):
+    gU, gS, gVh = grad
+    U, S, Vh = out
+    full = args[1]
+    none = (None,) * (len(args) - 1)
+    if gU is None and gS is None and gVh is None:
+        return (None,) + none
+    k = S.shape[-1]
+    if full:
+        U, Vh = U[..., :, :k], Vh[..., :k, :]
+        gU = gU[..., :, :k] if gU is not None else None
+        gVh = gVh[..., :k, :] if gVh is not None else None
+    m, n = U.shape[-2], Vh.shape[-1]
+    if gU is None and gVh is None:
+        return ((U * gS.unsqueeze(-2)).matmul(Vh) if m < n else U.matmul(gS.unsqueeze(-1) * Vh),) + none
+    UhgU = U.mT.matmul(gU) if gU is not None else None
+    VhgV = Vh.matmul(gVh.mT) if gVh is not None else None
+    UhgU = UhgU - UhgU.mT if UhgU is not None else None
+    VhgV = VhgV - VhgV.mT if VhgV is not None else None
+    S2 = S * S
+    E = S2.unsqueeze(-2) - S2.unsqueeze(-1)
+    E = E + rstorch.ones_like(S).diag_embed()
+    if gU is not None and gVh is not None:
+        gA = (UhgU * S.unsqueeze(-2) + S.unsqueeze(-1) * VhgV) / E
+    elif gU is None:
+        gA = S.unsqueeze(-1) * VhgV / E
+    else:
+        gA = UhgU * S.unsqueeze(-2) / E
+    if gS is not None:
+        gA = gA + gS.diag_embed()
+    if m > n and gU is not None:
+        gA = U.matmul(gA)
+        gUSinv = gU / S.unsqueeze(-2)
+        gA = gA + gUSinv - U.matmul(U.mT.matmul(gUSinv))
+        gA = gA.matmul(Vh)
+    elif m < n and gVh is not None:
+        gA = gA.matmul(Vh)
+        SinvgVh = gVh / S.unsqueeze(-1)
+        gA = gA + SinvgVh - SinvgVh.matmul(Vh.mT).matmul(Vh)
+        gA = U.matmul(gA)
+    else:
+        gA = U.matmul(gA.matmul(Vh)) if m >= n else U.matmul(gA).matmul(Vh)
+    return (gA,) + none
+
+
+@rule("linalg_solve_triangular")
+def linalg_solve_triangular(grad, args, kwargs, out):
+    """X = A^-1 B: gB = A^-T gX, gA = -gB X^T on A's triangle (its diagonal too unless unit)."""
+    a, b, upper, unit = args[0], args[1], args[2], args[3]
+    gB = _solve_tri(a.mT, grad, upper=not upper, unitriangular=unit)
+    gA = None
+    if _needs(a):
+        gA = -gB.matmul(out.mT)
+        gA = gA.triu(int(unit)) if upper else gA.tril(-int(unit))
+    return (gA, gB if _needs(b) else None, None, None)

@@ -3,8 +3,10 @@
 //! Every product funnels into [`gemm::gemm_into`] on `batch + [rows, cols]` views: the shape
 //! functions here only check arguments (with torch's messages, which differ by entry point),
 //! broadcast batch dims as views, and allocate the output. The solvers (inv, det, slogdet,
-//! solve) live in [`lu`].
+//! solve) live in [`lu`]; the decompositions (Cholesky, QR, eigh, SVD, LU with its pivots,
+//! triangular solves) in [`decomp`].
 
+pub mod decomp;
 mod gemm;
 pub mod lu;
 
@@ -19,6 +21,7 @@ use crate::scalar::Scalar;
 use crate::shape::{self, Dims};
 use crate::tensor::Tensor;
 
+pub use decomp::{cholesky_ex, eigh, lu_factor_ex, qr, solve_triangular, svd, QrMode};
 pub use lu::{det, inv, slogdet, solve};
 
 

@@ -221,11 +221,83 @@ fn defaults<'py>(py: Python<'py>, beta: Option<&Bound<'py, PyAny>>, alpha: Optio
 
 /// One-input `linalg_*` functions: `f(A)` recorded under `name` with args `(A,)`.
 fn linalg1<'py>(a_obj: &Bound<'py, PyAny>, name: &str, f: impl FnOnce(&Tensor) -> rstorch::Result<Vec<Tensor>> + Send) -> PyResult<Bound<'py, PyAny>> {
+    linalg1_with(a_obj, name, Vec::new(), f)
+}
+
+/// [`linalg1`] with non-tensor arguments after A, recorded (the backward rules read them).
+fn linalg1_with<'py>(
+    a_obj: &Bound<'py, PyAny>,
+    name: &str,
+    extra: Vec<Bound<'py, PyAny>>,
+    f: impl FnOnce(&Tensor) -> rstorch::Result<Vec<Tensor>> + Send,
+) -> PyResult<Bound<'py, PyAny>> {
     let py = a_obj.py();
     let (a, ta) = tensor_arg(a_obj, name, "A", 0)?;
     let call = Call::new(name, ta, a.numel().saturating_mul(a.shape().last().copied().unwrap_or(1)), a.device());
     let out = |mut ts: Vec<Tensor>| if ts.len() == 1 { wrap(py, ts.pop().unwrap()) } else { Ok(wrap_all(py, ts)?.into_any()) };
-    dispatch::run_with(py, call, || PyTuple::new(py, [a_obj.clone()]), None, || f(&a), out)
+    let args = || {
+        let mut all = Vec::with_capacity(1 + extra.len());
+        all.push(a_obj.clone());
+        all.extend(extra);
+        PyTuple::new(py, all)
+    };
+    dispatch::run_with(py, call, args, None, || f(&a), out)
+}
+
+fn py_bool<'py>(py: Python<'py>, b: bool) -> PyResult<Bound<'py, PyAny>> {
+    Ok(b.into_pyobject(py)?.to_owned().into_any())
+}
+
+/// `(L, info)`: Cholesky of A's lower (or, `upper`, upper) triangle.
+#[pyfunction]
+fn linalg_cholesky_ex<'py>(a: &Bound<'py, PyAny>, upper: bool) -> PyResult<Bound<'py, PyAny>> {
+    linalg1_with(a, "linalg_cholesky_ex", vec![py_bool(a.py(), upper)?], |t| linalg::cholesky_ex(t, upper).map(|(l, i)| vec![l, i]))
+}
+
+/// `(Q, R)`; `mode` one of 'reduced', 'complete', 'r' (checked by rstorch/linalg.py).
+#[pyfunction]
+fn linalg_qr<'py>(a: &Bound<'py, PyAny>, mode: &str) -> PyResult<Bound<'py, PyAny>> {
+    let m = match mode {
+        "complete" => linalg::QrMode::Complete,
+        "r" => linalg::QrMode::R,
+        _ => linalg::QrMode::Reduced,
+    };
+    let extra = vec![mode.into_pyobject(a.py())?.into_any()];
+    linalg1_with(a, "linalg_qr", extra, move |t| linalg::qr(t, m).map(|(q, r)| vec![q, r]))
+}
+
+/// `(eigenvalues, eigenvectors)` (eigenvectors empty when not `compute_v`).
+#[pyfunction]
+fn linalg_eigh<'py>(a: &Bound<'py, PyAny>, uplo: &str, compute_v: bool) -> PyResult<Bound<'py, PyAny>> {
+    let py = a.py();
+    let upper = uplo == "U";
+    let extra = vec![uplo.into_pyobject(py)?.into_any(), py_bool(py, compute_v)?];
+    linalg1_with(a, "linalg_eigh", extra, move |t| linalg::eigh(t, upper, compute_v).map(|(w, v)| vec![w, v]))
+}
+
+/// `(U, S, Vh)` (U and Vh empty when not `compute_uv`).
+#[pyfunction]
+fn linalg_svd<'py>(a: &Bound<'py, PyAny>, full_matrices: bool, compute_uv: bool) -> PyResult<Bound<'py, PyAny>> {
+    let py = a.py();
+    let extra = vec![py_bool(py, full_matrices)?, py_bool(py, compute_uv)?];
+    linalg1_with(a, "linalg_svd", extra, move |t| linalg::svd(t, full_matrices, compute_uv).map(|(u, s, v)| vec![u, s, v]))
+}
+
+/// `(LU, pivots, info)`, LAPACK getrf's.
+#[pyfunction]
+fn linalg_lu_factor_ex<'py>(a: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    linalg1(a, "linalg_lu_factor_ex", |t| linalg::lu_factor_ex(t).map(|(lu, p, i)| vec![lu, p, i]))
+}
+
+/// X with A X = B, A triangular (`left=False` is rstorch/linalg.py's transpose of this).
+#[pyfunction]
+fn linalg_solve_triangular<'py>(a: &Bound<'py, PyAny>, b: &Bound<'py, PyAny>, upper: bool, unitriangular: bool) -> PyResult<Bound<'py, PyAny>> {
+    let py = a.py();
+    let (ta, ga) = tensor_arg(a, "linalg_solve_triangular", "A", 0)?;
+    let (tb, gb) = tensor_arg(b, "linalg_solve_triangular", "B", 1)?;
+    let args = || PyTuple::new(py, [a.clone(), b.clone(), py_bool(py, upper)?, py_bool(py, unitriangular)?]);
+    let call = Call::new("linalg_solve_triangular", ga || gb, work(&[&ta, &tb]), ta.device());
+    dispatch::run(py, call, args, None, || linalg::solve_triangular(&ta, &tb, upper, unitriangular))
 }
 
 #[pyfunction]
@@ -305,5 +377,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(linalg_solve, m)?)?;
     m.add_function(wrap_pyfunction!(linalg_cross, m)?)?;
     m.add_function(wrap_pyfunction!(linalg_matrix_norm, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_cholesky_ex, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_qr, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_eigh, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_svd, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_lu_factor_ex, m)?)?;
+    m.add_function(wrap_pyfunction!(linalg_solve_triangular, m)?)?;
     Ok(())
 }

@@ -100,7 +100,7 @@ impl<'a> Lu<'a> {
 }
 
 /// torch's checks on the input of a `linalg.<op>`: at least 2-D, float32/float64, square.
-fn check_square(a: &Tensor, op: &str) -> Result<usize> {
+pub(super) fn check_square(a: &Tensor, op: &str) -> Result<usize> {
     if a.ndim() < 2 {
         return Err(Error::runtime(format!("{op}: The input tensor A must have at least 2 dimensions.")));
     }
