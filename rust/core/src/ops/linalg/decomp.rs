@@ -12,7 +12,7 @@
 use faer::linalg::solvers::{Qr, SelfAdjointEigen, Svd};
 use faer::{MatRef, Side};
 
-use super::lu::{check_float, check_square};
+use super::lu::{check_float, check_square, pivot_and_eliminate};
 use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -373,23 +373,7 @@ pub fn lu_factor_ex(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
                     }
                     continue;
                 }
-                if p != j {
-                    for c in 0..n {
-                        lu.swap(j * n + c, p * n + c);
-                    }
-                }
-                let pivot = lu[j * n + j];
-                let (top, rest) = lu.split_at_mut((j + 1) * n);
-                let prow = &top[j * n..];
-                for row in rest.chunks_exact_mut(n) {
-                    let l = row[j] / pivot;
-                    row[j] = l;
-                    if l != 0.0 {
-                        for c in j + 1..n {
-                            row[c] -= l * prow[c];
-                        }
-                    }
-                }
+                pivot_and_eliminate(&mut lu, n, j, p);
             }
             (lu, piv, info)
         })

@@ -15,6 +15,29 @@ use crate::parallel::{self, SyncPtr};
 use crate::shape;
 use crate::tensor::Tensor;
 
+/// One step of getf2 on a row-major matrix with `n` columns: swap row `j` with the pivot row `p`,
+/// then eliminate column `j` below the (nonzero) pivot, keeping the multipliers there (L's
+/// column). Shared by the square factorisation here and the rectangular one of `decomp.rs`.
+pub(crate) fn pivot_and_eliminate(a: &mut [f64], n: usize, j: usize, p: usize) {
+    if p != j {
+        for c in 0..n {
+            a.swap(j * n + c, p * n + c);
+        }
+    }
+    let pivot = a[j * n + j];
+    let (top, rest) = a.split_at_mut((j + 1) * n);
+    let prow = &top[j * n..];
+    for row in rest.chunks_exact_mut(n) {
+        let l = row[j] / pivot;
+        row[j] = l;
+        if l != 0.0 {
+            for c in j + 1..n {
+                row[c] -= l * prow[c];
+            }
+        }
+    }
+}
+
 /// An n x n row-major matrix factored in place as P A = L U.
 struct Lu<'a> {
     a: &'a mut [f64],
@@ -42,24 +65,10 @@ impl<'a> Lu<'a> {
                 continue; // the column below is all zero: nothing to eliminate
             }
             if p != j {
-                for c in 0..n {
-                    a.swap(j * n + c, p * n + c);
-                }
                 perm.swap(j, p);
                 sign = -sign;
             }
-            let pivot = a[j * n + j];
-            let (top, rest) = a.split_at_mut((j + 1) * n);
-            let prow = &top[j * n..];
-            for row in rest.chunks_exact_mut(n) {
-                let l = row[j] / pivot;
-                row[j] = l;
-                if l != 0.0 {
-                    for c in j + 1..n {
-                        row[c] -= l * prow[c];
-                    }
-                }
-            }
+            pivot_and_eliminate(a, n, j, p);
         }
         Lu { a, n, perm, sign, zero_pivot }
     }
