@@ -869,3 +869,15 @@ def test_index_edge_cases():  # torch
         x[0.5]
     assert L.tensor(1.0).nonzero(as_tuple=True)[0].tolist() == [0]
     assert L.tensor(0.0).nonzero(as_tuple=True)[0].tolist() == []
+
+
+def test_range_indexes_as_its_list():
+    # mnist_forward_forward: x_[range(x.shape[0]), y] = x.max()
+    x = rstorch.arange(12.).reshape(3, 4)
+    assert x[range(2)].tolist() == x[[0, 1]].tolist()
+    assert x[range(3), [0, 1, 2]].tolist() == [0.0, 5.0, 10.0]
+    assert x[:, range(0, 4, 2)].tolist() == [[0.0, 2.0], [4.0, 6.0], [8.0, 10.0]]
+    x[range(3), rstorch.tensor([0, 1, 2])] = -1.0
+    assert x.diagonal().tolist() == [-1.0, -1.0, -1.0]
+    with pytest.raises(IndexError, match="out of bounds"):
+        x[range(5)]

@@ -32,6 +32,7 @@ from . import nn
 from . import utils
 from . import optim
 from . import cuda
+from . import accelerator
 from . import backends
 from ._compile import compile
 from ._runtime import *  # noqa: F401,F403
@@ -79,7 +80,7 @@ def __getattr__(name):
         serialization = importlib.import_module(".serialization", __name__)
         globals().update(save=serialization.save, load=serialization.load, serialization=serialization)
         return globals()[name]
-    if name in ("testing", "version", "random", "multiprocessing"):
+    if name in ("testing", "version", "random", "multiprocessing", "onnx"):
         import importlib
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module

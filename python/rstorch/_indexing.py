@@ -23,6 +23,8 @@ def _as_index_tensor(obj):
         return obj.detach()
     if isinstance(obj, str):
         raise TypeError("new(): invalid data type 'str'")   # torch's wording, from making a tensor of it
+    if isinstance(obj, range):   # any other Python sequence of ints indexes as its list does
+        obj = list(obj)
     if not isinstance(obj, (list, tuple)) and not is_ndarray(obj):
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
                          f"valid indices (got {type(obj).__name__})")

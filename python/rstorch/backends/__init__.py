@@ -4,13 +4,17 @@ availability questions they ask (`torch.backends.mps.is_available()`). rstorch's
 own, so the switches are accepted and remembered but change nothing: the CPU kernels are
 deterministic already and there is no TF32 path."""
 
+import sys
 import types
 
 
 def _flags_module(name, doc, is_available, **flags):
+    """A submodule `rstorch.backends.<name>`, registered so `import rstorch.backends.cudnn as
+    cudnn` (the spelling of many scripts) finds it."""
     m = types.ModuleType(f"rstorch.backends.{name}", doc)
     m.is_available = is_available
     m.__dict__.update(flags)
+    sys.modules[m.__name__] = m
     return m
 
 
