@@ -55,3 +55,5 @@ __all__ += _conv_all
 from ._functional.pooling import *  # noqa: E402,F401,F403
 from ._functional.pooling import __all__ as _pooling_all  # noqa: E402
 __all__ += _pooling_all
+from ._functional.ctc import ctc_loss  # noqa: E402,F401  (the CTC loss, a custom Function with torch's backward)
+__all__ += ["ctc_loss"]
