@@ -285,7 +285,21 @@ class _Reversal:
         return alpha.view(-1).take((self.rt * ((L + 2) * W) + (N + self.cols)) + (self.back + 2).clamp_min_(0) * W)
 
 
-def _grad(grad_out, lp, lpe, labels, alpha, beta, nll, il, zero_infinity):
+def _last_blank_quirk(q, labels, il, tl, blank):
+    """torch's backward sets (not log-adds) the last two positions' terms at t = il - 1, the
+    last label's after the final blank's: where the last label is the blank itself, the final
+    blank's term is dropped. The same here (q: (T, L, N) alpha + beta, contiguous)."""
+    L, N = labels.shape
+    ends = [b for b in range(N) if il[b] and tl[b]]
+    if not ends:
+        return
+    last = labels.view(-1).index_select(0, rstorch.tensor([(2 * tl[b] - 1) * N + b for b in ends])).tolist()
+    drop = [((il[b] - 1) * L + 2 * tl[b]) * N + b for b, v in zip(ends, last) if v == blank]
+    if drop:
+        q.view(-1).index_fill_(0, rstorch.tensor(drop), -math.inf)
+
+
+def _grad(grad_out, lp, lpe, labels, alpha, beta, nll, il, tl, blank, zero_infinity):
     """torch's `(exp(lp) - exp(log(sum_{s: l'(s) = c} alpha beta) + nll - lp)) * grad_out`. The sum
     is taken as `exp(lp) * sum_s exp(q_s)`, q = alpha + beta - lp(l'(s)) = log(Z gamma_t(s)) (one
     log prob comes twice in alpha beta), shifted by its largest value per time step and sample:
@@ -295,6 +309,7 @@ def _grad(grad_out, lp, lpe, labels, alpha, beta, nll, il, zero_infinity):
     dtype = lp.dtype
     c = _Consts(dtype)
     q = alpha.narrow(1, 2, L).narrow(2, 0, N) + beta
+    _last_blank_quirk(q, labels, il, tl, blank)
     q -= lpe.maximum(c.lowest)  # (a -inf log prob: q stays -inf)
     shift = q.amax(1, keepdim=True).maximum_(c.lowest)  # (T, 1, N)
     q -= shift
@@ -336,16 +351,16 @@ class _CtcLoss(Function):
                        rstorch.cat([_no_skip(labels, c), _no_skip(rev.labels(labels, blank), c)], 1), n_steps, c)
         nll = _nll(both, il, tl, c)
         ctx.save_for_backward(lp, nll)
-        ctx.ctc = (lpe, labels, both, rev.betas(both), il, zero_infinity)
+        ctx.ctc = (lpe, labels, both, rev.betas(both), il, tl, blank, zero_infinity)
         return nll
 
     @staticmethod
     def backward(ctx, grad_out):
         lp, nll = ctx.saved_tensors
-        lpe, labels, alpha, beta, il, zero_infinity = ctx.ctc
+        lpe, labels, alpha, beta, il, tl, blank, zero_infinity = ctx.ctc
         differentiable = _C.is_grad_enabled()
         with rstorch.no_grad():
-            g = _grad(grad_out, lp, lpe, labels, alpha, beta, nll, il, zero_infinity)
+            g = _grad(grad_out, lp, lpe, labels, alpha, beta, nll, il, tl, blank, zero_infinity)
         if differentiable:  # create_graph: a gradient torch cannot differentiate again
             g = _CtcLossBackwardResult.apply(g, lp, grad_out)
         return g, None, None, None, None, None, None
