@@ -56,15 +56,19 @@ def _state_data(torch, opt):
     return conv(opt.state_dict())
 
 
-def trajectory(cls_name, kwargs, steps=STEPS, groups=False):
+def _problem(torch):
+    return _params(torch), _targets(torch)
+
+
+def trajectory(cls_name, kwargs, steps=STEPS, groups=False, problem=_problem, tensor_lr=False):
     def run(torch):
-        params = _params(torch)
-        targets = _targets(torch)
+        params, targets = problem(torch)
         cls = getattr(torch.optim, cls_name)
+        kw = dict(kwargs, lr=torch.tensor(kwargs["lr"])) if tensor_lr else kwargs
         if groups:
-            opt = cls([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.03}], **kwargs)
+            opt = cls([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.03}], **kw)
         else:
-            opt = cls(params, **kwargs)
+            opt = cls(params, **kw)
         traj = []
         for _ in range(steps):
             opt.zero_grad()
@@ -108,12 +112,11 @@ OPTIM_CONFIGS = {
 }
 
 
-def _sd_roundtrip(cls_name, kwargs):
+def _sd_roundtrip(cls_name, kwargs, problem=_problem):
     """Steps 6, a state_dict through deepcopy into a fresh optimizer on fresh params (copied
     values), 6 more steps: the trajectory of the resumed run."""
     def run(torch):
-        params = _params(torch)
-        targets = _targets(torch)
+        params, targets = problem(torch)
         cls = getattr(torch.optim, cls_name)
         opt = cls(params, **kwargs)
         for _ in range(6):
@@ -427,39 +430,17 @@ def _swa(kind):
 
 # -- Muon (2D parameters only) -----------------------------------------------------------------
 
-def _muon_params(torch, dtype="float32"):
+def _muon_problem(dtype="float32"):
     """A wide (3, 4) and a tall (5, 3) matrix: small enough that torch's float32 products (in
     its bfloat16 Newton-Schulz steps) and rstorch's sum in the same order."""
-    dt = getattr(torch, dtype)
-    return [torch.tensor(_values(12, 0.7, 0.3), dtype=dt).reshape(3, 4).requires_grad_(),
-            torch.tensor(_values(15, 1.1, -0.4), dtype=dt).reshape(5, 3).requires_grad_()]
-
-
-def _muon_targets(torch, dtype="float32"):
-    dt = getattr(torch, dtype)
-    return [torch.tensor(_values(12, 0.37, 1.1), dtype=dt).reshape(3, 4),
-            torch.tensor(_values(15, 0.53, 0.2), dtype=dt).reshape(5, 3)]
-
-
-def _muon_trajectory(kwargs, steps=STEPS, dtype="float32", groups=False, tensor_lr=False):
-    def run(torch):
-        params = _muon_params(torch, dtype)
-        targets = _muon_targets(torch, dtype)
-        kw = dict(kwargs)
-        if tensor_lr:
-            kw["lr"] = torch.tensor(kw["lr"])
-        if groups:
-            opt = torch.optim.Muon([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.03}], **kw)
-        else:
-            opt = torch.optim.Muon(params, **kw)
-        traj = []
-        for _ in range(steps):
-            opt.zero_grad()
-            _set_grads(torch, params, targets)
-            opt.step()
-            traj.append(_flat(params))
-        return {"traj": traj, "state": _state_data(torch, opt)}
-    return run
+    def make(torch):
+        dt = getattr(torch, dtype)
+        params = [torch.tensor(_values(12, 0.7, 0.3), dtype=dt).reshape(3, 4).requires_grad_(),
+                  torch.tensor(_values(15, 1.1, -0.4), dtype=dt).reshape(5, 3).requires_grad_()]
+        targets = [torch.tensor(_values(12, 0.37, 1.1), dtype=dt).reshape(3, 4),
+                   torch.tensor(_values(15, 0.53, 0.2), dtype=dt).reshape(5, 3)]
+        return params, targets
+    return make
 
 
 MUON_CONFIGS = [{}, {"lr": 0.02}, {"lr": 0.02, "nesterov": False},
@@ -468,28 +449,6 @@ MUON_CONFIGS = [{}, {"lr": 0.02}, {"lr": 0.02, "nesterov": False},
                 {"lr": 0.01, "adjust_lr_fn": "spectral_unclamped", "ns_steps": 3,
                  "ns_coefficients": (2.0, -1.5, 0.5)},
                 {"lr": 0.02, "adjust_lr_fn": "original", "eps": 1e-3, "momentum": 0.0}]
-
-
-def _muon_resume(torch):
-    """Muon's state_dict through deepcopy into a fresh optimizer, as _sd_roundtrip."""
-    params = _muon_params(torch)
-    targets = _muon_targets(torch)
-    opt = torch.optim.Muon(params, lr=0.02)
-    for _ in range(6):
-        opt.zero_grad()
-        _set_grads(torch, params, targets)
-        opt.step()
-    sd = copy.deepcopy(opt.state_dict())
-    params2 = [p.detach().clone().requires_grad_() for p in params]
-    opt2 = torch.optim.Muon(params2, lr=0.02)
-    opt2.load_state_dict(sd)
-    traj = []
-    for _ in range(6):
-        opt2.zero_grad()
-        _set_grads(torch, params2, targets)
-        opt2.step()
-        traj.append(_flat(params2))
-    return {"traj": traj, "state": _state_data(torch, opt2)}
 
 
 def _muon_misc(torch):
@@ -591,11 +550,11 @@ def _cases():
     for kind in ("swa", "ema", "ema_fn"):
         cases[f"swa/{kind}"] = _swa(kind)
     for i, kw in enumerate(MUON_CONFIGS):
-        cases[f"traj/Muon/{i}"] = _muon_trajectory(kw)
-    cases["traj/Muon/float64"] = _muon_trajectory({"lr": 0.02}, dtype="float64")
-    cases["traj/Muon/groups"] = _muon_trajectory({"lr": 0.02}, groups=True)
-    cases["traj/Muon/tensor_lr"] = _muon_trajectory({"lr": 0.02}, tensor_lr=True)
-    cases["resume/Muon"] = _muon_resume
+        cases[f"traj/Muon/{i}"] = trajectory("Muon", kw, problem=_muon_problem())
+    cases["traj/Muon/float64"] = trajectory("Muon", {"lr": 0.02}, problem=_muon_problem("float64"))
+    cases["traj/Muon/groups"] = trajectory("Muon", {"lr": 0.02}, groups=True, problem=_muon_problem())
+    cases["traj/Muon/tensor_lr"] = trajectory("Muon", {"lr": 0.02}, tensor_lr=True, problem=_muon_problem())
+    cases["resume/Muon"] = _sd_roundtrip("Muon", {"lr": 0.02}, problem=_muon_problem())
     cases["muon/misc"] = _muon_misc
     cases["errors"] = _errors
     cases["warnings"] = _warnings

@@ -3,18 +3,22 @@
 Graves et al.'s forward-backward in log space: the alphas (forward) and betas (backward) over the
 extended label sequence l' (blank, l1, blank, l2, ..., blank; L = 2 * max(target_lengths) + 1
 positions), one step per time step, each step vectorised over the batch and the positions. The
-recursions' tensors are laid out (T, L + 2, N), positions before the batch, so the three shifted
-reads of a step (s, s-1, s-2 for alpha; s, s+1, s+2 for beta) are contiguous slices of one row;
-the two extra positions are -inf padding. Each step is torch's
-`log(exp(a1 - m) + exp(a2 - m) + exp(a3 - m)) + m + log_probs[t, l'(s)]` with `m` the largest
-of the three (the lowest finite number where all three are -inf, which gives torch's -inf).
+recursion's tensor is laid out (T, L + 2, N), positions before the batch, so the three shifted
+reads of a step (s, s-1, s-2) are contiguous slices of one row; the two extra positions are -inf
+padding. Each step is torch's `log(exp(a1 - m) + exp(a2 - m) + exp(a3 - m)) + m +
+log_probs[t, l'(s)]` with `m` the largest of the three (the lowest finite number where all
+three are -inf, which gives torch's -inf). The betas are the alphas of each sample's time- and
+label-reversed sequence, so when the gradient is wanted they run in the same recursion, as N
+more columns (the loop's cost is per op, not per element, at these sizes).
 
 The gradient is torch's `_ctc_loss_backward`, not the plain derivative of the loss: it assumes
 log_probs came out of log_softmax, `grad = exp(log_probs) - exp(log(sum over s with l'(s) = c of
 alpha_t(s) beta_t(s)) + nll - log_probs)`, times the output gradient, zero from each input's
 length on and, with zero_infinity, for the infinite losses. The sum over the positions of one
 class is a batched matmul with the labels' one-hot matrix, where torch log-adds the terms one at
-a time (the same value, to rounding).
+a time (the same value, to rounding). Like torch, nothing checks that the labels are in
+[0, C): an out-of-range label raises an IndexError here (torch reads past the
+row).
 """
 
 import math
