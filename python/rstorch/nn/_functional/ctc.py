@@ -21,6 +21,7 @@ a time (the same value, to rounding). Like torch, nothing checks that the labels
 row).
 """
 
+import functools
 import math
 import operator
 
@@ -183,6 +184,17 @@ class _Consts:
         self.floor = rstorch.full((), -87.0, dtype=dtype)
 
 
+@functools.lru_cache(maxsize=None)
+def _consts(dtype):
+    return _Consts(dtype)
+
+
+@functools.lru_cache(maxsize=256)
+def _arange(n, step=1):
+    """0, step, ..., (n - 1) step as int64 (cached: the index arithmetic only reads it)."""
+    return rstorch.tensor(list(range(0, n * step, step)), dtype=rstorch.int64)
+
+
 def _extended_labels(targets, tl, blank, n):
     """l' as a (L, N) int64 tensor: blank at the even positions, the targets at the odd ones,
     blank past each target's end (the padding of the targets is never read, as in torch)."""
@@ -194,14 +206,14 @@ def _extended_labels(targets, tl, blank, n):
             for v in tl:
                 starts.append(pos)
                 pos += v
-            idx = (rstorch.tensor(starts).unsqueeze(1) + rstorch.arange(smax)).clamp_max_(pos - 1)
+            idx = (rstorch.tensor(starts).unsqueeze(1) + _arange(smax)).clamp_max_(pos - 1)
             padded = targets.index_select(0, idx.view(-1)).view(n, smax)
         else:
             padded = targets.narrow(1, 0, smax)
         odd = labels.narrow(0, 0, smax).select(1, 1)
         odd.copy_(padded.t())
         if min(tl) < smax:
-            odd.masked_fill_(rstorch.arange(smax).unsqueeze(1) >= rstorch.tensor(tl), blank)
+            odd.masked_fill_(_arange(smax).unsqueeze(1) >= rstorch.tensor(tl), blank)
     return labels.view(2 * smax + 2, n).narrow(0, 0, 2 * smax + 1)
 
 
@@ -214,19 +226,20 @@ def _no_skip(labels, consts):
     return mask
 
 
-def _step(prev, length, c, no_skip, lpe_t, dst):
+def _step(prev, length, lowest, floor, no_skip, lpe_t, dst):
     """One log-space step: dst = logsumexp(prev[s], prev[s - 1], prev[s - 2] + no_skip) + lpe_t,
     the three reads being slices of prev (which has two padding rows first): torch's
-    `log(exp(a1 - m) + exp(a2 - m) + exp(a3 - m)) + m + lp`, m the largest of the three."""
+    `log(exp(a1 - m) + exp(a2 - m) + exp(a3 - m)) + m + lp`, m the largest of the three.
+    (lowest, floor: full-size constants; the in-place ops with them skip broadcasting.)"""
     a1 = prev.narrow(0, 2, length)
     a2 = prev.narrow(0, 1, length)
     a3 = prev.narrow(0, 0, length) + no_skip
     m = a1.maximum(a2)
     m.maximum_(a3)
-    m.maximum_(c.lowest)  # where all three are -inf (torch takes 0): the sum is -inf alike
-    s = (a1 - m).maximum_(c.floor).exp_()
-    s += (a2 - m).maximum_(c.floor).exp_()
-    s += (a3 - m).maximum_(c.floor).exp_()
+    m.maximum_(lowest)  # where all three are -inf (torch takes 0): the sum is -inf alike
+    s = (a1 - m).maximum_(floor).exp_()
+    s += (a2 - m).maximum_(floor).exp_()
+    s += a3.sub_(m).maximum_(floor).exp_()  # (a3 is a temporary)
     return dst.copy_(s.log_()).add_(m).add_(lpe_t)
 
 
@@ -237,8 +250,9 @@ def _alphas(lpe, no_skip, n_steps, c):
     T, L, W = lpe.shape
     alpha = rstorch.full((T, L + 2, W), -math.inf, dtype=lpe.dtype)
     alpha.select(0, 0).narrow(0, 2, min(L, 2)).copy_(lpe.select(0, 0).narrow(0, 0, min(L, 2)))
+    lowest, floor = c.lowest.expand(L, W).contiguous(), c.floor.expand(L, W).contiguous()
     for t in range(1, n_steps):
-        _step(alpha.select(0, t - 1), L, c, no_skip, lpe.select(0, t), alpha.select(0, t).narrow(0, 2, L))
+        _step(alpha.select(0, t - 1), L, lowest, floor, no_skip, lpe.select(0, t), alpha.select(0, t).narrow(0, 2, L))
     return alpha
 
 
@@ -268,9 +282,9 @@ class _Reversal:
 
     def __init__(self, T, L, il, tl):
         N = len(il)
-        self.rt = (rstorch.tensor(il).view(1, 1, N) - 1 - rstorch.arange(T).view(T, 1, 1)).clamp_min_(0)
-        self.back = rstorch.tensor([2 * k for k in tl]).view(1, 1, N) - rstorch.arange(L).view(1, L, 1)  # 2 tl - s
-        self.cols = rstorch.arange(N)
+        self.rt = (rstorch.tensor(il).view(1, 1, N) - 1 - _arange(T).view(T, 1, 1)).clamp_min_(0)
+        self.back = rstorch.tensor([2 * k for k in tl]).view(1, 1, N) - _arange(L).view(1, L, 1)  # 2 tl - s
+        self.cols = _arange(N)
         self.shape = (T, L, N)
 
     def labels(self, labels, blank):
@@ -311,13 +325,13 @@ def _grad(grad_out, lp, lpe, labels, alpha, beta, nll, il, tl, blank, zero_infin
     T, N, C = lp.shape
     L = labels.shape[0]
     dtype = lp.dtype
-    c = _Consts(dtype)
+    c = _consts(dtype)
     q = alpha.narrow(1, 2, L).narrow(2, 0, N) + beta
     _last_blank_quirk(q, labels, il, tl, blank)
     q -= lpe.maximum(c.lowest)  # (a -inf log prob: q stays -inf)
     shift = q.amax(1, keepdim=True).maximum_(c.lowest)  # (T, 1, N)
     q -= shift
-    onehot = (labels.t().unsqueeze(2) == rstorch.arange(C)).to(dtype)  # (N, L, C)
+    onehot = (labels.t().unsqueeze(2) == _arange(C)).to(dtype)  # (N, L, C)
     gamma = rstorch.bmm(q.maximum_(c.floor).exp_().permute(2, 0, 1), onehot).permute(1, 0, 2)  # (T, N, C)
     # log(sum alpha beta) + nll - lp; `lp - lp` keeps torch's nan where lp is infinite
     h = (lp - lp).add_(gamma.log_()).add_(shift.permute(0, 2, 1) + nll.view(1, N, 1))
@@ -330,7 +344,7 @@ def _grad(grad_out, lp, lpe, labels, alpha, beta, nll, il, tl, blank, zero_infin
         g = rstorch.where(rstorch.tensor(infinite).view(1, N, 1), zero if zero_infinity else
                           rstorch.full((), math.nan, dtype=dtype), g)
     if min(il) < T:
-        g = rstorch.where(rstorch.arange(T).view(T, 1, 1) < rstorch.tensor(il).view(1, N, 1), g, zero)
+        g = rstorch.where(_arange(T).view(T, 1, 1) < rstorch.tensor(il).view(1, N, 1), g, zero)
     return g.contiguous()
 
 
@@ -344,9 +358,9 @@ class _CtcLoss(Function):
         T, N, C = lp.shape
         labels = _extended_labels(targets, tl, blank, N)
         L = labels.shape[0]
-        flat = (labels + rstorch.arange(0, N * C, C)).view(-1)
+        flat = (labels + _arange(N, C)).view(-1)
         lpe = lp.reshape(T, N * C).index_select(1, flat).view(T, L, N)  # lp[t, b, l'(s)] at [t, s, b]
-        c = _Consts(lp.dtype)
+        c = _consts(lp.dtype)
         n_steps = max(il, default=0)
         if not want_grad:
             return _nll(_alphas(lpe, _no_skip(labels, c), n_steps, c), il, tl, c)
