@@ -396,7 +396,12 @@ class _CtcLossBackwardResult(Function):
         raise RuntimeError("derivative for aten::_ctc_loss_backward is not implemented")
 
 
-# torch's node names
-_CtcLoss._backward_cls.__name__ = _CtcLoss._backward_cls.__qualname__ = "CtcLossBackward0"
-_CtcLossBackwardResult._backward_cls.__name__ = _CtcLossBackwardResult._backward_cls.__qualname__ = \
-    "CtcLossBackwardBackward0"
+def _node_name(fn, name):
+    """Give a Function's node torch's name for its op (and repr: a built-in node's)."""
+    cls = fn._backward_cls
+    cls.__name__ = cls.__qualname__ = name
+    cls.__repr__ = lambda self: f"<{name} object at {hex(id(self))}>"
+
+
+_node_name(_CtcLoss, "CtcLossBackward0")
+_node_name(_CtcLossBackwardResult, "CtcLossBackwardBackward0")
