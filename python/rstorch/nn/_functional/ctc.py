@@ -328,15 +328,21 @@ def _grad(grad_out, lp, lpe, labels, alpha, beta, nll, il, tl, blank, zero_infin
     c = _consts(dtype)
     q = alpha.narrow(1, 2, L).narrow(2, 0, N) + beta
     _last_blank_quirk(q, labels, il, tl, blank)
-    q -= lpe.maximum(c.lowest)  # (a -inf log prob: q stays -inf)
+    # (same-shape operands below: rstorch's broadcasting ops are the slower ones)
+    if lpe.min().item() == -math.inf:  # a -inf log prob: q stays -inf there
+        q -= lpe.maximum(c.lowest)
+    else:
+        q -= lpe
     shift = q.amax(1, keepdim=True).maximum_(c.lowest)  # (T, 1, N)
-    q -= shift
+    q -= shift.expand(T, L, N).contiguous()
+    q.maximum_(rstorch.full((T, L, N), -87.0, dtype=dtype)).exp_()
     onehot = (labels.t().unsqueeze(2) == _arange(C)).to(dtype)  # (N, L, C)
-    gamma = rstorch.bmm(q.maximum_(c.floor).exp_().permute(2, 0, 1), onehot).permute(1, 0, 2)  # (T, N, C)
+    gamma = rstorch.bmm(q.permute(2, 0, 1), onehot).log_().permute(1, 0, 2)  # (T, N, C)
     # log(sum alpha beta) + nll - lp; `lp - lp` keeps torch's nan where lp is infinite
-    h = (lp - lp).add_(gamma.log_()).add_(shift.permute(0, 2, 1) + nll.view(1, N, 1))
-    tiny = h < c.floor  # (exp's slow path: those are exp(h) = 0 or a subnormal)
-    h = h.maximum_(c.floor).exp_().masked_fill_(tiny, 0.0)
+    h = (lp - lp).add_(gamma).add_(shift.permute(0, 2, 1) + nll.view(1, N, 1))
+    floor = rstorch.full((T, N, C), -87.0, dtype=dtype)
+    tiny = h < floor  # (exp's slow path: those are exp(h) = 0 or a subnormal)
+    h = h.maximum_(floor).exp_().masked_fill_(tiny, 0.0)
     g = (lp.exp() - h).mul_(grad_out.view(1, N, 1))
     infinite = [v == math.inf for v in nll.tolist()]
     zero = rstorch.zeros((), dtype=dtype)
