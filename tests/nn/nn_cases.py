@@ -882,3 +882,4 @@ import nn_cases_vision  # noqa: E402,F401  (resampling, attention, lazy, weight 
 import nn_cases_fused  # noqa: E402,F401  (the fused kernels' cases register into CASES)
 import nn_cases_conv  # noqa: E402,F401  (the convolution cases register into CASES)
 import nn_cases_pool  # noqa: E402,F401  (the pooling cases register into CASES)
+import nn_cases_ctc  # noqa: E402,F401  (the CTC loss cases register into CASES)

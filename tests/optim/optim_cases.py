@@ -56,15 +56,19 @@ def _state_data(torch, opt):
     return conv(opt.state_dict())
 
 
-def trajectory(cls_name, kwargs, steps=STEPS, groups=False):
+def _problem(torch):
+    return _params(torch), _targets(torch)
+
+
+def trajectory(cls_name, kwargs, steps=STEPS, groups=False, problem=_problem, tensor_lr=False):
     def run(torch):
-        params = _params(torch)
-        targets = _targets(torch)
+        params, targets = problem(torch)
         cls = getattr(torch.optim, cls_name)
+        kw = dict(kwargs, lr=torch.tensor(kwargs["lr"])) if tensor_lr else kwargs
         if groups:
-            opt = cls([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.03}], **kwargs)
+            opt = cls([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.03}], **kw)
         else:
-            opt = cls(params, **kwargs)
+            opt = cls(params, **kw)
         traj = []
         for _ in range(steps):
             opt.zero_grad()
@@ -108,12 +112,11 @@ OPTIM_CONFIGS = {
 }
 
 
-def _sd_roundtrip(cls_name, kwargs):
+def _sd_roundtrip(cls_name, kwargs, problem=_problem):
     """Steps 6, a state_dict through deepcopy into a fresh optimizer on fresh params (copied
     values), 6 more steps: the trajectory of the resumed run."""
     def run(torch):
-        params = _params(torch)
-        targets = _targets(torch)
+        params, targets = problem(torch)
         cls = getattr(torch.optim, cls_name)
         opt = cls(params, **kwargs)
         for _ in range(6):
@@ -425,6 +428,83 @@ def _swa(kind):
     return run
 
 
+# -- Muon (2D parameters only) -----------------------------------------------------------------
+
+def _muon_problem(dtype="float32"):
+    """A wide (3, 4) and a tall (5, 3) matrix: small enough that torch's float32 products (in
+    its bfloat16 Newton-Schulz steps) and rstorch's sum in the same order."""
+    def make(torch):
+        dt = getattr(torch, dtype)
+        params = [torch.tensor(_values(12, 0.7, 0.3), dtype=dt).reshape(3, 4).requires_grad_(),
+                  torch.tensor(_values(15, 1.1, -0.4), dtype=dt).reshape(5, 3).requires_grad_()]
+        targets = [torch.tensor(_values(12, 0.37, 1.1), dtype=dt).reshape(3, 4),
+                   torch.tensor(_values(15, 0.53, 0.2), dtype=dt).reshape(5, 3)]
+        return params, targets
+    return make
+
+
+MUON_CONFIGS = [{}, {"lr": 0.02}, {"lr": 0.02, "nesterov": False},
+                {"lr": 0.02, "momentum": 0.8, "weight_decay": 0.0},
+                {"lr": 0.01, "adjust_lr_fn": "match_rms_adamw"},
+                {"lr": 0.01, "adjust_lr_fn": "spectral_unclamped", "ns_steps": 3,
+                 "ns_coefficients": (2.0, -1.5, 0.5)},
+                {"lr": 0.02, "adjust_lr_fn": "original", "eps": 1e-3, "momentum": 0.0}]
+
+
+def _muon_misc(torch):
+    """repr, defaults, the errors (sizes spelled without the library's name), the partial
+    steps (a parameter without a gradient), the Newton-Schulz result's dtype."""
+    p = torch.zeros(2, 3, requires_grad=True)
+    q = torch.zeros(4, 2, requires_grad=True)
+    out = {"repr": repr(torch.optim.Muon([p])),
+           "defaults": {k: list(v) if isinstance(v, tuple) else v
+                        for k, v in torch.optim.Muon([p]).defaults.items()}}
+
+    def step_with(**kw):
+        def run():
+            r = torch.zeros(3, 3, requires_grad=True)
+            r.grad = torch.ones(3, 3)
+            torch.optim.Muon([r], **kw).step()
+        return run
+
+    def functional_foreach():
+        r = torch.zeros(3, 3)
+        torch.optim._muon.muon([r], [torch.ones(3, 3)], [torch.zeros(3, 3)], foreach=True, lr=0.1,
+                               weight_decay=0.0, momentum=0.9, nesterov=True, ns_coefficients=(3.4, -4.7, 2.0),
+                               ns_steps=5, eps=1e-7, adjust_lr_fn=None, has_complex=False)
+
+    attempts = {
+        "vector": lambda: torch.optim.Muon([torch.zeros(3, requires_grad=True)]),
+        "tensor3d": lambda: torch.optim.Muon([p, torch.zeros(2, 2, 2, requires_grad=True)]),
+        "scalar": lambda: torch.optim.Muon([torch.zeros((), requires_grad=True)]),
+        "lr": lambda: torch.optim.Muon([p], lr=-0.1),
+        "tensor_lr": lambda: torch.optim.Muon([p], lr=torch.tensor([0.1, 0.2])),
+        "momentum": lambda: torch.optim.Muon([p], momentum=-0.5),
+        "weight_decay": lambda: torch.optim.Muon([p], weight_decay=-1),
+        "adjust": lambda: torch.optim.Muon([p], adjust_lr_fn="adam"),
+        "ns_steps": step_with(ns_steps=100),
+        "ns_coefficients": step_with(ns_coefficients=(1.0, 2.0)),
+        "foreach": functional_foreach,
+        "add_group": lambda: torch.optim.Muon([p]).add_param_group({"params": [torch.zeros(5, requires_grad=True)]}),
+    }
+    errs = {}
+    for name, fn in attempts.items():
+        try:
+            fn()
+            errs[name] = None
+        except Exception as e:  # noqa: BLE001 - recording whatever torch raises
+            errs[name] = [type(e).__name__, str(e).replace("rstorch.Size", "Size").replace("torch.Size", "Size")]
+    out["errors"] = errs
+    opt = torch.optim.Muon([p, q], lr=0.1)
+    p.grad = torch.tensor(_values(6, 0.3, 0.1)).reshape(2, 3)
+    opt.step()
+    out["partial"] = {"params": _flat([p, q]), "state": _state_data(torch, opt)}
+    ns = torch.optim._muon._zeropower_via_newtonschulz(torch.tensor(_values(12, 0.9, 0.2)).reshape(4, 3),
+                                                       (3.4445, -4.7750, 2.0315), 5, 1e-7)
+    out["ns"] = {"dtype": str(ns.dtype).split(".")[-1], "shape": list(ns.shape), "values": _flat([ns.float()])}
+    return out
+
+
 def _cases():
     cases = {}
     for name, configs in OPTIM_CONFIGS.items():
@@ -469,6 +549,13 @@ def _cases():
         cases[f"sched_resume/{name}"] = _sched_resume(SCHEDULERS[name])
     for kind in ("swa", "ema", "ema_fn"):
         cases[f"swa/{kind}"] = _swa(kind)
+    for i, kw in enumerate(MUON_CONFIGS):
+        cases[f"traj/Muon/{i}"] = trajectory("Muon", kw, problem=_muon_problem())
+    cases["traj/Muon/float64"] = trajectory("Muon", {"lr": 0.02}, problem=_muon_problem("float64"))
+    cases["traj/Muon/groups"] = trajectory("Muon", {"lr": 0.02}, groups=True, problem=_muon_problem())
+    cases["traj/Muon/tensor_lr"] = trajectory("Muon", {"lr": 0.02}, tensor_lr=True, problem=_muon_problem())
+    cases["resume/Muon"] = _sd_roundtrip("Muon", {"lr": 0.02}, problem=_muon_problem())
+    cases["muon/misc"] = _muon_misc
     cases["errors"] = _errors
     cases["warnings"] = _warnings
     return cases

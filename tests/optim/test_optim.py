@@ -98,6 +98,14 @@ def test_repr_matches_torch(name):
     assert _run(name) == EXPECTED[name]
 
 
+def test_muon_misc_matches_torch():
+    # repr, defaults, errors, a partial step, a Newton-Schulz result (bfloat16: bit for bit)
+    got, exp = _run("muon/misc"), EXPECTED["muon/misc"]
+    assert got["ns"] == exp["ns"] and got["errors"] == exp["errors"] and got["repr"] == exp["repr"]
+    _close(got, exp, TRAJ_RTOL, TRAJ_ATOL)
+    assert optim.Muon.__module__ == "rstorch.optim" and "Muon" in optim.__all__
+
+
 def test_errors_match_torch():
     assert _run("errors") == EXPECTED["errors"]
 

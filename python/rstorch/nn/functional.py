@@ -1,11 +1,12 @@
 """`nn.functional` (torch.nn.functional): the layers' functions, each a plain function with torch's
 signature, defaults and errors. This module is the facade; the functions live by family in
-nn/_functional/ (activation, dropout, loss, normalization, sparse, padding, distance, linear, and
-the native-kernel families conv, pooling, fused, vision, attention). Most are composed from rstorch
-ops, so their gradient comes from the ops they are made of (a few use a small autograd.Function
-where torch's backward formula differs from the composite's at the edges, e.g.
-binary_cross_entropy at 0 and 1); linear, cross_entropy, batch_norm and layer_norm are the fused
-kernels' (_functional/fused.py), which fall back to the composites for the calls they do not take."""
+nn/_functional/ (activation, dropout, loss, ctc, normalization, sparse, padding, distance,
+linear, and the native-kernel families conv, pooling, fused, vision, attention). Most are
+composed from rstorch ops, so their gradient comes from the ops they are made of (a few use a
+small autograd.Function where torch's backward formula differs from the composite's, e.g.
+binary_cross_entropy at 0 and 1, ctc_loss's log_softmax-assuming gradient); linear,
+cross_entropy, batch_norm and layer_norm are the fused kernels' (_functional/fused.py), which
+fall back to the composites for the calls they do not take."""
 
 __all__ = [
     "linear", "bilinear",
@@ -55,3 +56,5 @@ __all__ += _conv_all
 from ._functional.pooling import *  # noqa: E402,F401,F403
 from ._functional.pooling import __all__ as _pooling_all  # noqa: E402
 __all__ += _pooling_all
+from ._functional.ctc import ctc_loss  # noqa: E402,F401  (the CTC loss, a custom Function with torch's backward)
+__all__ += ["ctc_loss"]
