@@ -200,11 +200,11 @@ class Runtime:
                 if queued:
                     self.queue.write_buffer(self._ring, 0, memoryview(self._ring_host)[:queued * self.param_stride])
                 self.queue.submit([command_buffer])
+                self.submits += 1
             except wgpu.GPUError as e:
                 raise RuntimeError(f"wgpu rejected a batch of {queued} dispatch(es): {e}") from None
             finally:
-                self.submits += 1
-                del evicted
+                del evicted  # dropped bind groups may go now: the batch that used them is recorded
 
     def synchronize(self):
         """Submit the queued work and wait until the device has finished all of it."""
@@ -214,7 +214,10 @@ class Runtime:
     # ------------------------------------------------------------------ transfers
 
     def upload(self, region, data, offset=0):
-        """Write `data` (bytes-like) at `offset` bytes into `region` (queued work goes first)."""
+        """Write `data` (bytes-like) at `offset` bytes into `region` (queued work goes first).
+        queue.write_buffer wants 4-byte offsets and sizes: a write ending at the region's end is
+        padded (the block has room, blocks are 256-byte multiples); any other unaligned write
+        reads the edge words back first (a sync: only partial int8/bool writes take that path)."""
         m = memoryview(data).cast("B")
         n = m.nbytes
         if offset < 0 or offset + n > region.nbytes:
@@ -222,10 +225,18 @@ class Runtime:
         if n == 0:
             return
         with self.lock:
-            self.flush()
-            if n % 4:  # queue.write_buffer wants a 4-byte multiple (the block has room: 256-byte classes)
-                m = memoryview(bytes(m) + b"\0" * (4 - n % 4))
-            self.queue.write_buffer(region.buffer, region.offset + offset, m)
+            start = region.offset + offset
+            if start % 4 == 0 and (n % 4 == 0 or offset + n == region.nbytes):
+                self.flush()
+                if n % 4:
+                    m = memoryview(bytes(m) + b"\0" * (4 - n % 4))
+                self.queue.write_buffer(region.buffer, start, m)
+                return
+            lo = offset - start % 4
+            hi = min(region.nbytes, -(-(offset + n) // 4) * 4 - region.offset % 4)
+            span = bytearray(self.download(region, nbytes=hi - lo, offset=lo))
+            span[offset - lo:offset - lo + n] = m
+            self.upload(region, span, offset=lo)
 
     def _staging_buffer(self, size):
         buf = self._staging.get(size)

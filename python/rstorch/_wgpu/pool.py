@@ -101,10 +101,16 @@ class BufferPool:
         self.allocated = 0
         self.reserved = 0
         self.peak = 0
+        self.peak_reserved = 0
         self.num_allocs = 0      # regions handed out
         self.num_buffers = 0     # wgpu buffers created
         self.num_ooms = 0
         self._free_lists = {}    # class size -> [Block]
+        # Every block held by a region, by uid. The pool must own its blocks strongly: a region
+        # that dies in a reference cycle is finalized together with everything only it reaches,
+        # and wgpu-py's GPUBuffer.__del__ would release the buffer that Region.__del__ is just
+        # handing back to the free list (a NULL handle later: wgpu-native aborts the process).
+        self._in_use = {}
         self._lock = threading.RLock()  # a Region dying inside alloc (GC) frees under it
 
     @property
@@ -131,6 +137,7 @@ class BufferPool:
                 block = free.pop()
             else:
                 block = self._new_block(size, nbytes)
+            self._in_use[block.uid] = block
             self.allocated += size
             if self.allocated > self.peak:
                 self.peak = self.allocated
@@ -158,6 +165,7 @@ class BufferPool:
                 self.num_ooms += 1
                 raise OutOfMemoryError(self._oom_message(nbytes) + f" The driver said: {e}") from e
         self.reserved += size
+        self.peak_reserved = max(self.peak_reserved, self.reserved)
         self.num_buffers += 1
         return Block(buffer, size)
 
@@ -171,6 +179,8 @@ class BufferPool:
 
     def _free(self, block):
         with self._lock:
+            if self._in_use.pop(block.uid, None) is None:
+                return  # not ours to free (twice, or after a reset)
             self.allocated -= block.size
             self._free_lists.setdefault(block.size, []).append(block)
 
@@ -194,8 +204,10 @@ class BufferPool:
 
     def reset_peak(self):
         self.peak = self.allocated
+        self.peak_reserved = self.reserved
 
     def stats(self):
         return {"allocated_bytes.all.current": self.allocated, "allocated_bytes.all.peak": self.peak,
-                "reserved_bytes.all.current": self.reserved, "num_alloc_retries": 0, "num_ooms": self.num_ooms,
+                "reserved_bytes.all.current": self.reserved,
+                "reserved_bytes.all.peak": self.peak_reserved, "num_alloc_retries": 0, "num_ooms": self.num_ooms,
                 "allocation.all.allocated": self.num_allocs, "segment.all.allocated": self.num_buffers}

@@ -11,15 +11,15 @@
 //! unary exp = exp(x)
 //! unary log = log(x)
 //! unary sqrt = sqrt(x)
-//! unary relu = max(x, 0.0)
+//! unary relu = select(0.0, x, x > 0.0 || is_nan(x))
 //! unary sigmoid = 1.0 / (1.0 + exp(-x))
 //! unary tanh = tanh(x)
 //! binary add = x + alpha * y
 //! binary sub = x - alpha * y
 //! binary mul = x * y
 //! binary div = x / y
-//! binary maximum = select(max(x, y), x + y, x != x || y != y)
-//! binary minimum = select(min(x, y), x + y, x != x || y != y)
+//! binary maximum = select(max(x, y), x + y, is_nan(x) || is_nan(y))
+//! binary minimum = select(min(x, y), x + y, is_nan(x) || is_nan(y))
 
 // Sizes and strides come from the core's layouts (in elements, outermost dimension first; the
 // runtime merges dimensions that are contiguous in every operand, so a contiguous op has ndim 1).
@@ -50,6 +50,12 @@ fn offsets(i: u32) -> vec3<u32> {
         o += c * vec3<u32>(p.stride_out[q][r], p.stride_a[q][r], p.stride_b[q][r]);
     }
     return o;
+}
+
+// NaN by its bits: drivers may fold `x != x` to false (Vulkan lets them assume no NaN), and
+// WGSL's max/min leave NaN operands unspecified, while torch.maximum/minimum propagate NaN.
+fn is_nan(v: f32) -> bool {
+    return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
 // The templates (as written they are the copy op, so this file compiles as it stands).
