@@ -146,15 +146,15 @@ class Runtime:
             self._pass.end()
             self._pass = self._pass_handle = None
 
-    def dispatch(self, pipeline, bind_group, groups, params, *values):
-        """Queue one dispatch: `params` (a struct.Struct) packs `values` into this dispatch's slot
+    def dispatch(self, pipeline, bind_group, groups, params):
+        """Queue one dispatch: `params` (bytes, at most PARAMS_BYTES) go to this dispatch's slot
         of the uniform ring; `groups` is the 1-D workgroup count (spread over x and y)."""
         x, y = self.grid(groups) if groups > self.max_workgroups else (groups, 1)
         with self.lock:
             if self._pass is None:
                 self._begin_pass()
             offset = self._queued * self.param_stride
-            params.pack_into(self._ring_host, offset, *values)
+            self._ring_host[offset:offset + len(params)] = params
             raw = self._raw if self.raw_recording else None
             if raw is not None:
                 h = self._pass_handle

@@ -16,7 +16,10 @@ WORKGROUP = 256
 F32 = 4
 UNARY = ("copy", "neg", "abs", "exp", "log", "sqrt", "relu", "sigmoid", "tanh")
 BINARY = ("add", "sub", "mul", "div", "maximum", "minimum")
-_STRIDED = packer("40I")
+_UNARY_ENTRY = {op: f"{op}_f32" for op in UNARY}
+_BINARY_ENTRY = {op: f"{op}_f32" for op in BINARY}
+_HEAD = packer("8I")    # Strided.head and .offset
+_WORDS = packer("32I")  # Strided.size and the three strides
 _FILL = packer("3I")
 _F32_BITS = struct.Struct("<f")
 
@@ -84,55 +87,67 @@ def _element_offset(view):
     return view.region.offset // F32 + view.offset
 
 
-def _check_binding(rt, view):
-    if view.region.block.size > rt.max_storage_binding:
-        raise NotImplementedError(f"a {view.region.block.size}-byte buffer is larger than one storage binding of "
-                                  f"{rt.name} ({rt.max_storage_binding} bytes); windowed bindings are not there yet")
-
-
 def _pad(values):
     return list(values) + [0] * (MAX_DIMS - len(values))
 
 
-def _launch(rt, entry, out, ins, alpha=1.0):
-    n = numel(out.shape)
+# layout -> (n, workgroups, ndim, the packed 32 size/stride words): an op on the same shapes and
+# strides as before (every training step) skips broadcasting and merging
+_layouts = {}
+_LAYOUT_CACHE = 4096
+_ONE_BITS = 0x3F800000
+
+
+def _layout(out, ins):
+    key = (out.shape, out.strides) + tuple((v.shape, v.strides) for v in ins)
+    got = _layouts.get(key)
+    if got is None:
+        strides = [list(out.strides)] + [broadcast_strides(v, out.shape) for v in ins]
+        while len(strides) < 3:
+            strides.append(strides[-1])
+        shape, strides = coalesce(out.shape, strides)
+        if len(shape) > MAX_DIMS:
+            raise NotImplementedError(f"elementwise wgpu kernels take at most {MAX_DIMS} non-mergeable "
+                                      f"dimensions, got {len(shape)}")
+        n = numel(out.shape)
+        got = (n, -(-n // WORKGROUP), len(shape),
+               _WORDS.pack(*_pad(shape), *_pad(strides[0]), *_pad(strides[1]), *_pad(strides[2])))
+        if len(_layouts) >= _LAYOUT_CACHE:
+            _layouts.clear()
+        _layouts[key] = got
+    return got
+
+
+def _launch(rt, entry, out, a, b, alpha=1.0):
+    n, groups, ndim, words = _layout(out, (a,) if b is None else (a, b))
     if n == 0:
         return
-    views = (out,) + ins
-    for v in views:
-        _check_binding(rt, v)
-    strides = [list(out.strides)] + [broadcast_strides(v, out.shape) for v in ins]
-    while len(strides) < 3:
-        strides.append(strides[-1])
-    shape, strides = coalesce(out.shape, strides)
-    if len(shape) > MAX_DIMS:
-        raise NotImplementedError(f"elementwise wgpu kernels take at most {MAX_DIMS} non-mergeable dimensions, "
-                                  f"got {len(shape)}")
-    offsets = [_element_offset(v) for v in views]
-    while len(offsets) < 3:
-        offsets.append(offsets[-1])
-    (alpha_bits,) = struct.unpack("<I", _F32_BITS.pack(alpha))
-    blocks = [v.region.block for v in views]
-    while len(blocks) < 3:
-        blocks.append(blocks[-1])
+    b = a if b is None else b
+    blocks = (out.region.block, a.region.block, b.region.block)
+    limit = rt.max_storage_binding
+    for blk in blocks:
+        if blk.size > limit:
+            raise NotImplementedError(f"a {blk.size}-byte buffer is larger than one storage binding of {rt.name} "
+                                      f"({limit} bytes); windowed bindings are not there yet")
+    alpha_bits = _ONE_BITS if alpha == 1.0 else struct.unpack("<I", _F32_BITS.pack(alpha))[0]
     kernels = rt.kernels
-    rt.dispatch(kernels.pipeline("elementwise", entry), kernels.bind_group(blocks), -(-n // WORKGROUP), _STRIDED,
-                n, len(shape), alpha_bits, 0, *offsets, 0,
-                *_pad(shape), *_pad(strides[0]), *_pad(strides[1]), *_pad(strides[2]))
+    pipe = kernels._pipelines.get(("elementwise", entry)) or kernels.pipeline("elementwise", entry)
+    head = _HEAD.pack(n, ndim, alpha_bits, 0, _element_offset(out), _element_offset(a), _element_offset(b), 0)
+    rt.dispatch(pipe, kernels.bind_group(blocks), groups, head + words)
 
 
 def unary(rt, op, out, a):
     """Queue out = op(a) (float32; `a` broadcasts to out's shape)."""
-    if op not in UNARY:
+    if op not in _UNARY_ENTRY:
         raise NotImplementedError(f"no wgpu elementwise kernel {op!r} (there are {', '.join(UNARY)})")
-    _launch(rt, f"{op}_f32", out, (a,))
+    _launch(rt, _UNARY_ENTRY[op], out, a, None)
 
 
 def binary(rt, op, out, a, b, alpha=1.0):
     """Queue out = op(a, b) (float32; `a` and `b` broadcast to out's shape; add/sub scale b by alpha)."""
-    if op not in BINARY:
+    if op not in _BINARY_ENTRY:
         raise NotImplementedError(f"no wgpu elementwise kernel {op!r} (there are {', '.join(BINARY)})")
-    _launch(rt, f"{op}_f32", out, (a, b), alpha)
+    _launch(rt, _BINARY_ENTRY[op], out, a, b, alpha)
 
 
 def fill(rt, region, value, n=None, offset=0):
@@ -146,5 +161,5 @@ def fill(rt, region, value, n=None, offset=0):
     else:
         bits = int(value) & 0xFFFFFFFF
     kernels = rt.kernels
-    rt.dispatch(kernels.pipeline("fill", "fill_32"), kernels.bind_group([region.block]), -(-n // WORKGROUP), _FILL,
-                n, bits, region.offset // F32 + offset)
+    rt.dispatch(kernels.pipeline("fill", "fill_32"), kernels.bind_group([region.block]), -(-n // WORKGROUP),
+                _FILL.pack(n, bits, region.offset // F32 + offset))

@@ -116,7 +116,7 @@ class Kernels:
     def bind_group(self, blocks):
         """The group-0 bind group binding these blocks' whole buffers at 0..n-1 (cached by block
         identity; the least recently used are dropped past BIND_GROUP_CACHE)."""
-        key = tuple(b.uid for b in blocks)
+        key = tuple([b.uid for b in blocks])
         bg = self._bind_groups.get(key)
         if bg is not None:
             self._bind_groups.move_to_end(key)
