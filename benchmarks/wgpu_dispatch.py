@@ -15,6 +15,7 @@ Rust core will do."""
 import argparse
 import ctypes
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -118,7 +119,6 @@ def main():
     # 2. rstorch runtime: Runtime.dispatch with the parameters already computed
     pipe = rt.kernels.pipeline("elementwise", "add_f32")
     bg = rt.kernels.bind_group([r.block for r in regions])
-    import struct
     params = struct.pack("<40I", *((256, 1, 0x3F800000, 0, 0, 0, 0, 0) + ((256,) + (0,) * 7) + ((1,) + (0,) * 7) * 3))
 
     def dispatch_only():
@@ -158,7 +158,8 @@ def main():
             cp.dispatch_workgroups(1)
         cp.end()
         device.queue.submit([enc.finish()])
-    rows.append(("wgpu-py API: one pass, 4 calls per op", best(one_pass_api, repeat, rt.synchronize) / n * 1e6, float("nan")))
+    rows.append(("wgpu-py API: one pass, 4 calls per op", best(one_pass_api, repeat, rt.synchronize) / n * 1e6,
+                 float("nan")))
     rt.synchronize()
 
     # 5. the cffi `lib` directly, one pass, same 4 calls per op
@@ -178,8 +179,54 @@ def main():
             disp(h, 1, 1, 1)
         cp.end()
         device.queue.submit([enc.finish()])
-    rows.append(("cffi lib: one pass, 4 calls per op", best(one_pass_lib, repeat, rt.synchronize) / n * 1e6, float("nan")))
+    rows.append(("cffi lib: one pass, 4 calls per op", best(one_pass_lib, repeat, rt.synchronize) / n * 1e6,
+                 float("nan")))
     rt.synchronize()
+
+    # 7. per-op parameters as immediates instead of the uniform ring (where the adapter has them)
+    if "immediates" in rt.features:
+        imm_src = """
+            struct P { n: u32, v: f32 }
+            var<immediate> p: P;
+            @group(0) @binding(0) var<storage, read_write> o: array<f32>;
+            @compute @workgroup_size(256)
+            fn main(@builtin(global_invocation_id) g: vec3<u32>) { if (g.x < p.n) { o[g.x] = p.v; } }
+        """
+        imm_layout = device.create_pipeline_layout(bind_group_layouts=[rt.kernels.storage_layout(1)[0]],
+                                                   immediate_size=8)
+        imm_pipe = device.create_compute_pipeline(layout=imm_layout, compute={
+            "module": device.create_shader_module(code=imm_src), "entry_point": "main"})
+        imm_bg = rt.kernels.bind_group([regions[0].block])
+        data = struct.pack("<If", 256, 2.0)
+
+        def immediates_api():
+            enc = device.create_command_encoder()
+            cp = enc.begin_compute_pass()
+            cp.set_pipeline(imm_pipe)
+            cp.set_bind_group(0, imm_bg)
+            for _ in range(n):
+                cp.set_immediates(0, data, 0, len(data))  # data_size: wgpu-py 0.32 crashes without it
+                cp.dispatch_workgroups(1)
+            cp.end()
+            device.queue.submit([enc.finish()])
+
+        def immediates_lib():
+            enc = device.create_command_encoder()
+            cp = enc.begin_compute_pass()
+            cp.set_pipeline(imm_pipe)
+            cp.set_bind_group(0, imm_bg)
+            h, cdata = cp._internal, ffi.new("char[]", data)
+            si, disp = lib.wgpuComputePassEncoderSetImmediates, lib.wgpuComputePassEncoderDispatchWorkgroups
+            for _ in range(n):
+                si(h, 0, cdata, 8)
+                disp(h, 1, 1, 1)
+            cp.end()
+            device.queue.submit([enc.finish()])
+        rows.append(("wgpu-py API: one pass, set_immediates + dispatch per op",
+                     best(immediates_api, repeat, rt.synchronize) / n * 1e6, float("nan")))
+        rows.append(("cffi lib: one pass, set_immediates + dispatch per op",
+                     best(immediates_lib, repeat, rt.synchronize) / n * 1e6, float("nan")))
+        rt.synchronize()
 
     # 6. a C loop calling wgpu-native through the function pointers of wgpu-py's own library
     c_note = ""

@@ -202,6 +202,29 @@ def test_region_dying_in_a_reference_cycle(rt, ew):
     assert np.array_equal(_read(rt, r), np.full(750, 1.5, np.float32))
 
 
+def test_free_under_contention_is_deferred_not_blocking(rt):
+    # a region dying while another thread holds the pool's lock must not wait for it (the
+    # collector may fire on a thread holding the runtime's lock: a deadlock otherwise)
+    import threading
+    w = rstorch.wgpu
+    base = w.memory_allocated()
+    region = rt.alloc(5000)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with rt.pool._lock:
+            held.set()
+            release.wait(10)
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait(10)
+    del region  # returns at once: the block waits in the pending list
+    assert len(rt.pool._pending) == 1
+    release.set()
+    t.join()
+    assert w.memory_allocated() == base and not rt.pool._pending
+
+
 def test_memory_fraction_is_enforced(rt):
     w = rstorch.wgpu
     keep = rt.alloc(1 << 20)

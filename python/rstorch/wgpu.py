@@ -94,7 +94,9 @@ def empty_cache():
 
 
 def _pool(device):
-    return _runtime(device).pool
+    pool = _runtime(device).pool
+    pool.drain()
+    return pool
 
 
 def memory_allocated(device=None):

@@ -111,6 +111,7 @@ class BufferPool:
         # and wgpu-py's GPUBuffer.__del__ would release the buffer that Region.__del__ is just
         # handing back to the free list (a NULL handle later: wgpu-native aborts the process).
         self._in_use = {}
+        self._pending = []       # blocks freed while another thread held the lock
         self._lock = threading.RLock()  # a Region dying inside alloc (GC) frees under it
 
     @property
@@ -132,6 +133,8 @@ class BufferPool:
             return Region(None, None, 0)
         size = size_class(nbytes)
         with self._lock:
+            while self._pending:
+                self._give_back(self._pending.pop())
             free = self._free_lists.get(size)
             if free:
                 block = free.pop()
@@ -178,11 +181,29 @@ class BufferPool:
                 f"allowed; and {format_size(cached)} is reserved by rstorch but unallocated.")
 
     def _free(self, block):
-        with self._lock:
-            if self._in_use.pop(block.uid, None) is None:
-                return  # not ours to free (twice, or after a reset)
-            self.allocated -= block.size
-            self._free_lists.setdefault(block.size, []).append(block)
+        # Region.__del__ runs wherever the garbage collector fires, possibly on a thread that
+        # holds the runtime's lock while another holds this one and waits for the runtime (to
+        # flush before destroying cached buffers): never block here, defer the free instead.
+        if not self._lock.acquire(blocking=False):
+            self._pending.append(block)  # list.append is atomic; drained by the next locked call
+            return
+        try:
+            self._give_back(block)
+        finally:
+            self._lock.release()
+
+    def _give_back(self, block):
+        if self._in_use.pop(block.uid, None) is None:
+            return  # not ours to free (twice, or after a reset)
+        self.allocated -= block.size
+        self._free_lists.setdefault(block.size, []).append(block)
+
+    def drain(self):
+        """Apply the frees deferred by contention (the statistics call this first)."""
+        if self._pending:
+            with self._lock:
+                while self._pending:
+                    self._give_back(self._pending.pop())
 
     def _release_cached(self):
         if not any(self._free_lists.values()):
@@ -199,14 +220,17 @@ class BufferPool:
             blocks.clear()
 
     def empty_cache(self):
+        self.drain()
         with self._lock:
             self._release_cached()
 
     def reset_peak(self):
+        self.drain()
         self.peak = self.allocated
         self.peak_reserved = self.reserved
 
     def stats(self):
+        self.drain()
         return {"allocated_bytes.all.current": self.allocated, "allocated_bytes.all.peak": self.peak,
                 "reserved_bytes.all.current": self.reserved,
                 "reserved_bytes.all.peak": self.peak_reserved, "num_alloc_retries": 0, "num_ooms": self.num_ooms,
