@@ -430,6 +430,15 @@ def test_errors_of_launchers(rt, ew):
         ew.binary(rt, "add", out, out, ew.View.contiguous(rt.alloc(12), (3,)))
     with pytest.raises(ValueError, match="does not fit"):
         rt.upload(out.region, b"\0" * 20)
+    rt.synchronize()
+    big = rt.alloc(rt.max_storage_binding + 4)  # created, never bound nor submitted
+    try:
+        with pytest.raises(NotImplementedError, match="larger than one storage binding"):
+            ew.unary(rt, "neg", ew.View.contiguous(big, (4,)), out)
+        assert rt.queued == 0
+    finally:
+        big.release()
+        rstorch.wgpu.empty_cache()
 
 
 # ---------------------------------------------------------------------- batching
