@@ -81,12 +81,6 @@ def coalesce(shape, stride_lists):
     return [s for s, _ in merged], [[sts[k] for _, sts in merged] for k in range(len(stride_lists))]
 
 
-def _element_offset(view):
-    if view.region.offset % F32:
-        raise RuntimeError("float32 region offset is not 4-byte aligned")
-    return view.region.offset // F32 + view.offset
-
-
 def _pad(values):
     return list(values) + [0] * (MAX_DIMS - len(values))
 
@@ -99,7 +93,8 @@ _ONE_BITS = 0x3F800000
 
 
 def _layout(out, ins):
-    key = (out.shape, out.strides) + tuple((v.shape, v.strides) for v in ins)
+    key = (out.shape, out.strides, ins[0].shape, ins[0].strides) if len(ins) == 1 else \
+        (out.shape, out.strides, ins[0].shape, ins[0].strides, ins[1].shape, ins[1].strides)
     got = _layouts.get(key)
     if got is None:
         strides = [list(out.strides)] + [broadcast_strides(v, out.shape) for v in ins]
@@ -109,6 +104,9 @@ def _layout(out, ins):
         if len(shape) > MAX_DIMS:
             raise NotImplementedError(f"elementwise wgpu kernels take at most {MAX_DIMS} non-mergeable "
                                       f"dimensions, got {len(shape)}")
+        for v in (out,) + tuple(ins):
+            if v.region.offset % F32:
+                raise RuntimeError("float32 region offset is not 4-byte aligned")
         n = numel(out.shape)
         got = (n, -(-n // WORKGROUP), len(shape),
                _WORDS.pack(*_pad(shape), *_pad(strides[0]), *_pad(strides[1]), *_pad(strides[2])))
@@ -123,17 +121,14 @@ def _launch(rt, entry, out, a, b, alpha=1.0):
     if n == 0:
         return
     b = a if b is None else b
-    blocks = (out.region.block, a.region.block, b.region.block)
-    limit = rt.max_storage_binding
-    for blk in blocks:
-        if blk.size > limit:
-            raise NotImplementedError(f"a {blk.size}-byte buffer is larger than one storage binding of {rt.name} "
-                                      f"({limit} bytes); windowed bindings are not there yet")
+    ra, rb, ro = a.region, b.region, out.region
     alpha_bits = _ONE_BITS if alpha == 1.0 else struct.unpack("<I", _F32_BITS.pack(alpha))[0]
     kernels = rt.kernels
     pipe = kernels._pipelines.get(("elementwise", entry)) or kernels.pipeline("elementwise", entry)
-    head = _HEAD.pack(n, ndim, alpha_bits, 0, _element_offset(out), _element_offset(a), _element_offset(b), 0)
-    rt.dispatch(pipe, kernels.bind_group(blocks), groups, head + words)
+    # region offsets are 256-byte multiples (pool blocks), checked once per layout above anyway
+    head = _HEAD.pack(n, ndim, alpha_bits, 0, ro.offset // F32 + out.offset, ra.offset // F32 + a.offset,
+                      rb.offset // F32 + b.offset, 0)
+    rt.dispatch(pipe, kernels.bind_group((ro.block, ra.block, rb.block)), groups, head + words)
 
 
 def unary(rt, op, out, a):

@@ -59,6 +59,7 @@ def shader_source(family):
 class Kernels:
     def __init__(self, device):
         self.device = device
+        self.max_binding = device.limits["max-storage-buffer-binding-size"]
         stage = wgpu.ShaderStage.COMPUTE
         self.params_layout = device.create_bind_group_layout(label="rstorch params", entries=[
             {"binding": 0, "visibility": stage,
@@ -121,6 +122,10 @@ class Kernels:
         if bg is not None:
             self._bind_groups.move_to_end(key)
             return bg
+        for b in blocks:
+            if b.size > self.max_binding:
+                raise NotImplementedError(f"a {b.size}-byte buffer is larger than one storage binding of this device "
+                                          f"({self.max_binding} bytes); windowed bindings are not there yet")
         bgl = self.storage_layout(len(blocks))[0]
         bg = self.device.create_bind_group(layout=bgl, entries=[
             {"binding": i, "resource": {"buffer": b.buffer, "offset": 0, "size": b.size}}
