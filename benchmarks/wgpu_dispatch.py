@@ -1,7 +1,7 @@
 """Host cost per small queued dispatch on the wgpu device (lavapipe here), through rstorch's
 runtime and, for comparison, through wgpu-py's API and wgpu-native's C functions directly.
 
-    PYTHONPATH=python python3 benchmarks/wgpu_dispatch.py [--ops 1000] [--repeat 7]
+    PYTHONPATH=python python3 benchmarks/wgpu_dispatch.py [--ops 1000] [--repeat 15]
 
 Every case records `--ops` dispatches of a 256-element float32 kernel on cached pipelines and
 bind groups and reports the best of `--repeat` runs in microseconds per op: the recording alone
@@ -71,7 +71,7 @@ def best(fn, repeat, before=None):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ops", type=int, default=1000)
-    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=15)
     args = ap.parse_args()
     n, repeat = args.ops, args.repeat
     if not _wgpu.is_available():
