@@ -520,3 +520,14 @@ def test_raw_and_api_recording_agree(rt, ew):
         rt.raw_recording = saved
     for got in results:
         np.testing.assert_allclose(got, x / (1 + np.exp(-x.astype(np.float64))), rtol=4e-6, atol=1e-7)
+
+
+def test_big_read_back_does_not_keep_its_staging_buffer(rt):
+    from rstorch._wgpu.device import STAGING_KEEP
+    x = np.arange(STAGING_KEEP // 4 + 1000, dtype=np.float32)
+    region = _upload(rt, x)
+    assert np.array_equal(_read(rt, region), x)
+    assert all(size <= STAGING_KEEP for size in rt._staging)
+    small = _upload(rt, x[:10])
+    assert np.array_equal(_read(rt, small), x[:10]) and 256 in rt._staging  # small ones are kept
+    region.release()

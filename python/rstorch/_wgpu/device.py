@@ -28,6 +28,7 @@ WANTED_LIMITS = ("max-storage-buffer-binding-size", "max-buffer-size", "max-stor
                  "max-compute-workgroup-size-x", "max-compute-workgroup-storage-size", "max-immediate-size",
                  "max-bind-groups", "max-dynamic-uniform-buffers-per-pipeline-layout")
 MAX_BATCH = 4096
+STAGING_KEEP = 16 << 20  # read-back staging buffers up to this size are kept for reuse
 
 
 def _total_memory(entry):
@@ -267,6 +268,9 @@ class Runtime:
                 data = staging.read_mapped(0, size, copy=True)
             finally:
                 staging.unmap()
+                if staging.size > STAGING_KEEP:  # big read-backs do not pin host-visible memory
+                    del self._staging[staging.size]
+                    staging.destroy()
         return bytes(memoryview(data).cast("B")[start - lo:start - lo + nbytes])
 
     def stats(self):
