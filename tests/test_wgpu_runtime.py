@@ -531,3 +531,28 @@ def test_big_read_back_does_not_keep_its_staging_buffer(rt):
     small = _upload(rt, x[:10])
     assert np.array_equal(_read(rt, small), x[:10]) and 256 in rt._staging  # small ones are kept
     region.release()
+
+
+def test_threads_record_into_one_batch(rt, ew):
+    import threading
+    ones = ew.View.contiguous(_upload(rt, np.ones(64, dtype=np.float32)), (64,))
+    accs = [ew.View.contiguous(_upload(rt, np.zeros(64, dtype=np.float32)), (64,)) for _ in range(4)]
+    rt.synchronize()
+    submits = rt.submits
+    errors = []
+
+    def work(acc):
+        try:
+            for _ in range(250):
+                ew.binary(rt, "add", acc, acc, ones)
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+    threads = [threading.Thread(target=work, args=(acc,)) for acc in accs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and rt.queued == 1000 and rt.submits == submits
+    for acc in accs:
+        assert np.array_equal(_read(rt, acc.region), np.full(64, 250, np.float32))
+    assert rt.submits == submits + 4  # the first read-back submitted the 1000 dispatches with its copy

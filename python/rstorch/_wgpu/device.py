@@ -65,8 +65,11 @@ class Runtime:
         self.adapter_info = dict(adapter.info)
         features = [f for f in WANTED_FEATURES if f in adapter.features]
         limits = {k: adapter.limits[k] for k in WANTED_LIMITS if k in adapter.limits}
-        self.device = adapter.request_device_sync(label=f"rstorch wgpu:{index}", required_features=features,
-                                                  required_limits=limits)
+        try:
+            self.device = adapter.request_device_sync(label=f"rstorch wgpu:{index}", required_features=features,
+                                                      required_limits=limits)
+        except Exception:  # noqa: BLE001 - a driver refusing a combination: WebGPU's defaults still work
+            self.device = adapter.request_device_sync(label=f"rstorch wgpu:{index}")
         self.queue = self.device.queue
         self.features = frozenset(self.device.features)
         self.limits = dict(self.device.limits)
