@@ -283,10 +283,16 @@ def test_shader_errors_carry_the_diagnostic(rt):
     assert isinstance(info.value, RuntimeError)
     with pytest.raises(ShaderError, match="entry point 'no_such_op'"):
         rt.kernels.pipeline("elementwise", "no_such_op")
-    with pytest.raises(ShaderError, match="names template 'ternary'"):
+    with pytest.raises(ShaderError, match="unknown kind 'ternary'"):
         expand("//! ternary where = x\n")
+    with pytest.raises(ShaderError, match="exactly one <family>_OP template"):
+        expand("//! unary neg = -x\n")
     src = shader_source("elementwise")
-    assert "fn exp_f32(" in src and "out[o.x] = exp(x);" in src and "fn unary_OP(" not in src
+    assert "fn elementwise_OP(" not in src
+    exp = src[src.index("fn exp_f32("):src.index("fn log_f32(")]
+    assert "out[o.x] = exp(x);" in exp and "b[o.z]" not in exp and "alpha" not in exp  # unary: a alone
+    add = src[src.index("fn add_f32("):src.index("fn sub_f32(")]
+    assert "out[o.x] = x + alpha * y;" in add and "let y = b[o.z];" in add
 
 
 def test_every_elementwise_entry_compiles(rt, ew):

@@ -31,23 +31,32 @@ class ShaderError(RuntimeError):
 OP_LINE_RE = re.compile(r"^//! (\w+) (\w+) = (.+)$", re.M)
 TEMPLATE_RE = re.compile(r"@compute[^\n]*\nfn (\w+)_OP\(.*?\n\}\n", re.S)
 EXPR_RE = re.compile(r"= [^;\n]*; // EXPR")
+TAGGED_RE = re.compile(r"^.*; // (\w+)\n", re.M)
+KINDS = ("unary", "binary")  # op kinds; a template line tagged `// binary` is for binary ops only
 
 
 def expand(source):
-    """A family's ops from its `//! <template> <name> = <expression>` lines: each becomes entry
-    point `<name>_f32`, a copy of the `<template>_OP` function with its `// EXPR` line's right-hand
-    side replaced by the expression (WGSL has no generics; this is the one templating rule, and
-    the dtype specialisations will use it too). A source without such lines is returned as is."""
+    """A family's ops from its `//! <kind> <name> = <expression>` lines: each becomes entry point
+    `<name>_f32`, a copy of the family's one `<family>_OP` function with its `// EXPR` line's
+    right-hand side replaced by the expression, and its lines tagged `// <other kind>` dropped
+    (WGSL has no generics; this is the one templating rule, and the dtype specialisations will
+    use it too). A source without op lines is returned as is."""
     ops = OP_LINE_RE.findall(source)
     if not ops:
         return source
-    templates = {m.group(1): m.group(0) for m in TEMPLATE_RE.finditer(source)}
+    for kind, name, _ in ops:
+        if kind not in KINDS:
+            raise ShaderError(f"op {name!r} has unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
+    templates = TEMPLATE_RE.findall(source)
+    if len(templates) != 1:
+        raise ShaderError(f"a family with op lines needs exactly one <family>_OP template, found {templates}")
+    template = TEMPLATE_RE.search(source)
+    prefix, body = template.group(1), template.group(0)
     parts = [TEMPLATE_RE.sub("", source)]
     for kind, name, expr in ops:
-        if kind not in templates:
-            raise ShaderError(f"op {name!r} names template {kind!r}, which the shader lacks ({sorted(templates)})")
-        body = templates[kind].replace(f"fn {kind}_OP(", f"fn {name}_f32(", 1)
-        parts.append(EXPR_RE.sub(lambda _m: f"= {expr};", body, count=1))
+        entry = body.replace(f"fn {prefix}_OP(", f"fn {name}_f32(", 1)
+        entry = TAGGED_RE.sub(lambda m: m.group(0) if m.group(1) in (kind, "EXPR") else "", entry)
+        parts.append(EXPR_RE.sub(lambda _m: f"= {expr};", entry, count=1))
     return "\n".join(parts)
 
 

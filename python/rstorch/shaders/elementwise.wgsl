@@ -3,8 +3,9 @@
 // dimension has stride 0), so views are never copied to be contiguous first.
 //
 // The ops. The loader (rstorch/_wgpu/kernels.py `expand`) turns each line below into an entry
-// point `<name>_f32`, a copy of the `unary_OP` or `binary_OP` template at the end of this file
-// with `x` (a's element), `y` (b's element) and `alpha` (the scalar parameter) in the expression.
+// point `<name>_f32`, a copy of the `elementwise_OP` template at the end of this file with `x`
+// (a's element), `y` (b's element, binary ops) and `alpha` (the scalar parameter, binary ops) in
+// the expression.
 //! unary copy = x
 //! unary neg = -x
 //! unary abs = abs(x)
@@ -58,26 +59,17 @@ fn is_nan(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
-// The templates (as written they are the copy op, so this file compiles as it stands).
+// The template (as written it is the add op, so this file compiles as it stands). Lines tagged
+// `// binary` are kept for binary ops only: a unary op reads a alone.
 // Launches spread over x and y (at most 65,535 workgroups per dimension).
 @compute @workgroup_size(256)
-fn unary_OP(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn elementwise_OP(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.x + gid.y * nwg.x * 256u;
     if (i < p.head.x) {
         let o = offsets(i);
         let x = a[o.y];
-        out[o.x] = x; // EXPR
-    }
-}
-
-@compute @workgroup_size(256)
-fn binary_OP(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let i = gid.x + gid.y * nwg.x * 256u;
-    if (i < p.head.x) {
-        let o = offsets(i);
-        let x = a[o.y];
-        let y = b[o.z];
-        let alpha = bitcast<f32>(p.head.z);
+        let y = b[o.z]; // binary
+        let alpha = bitcast<f32>(p.head.z); // binary
         out[o.x] = x + alpha * y; // EXPR
     }
 }
