@@ -92,7 +92,7 @@ class Runtime:
         self._last_bind_group = None
         align = self.limits.get("min-uniform-buffer-offset-alignment", 256)
         self.param_stride = -(-PARAMS_BYTES // align) * align
-        self.max_batch = MAX_BATCH
+        self.max_batch = MAX_BATCH  # the size cap; at most MAX_BATCH, the ring's slot count
         self._ring_host = bytearray(self.param_stride * MAX_BATCH)
         self._ring = self.device.create_buffer(label="rstorch params ring", size=len(self._ring_host),
                                                usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
