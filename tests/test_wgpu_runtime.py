@@ -91,28 +91,27 @@ def test_adapter_ranking_and_selection():
     assert adapters.select(ranked, "") == ranked and adapters.select(ranked, None) == ranked
 
 
-def test_environment_overrides(rt):
-    out = _run("""
-        import rstorch
-        w = rstorch.wgpu
-        print(w.is_available(), w.device_count())
-        try:
-            rstorch._wgpu.runtime()
-        except RuntimeError as e:
-            print("raised", e)
-    """, RSTORCH_WGPU_ADAPTER="no-such-adapter-anywhere")
-    first, second = out.splitlines()
-    assert first == "False 0"
-    assert second.startswith("raised no wgpu adapter:") and "RSTORCH_WGPU_ADAPTER='no-such-adapter-anywhere'" in second
+def test_environment_overrides(rt, monkeypatch):
+    # in a fresh process: the variables are read at first use and pick the adapter
     backend = {"Vulkan": "vulkan", "Metal": "metal", "D3D12": "dx12", "OpenGL": "gl"}[rt.entry.backend]
-    out = _run(f"""
+    out = _run("""
         import rstorch
         print(rstorch.wgpu.is_available(), rstorch.wgpu.get_device_name())
     """, RSTORCH_WGPU_BACKEND=backend, RSTORCH_WGPU_ADAPTER=rt.name[:6])
     assert out.strip() == f"True {rt.name}"
-    out = _run("import rstorch; print(rstorch.wgpu.is_available(), rstorch.wgpu.device_count())",
-               RSTORCH_WGPU_BACKEND="cuda")  # not a wgpu backend: no device, and no exception
-    assert out.strip() == "False 0"
+    # in this process, enumerating again (the open runtime stays as it is)
+    for var, value in (("RSTORCH_WGPU_ADAPTER", "no-such-adapter-anywhere"), ("RSTORCH_WGPU_BACKEND", "cuda")):
+        monkeypatch.setenv(var, value)
+        monkeypatch.setattr(_wgpu, "_adapters", None)
+        monkeypatch.setattr(_wgpu, "_enumerate_error", None)
+        assert rstorch.wgpu.is_available() is False and rstorch.wgpu.device_count() == 0  # no exception
+        with pytest.raises(RuntimeError, match=r"^no wgpu adapter: ") as info:
+            _wgpu.runtime(3)
+        if var == "RSTORCH_WGPU_ADAPTER":
+            assert f"{var}='{value}'" in str(info.value)
+        else:
+            assert "RSTORCH_WGPU_BACKEND='cuda' is not one of vulkan, metal, dx12, gl" in str(info.value)
+        monkeypatch.delenv(var)
 
 
 def test_device_facts(rt):
