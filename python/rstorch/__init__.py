@@ -33,6 +33,7 @@ from . import utils
 from . import optim
 from . import cuda
 from . import accelerator
+from . import wgpu
 from . import backends
 from ._compile import compile
 from ._runtime import *  # noqa: F401,F403
