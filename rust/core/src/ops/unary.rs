@@ -113,14 +113,11 @@ impl UnaryOp {
         }
     }
 
-    /// Elements per parallel chunk for `dtype`. Waking a pool thread costs ~25 us on this
-    /// kind of VM (../shared/PERF.md), the time the float32 polynomial kernels take for ~60K
-    /// elements, so they split only above 128K; ops that call libm per element split sooner.
-    fn grain(self, dtype: DType) -> usize {
+    /// Elements per parallel chunk: torch's grain (32768) for most ops, so a 64K float32 exp
+    /// runs on two threads as torch's does (waking a pool thread costs a few us on this Intel
+    /// VM); ops that call libm per element split sooner.
+    fn grain(self) -> usize {
         use UnaryOp::*;
-        if dtype == DType::Float32 && matches!(self, Exp | Log | Tanh | Sigmoid | Erf) {
-            return 4 * GRAIN;
-        }
         match self {
             Expm1 | Log1p | Sin | Cos | Tan | Asin | Acos | Atan | Sinh | Cosh | Asinh | Acosh | Atanh | Erfc | Erfinv
             | Logit { .. } | LogitClamp { .. } | Exp2 | Log2 | Log10 => GRAIN / 4,
@@ -227,7 +224,7 @@ fn lift<'a, S: Copy + 'a, D: 'a>(f: impl Fn(S) -> D + Sync + 'a) -> Kernel<'a, S
 /// Run `op` from `src` into `dst` (same shape). `src` has the op's compute dtype (the output's
 /// for float and same-dtype ops, the input's for predicates); `dst` may be `src` itself.
 fn run_into(op: UnaryOp, src: &Tensor, dst: &Tensor) -> Result<()> {
-    let grain = op.grain(src.dtype());
+    let grain = op.grain();
     match op.kind() {
         Kind::Predicate => crate::dispatch!(src.dtype(), S => {
             apply::<S, bool>(src, dst, grain, &lift(predicate::<S>(op)))
@@ -441,7 +438,6 @@ macro_rules! real_impl {
                 UnaryOp::Tanh => Box::new(vecmath::tanh_f32),
                 UnaryOp::Sigmoid => Box::new(vecmath::sigmoid_f32),
                 UnaryOp::Erf => Box::new(vecmath::erf_f32),
-                // (keep in step with UnaryOp::grain)
                 _ => return None,
             };
             Some(k)

@@ -207,21 +207,34 @@ macro_rules! elem_struct {
 }
 elem_struct!(Exp => exp_elem, Log => log_elem, Tanh => tanh_elem, Sigmoid => sigmoid_elem, Erf => erf_elem);
 
-multiversion! { [avx512, avx2], FMA;
-    /// `y[i] = exp(x[i] - shift)`, returning the sum of `y` (softmax's middle pass, fused so the
-    /// row is read once). Lanes sum blocks of 4096 in f32 (each lane adds at most 256 terms), the
-    /// blocks add up in f64.
-    pub fn exp_shift_sum_f32(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
-        assert_eq!(x.len(), y.len(), "vecmath::exp_shift_sum_f32: slices of different lengths");
+/// `y[i] = exp(x[i] - shift)`, returning the sum of `y` (softmax's middle pass, fused so the
+/// row is read once). Lanes sum blocks of 4096 in f32 (each lane adds at most 256 terms), the
+/// blocks add up in f64.
+pub fn exp_shift_sum_f32(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+    assert_eq!(x.len(), y.len(), "vecmath::exp_shift_sum_f32: slices of different lengths");
+    #[cfg(target_arch = "x86_64")]
+    if avx512::available() {
+        // SAFETY: the CPU has AVX-512F; the slices have the same length.
+        return unsafe { avx512::exp_shift_sum(x, shift, y) };
+    }
+    exp_shift_sum_tiers(x, shift, y)
+}
+
+multiversion! { [avx2], FMA;
+    fn exp_shift_sum_tiers(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
         exp_shift_sum::<FMA>(x, shift, y)
     }
 }
 
+/// Lanes per vector in [`exp_shift_sum`]'s accumulators and in `avx512`.
+const L: usize = 16;
+/// Elements per f32 partial sum in [`exp_shift_sum`].
+const SUM_BLOCK: usize = 4096;
+
 #[inline(always)]
 fn exp_shift_sum<const FMA: bool>(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
-    const L: usize = 16;
     let mut total = 0.0f64;
-    for (xb, yb) in x.chunks(4096).zip(y.chunks_mut(4096)) {
+    for (xb, yb) in x.chunks(SUM_BLOCK).zip(y.chunks_mut(SUM_BLOCK)) {
         let mut acc = [0.0f32; L];
         let (mut xs, mut ys) = (xb.chunks_exact(L), yb.chunks_exact_mut(L));
         for (xc, yc) in (&mut xs).zip(&mut ys) {
@@ -241,13 +254,115 @@ fn exp_shift_sum<const FMA: bool>(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
     total
 }
 
+/// float32 exp with AVX-512 intrinsics: the same steps as `exp_elem::<true>` (so the same bits),
+/// except that `vscalefps` multiplies by 2^n in one instruction where the portable code builds
+/// two powers of two from bits (nine instructions of twenty-three: the autovectorised loop is
+/// bound by instruction count, and this one runs ~1.3x faster).
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{L, SUM_BLOCK};
+    use std::arch::x86_64::*;
+
+    /// Whether this CPU runs these kernels (the same test as `multiversion!`'s avx512 tier).
+    #[inline]
+    pub(super) fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn exp16(x: __m512) -> __m512 {
+        const SHIFT: f32 = 12_582_912.0;
+        let c = _mm512_set1_ps;
+        // min/max return their second operand when either is NaN: x, so NaN propagates
+        let x = _mm512_max_ps(c(-104.0), _mm512_min_ps(c(89.0), x));
+        let t = _mm512_fmadd_ps(x, c(std::f32::consts::LOG2_E), c(SHIFT));
+        let n = _mm512_sub_ps(t, c(SHIFT));
+        let r = _mm512_fmadd_ps(n, c(-0.693_359_4), x);
+        let r = _mm512_fmadd_ps(n, c(2.121_944_4e-4), r);
+        let mut p = c(1.987_569_1e-4);
+        for k in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 0.166_666_65, 0.5] {
+            p = _mm512_fmadd_ps(p, r, c(k));
+        }
+        let e = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), c(1.0));
+        // e * 2^n rounded once, as e * 2^(n/2) * 2^(n - n/2) is (the first product is exact)
+        _mm512_scalef_ps(e, n)
+    }
+
+    /// The mask of the first `n < 16` lanes.
+    #[inline]
+    fn head(n: usize) -> __mmask16 {
+        ((1u32 << n) - 1) as __mmask16
+    }
+
+    /// `y[i] = exp(x[i])` over `n` elements; `x` and `y` may be the same pointer (in place).
+    /// SAFETY: the CPU has AVX-512F; `x` and `y` are valid for `n` elements.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn exp(x: *const f32, y: *mut f32, n: usize) {
+        let mut i = 0;
+        while i + L <= n {
+            _mm512_storeu_ps(y.add(i), exp16(_mm512_loadu_ps(x.add(i))));
+            i += L;
+        }
+        if i < n {
+            let m = head(n - i);
+            _mm512_mask_storeu_ps(y.add(i), m, exp16(_mm512_maskz_loadu_ps(m, x.add(i))));
+        }
+    }
+
+    /// [`super::exp_shift_sum`] with [`exp16`], summing in the same order (so the same bits).
+    /// SAFETY: the CPU has AVX-512F; the slices have the same length.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn exp_shift_sum(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+        let s = _mm512_set1_ps(shift);
+        let mut total = 0.0f64;
+        for (xb, yb) in x.chunks(SUM_BLOCK).zip(y.chunks_mut(SUM_BLOCK)) {
+            let (full, n) = (xb.len() / L * L, xb.len());
+            let (xp, yp) = (xb.as_ptr(), yb.as_mut_ptr());
+            let mut acc = _mm512_setzero_ps();
+            let mut i = 0;
+            while i < full {
+                let e = exp16(_mm512_sub_ps(_mm512_loadu_ps(xp.add(i)), s));
+                _mm512_storeu_ps(yp.add(i), e);
+                acc = _mm512_add_ps(acc, e);
+                i += L;
+            }
+            let mut lanes = [0.0f32; L];
+            _mm512_storeu_ps(lanes.as_mut_ptr(), acc);
+            let mut b: f64 = lanes.iter().map(|&a| a as f64).sum();
+            if full < n {
+                let m = head(n - full);
+                _mm512_mask_storeu_ps(yp.add(full), m, exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, xp.add(full)), s)));
+                for &v in &yb[full..] {
+                    b += v as f64;
+                }
+            }
+            total += b;
+        }
+        total
+    }
+}
+
 /// `y[i] = exp(x[i])`.
 pub fn exp_f32(x: &[f32], y: &mut [f32]) {
+    assert_eq!(x.len(), y.len(), "vecmath::exp_f32: slices of different lengths");
+    #[cfg(target_arch = "x86_64")]
+    if avx512::available() {
+        // SAFETY: the CPU has AVX-512F; both slices hold x.len() elements.
+        return unsafe { avx512::exp(x.as_ptr(), y.as_mut_ptr(), x.len()) };
+    }
     map(x, y, &Exp)
 }
 
 /// `x[i] = exp(x[i])`.
 pub fn exp_f32_inplace(x: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx512::available() {
+        // SAFETY: the CPU has AVX-512F; each vector is read before it is written.
+        return unsafe { avx512::exp(x.as_ptr(), x.as_mut_ptr(), x.len()) };
+    }
     map_inplace(x, &Exp)
 }
 
@@ -341,6 +456,40 @@ mod tests {
     fn erf_accuracy() {
         let w = max_ulps(erf_f32, libm::erf, true);
         assert!(w <= 4.0, "{w}");
+    }
+
+    /// The AVX-512 kernels give the FMA tiers' bits exactly (scalef rounds once where the
+    /// portable code's second power-of-two product does), subnormal and overflowing results
+    /// and NaN included, at every length (the masked tail).
+    #[test]
+    fn avx512_exp_matches_the_fma_tiers_bit_for_bit() {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("fma") {
+            // the FMA tier's bodies, run only on a CPU with FMA (checked above)
+            #[target_feature(enable = "fma")]
+            unsafe fn fma_exp(x: &[f32], y: &mut [f32]) {
+                run::<f32, f32, Exp, true>(x, y, &Exp)
+            }
+            #[target_feature(enable = "fma")]
+            unsafe fn fma_sum(x: &[f32], shift: f32, y: &mut [f32]) -> f64 {
+                exp_shift_sum::<true>(x, shift, y)
+            }
+            let x = sweep();
+            let (mut fast, mut slow) = (vec![0.0f32; x.len()], vec![0.0f32; x.len()]);
+            exp_f32(&x, &mut fast);
+            unsafe { fma_exp(&x, &mut slow) };
+            for ((a, b), v) in fast.iter().zip(&slow).zip(&x) {
+                assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "x={v:e}: {a:e} vs {b:e}");
+            }
+            for n in [0usize, 1, 15, 16, 17, 4095, 4096, 4097, 10_000] {
+                let xs: Vec<f32> = (0..n).map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.37).collect();
+                let (mut y1, mut y2) = (vec![0.0f32; n], vec![0.0f32; n]);
+                let s1 = exp_shift_sum_f32(&xs, 1.25, &mut y1);
+                let s2 = unsafe { fma_sum(&xs, 1.25, &mut y2) };
+                assert_eq!(s1.to_bits(), s2.to_bits(), "n={n}");
+                assert!(y1.iter().zip(&y2).all(|(a, b)| a.to_bits() == b.to_bits()), "n={n}");
+            }
+        }
     }
 
     #[test]
