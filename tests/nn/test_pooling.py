@@ -128,3 +128,40 @@ def test_lenet_like_stack_trains():
                 p -= 0.1 * p.grad
         losses.append(loss.item())
     assert losses[-1] < losses[0]
+
+
+def _max_pool_reference(x, kh, kw, sh, sw, dh=1, dw=1):
+    """torch's max pooling of an (N, C, H, W) numpy array, window by window in row-major order:
+    a later element wins when it is greater or NaN (so the last NaN wins)."""
+    n, c, h, w = x.shape
+    oh, ow = (h - dh * (kh - 1) - 1) // sh + 1, (w - dw * (kw - 1) - 1) // sw + 1
+    out, idx = np.zeros((n, c, oh, ow), x.dtype), np.zeros((n, c, oh, ow), np.int64)
+    for p in np.ndindex(n, c):
+        for i in range(oh):
+            for j in range(ow):
+                best, bi = None, None
+                for a in range(kh):
+                    for b in range(kw):
+                        r, q = i * sh + a * dh, j * sw + b * dw
+                        v = x[p][r, q]
+                        if best is None or v > best or np.isnan(v):
+                            best, bi = v, r * w + q
+                out[p][i, j], idx[p][i, j] = best, bi
+    return out, idx
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 6, 8), (1, 2, 7, 9), (1, 1, 4, 3)])
+@pytest.mark.parametrize("k,s,d", [(2, 2, 1), ((3, 2), (1, 2), 1), ((2, 2), (2, 2), (2, 1)), (3, 2, 1)])
+def test_max_pool2d_ties_and_nans_match_torchs_order(shape, k, s, d):
+    # max_pool2d(2) takes a vectorised path (windows of two adjacent columns at stride 2); every
+    # path keeps torch's rule: the first maximum wins a tie, a NaN wins (the last NaN of a window)
+    rng = np.random.default_rng(sum(shape))
+    x = rng.integers(0, 3, size=shape).astype(np.float32)   # many ties
+    x[rng.random(shape) < 0.1] = np.nan
+    kh, kw = (k, k) if isinstance(k, int) else k
+    sh, sw = (s, s) if isinstance(s, int) else s
+    dh, dw = (d, d) if isinstance(d, int) else d
+    want, want_idx = _max_pool_reference(x, kh, kw, sh, sw, dh, dw)
+    got, got_idx = F.max_pool2d(rstorch.tensor(x), k, s, 0, d, return_indices=True)
+    np.testing.assert_array_equal(got_idx.numpy(), want_idx)
+    np.testing.assert_array_equal(got.numpy(), want)   # NaN positions compare equal

@@ -96,6 +96,25 @@ fn window(g: &Geom, k: [usize; 3]) -> ([(usize, usize); 3], [isize; 3]) {
     (ranges, offs)
 }
 
+/// One kernel position's [`window`].
+type Window = ([(usize, usize); 3], [isize; 3]);
+
+/// The [`window`] of every kernel position, in the column matrix's row order (`kd`, `kh`, `kw`):
+/// computed once per convolution, since each costs six integer divisions and vol2col/col2vol
+/// would otherwise redo them for every channel of every sample.
+fn windows(g: &Geom) -> Vec<Window> {
+    let ks = g.ks;
+    let mut v = Vec::with_capacity(g.kp());
+    for kd in 0..ks[0] {
+        for kh in 0..ks[1] {
+            for kw in 0..ks[2] {
+                v.push(window(g, [kd, kh, kw]));
+            }
+        }
+    }
+    v
+}
+
 /// Unroll the patches of one group of one sample (`src`: `[cg, is]` contiguous) into `dst`
 /// (`[cg * kp, op]`). Each row (one channel and kernel position) is zeroed only where padding
 /// reaches it, and filled with one contiguous copy per output row (stride 1) over the valid
@@ -103,39 +122,34 @@ fn window(g: &Geom, k: [usize; 3]) -> ([(usize, usize); 3], [isize; 3]) {
 ///
 /// # Safety
 /// `src` points to `cg * ip` readable elements.
-unsafe fn vol2col<T: Element>(g: &Geom, src: *const T, dst: &mut [T]) {
-    let (is, ks, os, st) = (g.is, g.ks, g.os, g.stride);
+unsafe fn vol2col<T: Element>(g: &Geom, wins: &[Window], src: *const T, dst: &mut [T]) {
+    let (is, os, st) = (g.is, g.os, g.stride);
     let op = g.op();
     let mut row = 0;
     for c in 0..g.cg() {
         let sc = src.add(c * g.ip());
-        for kd in 0..ks[0] {
-            for kh in 0..ks[1] {
-                for kw in 0..ks[2] {
-                    let drow = &mut dst[row * op..(row + 1) * op];
-                    row += 1;
-                    let ([(d0, d1), (h0, h1), (w0, w1)], [offd, offh, offw]) = window(g, [kd, kh, kw]);
-                    if !(d0 == 0 && d1 == os[0] && h0 == 0 && h1 == os[1] && w0 == 0 && w1 == os[2]) {
-                        drow.fill(T::zero());
-                    }
-                    if w0 >= w1 {
-                        continue;
-                    }
-                    let n = w1 - w0;
-                    let dp = drow.as_mut_ptr();
-                    for od in d0..d1 {
-                        let id = (od as isize * st[0] as isize + offd) as usize;
-                        for oh in h0..h1 {
-                            let ih = (oh as isize * st[1] as isize + offh) as usize;
-                            let srow = sc.add((id * is[1] + ih) * is[2]);
-                            let out = dp.add((od * os[1] + oh) * os[2] + w0);
-                            if st[2] == 1 {
-                                std::ptr::copy_nonoverlapping(srow.offset(w0 as isize + offw), out, n);
-                            } else {
-                                for j in 0..n {
-                                    *out.add(j) = *srow.offset(((w0 + j) * st[2]) as isize + offw);
-                                }
-                            }
+        for &([(d0, d1), (h0, h1), (w0, w1)], [offd, offh, offw]) in wins {
+            let drow = &mut dst[row * op..(row + 1) * op];
+            row += 1;
+            if !(d0 == 0 && d1 == os[0] && h0 == 0 && h1 == os[1] && w0 == 0 && w1 == os[2]) {
+                drow.fill(T::zero());
+            }
+            if w0 >= w1 {
+                continue;
+            }
+            let n = w1 - w0;
+            let dp = drow.as_mut_ptr();
+            for od in d0..d1 {
+                let id = (od as isize * st[0] as isize + offd) as usize;
+                for oh in h0..h1 {
+                    let ih = (oh as isize * st[1] as isize + offh) as usize;
+                    let srow = sc.add((id * is[1] + ih) * is[2]);
+                    let out = dp.add((od * os[1] + oh) * os[2] + w0);
+                    if st[2] == 1 {
+                        std::ptr::copy_nonoverlapping(srow.offset(w0 as isize + offw), out, n);
+                    } else {
+                        for j in 0..n {
+                            *out.add(j) = *srow.offset(((w0 + j) * st[2]) as isize + offw);
                         }
                     }
                 }
@@ -149,38 +163,33 @@ unsafe fn vol2col<T: Element>(g: &Geom, src: *const T, dst: &mut [T]) {
 ///
 /// # Safety
 /// `dst` points to `cg * ip` writable elements no other thread touches.
-unsafe fn col2vol<T: Element + std::ops::AddAssign>(g: &Geom, src: &[T], dst: *mut T) {
-    let (is, ks, os, st) = (g.is, g.ks, g.os, g.stride);
+unsafe fn col2vol<T: Element + std::ops::AddAssign>(g: &Geom, wins: &[Window], src: &[T], dst: *mut T) {
+    let (is, os, st) = (g.is, g.os, g.stride);
     let op = g.op();
     let mut row = 0;
     for c in 0..g.cg() {
         let dc = dst.add(c * g.ip());
-        for kd in 0..ks[0] {
-            for kh in 0..ks[1] {
-                for kw in 0..ks[2] {
-                    let srow = &src[row * op..(row + 1) * op];
-                    row += 1;
-                    let ([(d0, d1), (h0, h1), (w0, w1)], [offd, offh, offw]) = window(g, [kd, kh, kw]);
-                    if w0 >= w1 {
-                        continue;
-                    }
-                    let n = w1 - w0;
-                    for od in d0..d1 {
-                        let id = (od as isize * st[0] as isize + offd) as usize;
-                        for oh in h0..h1 {
-                            let ih = (oh as isize * st[1] as isize + offh) as usize;
-                            let inp = &srow[(od * os[1] + oh) * os[2] + w0..][..n];
-                            let drow = dc.add((id * is[1] + ih) * is[2]);
-                            if st[2] == 1 {
-                                let d = std::slice::from_raw_parts_mut(drow.offset(w0 as isize + offw), n);
-                                for (x, &v) in d.iter_mut().zip(inp) {
-                                    *x += v;
-                                }
-                            } else {
-                                for (j, &v) in inp.iter().enumerate() {
-                                    *drow.offset(((w0 + j) * st[2]) as isize + offw) += v;
-                                }
-                            }
+        for &([(d0, d1), (h0, h1), (w0, w1)], [offd, offh, offw]) in wins {
+            let srow = &src[row * op..(row + 1) * op];
+            row += 1;
+            if w0 >= w1 {
+                continue;
+            }
+            let n = w1 - w0;
+            for od in d0..d1 {
+                let id = (od as isize * st[0] as isize + offd) as usize;
+                for oh in h0..h1 {
+                    let ih = (oh as isize * st[1] as isize + offh) as usize;
+                    let inp = &srow[(od * os[1] + oh) * os[2] + w0..][..n];
+                    let drow = dc.add((id * is[1] + ih) * is[2]);
+                    if st[2] == 1 {
+                        let d = std::slice::from_raw_parts_mut(drow.offset(w0 as isize + offw), n);
+                        for (x, &v) in d.iter_mut().zip(inp) {
+                            *x += v;
+                        }
+                    } else {
+                        for (j, &v) in inp.iter().enumerate() {
+                            *drow.offset(((w0 + j) * st[2]) as isize + offw) += v;
                         }
                     }
                 }
@@ -269,6 +278,7 @@ fn forward_kernel<T: Float>(g: &Geom, x: &Tensor, w: &Tensor, bias: Option<&Tens
     let yp = SyncPtr(unsafe { (gy.ptr() as *mut T).add(y.offset()) });
     let (cg, og, rows, ip, op) = (g.cg(), g.og(), g.rows(), g.ip(), g.op());
     let pw = g.pointwise();
+    let wins = if pw { Vec::new() } else { windows(g) };
     over_batch::<T>(g, |samples, buf, par| {
         for n in samples {
             // SAFETY: sample n's slices of x and y belong to this chunk alone.
@@ -284,7 +294,7 @@ fn forward_kernel<T: Float>(g: &Geom, x: &Tensor, w: &Tensor, bias: Option<&Tens
                     let col = if pw {
                         xg
                     } else {
-                        vol2col(g, xg, buf);
+                        vol2col(g, &wins, xg, buf);
                         buf.as_mut_ptr()
                     };
                     gemm(
@@ -314,6 +324,7 @@ fn backward_input_kernel<T: Float>(g: &Geom, gy: &Tensor, w: &Tensor, gx: &Tenso
     let gxp = SyncPtr(unsafe { (ggx.ptr() as *mut T).add(gx.offset()) });
     let (cg, og, rows, ip, op) = (g.cg(), g.og(), g.rows(), g.ip(), g.op());
     let pw = g.pointwise();
+    let wins = if pw { Vec::new() } else { windows(g) };
     over_batch::<T>(g, |samples, buf, par| {
         for n in samples {
             // SAFETY: sample n's slices of gy and gx belong to this chunk alone.
@@ -330,7 +341,7 @@ fn backward_input_kernel<T: Float>(g: &Geom, gy: &Tensor, w: &Tensor, gx: &Tenso
                         gemm(SyncPtr(gxn.add(gi * cg * ip)), (rows, op, og), op, wt, (gyg, op, 1), false, par);
                     } else {
                         gemm(SyncPtr(buf.as_mut_ptr()), (rows, op, og), op, wt, (gyg, op, 1), false, par);
-                        col2vol(g, buf, gxn.add(gi * cg * ip));
+                        col2vol(g, &wins, buf, gxn.add(gi * cg * ip));
                     }
                 }
             }
@@ -348,6 +359,7 @@ fn backward_weight_kernel<T: Float>(g: &Geom, x: &Tensor, gy: &Tensor, gw: &Tens
     let gyp = SyncPtr(unsafe { (ggy.ptr() as *mut T).add(gy.offset()) });
     let (cg, og, rows, ip, op) = (g.cg(), g.og(), g.rows(), g.ip(), g.op());
     let pw = g.pointwise();
+    let wins = if pw { Vec::new() } else { windows(g) };
     let wlen = g.o * rows;
     let partial = |samples: std::ops::Range<usize>, par: bool| -> Vec<T> {
         let mut acc = vec![T::zero(); wlen];
@@ -360,7 +372,7 @@ fn backward_weight_kernel<T: Float>(g: &Geom, x: &Tensor, gy: &Tensor, gw: &Tens
                     let col = if pw {
                         xg
                     } else {
-                        vol2col(g, xg, &mut buf);
+                        vol2col(g, &wins, xg, &mut buf);
                         buf.as_mut_ptr()
                     };
                     let gyg = SyncPtr(gyp.get().add((n * g.o + gi * og) * op));
@@ -778,14 +790,15 @@ fn fold_kernel<T: Float>(g: &Geom, x: &Tensor, out: &Tensor, unfold: bool) -> Re
     let xp = SyncPtr(unsafe { (gx.ptr() as *mut T).add(x.offset()) });
     let op = SyncPtr(unsafe { (go.ptr() as *mut T).add(out.offset()) });
     let (image, cols) = (g.c * g.ip(), g.rows() * g.op());
+    let wins = windows(g);
     parallel::for_each_chunk(g.n, (parallel::GRAIN / cols.max(1)).max(1), |r| {
         for i in r {
             // SAFETY: sample i's slices belong to this chunk alone.
             unsafe {
                 if unfold {
-                    vol2col(g, xp.get().add(i * image), std::slice::from_raw_parts_mut(op.get().add(i * cols), cols));
+                    vol2col(g, &wins, xp.get().add(i * image), std::slice::from_raw_parts_mut(op.get().add(i * cols), cols));
                 } else {
-                    col2vol(g, std::slice::from_raw_parts(xp.get().add(i * cols), cols), op.get().add(i * image));
+                    col2vol(g, &wins, std::slice::from_raw_parts(xp.get().add(i * cols), cols), op.get().add(i * image));
                 }
             }
         }

@@ -217,6 +217,16 @@ impl Geom {
         }
     }
 
+    /// Whether every window along the width is two adjacent columns at stride 2 and no window
+    /// along depth or height is empty: [`window_max_pairs`]'s case.
+    fn column_pairs(&self) -> bool {
+        let [a, b, c] = &self.axes;
+        c.step == 1
+            && 2 * c.win.len() <= c.input
+            && c.win.iter().enumerate().all(|(k, &w)| w == (2 * k, 2 * k + 2))
+            && a.win.iter().chain(&b.win).all(|&(s, e)| s < e)
+    }
+
     /// Run `f` over chunks of planes, in parallel when the work is large enough.
     fn par_planes(&self, work_per_plane: usize, f: impl Fn(Range<usize>) + Sync) {
         let grain = (GRAIN / work_per_plane.max(1)).max(1);
@@ -403,6 +413,7 @@ fn max_kernel<T: PoolElem>(x: &Tensor, out: &Tensor, idx: &Tensor, g: &Geom) -> 
     let xs = unsafe { elems::<T>(x, xg.ptr()) };
     let (op, ip) = (SyncPtr(og.ptr() as *mut T), SyncPtr(ig.ptr() as *mut i64));
     let work = g.axes.iter().map(|a| a.input.max(a.output())).product::<usize>();
+    let pairs = g.column_pairs();
     g.par_planes(work, |planes| {
         for pl in planes {
             let xp = &xs[pl * isz..(pl + 1) * isz];
@@ -410,7 +421,11 @@ fn max_kernel<T: PoolElem>(x: &Tensor, out: &Tensor, idx: &Tensor, g: &Geom) -> 
             let (o, ix) = unsafe {
                 (std::slice::from_raw_parts_mut(op.get().add(pl * osz), osz), std::slice::from_raw_parts_mut(ip.get().add(pl * osz), osz))
             };
-            window_max(xp, g, o, ix);
+            if pairs {
+                window_max_pairs(xp, g, o, ix);
+            } else {
+                window_max(xp, g, o, ix);
+            }
         }
     });
     Ok(())
@@ -452,6 +467,50 @@ fn window_max<T: PoolElem>(xp: &[T], g: &Geom, o: &mut [T], ix: &mut [i64]) {
         o[j] = bv;
         ix[j] = bi as i64;
     });
+}
+
+/// [`window_max`] for the commonest pooling, `max_pool2d(2)`: every window spans two adjacent
+/// columns at stride 2 (no padding, no dilation along the width). A window's rows are visited in
+/// torch's order as whole output rows, so the loop over a row's outputs vectorises (the generic
+/// loop sets up three nested loops per output: 17% of a LeNet training step).
+#[inline(always)]
+fn window_max_pairs<T: PoolElem>(xp: &[T], g: &Geom, o: &mut [T], ix: &mut [i64]) {
+    let [a, b, c] = &g.axes;
+    let (w, ow) = (c.input, c.win.len());
+    let hw = b.input * w;
+    let mut j = 0;
+    for &(d0, d1) in &a.win {
+        for &(h0, h1) in &b.win {
+            let (orow, irow) = (&mut o[j..j + ow], &mut ix[j..j + ow]);
+            j += ow;
+            let mut first = true;
+            let mut id = d0;
+            while id < d1 {
+                let mut ih = h0;
+                while ih < h1 {
+                    let base = id * hw + ih * w;
+                    let src = &xp[base..base + 2 * ow];
+                    for (k, ((ov, iv), pair)) in orow.iter_mut().zip(irow.iter_mut()).zip(src.chunks_exact(2)).enumerate() {
+                        let (v0, v1) = (pair[0], pair[1]);
+                        let (mut bv, mut bi) = if first { (v0, base + 2 * k) } else { (*ov, *iv as usize) };
+                        if !first && (v0 > bv || v0.nan()) {
+                            bv = v0;
+                            bi = base + 2 * k;
+                        }
+                        if v1 > bv || v1.nan() {
+                            bv = v1;
+                            bi = base + 2 * k + 1;
+                        }
+                        *ov = bv;
+                        *iv = bi as i64;
+                    }
+                    first = false;
+                    ih += b.step;
+                }
+                id += a.step;
+            }
+        }
+    }
 }
 
 /// The backward of max pooling (and adaptive max pooling): `grad` added at `indices` into
