@@ -1,4 +1,4 @@
-"""`rstorch.utils.data`, like `torch.utils.data` (without DataPipes and DistributedSampler)."""
+"""`rstorch.utils.data`, like `torch.utils.data` (without DataPipes)."""
 
 from .dataloader import (
     _DatasetKind,
@@ -17,6 +17,7 @@ from .dataset import (
     Subset,
     TensorDataset,
 )
+from .distributed import DistributedSampler
 from .sampler import (
     BatchSampler,
     RandomSampler,
@@ -32,6 +33,7 @@ __all__ = [
     "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "DistributedSampler",
     "IterableDataset",
     "RandomSampler",
     "Sampler",
