@@ -6,16 +6,18 @@ Loaded on first use of `rstorch.distributions` (see rstorch/__init__.py)."""
 
 from . import constraints, transforms  # noqa: F401
 from .constraint_registry import biject_to, transform_to
-from .continuous import Exponential, Laplace, Normal, Uniform
-from .discrete import Bernoulli, Categorical, OneHotCategorical, OneHotCategoricalStraightThrough
+from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
+from .discrete import Bernoulli, Categorical, Geometric, OneHotCategorical, OneHotCategoricalStraightThrough
 from .distribution import Distribution
+from .gamma import Beta, Binomial, Chi2, Dirichlet, Gamma, NegativeBinomial, Poisson, StudentT
 from .kl import kl_divergence, register_kl
 from .multivariate import Independent, MultivariateNormal
-from .transformed import LogNormal, TransformedDistribution
+from .transformed import Gumbel, HalfCauchy, HalfNormal, LogNormal, Pareto, TransformedDistribution, Weibull
 from .transforms import *  # noqa: F403
 
 __all__ = [
-    "Bernoulli", "Categorical", "Distribution", "Exponential", "Independent", "Laplace", "LogNormal",
+    "Beta", "Binomial", "Chi2", "Dirichlet", "Gamma", "NegativeBinomial", "Poisson", "StudentT",
+    "Bernoulli", "Categorical", "Cauchy", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Pareto", "Weibull", "Distribution", "Exponential", "Independent", "Laplace", "LogNormal",
     "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
     "TransformedDistribution", "Uniform", "biject_to", "kl_divergence", "register_kl", "transform_to",
 ]

@@ -8,7 +8,7 @@ from . import constraints
 from .distribution import Distribution
 from .utils import _standard_normal
 
-__all__ = ["Normal", "Uniform", "Exponential", "Laplace"]
+__all__ = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy"]
 
 
 class _Checked(Distribution):
@@ -159,3 +159,33 @@ class Laplace(_Checked):
 
     def entropy(self):
         return 1 + rstorch.log(2 * self.scale)
+
+
+class Cauchy(_Checked):
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+    _params = ("loc", "scale")
+
+    def __init__(self, loc, scale, validate_args=None):
+        self._init_params((loc, scale), validate_args=validate_args)
+
+    mean = property(lambda self: rstorch.full(self._extended_shape(), math.nan, dtype=self.loc.dtype))
+    mode = property(lambda self: self.loc)
+    variance = property(lambda self: rstorch.full(self._extended_shape(), math.inf, dtype=self.loc.dtype))
+
+    def rsample(self, sample_shape=rstorch.Size()):
+        eps = rstorch.empty(self._extended_shape(sample_shape), dtype=self.loc.dtype).cauchy_()
+        return self.loc + eps * self.scale
+
+    def _log_prob(self, value):
+        return -math.log(math.pi) - self.scale.log() - (((value - self.loc) / self.scale) ** 2).log1p()
+
+    def _cdf(self, value):
+        return rstorch.atan((value - self.loc) / self.scale) / math.pi + 0.5
+
+    def icdf(self, value):
+        return rstorch.tan(math.pi * (value - 0.5)) * self.scale + self.loc
+
+    def entropy(self):
+        return math.log(4 * math.pi) + self.scale.log()

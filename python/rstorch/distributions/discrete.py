@@ -1,4 +1,4 @@
-"""Bernoulli, Categorical, OneHotCategorical(StraightThrough): parametrized by probs or logits
+"""Bernoulli, Categorical, OneHotCategorical(StraightThrough), Geometric: parametrized by probs or logits
 (the other one computed on first use)."""
 
 import math
@@ -10,7 +10,7 @@ from . import constraints
 from .distribution import Distribution, _size
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
-__all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
+__all__ = ["Bernoulli", "Categorical", "Geometric", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 def _one_of(probs, logits):
@@ -197,3 +197,44 @@ class OneHotCategoricalStraightThrough(OneHotCategorical):
         samples = self.sample(sample_shape)
         probs = self._categorical.probs
         return samples + (probs - probs.detach())
+
+
+class Geometric(_ProbsOrLogits):
+    """The number of failures before the first success."""
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.nonnegative_integer
+    has_enumerate_support = False
+    _is_binary = True
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        name, value = _one_of(probs, logits)
+        (param,) = broadcast_all(value)
+        setattr(self, name, param)
+        self._param = param
+        super().__init__(() if isinstance(value, Number) else param.size(), validate_args=validate_args)
+        if self._validate_args and probs is not None and not bool((self.probs > 0).all()):
+            v = self.probs
+            raise ValueError(f"Expected parameter probs ({type(v).__name__} of shape {tuple(v.shape)}) of distribution "
+                             f"{self!r} to be positive but found invalid values:\n{v.data[~(v > 0)]}")
+
+    mean = property(lambda self: 1.0 / self.probs - 1.0)
+    mode = property(lambda self: rstorch.zeros_like(self.probs))
+    variance = property(lambda self: (1.0 / self.probs - 1.0) / self.probs)
+
+    def sample(self, sample_shape=rstorch.Size()):
+        tiny = rstorch.finfo(self.probs.dtype).tiny
+        with rstorch.no_grad():
+            u = rstorch.empty(self._extended_shape(sample_shape), dtype=self.probs.dtype).uniform_(tiny, 1)
+            return (u.log() / (-self.probs).log1p()).floor()
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        value, probs = broadcast_all(value, self.probs)
+        probs = probs.clone()
+        probs[(probs == 1) & (value == 0)] = 0
+        return value * (-probs).log1p() + self.probs.log()
+
+    def entropy(self):
+        bce = rstorch.nn.functional.binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
+        return bce / self.probs

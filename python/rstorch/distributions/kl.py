@@ -6,9 +6,10 @@ import math
 import rstorch
 
 from .continuous import Exponential, Laplace, Normal, Uniform
-from .discrete import Bernoulli, Categorical, OneHotCategorical
+from .discrete import Bernoulli, Categorical, Geometric, OneHotCategorical
+from .gamma import Beta, Binomial, Dirichlet, Gamma, Poisson
 from .multivariate import Independent, MultivariateNormal, _mahalanobis
-from .transformed import TransformedDistribution
+from .transformed import Gumbel, HalfNormal, Pareto, TransformedDistribution
 from .utils import _sum_rightmost
 
 __all__ = ["register_kl", "kl_divergence"]
@@ -167,3 +168,71 @@ def _kl_laplace_normal(p, q):
     ratio = p.scale.pow(2) / var
     t1 = 0.5 * rstorch.log(2 * ratio / math.pi)
     return -t1 + ratio + (0.5 * p.loc.pow(2) - p.loc * q.loc + 0.5 * q.loc.pow(2)) / var - 1
+
+
+_EULER = 0.57721566490153286060
+
+
+@register_kl(Exponential, Gamma)
+def _kl_exponential_gamma(p, q):
+    ratio = q.rate / p.rate
+    a = q.concentration
+    return -a * rstorch.log(ratio) + ratio + a.lgamma() + a * _EULER - (1 + _EULER)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    a, b, c, d = p.concentration, p.rate, q.concentration, q.rate
+    return c * (b / d).log() + rstorch.lgamma(c) - rstorch.lgamma(a) + (a - c) * rstorch.digamma(a) + (d - b) * (a / b)
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    a, b = p.concentration, q.concentration
+    a0, b0 = a.sum(-1), b.sum(-1)
+    t1 = a0.lgamma() - b0.lgamma() - (a.lgamma() - b.lgamma()).sum(-1)
+    return t1 + ((a - b) * (a.digamma() - a0.digamma().unsqueeze(-1))).sum(-1)
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    return _kl_dirichlet_dirichlet(p._dirichlet, q._dirichlet)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    ratio, q_loc, p_loc = p.scale / q.scale, q.loc / q.scale, p.loc / q.scale
+    return (-ratio.log() - q_loc + p_loc + ratio * _EULER + rstorch.exp(q_loc + (1 + ratio).lgamma() - p_loc)
+            - (1 + _EULER))
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p, q):
+    return _kl_normal_normal(p.base_dist, q.base_dist)
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    return -p.entropy() - rstorch.log1p(-q.probs) / p.probs - q.logits
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p, q):
+    scale_ratio, alpha_ratio = p.scale / q.scale, q.alpha / p.alpha
+    result = q.alpha * scale_ratio.log() - alpha_ratio.log() + alpha_ratio - 1
+    result[p.support.lower_bound < q.support.lower_bound] = math.inf
+    return result
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    if bool((p.total_count < q.total_count).any()):
+        raise NotImplementedError("KL between Binomials where q.total_count > p.total_count is not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
+    kl[p.total_count > q.total_count] = math.inf
+    return kl
