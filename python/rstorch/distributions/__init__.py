@@ -6,6 +6,8 @@ Loaded on first use of `rstorch.distributions` (see rstorch/__init__.py)."""
 
 from . import constraints, transforms  # noqa: F401
 from .constraint_registry import biject_to, transform_to
+from .compound import (ExpRelaxedCategorical, LogisticNormal, LogitRelaxedBernoulli, MixtureSameFamily, Multinomial,
+                       RelaxedBernoulli, RelaxedOneHotCategorical)
 from .continuous import Cauchy, Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, Geometric, OneHotCategorical, OneHotCategoricalStraightThrough
 from .distribution import Distribution
@@ -17,6 +19,8 @@ from .transforms import *  # noqa: F403
 
 __all__ = [
     "Beta", "Binomial", "Chi2", "Dirichlet", "Gamma", "NegativeBinomial", "Poisson", "StudentT",
+    "ExpRelaxedCategorical", "LogisticNormal", "LogitRelaxedBernoulli", "MixtureSameFamily", "Multinomial",
+    "RelaxedBernoulli", "RelaxedOneHotCategorical",
     "Bernoulli", "Categorical", "Cauchy", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Pareto", "Weibull", "Distribution", "Exponential", "Independent", "Laplace", "LogNormal",
     "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
     "TransformedDistribution", "Uniform", "biject_to", "kl_divergence", "register_kl", "transform_to",
