@@ -13,6 +13,7 @@ from .discrete import Bernoulli, Categorical, Geometric, OneHotCategorical, OneH
 from .distribution import Distribution
 from .gamma import Beta, Binomial, Chi2, Dirichlet, Gamma, NegativeBinomial, Poisson, StudentT
 from .kl import kl_divergence, register_kl
+from .others import ContinuousBernoulli, GeneralizedPareto, Kumaraswamy, VonMises
 from .multivariate import Independent, MultivariateNormal
 from .transformed import Gumbel, HalfCauchy, HalfNormal, LogNormal, Pareto, TransformedDistribution, Weibull
 from .transforms import *  # noqa: F403
@@ -21,6 +22,7 @@ __all__ = [
     "Beta", "Binomial", "Chi2", "Dirichlet", "Gamma", "NegativeBinomial", "Poisson", "StudentT",
     "ExpRelaxedCategorical", "LogisticNormal", "LogitRelaxedBernoulli", "MixtureSameFamily", "Multinomial",
     "RelaxedBernoulli", "RelaxedOneHotCategorical",
+    "ContinuousBernoulli", "GeneralizedPareto", "Kumaraswamy", "VonMises",
     "Bernoulli", "Categorical", "Cauchy", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Pareto", "Weibull", "Distribution", "Exponential", "Independent", "Laplace", "LogNormal",
     "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
     "TransformedDistribution", "Uniform", "biject_to", "kl_divergence", "register_kl", "transform_to",
