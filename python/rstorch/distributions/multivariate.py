@@ -1,4 +1,5 @@
-"""Independent (batch dims reinterpreted as event dims) and MultivariateNormal."""
+"""Independent (batch dims reinterpreted as event dims), MultivariateNormal and
+LowRankMultivariateNormal."""
 
 import math
 
@@ -8,7 +9,7 @@ from . import constraints
 from .distribution import Distribution, _size
 from .utils import _standard_normal, _sum_rightmost, lazy_property
 
-__all__ = ["Independent", "MultivariateNormal"]
+__all__ = ["Independent", "MultivariateNormal", "LowRankMultivariateNormal"]
 
 
 class Independent(Distribution):
@@ -157,4 +158,98 @@ class MultivariateNormal(Distribution):
 
     def entropy(self):
         H = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + self._half_log_det()
+        return H if len(self._batch_shape) == 0 else H.expand(self._batch_shape)
+
+
+class LowRankMultivariateNormal(Distribution):
+    """Covariance W W^T + diag(D) (W: n x m, m small): scores through the m x m capacitance
+    I + W^T D^-1 W (Woodbury and the matrix determinant lemma)."""
+    arg_constraints = {"loc": constraints.real_vector, "cov_factor": constraints.independent(constraints.real, 2),
+                       "cov_diag": constraints.independent(constraints.positive, 1)}
+    support = constraints.real_vector
+    has_rsample = True
+
+    def __init__(self, loc, cov_factor, cov_diag, validate_args=None):
+        if loc.dim() < 1:
+            raise ValueError("loc must be at least one-dimensional.")
+        event_shape = loc.shape[-1:]
+        if cov_factor.dim() < 2:
+            raise ValueError("cov_factor must be at least two-dimensional, with optional leading batch dimensions")
+        if cov_factor.shape[-2:-1] != event_shape:
+            raise ValueError(f"cov_factor must be a batch of matrices with shape {event_shape[0]} x m")
+        if cov_diag.shape[-1:] != event_shape:
+            raise ValueError(f"cov_diag must be a batch of vectors with shape {event_shape}")
+        try:
+            loc_, self.cov_factor, diag_ = rstorch.broadcast_tensors(loc.unsqueeze(-1), cov_factor, cov_diag.unsqueeze(-1))
+        except RuntimeError as e:
+            raise ValueError(f"Incompatible batch shapes: loc {loc.shape}, cov_factor {cov_factor.shape}, "
+                             f"cov_diag {cov_diag.shape}") from e
+        self.loc, self.cov_diag = loc_[..., 0], diag_[..., 0]
+        self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag = cov_factor, cov_diag
+        m = cov_factor.size(-1)
+        K = rstorch.matmul(cov_factor.mT / cov_diag.unsqueeze(-2), cov_factor) + rstorch.eye(m, dtype=cov_factor.dtype)
+        self._capacitance_tril = rstorch.linalg.cholesky(K)
+        super().__init__(self.loc.shape[:-1], event_shape, validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(LowRankMultivariateNormal, _instance)
+        batch_shape = _size(batch_shape)
+        loc_shape = batch_shape + self.event_shape
+        new.loc, new.cov_diag = self.loc.expand(loc_shape), self.cov_diag.expand(loc_shape)
+        new.cov_factor = self.cov_factor.expand(loc_shape + self.cov_factor.shape[-1:])
+        for k in ("_unbroadcasted_cov_factor", "_unbroadcasted_cov_diag", "_capacitance_tril"):
+            setattr(new, k, getattr(self, k))
+        return self._finish_expand(new, batch_shape)
+
+    mean = mode = property(lambda self: self.loc)
+
+    def _full(self, m):
+        return m.expand(self._batch_shape + self._event_shape + self._event_shape)
+
+    @lazy_property
+    def variance(self):
+        W, D = self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag
+        return (W.pow(2).sum(-1) + D).expand(self._batch_shape + self._event_shape)
+
+    @lazy_property
+    def scale_tril(self):
+        n = self._event_shape[0]
+        d_sqrt = self._unbroadcasted_cov_diag.sqrt().unsqueeze(-1)
+        V = self._unbroadcasted_cov_factor / d_sqrt
+        K = rstorch.matmul(V, V.mT) + rstorch.eye(n, dtype=V.dtype)
+        return self._full(d_sqrt * rstorch.linalg.cholesky(K))
+
+    @lazy_property
+    def covariance_matrix(self):
+        W = self._unbroadcasted_cov_factor
+        return self._full(rstorch.matmul(W, W.mT) + rstorch.diag_embed(self._unbroadcasted_cov_diag))
+
+    @lazy_property
+    def precision_matrix(self):
+        D = self._unbroadcasted_cov_diag
+        A = rstorch.linalg.solve_triangular(self._capacitance_tril, self._unbroadcasted_cov_factor.mT / D.unsqueeze(-2),
+                                            upper=False)
+        return self._full(rstorch.diag_embed(D.reciprocal()) - A.mT @ A)
+
+    def rsample(self, sample_shape=rstorch.Size()):
+        shape = self._extended_shape(sample_shape)
+        eps_W = _standard_normal(shape[:-1] + self.cov_factor.shape[-1:], self.loc.dtype)
+        eps_D = _standard_normal(shape, self.loc.dtype)
+        return (self.loc + _batch_mv(self._unbroadcasted_cov_factor, eps_W)
+                + self._unbroadcasted_cov_diag.sqrt() * eps_D)
+
+    def _log_det(self):
+        return (2 * self._capacitance_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+                + self._unbroadcasted_cov_diag.log().sum(-1))
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        W, D = self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag
+        x = value - self.loc
+        M = (x.pow(2) / D).sum(-1) - _mahalanobis(self._capacitance_tril, _batch_mv(W.mT / D.unsqueeze(-2), x))
+        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + self._log_det() + M)
+
+    def entropy(self):
+        H = 0.5 * (self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + self._log_det())
         return H if len(self._batch_shape) == 0 else H.expand(self._batch_shape)
