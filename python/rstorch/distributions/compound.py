@@ -6,10 +6,9 @@ import math
 import rstorch
 
 from . import constraints
-from .discrete import Categorical, _ProbsOrLogits, _one_of
+from .discrete import Categorical, _ProbsOrLogits
 from .distribution import Distribution, _size
 from .gamma import Binomial
-from .multivariate import Independent  # noqa: F401 - LogisticNormal's base_dist is one
 from .continuous import Normal
 from .transformed import TransformedDistribution
 from .transforms import ExpTransform, SigmoidTransform, StickBreakingTransform
@@ -88,11 +87,7 @@ class LogitRelaxedBernoulli(_ProbsOrLogits):
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         self.temperature = temperature
-        name, value = _one_of(probs, logits)
-        (param,) = broadcast_all(value)
-        setattr(self, name, param)
-        self._param = param
-        super().__init__(() if not isinstance(value, rstorch.Tensor) else param.size(), validate_args=validate_args)
+        super().__init__(self._set_param(probs, logits), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = super().expand(batch_shape, _instance)
@@ -258,7 +253,8 @@ class MixtureSameFamily(Distribution):
     @property
     def variance(self):
         w, comp, dim = self._mixture_weights(), self._component_distribution, -1 - self._event_ndims
-        return rstorch.sum(w * comp.variance, dim=dim) + rstorch.sum(w * (comp.mean - self._pad(self.mean)).pow(2.0), dim=dim)
+        spread = (comp.mean - self._pad(self.mean)).pow(2.0)
+        return rstorch.sum(w * comp.variance, dim=dim) + rstorch.sum(w * spread, dim=dim)
 
     def cdf(self, x):
         return rstorch.sum(self._component_distribution.cdf(self._pad(x)) * self._mixture_distribution.probs, dim=-1)

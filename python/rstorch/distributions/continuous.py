@@ -24,8 +24,12 @@ class _Checked(Distribution):
             self._validate_sample(value)
         return self._cdf(value)
 
+    def _cdf(self, value):
+        raise NotImplementedError
 
-class Normal(_Checked):
+
+class _LocScale(_Checked):
+    """A real-valued family given by a location and a positive scale."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
@@ -34,6 +38,8 @@ class Normal(_Checked):
     def __init__(self, loc, scale, validate_args=None):
         self._init_params((loc, scale), validate_args=validate_args)
 
+
+class Normal(_LocScale):
     mean = mode = property(lambda self: self.loc)
     stddev = property(lambda self: self.scale)
     variance = property(lambda self: self.scale.pow(2))
@@ -128,15 +134,7 @@ class Exponential(_Checked):
         return 1.0 - self.rate.log()
 
 
-class Laplace(_Checked):
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-    _params = ("loc", "scale")
-
-    def __init__(self, loc, scale, validate_args=None):
-        self._init_params((loc, scale), validate_args=validate_args)
-
+class Laplace(_LocScale):
     mean = mode = property(lambda self: self.loc)
     variance = property(lambda self: 2 * self.scale.pow(2))
     stddev = property(lambda self: (2 ** 0.5) * self.scale)
@@ -161,15 +159,7 @@ class Laplace(_Checked):
         return 1 + rstorch.log(2 * self.scale)
 
 
-class Cauchy(_Checked):
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-    _params = ("loc", "scale")
-
-    def __init__(self, loc, scale, validate_args=None):
-        self._init_params((loc, scale), validate_args=validate_args)
-
+class Cauchy(_LocScale):
     mean = property(lambda self: rstorch.full(self._extended_shape(), math.nan, dtype=self.loc.dtype))
     mode = property(lambda self: self.loc)
     variance = property(lambda self: rstorch.full(self._extended_shape(), math.inf, dtype=self.loc.dtype))

@@ -40,6 +40,17 @@ class _ProbsOrLogits(Distribution):
     def _param_tail(self):
         return ()
 
+    def _set_param(self, probs, logits, adjust=None):
+        """Store the given one of probs/logits (broadcast to a tensor, then `adjust`ed) as `_param`;
+        returns the batch shape (empty for a number)."""
+        name, value = _one_of(probs, logits)
+        (param,) = broadcast_all(value)
+        if adjust is not None:
+            param = adjust(name, param)
+        setattr(self, name, param)
+        self._param = param
+        return () if isinstance(value, Number) else param.size()
+
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(type(self), _instance)
         batch_shape = _size(batch_shape)
@@ -60,11 +71,7 @@ class Bernoulli(_ProbsOrLogits):
     _is_binary = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        name, value = _one_of(probs, logits)
-        (param,) = broadcast_all(value)
-        setattr(self, name, param)
-        self._param = param
-        super().__init__(() if isinstance(value, Number) else param.size(), validate_args=validate_args)
+        super().__init__(self._set_param(probs, logits), validate_args=validate_args)
 
     mean = property(lambda self: self.probs)
     variance = property(lambda self: self.probs * (1 - self.probs))
@@ -207,11 +214,7 @@ class Geometric(_ProbsOrLogits):
     _is_binary = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        name, value = _one_of(probs, logits)
-        (param,) = broadcast_all(value)
-        setattr(self, name, param)
-        self._param = param
-        super().__init__(() if isinstance(value, Number) else param.size(), validate_args=validate_args)
+        super().__init__(self._set_param(probs, logits), validate_args=validate_args)
         if self._validate_args and probs is not None and not bool((self.probs > 0).all()):
             v = self.probs
             raise ValueError(f"Expected parameter probs ({type(v).__name__} of shape {tuple(v.shape)}) of distribution "

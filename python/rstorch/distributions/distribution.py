@@ -145,11 +145,13 @@ class Distribution:
             raise ValueError("The value argument to log_prob must be a Tensor")
         event_start = value.dim() - len(self._event_shape)
         if value.shape[event_start:] != self._event_shape:
-            raise ValueError(f"The right-most size of value must match event_shape: {value.shape} vs {self._event_shape}.")
+            raise ValueError("The right-most size of value must match event_shape: "
+                             f"{value.shape} vs {self._event_shape}.")
         expected = self._batch_shape + self._event_shape
         for i, j in zip(reversed(value.shape), reversed(expected)):
             if i != 1 and j != 1 and i != j:
-                raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: {value.shape} vs {expected}.")
+                raise ValueError("Value is not broadcastable with batch_shape+event_shape: "
+                                 f"{value.shape} vs {expected}.")
         support = self.support
         if not bool(support.check(value).all()):
             raise ValueError(

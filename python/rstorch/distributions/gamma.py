@@ -9,7 +9,8 @@ from numbers import Number
 import rstorch
 
 from . import constraints
-from .distribution import Distribution, _size
+from .continuous import _Checked
+from .distribution import _size
 from .discrete import _ProbsOrLogits, _one_of
 from .utils import broadcast_all
 
@@ -23,16 +24,7 @@ def _no_kernel(kernel):
     return draw
 
 
-class _Scored(Distribution):
-    """Validates the value (when validation is on) before `_log_prob`."""
-
-    def log_prob(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return self._log_prob(value)
-
-
-class Gamma(_Scored):
+class Gamma(_Checked):
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
@@ -68,7 +60,7 @@ class Chi2(Gamma):
     df = property(lambda self: self.concentration * 2)
 
 
-class Dirichlet(_Scored):
+class Dirichlet(_Checked):
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
     has_rsample = True
@@ -113,7 +105,7 @@ class Dirichlet(_Scored):
                 - ((a - 1.0) * rstorch.digamma(a)).sum(-1))
 
 
-class Beta(_Scored):
+class Beta(_Checked):
     """Beta(a, b) as the first coordinate of Dirichlet([a, b])."""
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
@@ -150,7 +142,7 @@ class Beta(_Scored):
         return self._dirichlet.entropy()
 
 
-class StudentT(_Scored):
+class StudentT(_Checked):
     arg_constraints = {"df": constraints.positive, "loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
@@ -193,7 +185,7 @@ class StudentT(_Scored):
                 + 0.5 * df.log() + lbeta)
 
 
-class Poisson(_Scored):
+class Poisson(_Checked):
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
     _params = ("rate",)

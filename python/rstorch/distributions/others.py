@@ -1,14 +1,12 @@
 """ContinuousBernoulli and Kumaraswamy (on [0, 1]), VonMises (on the circle), GeneralizedPareto."""
 
 import math
-from numbers import Number
 
 import rstorch
 
 from . import constraints
-from .continuous import Uniform
-from .discrete import _ProbsOrLogits, _one_of
-from .distribution import Distribution
+from .continuous import Uniform, _Checked
+from .discrete import _ProbsOrLogits
 from .transformed import _EULER, TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
 from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs
@@ -26,15 +24,15 @@ class ContinuousBernoulli(_ProbsOrLogits):
     _is_binary = True
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
-        name, value = _one_of(probs, logits)
-        (param,) = broadcast_all(value)
-        if name == "probs":
+        def clamped(name, param):
+            if name == "logits":
+                return param
             if validate_args is not None and not bool(self.arg_constraints["probs"].check(param).all()):
                 raise ValueError("The parameter probs has invalid values")
-            param = clamp_probs(param)
-        setattr(self, name, param)
-        self._param, self._lims = param, lims
-        super().__init__(() if isinstance(value, Number) else param.size(), validate_args=validate_args)
+            return clamp_probs(param)
+
+        self._lims = lims
+        super().__init__(self._set_param(probs, logits, clamped), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = super().expand(batch_shape, _instance)
@@ -180,7 +178,7 @@ def _log_bessel_i(x, order=0):
     return rstorch.where(x < 3.75, small.log(), large)
 
 
-class VonMises(Distribution):
+class VonMises(_Checked):
     arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
     support = constraints.real
     has_rsample = False
@@ -190,9 +188,7 @@ class VonMises(Distribution):
         self.loc, self.concentration = broadcast_all(loc, concentration)
         super().__init__(self.loc.shape, rstorch.Size(), validate_args)
 
-    def log_prob(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
+    def _log_prob(self, value):
         return (self.concentration * rstorch.cos(value - self.loc) - math.log(2 * math.pi)
                 - _log_bessel_i(self.concentration, order=0))
 
@@ -237,7 +233,7 @@ class VonMises(Distribution):
         return 1 - (_log_bessel_i(k, order=1) - _log_bessel_i(k, order=0)).exp()
 
 
-class GeneralizedPareto(Distribution):
+class GeneralizedPareto(_Checked):
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive, "concentration": constraints.real}
     has_rsample = True
     _params = ("loc", "scale", "concentration")
@@ -252,9 +248,7 @@ class GeneralizedPareto(Distribution):
     def rsample(self, sample_shape=rstorch.Size()):
         return self.icdf(rstorch.rand(self._extended_shape(sample_shape), dtype=self.loc.dtype))
 
-    def log_prob(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
+    def _log_prob(self, value):
         z = (value - self.loc) / self.scale
         zero, xi = self._safe_concentration()
         y = 1 / xi + rstorch.ones_like(z)
@@ -269,9 +263,7 @@ class GeneralizedPareto(Distribution):
     def log_cdf(self, value):
         return rstorch.log1p(-rstorch.exp(self.log_survival_function(value)))
 
-    def cdf(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
+    def _cdf(self, value):
         return rstorch.exp(self.log_cdf(value))
 
     def icdf(self, value):

@@ -254,7 +254,8 @@ class Weibull(TransformedDistribution):
         self.scale, self.concentration = broadcast_all(scale, concentration)
         self.concentration_reciprocal = self.concentration.reciprocal()
         super().__init__(Exponential(rstorch.ones_like(self.scale), validate_args=validate_args),
-                         [PowerTransform(exponent=self.concentration_reciprocal), AffineTransform(loc=0, scale=self.scale)],
+                         [PowerTransform(exponent=self.concentration_reciprocal),
+                          AffineTransform(loc=0, scale=self.scale)],
                          validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

@@ -65,25 +65,22 @@ class Transform:
 
     __hash__ = object.__hash__
 
-    def __call__(self, x):
+    def _through_cache(self, value, forward):
+        compute = self._call if forward else self._inverse
         if not self._cache_size:
-            return self._call(x)
-        x_old, y_old = self._cached_x_y
-        if x is x_old:
-            return y_old
-        y = self._call(x)
-        self._cached_x_y = x, y
-        return y
+            return compute(value)
+        pair = self._cached_x_y if forward else self._cached_x_y[::-1]
+        if value is pair[0]:
+            return pair[1]
+        result = compute(value)
+        self._cached_x_y = (value, result) if forward else (result, value)
+        return result
+
+    def __call__(self, x):
+        return self._through_cache(x, True)
 
     def _inv_call(self, y):
-        if not self._cache_size:
-            return self._inverse(y)
-        x_old, y_old = self._cached_x_y
-        if y is y_old:
-            return x_old
-        x = self._inverse(y)
-        self._cached_x_y = x, y
-        return x
+        return self._through_cache(y, False)
 
     def _call(self, x):
         raise NotImplementedError
