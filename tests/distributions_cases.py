@@ -180,6 +180,10 @@ CASES = {
        D.biject_to(D.constraints.interval(1.0, 3.0))(_f(t, [0.0, 2.0])),
        D.transform_to(D.constraints.lower_cholesky)(_f(t, [[1.0, 2.0], [3.0, -1.0]]))],
     "constraints": lambda t, D: _constraints(t, D),
+    "transforms_more": lambda t, D: _transforms_more(t, D),
+    "tril_vec": lambda t, D: (lambda m: [D.utils.tril_matrix_to_vec(m, d) for d in (0, -1, 1)]
+                              + [D.utils.vec_to_tril_matrix(D.utils.tril_matrix_to_vec(m, d), d) for d in (0, -1, 1)])(
+        t.arange(18.0).reshape(2, 3, 3)),
     # --- kl_divergence
     "kl_normal": lambda t, D: D.kl_divergence(D.Normal(_f(t, [0.0, 1.0]), _f(t, [1.0, 2.0])), D.Normal(_f(t, [1.0]), _f(t, [0.5]))),
     "kl_categorical": lambda t, D: D.kl_divergence(D.Categorical(_f(t, [[0.2, 0.8], [0.5, 0.5]])),
@@ -322,3 +326,22 @@ def _constraints(t, D):
     out.append([c.check(m) for c in (C.positive_definite, C.lower_cholesky, C.symmetric, C.corr_cholesky)])
     out.append((C.is_dependent(C.dependent), C.is_dependent(C.real), repr(C.dependent_property)))
     return out
+
+
+def _transforms_more(t, D):
+    C = D.constraints
+    x = _f(t, [[0.5, -1.0, 2.0], [0.1, 0.2, -0.3]])
+    cc = D.CorrCholeskyTransform()
+    y = cc(x)
+    pd = D.PositiveDefiniteTransform()
+    m = pd(_f(t, [[0.3, 0.0], [0.5, -0.2]]))
+    cdf = D.CumulativeDistributionTransform(D.Normal(0.0, 1.0))
+    u = cdf(x)
+    pairs = (C.corr_cholesky, C.cat([C.real, C.positive], 0, [1, 1]), C.stack([C.real, C.unit_interval], 0))
+    return {"corr": y, "corr_inv": cc.inv(y), "corr_ladj": cc.log_abs_det_jacobian(x, y), "corr_check": C.corr_cholesky.check(y),
+            "corr_shapes": (cc.forward_shape((2, 3)), cc.inverse_shape((2, 3, 3))), "pd": m, "pd_inv": pd.inv(m),
+            "cdf": u, "cdf_inv": cdf.inv(u), "cdf_ladj": cdf.log_abs_det_jacobian(x, u), "cdf_domain": repr(cdf.domain),
+            "registry": [type(r(c)).__name__ for r in (D.biject_to, D.transform_to) for c in pairs]
+            + [type(D.transform_to(C.positive_definite)).__name__],
+            "cat": D.biject_to(C.cat([C.real, C.positive], 1, [2, 1]))(x),
+            "stack": D.transform_to(C.stack([C.real, C.unit_interval], 0))(x)}

@@ -62,3 +62,20 @@ for _registry in (biject_to, transform_to):
 biject_to.register(constraints.simplex, lambda c: transforms.StickBreakingTransform())
 transform_to.register(constraints.simplex, lambda c: transforms.SoftmaxTransform())
 transform_to.register(constraints.lower_cholesky, lambda c: transforms.LowerCholeskyTransform())
+for _registry in (biject_to, transform_to):
+    _registry.register(constraints.corr_cholesky, lambda c: transforms.CorrCholeskyTransform())
+transform_to.register(constraints.positive_definite, lambda c: transforms.PositiveDefiniteTransform())
+transform_to.register(constraints.positive_semidefinite, lambda c: transforms.PositiveDefiniteTransform())
+
+
+def _cat_of(registry):
+    return lambda c: transforms.CatTransform([registry(part) for part in c.cseq], c.dim, c.lengths)
+
+
+def _stack_of(registry):
+    return lambda c: transforms.StackTransform([registry(part) for part in c.cseq], c.dim)
+
+
+for _registry in (biject_to, transform_to):
+    _registry.register(constraints.cat, _cat_of(_registry))
+    _registry.register(constraints.stack, _stack_of(_registry))

@@ -4,7 +4,8 @@ from numbers import Number
 
 import rstorch
 
-__all__ = ["broadcast_all", "logits_to_probs", "probs_to_logits", "clamp_probs", "lazy_property"]
+__all__ = ["broadcast_all", "logits_to_probs", "probs_to_logits", "clamp_probs", "lazy_property", "tril_matrix_to_vec",
+           "vec_to_tril_matrix"]
 
 
 def _is_tensor_like(v):
@@ -60,3 +61,31 @@ class lazy_property:
             value = self.wrapped(instance)
         instance.__dict__[self.__name__] = value
         return value
+
+
+def _tril_mask(n, diag):
+    """The (n, n) mask of the entries on or below diagonal `diag`."""
+    i = rstorch.arange(n)
+    return i < i.view(-1, 1) + (diag + 1)
+
+
+def tril_matrix_to_vec(mat, diag=0):
+    """The entries of `mat` on or below diagonal `diag`, row by row."""
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    return mat[..., _tril_mask(n, diag)]
+
+
+def vec_to_tril_matrix(vec, diag=0):
+    """The inverse of tril_matrix_to_vec: the square matrix (zero elsewhere) holding `vec`."""
+    # solve n(n+1)/2 + diag*n - |diag|(diag+1)/2 = len(vec) for n
+    b = 1 + 2 * diag
+    n = (-b + (b * b + 8 * vec.shape[-1] + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    if round(n) - n > rstorch.finfo(vec.dtype).eps:
+        raise ValueError(f"The size of last dimension is {vec.shape[-1]} which cannot be expressed as "
+                         "the lower triangular part of a square D x D matrix.")
+    n = round(n)
+    mat = vec.new_zeros(vec.shape[:-1] + (n, n))
+    mat[..., _tril_mask(n, diag)] = vec
+    return mat
