@@ -134,14 +134,18 @@ class _InverseTransform(Transform):
         return self._inv.forward_shape(shape)
 
 
-class _Elementwise(Transform):
-    """A parameterless bijection applied elementwise; equal to any instance of its class."""
-    bijective, sign = True, 1
+class _ParameterFree(Transform):
+    """A transform without parameters: equal to any instance of its class."""
 
     def __eq__(self, other):
         return isinstance(other, type(self))
 
     __hash__ = object.__hash__
+
+
+class _Elementwise(_ParameterFree):
+    """A parameterless bijection applied elementwise."""
+    bijective, sign = True, 1
 
 
 class ExpTransform(_Elementwise):
@@ -197,13 +201,8 @@ class SoftplusTransform(_Elementwise):
         return -_softplus(-x)
 
 
-class AbsTransform(Transform):
+class AbsTransform(_ParameterFree):
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -442,13 +441,8 @@ class ReshapeTransform(Transform):
         return self._swap(shape, self.out_shape, self.in_shape)
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_ParameterFree):
     domain, codomain = constraints.real_vector, constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         probs = (x - x.max(-1, True)[0]).exp()
@@ -469,14 +463,9 @@ def _pad_last(x, before, after):
     return rstorch.nn.functional.pad(x, [before, after], value=1)
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(_ParameterFree):
     domain, codomain = constraints.real_vector, constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     @staticmethod
     def _offset(x, n):
@@ -507,13 +496,8 @@ class StickBreakingTransform(Transform):
         return shape[:-1] + (shape[-1] - 1,)
 
 
-class LowerCholeskyTransform(Transform):
+class LowerCholeskyTransform(_ParameterFree):
     domain, codomain = constraints.independent(constraints.real, 2), constraints.lower_cholesky
-
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
@@ -584,14 +568,9 @@ class StackTransform(Transform):
         return self._map(lambda t, a, b: t.log_abs_det_jacobian(a, b), x, y)
 
 
-class PositiveDefiniteTransform(Transform):
+class PositiveDefiniteTransform(_ParameterFree):
     """x -> L L^T with L = LowerCholeskyTransform()(x)."""
     domain, codomain = constraints.independent(constraints.real, 2), constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         L = LowerCholeskyTransform()(x)
