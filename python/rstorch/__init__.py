@@ -81,7 +81,7 @@ def __getattr__(name):
         serialization = importlib.import_module(".serialization", __name__)
         globals().update(save=serialization.save, load=serialization.load, serialization=serialization)
         return globals()[name]
-    if name in ("testing", "version", "random", "multiprocessing", "onnx"):
+    if name in ("testing", "version", "random", "multiprocessing", "onnx", "distributions"):
         import importlib
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
@@ -90,4 +90,5 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | {"save", "load", "serialization", "testing", "version", "random", "multiprocessing"})
+    return sorted(set(globals()) | {"save", "load", "serialization", "testing", "version", "random", "multiprocessing",
+                                  "distributions"})
