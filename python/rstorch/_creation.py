@@ -669,6 +669,30 @@ def _range_result(values, dtype, device):
     return tensor(values, dtype=dtype, device=device)
 
 
+def _wrap64(v):
+    return (v + 2**63) % 2**64 - 2**63
+
+
+def _arange_size(start, end, step, dtype):
+    """The number of values, as torch's arange computes it: for an int64 result in int64
+    arithmetic (wrapping, as C++ does: `arange(0, 10, 2**63 - 1)` is empty, and
+    `arange(-2**63, 0)` overflows), else in float64; then its checks on that size."""
+    if all(type(v) is builtins.int for v in (start, end, step)) and dtype in (None, _C.int64):
+        if any(not -2**63 <= v < 2**63 for v in (start, end, step)):
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
+        sgn = (step > 0) - (step < 0)
+        num = _wrap64(end - start + step - sgn)
+        q = abs(num) // abs(step)  # C's division truncates toward zero
+        size = float(-q if (num < 0) != (step < 0) else q)
+    else:
+        size = math.ceil((builtins.float(end) - builtins.float(start)) / builtins.float(step))
+    if not 0 <= size <= builtins.float(2**63 - 1):
+        raise RuntimeError("invalid size, possible overflow?")
+    if size >= 2**63:  # float64's 2**63 - 1 is 2**63, which C++ casts to -2**63
+        raise RuntimeError(f"IntArrayRef contains an int that cannot be represented as a SymInt: {-2**63}")
+    return int(size)
+
+
 @_factory_out("arange")
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
@@ -684,12 +708,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
             raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) / step < 0 and end != start:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    if all(type(v) is builtins.int for v in (start, end, step)):
-        n = max(0, -((start - end) // step))  # exact: float division rounds 2**63 - 1 up
-    else:
-        n = max(0, math.ceil((end - start) / step))
-    if n > 2**63 - 1:
-        raise RuntimeError(f"arange: {n} elements cannot be represented as int64 (range {start} -> {end}, step {step})")
+    n = _arange_size(start, end, step, dtype)
     if 8 * n > 2**63 - 1:  # the values are computed in 8-byte types
         raise RuntimeError(f"Storage size calculation overflowed with sizes=[{n}]")
     if dtype is None:

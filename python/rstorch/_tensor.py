@@ -79,6 +79,12 @@ class _ArrayExport:
     __slots__ = ("__array_interface__", "_tensor")
 
 
+# the C++ type names torch's messages print for a dtype (caffe2::TypeMeta)
+_TYPE_META = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
 class Tensor(_C.TensorBase):
     """A multi-dimensional array of one dtype, with autograd, like `torch.Tensor`."""
 
@@ -200,6 +206,42 @@ class Tensor(_C.TensorBase):
         """The storage this tensor's data lives in (rstorch/_storage.py): its bytes, address
         and device; one object per storage, shared by every view of it."""
         return _storage.untyped_storage(self)
+
+    def set_(self, source=None, storage_offset=None, size=None, stride=None):
+        """torch's set_: this tensor becomes a view of `source`'s storage (a Tensor's, with its
+        geometry unless one is given, or an UntypedStorage's, read as this tensor's dtype), or
+        of an empty storage; in place, like torch, so every reference to it sees the change."""
+        given = (storage_offset is not None, size is not None)
+        if given[0] != given[1] or (stride is not None and not given[1]) or \
+                not (source is None or isinstance(source, (Tensor, _storage.UntypedStorage))) or \
+                (source is None and given[0]):
+            got = ", ".join(type(v).__name__ if not isinstance(v, Tensor) else "Tensor"
+                            for v in (source, storage_offset, size, stride) if v is not None)
+            raise TypeError(f"set_() received an invalid combination of arguments - got ({got}), but expected one "
+                            "of:\n * ()\n * (torch.Storage source)\n * (torch.Storage source, int storage_offset, "
+                            "tuple of ints size, tuple of ints stride = None)\n * (Tensor source)\n * (Tensor source, "
+                            "int storage_offset, tuple of ints size, tuple of ints stride = None)\n")
+        if _C.is_grad_enabled() and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if source is None:
+            new = empty(0, dtype=self.dtype, device=self.device)
+        elif isinstance(source, Tensor):
+            if source.dtype is not self.dtype:
+                raise RuntimeError(f"Could not set tensor of type {_TYPE_META[source.dtype._name]} to a tensor of "
+                                   f"type {_TYPE_META[self.dtype._name]}")
+            new = source.detach()
+        else:  # the storage's bytes as this tensor's dtype
+            flat = _shared._storage_tensor(source._t)
+            new = flat.view(_C.uint8).view(self.dtype) if flat.dtype is not self.dtype else flat
+        if given[1]:
+            size = list(size)
+            if stride is None:  # contiguous
+                stride, acc = [0] * len(size), 1
+                for d in builtins.range(len(size) - 1, -1, -1):
+                    stride[d], acc = acc, acc * builtins.max(size[d], 1)
+            new = new.as_strided(size, list(stride), storage_offset)
+        self._set(new)
+        return self
 
     @staticmethod
     def _make_subclass(cls, data, require_grad=False, dispatch_sizes_strides_policy=None,

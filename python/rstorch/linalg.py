@@ -192,24 +192,12 @@ def eigh(A, UPLO="L", *, out=None):
     return _named(return_types.linalg_eigh, "linalg_eigh", out, lambda: _C.linalg_eigh(A, UPLO, True), A)
 
 
-def _as_eigh_svd(op, kernel_op, fn):
-    """`fn()`, with the kernel's own name in its messages replaced by torch's (its eigvalsh and
-    svdvals report them as eigh and svd)."""
-    try:
-        return fn()
-    except (RuntimeError, NotImplementedError) as e:
-        if isinstance(e, LinAlgError) or not str(e).startswith(kernel_op + ":"):
-            raise
-        raise type(e)(op + str(e)[len(kernel_op):]) from None
-
-
 def eigvalsh(A, UPLO="L", *, out=None):
     _check_uplo(UPLO)
     _low_precision(A, "linalg_eigh_cpu")
     # the eigenvectors are computed where the gradient needs them (as torch does)
     vectors = _grad_on(A)
-    return _with_out("linalg_eigvalsh", out, lambda: _as_eigh_svd("linalg.eigh", "linalg.eigvalsh",
-                                                                  lambda: _C.linalg_eigh(A, UPLO, vectors)[0]), A)
+    return _with_out("linalg_eigvalsh", out, lambda: _C.linalg_eigh(A, UPLO, vectors)[0], A)
 
 
 def _check_driver(driver):
@@ -230,8 +218,7 @@ def svdvals(A, *, driver=None, out=None):
     _check_driver(driver)
     _low_precision(A, "linalg_svd_cpu")
     vectors = _grad_on(A)
-    return _with_out("linalg_svdvals", out, lambda: _as_eigh_svd("linalg.svd", "linalg.svdvals",
-                                                                 lambda: _C.linalg_svd(A, False, vectors)[1]), A)
+    return _with_out("linalg_svdvals", out, lambda: _C.linalg_svd(A, False, vectors)[1], A)
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):

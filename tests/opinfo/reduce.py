@@ -27,7 +27,11 @@ def _axis(dim, ndim):
     return dim
 
 
-def reduce_samples(single_dim=False, needs_elements=False, low=-3.0, high=3.0, nan=False, needs_dim=False):
+def reduce_samples(single_dim=False, needs_elements=False, low=-3.0, high=3.0, nan=False, needs_dim=False,
+                   whole="keepdim"):
+    """`whole`: how a reduction over all dims is called, as torch's overloads allow: with
+    `keepdim=` alone ("keepdim"), with `dim=None, keepdim=` ("none": torch's sum and mean), or
+    with neither ("bare": torch's prod has no keepdim without a dim)."""
     def gen(dtype, rng):
         out = []
         for shape, dim in REDUCE_CASES:
@@ -40,8 +44,12 @@ def reduce_samples(single_dim=False, needs_elements=False, low=-3.0, high=3.0, n
                 a.reshape(-1)[::3] = np.nan
             for keepdim in (False, True):
                 kw = {"keepdim": keepdim}
-                if dim is not None:
+                if dim is not None or whole == "none":
                     kw["dim"] = dim
+                elif whole == "bare":
+                    if keepdim:
+                        continue
+                    kw = {}
                 out.append(Sample((a,), kw))
         return out
     return gen
@@ -256,18 +264,18 @@ def _moment_grad_samples(ref):
 
 
 OPS = [
-    OpInfo("sum", lambda x, **kw: rstorch.sum(x, **kw), _reduce_dtype(np.sum), ALL, reduce_samples(),
+    OpInfo("sum", lambda x, **kw: rstorch.sum(x, **kw), _reduce_dtype(np.sum), ALL, reduce_samples(whole="none"),
            result_dtype=int64_for_ints),
     OpInfo("mean", lambda x, **kw: rstorch.mean(x, **kw), np_reduce(np.mean), FLOATS,
-           reduce_samples(needs_elements=True)),
+           reduce_samples(needs_elements=True, whole="none")),
     OpInfo("nansum", lambda x, **kw: rstorch.nansum(x, **kw), np_reduce(np.nansum), FLOATS,
            reduce_samples(nan=True)),
     OpInfo("nanmean", lambda x, **kw: rstorch.nanmean(x, **kw), np_reduce(np.nanmean), FLOATS,
            reduce_samples(needs_elements=True, nan=True),
            grad_samples=defined_only(reduce_samples(needs_elements=True, nan=True), np_reduce(_nanmean))),
     OpInfo("prod", lambda x, **kw: rstorch.prod(x, **kw), _reduce_dtype(np.prod), ALL,
-           reduce_samples(single_dim=True, low=-1.5, high=1.5), result_dtype=int64_for_ints,
-           grad_samples=with_zeros(reduce_samples(single_dim=True, low=-1.5, high=1.5))),
+           reduce_samples(single_dim=True, low=-1.5, high=1.5, whole="bare"), result_dtype=int64_for_ints,
+           grad_samples=with_zeros(reduce_samples(single_dim=True, low=-1.5, high=1.5, whole="bare"))),
     OpInfo("amax", lambda x, **kw: rstorch.amax(x, **kw), np_reduce(np.max), ALL,
            reduce_samples(needs_elements=True)),
     OpInfo("amin", lambda x, **kw: rstorch.amin(x, **kw), np_reduce(np.min), ALL,

@@ -26,6 +26,7 @@ from typing import Any, Callable, Optional, Union
 
 from .. import _C
 from .._out import CASTABLE, write_out, write_outs
+from ._overloads import checked
 
 # ------------------------------------------------------------------ dtype rules
 # The dtype of an op's result from its tensor operands' dtypes, as torch computes it. A row
@@ -262,7 +263,7 @@ def install(rows, namespace, tensor):
         sig = parse_signature(op.signature)
         # the method and the in-place method: the kernel's, or the row's Python implementation
         if callable(op.method):
-            setattr(tensor, op.name, _named(op.method, op.name))
+            setattr(tensor, op.name, _named(checked(op.method, op.name), op.name))
         if callable(op.inplace):
             setattr(tensor, op.name + "_", _named(op.inplace, op.name + "_"))
         method = getattr(tensor, op.name, None) if op.method not in (False, FUNCTION) else None
@@ -271,9 +272,9 @@ def install(rows, namespace, tensor):
         if isinstance(form, Form):
             if method is None and form.needs_method:
                 raise ValueError(f"op {op.name!r}: a generated function needs a method")
-            fn = _named(form.build(op, method), op.name, sig, op.doc)
+            fn = _named(checked(form.build(op, method), op.name), op.name, sig, op.doc)
         elif callable(form):
-            fn = form
+            fn = checked(form, op.name)
         else:
             fn = None
         if op.method == FUNCTION:  # the function form serves as the method (self first)

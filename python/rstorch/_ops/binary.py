@@ -11,6 +11,7 @@ import numbers
 
 from .. import _C
 from .._creation import tensor
+from .._functional import broadcast_shapes
 from .._out import CASTABLE, castable, exact, write_out
 from .._tensor import Tensor
 from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Form, Op, call_with_out, install, written
@@ -82,7 +83,15 @@ def _float_power(op, input, exponent, *, out=None):
 def _ldexp(op, input, other, *, out=None):
     """`input * 2 ** other` (a float result, like torch)."""
     _check_operands("ldexp", NONE, input, other, out)
+    _ldexp_exponent(input, other)
     return call_with_out(op, out, lambda a, b: a * (2.0 ** b), (input, other), {})
+
+
+def _ldexp_exponent(input, other):
+    """torch's kernel for a floating input takes no bool exponent (the shapes are checked first)."""
+    if input.dtype.is_floating_point and other.dtype is _C.bool:
+        broadcast_shapes(input.shape, other.shape)
+        raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
 
 
 def _ldexp_method(self, other):

@@ -144,6 +144,9 @@ def _trapezoid_terms(name, y, x, dx, dim):
     n = y.shape[dim]
     if n == 0:
         return None, None
+    if y.dtype is _C.bool or (isinstance(x, Tensor) and x.dtype is _C.bool):
+        which = "`y`" if x is None else "`x` or `y`"
+        raise NotImplementedError(f"{name}: received a bool input for {which}, but bool is not supported")
     pair_sum = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)
     if x is None:
         return pair_sum, (1 if dx is None else dx) / 2
@@ -157,21 +160,30 @@ def _trapezoid_terms(name, y, x, dx, dim):
     return pair_sum * spacing, 0.5
 
 
+def _trapezoid(name, y, x, dx, dim):
+    terms, scale = _trapezoid_terms(name, y, x, dx, dim)
+    if terms is None:  # no samples: torch's zeros of y's dtype, without `dim`
+        return reduce.sum(y, dim, dtype=y.dtype)
+    return reduce.sum(terms, dim) * scale
+
+
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The trapezoidal rule along `dim`, with sample points `x` or spacing `dx` (default 1)."""
-    terms, scale = _trapezoid_terms("trapezoid", y, x, dx, dim)
-    return reduce.sum(y, dim) if terms is None else reduce.sum(terms, dim) * scale
+    return _trapezoid("trapezoid", y, x, dx, dim)
 
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running trapezoidal integral along `dim` (one element shorter than `y` there)."""
     terms, scale = _trapezoid_terms("cumulative_trapezoid", y, x, dx, dim)
-    return y.narrow(dim, 0, 0) if terms is None else reduce.cumsum(terms, dim) * scale
+    if terms is None:  # no samples: empty, in the dtype torch's (x-spacing * pair sums) / 2 has
+        empty = y.narrow(dim, 0, 0)
+        return (empty.to(_C.promote_types(x.dtype, y.dtype)) if isinstance(x, Tensor) else empty) / 2
+    return reduce.cumsum(terms, dim) * scale
 
 
 def trapz(y, x=None, *, dx=None, dim=-1):
     """torch's older name of `trapezoid`."""
-    return trapezoid(y, x, dx=dx, dim=dim)
+    return _trapezoid("trapezoid", y, x, dx, dim)
 
 
 def _require_integer(name, *ts):

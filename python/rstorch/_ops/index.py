@@ -265,9 +265,13 @@ def _take(op, input, index, *, out=None):
 
 def _take_along_dim(op, input, indices, dim=None, *, out=None):
     """`gather` with `indices` broadcast against `input` (all dims but `dim`); without `dim`,
-    on the flattened input."""
+    on the flattened input. Along a dim, torch 2.15 takes the indices modulo that dim's size
+    (so -1 is the last element, and so is size - 1 + size)."""
     if dim is None:
         return write_result(op, out, input.reshape(-1).gather(0, indices.reshape(-1)))
+    if indices.dtype is not _C.int64:
+        raise RuntimeError("torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{indices.dtype._scalar_type_name}")
     if input.dim() != indices.dim():
         raise RuntimeError("torch.take_along_dim(): input and indices should have the same number "
                            f"of dimensions, but got {input.dim()} dimensions for input, and "
@@ -278,6 +282,8 @@ def _take_along_dim(op, input, indices, dim=None, *, out=None):
     b = list(broadcast_shapes(ishape, xshape))
     ib, xb = b.copy(), b.copy()
     ib[d], xb[d] = indices.shape[d], input.shape[d]
+    if indices.numel():
+        indices = indices.remainder(input.shape[d])  # a size of 0: torch's "ZeroDivisionError"
     return write_result(op, out, input.expand(xb).gather(d, indices.expand(ib)))
 
 
@@ -292,6 +298,11 @@ def argwhere(input):
 
 
 def _narrow_copy(op, input, dim, start, length, *, out=None):
+    if input.dim() > 0 and isinstance(dim, int) and dim >= input.dim():
+        # torch's narrow_copy wraps only negative dims; a large one fails its own check
+        raise RuntimeError("Expected dim < static_cast<int64_t>(self_sizes.size()) to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an enhancement request "
+                           "to PyTorch.)")
     return write_result(op, out, input.narrow(dim, start, length).clone())
 
 

@@ -241,8 +241,8 @@ def _cross(op, input, other, dim=None, *, out=None):
                       "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will "
                       "change to agree with that of linalg.cross in a future release.", UserWarning,
                       stacklevel=2)
-        shape = _C.broadcast_shapes([list(input.shape), list(other.shape)])
-        dim = next((d for d, s in enumerate(shape) if s == 3), None)
+        # torch's default: the first dim of size 3 of input's own shape
+        dim = next((d for d, s in enumerate(input.shape) if s == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
     return _with_out(op, out, lambda: _C.linalg_cross(input, other, dim), input, other)
@@ -397,8 +397,9 @@ def einsum(*args):
     labels used nowhere else are summed, and each pair of operands is contracted with one bmm
     (batch labels x kept labels x contracted labels) after permute/reshape, or, when that would
     not be a matrix product, with a broadcast multiply (and a sum over the contracted labels)."""
-    if len(args) < 1:
-        raise TypeError("einsum(): must specify the equation string and at least one operand, or at least one operand and its subscripts list")
+    if len(args) < 2:
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at least one "
+                         "operand and its subscripts list")
     if isinstance(args[0], _C.TensorBase):
         equation, operands = _sublist_equation(args)
     else:

@@ -28,6 +28,11 @@ def native_batch_norm(input, weight, bias, running_mean, running_var, training, 
     if not training and (running_mean is None or running_var is None):
         raise ValueError(f"{'running_mean' if running_mean is None else 'running_var'} must be defined in "
                          "evaluation mode")
+    # torch's CPU kernel: its dtype dispatch, then (training) an empty batch, then the shapes
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"batch_norm\" not implemented for '{input.dtype._scalar_type_name}'")
+    if training and input.numel() == 0:
+        raise RuntimeError(f"input tensor must have at least one element, but got input_sizes = {list(input.shape)}")
     return _fused().native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
 
 

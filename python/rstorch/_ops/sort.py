@@ -3,6 +3,7 @@ _table.py) of rust/core/src/ops/sort.rs, bound in rust/python/src/tensor/sort.rs
 that are only arrangements of views (meshgrid). The named pairs are classes of
 rstorch/return_types.py."""
 
+import inspect
 import warnings
 
 from .. import _C
@@ -149,6 +150,34 @@ _TOPK = "(input, k, dim=-1, largest=True, sorted=True, *, out=None)"
 _QUANTILE_SIG = "(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None)"
 _TRI = "(row, col, offset=0, *, dtype=None, device=None, layout=None)"
 
+
+def _unique_consecutive_args(input, return_inverse=False, return_counts=False, dim=None):
+    return input, return_inverse, return_counts, dim
+
+
+def unique_consecutive(*args, **kwargs):
+    """torch.unique_consecutive as torch's Python function behaves: its boolean_dispatch picks
+    the results from the flags read by position with unique's positions (return_counts at 1,
+    return_inverse at 2), so `unique_consecutive(x, True)` returns (output, counts). The kernel
+    runs with the flags as bound; like torch's, without a dim (or with dim 0 of a 1-D input) it
+    gives an empty inverse/counts where their flag is False."""
+    input, return_inverse, return_counts, dim = _unique_consecutive_args(*args, **kwargs)
+    counts_flag = kwargs["return_counts"] if "return_counts" in kwargs else len(args) > 1 and args[1]
+    inverse_flag = kwargs["return_inverse"] if "return_inverse" in kwargs else len(args) > 2 and args[2]
+    if not isinstance(input, Tensor):
+        raise TypeError(f"unique_consecutive(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    out, inverse, counts = input.unique_consecutive(True, True, dim)
+    if dim is None or (dim == 0 and input.dim() == 1):
+        empty = inverse.new_empty((0,))
+        inverse, counts = (inverse if return_inverse else empty), (counts if return_counts else empty)
+    if inverse_flag:
+        return (out, inverse, counts) if counts_flag else (out, inverse)
+    return (out, counts) if counts_flag else out
+
+
+unique_consecutive.__signature__ = inspect.signature(_unique_consecutive_args)
+
 OPS = [
     Op("sort", "(input, dim=-1, descending=False, stable=False, *, out=None)", OWN, "sort", out=_PAIR),
     Op("argsort", "(input, dim=-1, descending=False, stable=False)", INDEX),
@@ -161,7 +190,8 @@ OPS = [
     Op("quantile", _QUANTILE_SIG, SAME, "quantile", out=_QUANTILE),
     Op("nanquantile", _QUANTILE_SIG, SAME, "nanquantile", out=_QUANTILE),
     Op("unique", "(input, sorted=True, return_inverse=False, return_counts=False, dim=None)", OWN),
-    Op("unique_consecutive", "(input, return_inverse=False, return_counts=False, dim=None)", OWN),
+    Op("unique_consecutive", "(input, return_inverse=False, return_counts=False, dim=None)", OWN,
+       function=unique_consecutive),
     Op("bincount", "(input, weights=None, minlength=0)", OWN),
     Op("histc", "(input, bins=100, min=0, max=0, *, out=None)", SAME, out=_HIST),
     Op("histogram", "(input, bins=100, *, range=None, weight=None, density=False, out=None)", OWN, None,

@@ -15,6 +15,12 @@ def split_with_sizes(input, split_sizes, dim=0):
     if not isinstance(split_sizes, (list, tuple)):
         raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 1) must be tuple of ints, "
                         f"not {type(split_sizes).__name__}")
+    if any(s < 0 for s in split_sizes):  # torch checks the dim first, then the sizes' signs
+        if input.dim() == 0:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
+        input.size(dim)
+        raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                           f"split_sizes={list(split_sizes)}")
     return input.split(list(split_sizes), dim)
 
 

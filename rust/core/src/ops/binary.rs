@@ -27,6 +27,7 @@ use crate::dtype::{bf16, f16, DType, Element};
 use crate::error::{Error, Result};
 use crate::iter::Plan;
 use crate::scalar::Scalar;
+use crate::shape;
 use crate::tensor::Tensor;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -284,7 +285,22 @@ fn binary_impl(op: BinaryOp, a: Arg, b: Arg, opmath: bool) -> Result<Tensor> {
     if op == BinaryOp::Sub {
         check_sub(&a, &b)?;
     }
-    let compute = op.compute_dtype(result_dtype(&[a.clone(), b.clone()]))?;
+    let compute = match op.compute_dtype(result_dtype(&[a.clone(), b.clone()])) {
+        Ok(d) => d,
+        Err(e) => {
+            // torch's TensorIterator broadcasts the operands before the kernel refuses a dtype
+            if let (Arg::Tensor(x), Arg::Tensor(y)) = (&a, &b) {
+                shape::broadcast_shapes(x.shape(), y.shape())?;
+            }
+            return Err(e);
+        }
+    };
+    if op == BinaryOp::Pow && matches!(compute, DType::Float16 | DType::BFloat16) {
+        // torch converts a scalar exponent to the half type: one out of its range is an error
+        if let Arg::Scalar(e) = &b {
+            e.check_fits(compute)?;
+        }
+    }
     if op == BinaryOp::Pow && compute.is_integral(false) && matches!(b, Arg::Scalar(Scalar::Int(e)) if e < 0) {
         return Err(Error::runtime("Integers to negative integer powers are not allowed."));
     }
@@ -388,21 +404,33 @@ fn pow_special_run<T: Arith>(p: PowSpecial, a: &Tensor, b: &Tensor) -> Result<Te
     }
 }
 
+/// torch's alpha_check: a bool alpha only for a bool result, a float alpha only for a floating one
+/// (whatever its value).
+pub(crate) fn check_alpha(dtype: DType, alpha: Scalar) -> Result<()> {
+    if matches!(alpha, Scalar::Bool(_)) && dtype != DType::Bool {
+        return Err(Error::runtime("Boolean alpha only supported for Boolean results."));
+    }
+    if !dtype.is_floating_point() && matches!(alpha, Scalar::Float(_)) {
+        return Err(Error::runtime(
+            "For integral input tensors, argument alpha must not be a floating point number.",
+        ));
+    }
+    Ok(())
+}
+
 /// `a + alpha * b` (torch.add / torch.sub with `alpha`).
 pub fn add_scaled(a: Arg, b: Arg, alpha: Scalar, subtract: bool) -> Result<Tensor> {
     let op = if subtract { BinaryOp::Sub } else { BinaryOp::Add };
     if subtract {
         check_sub(&a, &b)?;
     }
-    let is_one = alpha.to_f64() == 1.0;
-    if is_one {
-        return binary(op, a, b);
+    if matches!(alpha, Scalar::Int(1)) {
+        return binary(op, a, b); // the default: nothing to check, nothing to scale
     }
     let dtype = op.compute_dtype(result_dtype(&[a.clone(), b.clone()]))?;
-    if !dtype.is_floating_point() && matches!(alpha, Scalar::Float(_)) {
-        return Err(Error::runtime(
-            "For integral input tensors, argument alpha must not be a floating point number.",
-        ));
+    check_alpha(dtype, alpha)?;
+    if alpha.to_f64() == 1.0 {
+        return binary(op, a, b);
     }
     let tb = b.as_tensor(dtype)?;
     let scaled = binary_impl(BinaryOp::Mul, Arg::Tensor(&tb), Arg::Scalar(alpha), false)?;

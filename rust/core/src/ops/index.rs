@@ -32,7 +32,7 @@ mod walk;
 
 pub use advanced::{expand_masks, index, index_put_};
 pub use masked::{masked_fill_, masked_scatter_, masked_select, nonzero};
-pub use scatter::{gather, scatter_, ScatterReduce, ScatterSrc};
+pub use scatter::{gather, scatter_, scatter_parsed_, ScatterReduce, ScatterSrc};
 pub use select::{index_add_, index_copy_, index_fill_, index_select};
 pub use take::{put_, take};
 pub(crate) use walk::by_width;

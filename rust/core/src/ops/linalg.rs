@@ -150,7 +150,8 @@ fn check_mv(m: &Tensor, v: &Tensor, input_len: usize) -> Result<()> {
 
 /// `torch.mv`.
 pub fn mv(m: &Tensor, v: &Tensor) -> Result<Tensor> {
-    let rows = if m.ndim() == 2 { m.shape()[0] } else { 0 };
+    // torch sizes its result {self.size(0)} before addmv's checks
+    let rows = m.layout().size(0)?;
     check_mv(m, v, rows)?;
     product(m, &v.unsqueeze(-1)?, None, ONE)?.squeeze(Some(&[-1]))
 }
@@ -273,6 +274,10 @@ pub fn addmv(input: &Tensor, mat: &Tensor, vec: &Tensor, beta: Scalar, alpha: Sc
 
 /// `torch.baddbmm`: `beta * input + alpha * bmm(b1, b2)`.
 pub fn baddbmm(input: &Tensor, b1: &Tensor, b2: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+    // torch sizes its result {batch1.size(0), batch1.size(1), batch2.size(2)} before any check
+    for (t, d) in [(b1, 0), (b1, 1), (b2, 2)] {
+        t.layout().size(d)?;
+    }
     check_bmm(b1, b2)?;
     check_same_input_dtype(input, b2)?;
     product(b1, b2, Some((input, beta)), alpha)
@@ -281,6 +286,10 @@ pub fn baddbmm(input: &Tensor, b1: &Tensor, b2: &Tensor, beta: Scalar, alpha: Sc
 /// `torch.addbmm`: `beta * input + alpha * sum_i b1[i] @ b2[i]`, as one product over the
 /// concatenated inner dims.
 pub fn addbmm(input: &Tensor, b1: &Tensor, b2: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+    // torch expands input to {batch1.size(1), batch2.size(2)} before any check
+    for (t, d) in [(b1, 1), (b2, 2)] {
+        t.layout().size(d)?;
+    }
     for (t, what) in [(b1, "batch1"), (b2, "batch2")] {
         if t.ndim() != 3 {
             return Err(Error::runtime(format!("{what} must be a 3D tensor")));
@@ -378,20 +387,18 @@ pub fn diag_embed(t: &Tensor, offset: i64, dim1: i64, dim2: i64) -> Result<Tenso
 
 /// `torch.linalg.cross(a, b, dim)`: broadcast, 3-vectors along `dim`.
 pub fn cross(a: &Tensor, b: &Tensor, dim: i64) -> Result<Tensor> {
+    // torch's order: the number of dims, both sizes at `dim` (IndexError out of range), the
+    // dtypes, then the broadcast of the other dims
+    if a.ndim() != b.ndim() {
+        return Err(Error::runtime("linalg.cross: inputs must have the same number of dimensions."));
+    }
+    let (sa, sb) = (a.layout().size(dim)?, b.layout().size(dim)?);
+    if sa != 3 || sb != 3 {
+        return Err(Error::runtime(format!("linalg.cross: inputs dimension {dim} must have length 3. Got {sa} and {sb}")));
+    }
     expected_scalar_type(a, b)?;
     let shape = shape::broadcast_shapes(a.shape(), b.shape())?;
-    if shape.is_empty() {
-        return Err(Error::index(format!("Dimension specified as {dim} but tensor has no dimensions")));
-    }
     let d = shape::normalize_dim(dim, shape.len())?;
-    let size_at = |t: &Tensor| (d + t.ndim()).checked_sub(shape.len()).map_or(1, |i| t.shape()[i]);
-    if size_at(a) != 3 || size_at(b) != 3 {
-        return Err(Error::runtime(format!(
-            "linalg.cross: inputs dimension {dim} must have length 3. Got {} and {}",
-            size_at(a),
-            size_at(b)
-        )));
-    }
     if a.dtype() == DType::Bool {
         return Err(Error::unsupported("cross", DType::Bool));
     }

@@ -186,12 +186,12 @@ fn scatter_src<'py>(src: Option<&Bound<'py, PyAny>>, value: Option<&Bound<'py, P
     Ok((Src::V(v), false, obj))
 }
 
-fn scatter_kernel(t: &Tensor, dim: i64, index: &Tensor, src: &Src, reduce: Option<ScatterReduce>, include_self: bool) -> rstorch::Result<()> {
+fn scatter_kernel(t: &Tensor, dim: i64, index: &Tensor, src: &Src, reduce: rstorch::Result<Option<ScatterReduce>>, include_self: bool) -> rstorch::Result<()> {
     let s = match src {
         Src::T(x) => ScatterSrc::Tensor(x),
         Src::V(v) => ScatterSrc::Value(*v),
     };
-    core::scatter_(t, dim, index, s, reduce, include_self)
+    core::scatter_parsed_(t, dim, index, s, reduce, include_self)
 }
 
 fn reduce_kw<'py>(py: Python<'py>, key: &str, value: Option<&str>) -> PyResult<Option<Bound<'py, PyDict>>> {
@@ -260,7 +260,8 @@ fn scatter_impl<'py>(
     let (py, name) = (slf.py(), if in_place { "scatter_" } else { "scatter" });
     let (ix, _) = tensor_arg(index, name, "index")?;
     let (s, g, sobj) = scatter_src(src, value)?;
-    let red = reduce.map(ScatterReduce::parse_legacy).transpose().py_err()?;
+    // a bad reduce name is reported after the operands' checks, as torch does
+    let red = reduce.map(ScatterReduce::parse_legacy).transpose();
     let kw = reduce_kw(py, "reduce", reduce)?;
     run_either(slf, in_place, name, &[int(py, dim)?, index.clone(), sobj], kw.as_ref(), g, same, |t| {
         scatter_kernel(t, dim, &ix, &s, red, true)
@@ -288,12 +289,12 @@ fn scatter_reduce_impl<'py>(
     let (py, name) = (slf.py(), if in_place { "scatter_reduce_" } else { "scatter_reduce" });
     let (ix, _) = tensor_arg(index, name, "index")?;
     let (s, g) = tensor_arg(src, name, "src")?;
-    let red = ScatterReduce::parse(reduce).py_err()?;
+    let red = ScatterReduce::parse(reduce).map(Some);
     let kw = PyDict::new(py);
     kw.set_item("include_self", include_self)?;
     let args = [int(py, dim)?, index.clone(), src.clone(), reduce.into_pyobject(py)?.into_any()];
     run_either(slf, in_place, name, &args, Some(&kw), g, same, |t| {
-        core::scatter_(t, dim, &ix, ScatterSrc::Tensor(&s), Some(red), include_self)
+        core::scatter_parsed_(t, dim, &ix, ScatterSrc::Tensor(&s), red, include_self)
     })
 }
 

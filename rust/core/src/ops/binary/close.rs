@@ -14,10 +14,10 @@ pub fn isclose(a: &Tensor, b: &Tensor, rtol: f64, atol: f64, equal_nan: bool) ->
     if a.dtype() != b.dtype() {
         crate::bail!("{} did not match {}", a.dtype().scalar_type_name(), b.dtype().scalar_type_name());
     }
-    if rtol < 0.0 {
+    if !(rtol >= 0.0) {
         crate::bail!("rtol must be greater than or equal to zero, but got {}", fmt_num(rtol));
     }
-    if atol < 0.0 {
+    if !(atol >= 0.0) {
         crate::bail!("atol must be greater than or equal to zero, but got {}", fmt_num(atol));
     }
     macro_rules! close {
@@ -44,7 +44,9 @@ pub fn isclose(a: &Tensor, b: &Tensor, rtol: f64, atol: f64, equal_nan: bool) ->
 
 /// A float the way torch prints it in messages ("-1" for -1.0, "0.5").
 fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
+    if v.is_nan() {
+        "nan".into() // as C++ prints it
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
         format!("{v}")

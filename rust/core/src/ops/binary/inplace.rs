@@ -87,6 +87,11 @@ pub fn binary_inplace(op: BinaryOp, dst: &Tensor, other: Arg) -> Result<()> {
 pub fn add_scaled_inplace(dst: &Tensor, other: Arg, alpha: Scalar, subtract: bool) -> Result<()> {
     let op = if subtract { BinaryOp::Sub } else { BinaryOp::Add };
     if alpha.to_f64() == 1.0 {
+        if !matches!(alpha, Scalar::Int(_)) {
+            // 1.0 and True scale nothing, but torch still checks them against the dtype
+            let compute = op.compute_dtype(result_dtype(&[Arg::Tensor(dst), other.clone()]))?;
+            super::check_alpha(compute, alpha)?;
+        }
         return inplace(op, dst, other, None);
     }
     inplace(op, dst, other, Some(alpha))
@@ -126,10 +131,12 @@ fn inplace(op: BinaryOp, dst: &Tensor, other: Arg, alpha: Option<Scalar>) -> Res
         )));
     }
     if let Some(a) = alpha {
-        if !compute.is_floating_point() && matches!(a, Scalar::Float(_)) {
-            return Err(Error::runtime(
-                "For integral input tensors, argument alpha must not be a floating point number.",
-            ));
+        super::check_alpha(compute, a)?;
+    }
+    if op == BinaryOp::Pow && matches!(compute, DType::Float16 | DType::BFloat16) {
+        // torch converts a scalar exponent to the half type: one out of its range is an error
+        if let Arg::Scalar(e) = &other {
+            e.check_fits(compute)?;
         }
     }
     if op == BinaryOp::Pow && compute.is_integral(false) && matches!(other, Arg::Scalar(Scalar::Int(e)) if e < 0) {

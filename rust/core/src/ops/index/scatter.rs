@@ -30,6 +30,10 @@ fn dim_walk(t: &Tensor, dim: usize, index: &Tensor) -> Walk {
 /// `torch.gather(self, dim, index)`.
 pub fn gather(t: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     let dim = normalize_dim(dim, t.ndim())?;
+    if index.numel() == 0 {
+        // torch checks neither the dtype nor the shape of an empty index
+        return Tensor::empty_on(index.shape(), t.dtype(), crate::Device::common([t, index])?);
+    }
     let index = long_index(index, true, || "gather(): Expected dtype int32/int64 for index".into())?;
     if index.ndim().max(1) != t.ndim().max(1) {
         return Err(Error::runtime("Index tensor must have the same number of dimensions as input tensor"));
@@ -67,8 +71,9 @@ impl ScatterReduce {
             "sum" => ScatterReduce::Sum,
             "prod" => ScatterReduce::Prod,
             "mean" => ScatterReduce::Mean,
-            "amax" => ScatterReduce::Amax,
-            "amin" => ScatterReduce::Amin,
+            // torch takes max/min for amax/amin too
+            "amax" | "max" => ScatterReduce::Amax,
+            "amin" | "min" => ScatterReduce::Amin,
             _ => bail!("reduce argument must be either sum, prod, mean, amax or amin, got {name}"),
         })
     }
@@ -101,14 +106,29 @@ pub enum ScatterSrc<'a> {
 /// `self.scatter_(dim, index, src|value, reduce=None)`, `scatter_add_` (reduce Sum) and
 /// `scatter_reduce_` (with `include_self`), in place.
 pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: ScatterSrc, reduce: Option<ScatterReduce>, include_self: bool) -> Result<()> {
+    scatter_parsed_(t, dim, index, src, Ok(reduce), include_self)
+}
+
+/// `scatter_` with the reduction as parsed from its name: a bad name is reported after the
+/// checks of the operands, where torch reports it.
+pub fn scatter_parsed_(t: &Tensor, dim: i64, index: &Tensor, src: ScatterSrc, reduce: Result<Option<ScatterReduce>>, include_self: bool) -> Result<()> {
     t.check_no_internal_overlap()?;
     let dim = normalize_dim(dim, t.ndim())?;
-    let index = long_index(index, true, || "scatter(): Expected dtype int32/int64 for index".into())?;
+    // torch checks neither the dtype nor the shape of an empty index (nothing is written)
+    let index = if index.numel() == 0 {
+        None
+    } else {
+        Some(long_index(index, true, || "scatter(): Expected dtype int32/int64 for index".into())?)
+    };
     if let ScatterSrc::Tensor(s) = src {
         if s.dtype() != t.dtype() {
             bail!("scatter(): Expected self.dtype to be equal to src.dtype");
         }
     }
+    let Some(index) = index else {
+        reduce?;
+        return Ok(());
+    };
     if index.ndim().max(1) != t.ndim().max(1) {
         bail!("Index tensor must have the same number of dimensions as self tensor");
     }
@@ -130,6 +150,7 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: ScatterSrc, reduce: O
             shape::fmt_list(index.shape()), shape::fmt_list(t.shape())
         );
     }
+    let reduce = reduce?;
     check_range(&index, dim, ts[dim], false, false)?;
     if let ScatterSrc::Value(v) = src {
         v.check_fits(t.dtype())?;

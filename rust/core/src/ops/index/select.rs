@@ -98,13 +98,18 @@ fn index_along_(t: &Tensor, dim: i64, index: &Tensor, source: &Tensor, how: Alon
     };
     t.check_no_internal_overlap()?;
     let dim = normalize_dim(dim, t.ndim())?;
+    let given = index;
     let index = if accumulate {
         long_index(index, true, || format!("{op}(): Expected dtype int32/int64 for index but got: {}", index.dtype()))?
     } else {
         long_index(index, false, || format!("{op}(): Expected a long tensor for index, but got {}", index.dtype()))?
     };
     if index.ndim() > 1 {
-        bail!("{op}(): Index is supposed to be a vector");
+        return Err(Error::index(if accumulate {
+            format!("{op}(): Index is supposed to be a vector, but got dim: {} with type: {} and size: {}", index.ndim(), given.dtype().scalar_type_name(), shape::fmt_list(given.shape()))
+        } else {
+            format!("{op}(): Index should have dimension 1 or 0 (got {})", index.ndim())
+        }));
     }
     if source.dtype() != t.dtype() {
         bail!("{op}(): self ({}) and source ({}) must have the same scalar type", t.dtype(), source.dtype());

@@ -36,7 +36,11 @@ pub fn put_(t: &Tensor, index: &Tensor, source: &Tensor, accumulate: bool) -> Re
         bail!("put_(): self and source expected to have the same dtype, but got self.dtype = {} and source.dtype = {}", t.dtype(), source.dtype());
     }
     if source.numel() != index.numel() {
-        bail!("put_(): Expected source and index to have the same number of elements, but got source.numel() = {}, index.numel() = {}", source.numel(), index.numel());
+        return Err(Error::index(format!(
+            "put_(): Expected source and index to have the same number of elements, but got source.numel() = {}, index.numel() = {}",
+            source.numel(),
+            index.numel()
+        )));
     }
     let n = t.numel();
     if let Some(v) = first_out_of_range(&index, n, true)? {

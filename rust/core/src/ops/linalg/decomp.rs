@@ -12,7 +12,7 @@
 use faer::linalg::solvers::{Qr, SelfAdjointEigen, Svd};
 use faer::{MatRef, Side};
 
-use super::lu::{check_float, check_square, pivot_and_eliminate};
+use super::lu::{check_float, check_square, check_square_shape, pivot_and_eliminate};
 use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -173,8 +173,10 @@ pub fn qr(a: &Tensor, mode: QrMode) -> Result<(Tensor, Tensor)> {
 /// `torch.linalg.eigh(A, UPLO)` (eigenvalues ascending; `vectors` false: eigvalsh, with an
 /// empty second result).
 pub fn eigh(a: &Tensor, upper: bool, vectors: bool) -> Result<(Tensor, Tensor)> {
-    let op = if vectors { "linalg.eigh" } else { "linalg.eigvalsh" };
-    if a.ndim() >= 2 && !a.dtype().is_floating_point() {
+    // eigvalsh is torch's _linalg_eigh too: its errors name linalg.eigh; the shape comes first
+    let op = "linalg.eigh";
+    check_square_shape(a, op)?;
+    if !a.dtype().is_floating_point() {
         return Err(Error::unsupported("linalg_eigh_cpu", a.dtype()));
     }
     let n = check_square(a, op)?;
@@ -222,12 +224,9 @@ pub fn eigh(a: &Tensor, upper: bool, vectors: bool) -> Result<(Tensor, Tensor)> 
 /// `torch.linalg.svd(A, full_matrices)`: (U, S, Vh), S descending; `vectors` false: svdvals
 /// (U and Vh empty).
 pub fn svd(a: &Tensor, full: bool, vectors: bool) -> Result<(Tensor, Tensor, Tensor)> {
-    let op = if vectors { "linalg.svd" } else { "linalg.svdvals" };
-    check_2d(a, op).map_err(|e| match e {
-        // torch's svdvals reaches svd's checks
-        Error::NotImplemented(s) => Error::NotImplemented(s.replace("linalg.svdvals", "linalg.svd")),
-        e => e,
-    })?;
+    // svdvals is torch's _linalg_svd too: its errors name linalg.svd
+    let op = "linalg.svd";
+    check_2d(a, op)?;
     let (data, bs, m, n) = matrices_of(a)?;
     let k = m.min(n);
     let batch = shape::numel(&bs);

@@ -110,10 +110,16 @@ impl<'a> Lu<'a> {
 
 /// torch's checks on the input of a `linalg.<op>`: at least 2-D, float32/float64, square.
 pub(super) fn check_square(a: &Tensor, op: &str) -> Result<usize> {
+    let n = check_square_shape(a, op)?;
+    check_float(a.dtype(), op)?;
+    Ok(n)
+}
+
+/// torch's squareCheckInputs (which comes before its dtype checks): batches of square matrices.
+pub(super) fn check_square_shape(a: &Tensor, op: &str) -> Result<usize> {
     if a.ndim() < 2 {
         return Err(Error::runtime(format!("{op}: The input tensor A must have at least 2 dimensions.")));
     }
-    check_float(a.dtype(), op)?;
     let (m, n) = (a.shape()[a.ndim() - 2], a.shape()[a.ndim() - 1]);
     if m != n {
         return Err(Error::runtime(format!("{op}: A must be batches of square matrices, but they are {m} by {n} matrices")));

@@ -227,9 +227,11 @@ pub fn softmax(t: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<
         Some(d) => t.to_dtype(d)?,
         None => t.clone(),
     };
+    // the dim is checked before the dtype (a 0-dim tensor takes -1 and 0)
+    let d = shape::normalize_dim(dim, t.ndim().max(1))?;
     if !t.dtype().is_floating_point() {
         let name = if log { "log_softmax" } else { "softmax" };
-        let last = t.ndim() == 0 || shape::normalize_dim(dim, t.ndim())? + 1 == t.ndim();
+        let last = t.ndim() == 0 || d + 1 == t.ndim();
         let kernel = format!("{name}_{}kernel_impl", if last { "lastdim_" } else { "" });
         return Err(Error::unsupported(kernel, t.dtype()));
     }

@@ -72,6 +72,22 @@ fn min_max(t: &Tensor) -> Result<(f64, f64)> {
     Ok(v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x))))
 }
 
+/// A dtype as torch's messages name it through caffe2's TypeMeta ("float", "long int", "c10::Half").
+fn type_meta_name(d: DType) -> &'static str {
+    match d {
+        DType::Float32 => "float",
+        DType::Float64 => "double",
+        DType::Float16 => "c10::Half",
+        DType::BFloat16 => "c10::BFloat16",
+        DType::Int64 => "long int",
+        DType::Int32 => "int",
+        DType::Int16 => "short int",
+        DType::Int8 => "signed char",
+        DType::UInt8 => "unsigned char",
+        DType::Bool => "bool",
+    }
+}
+
 /// Format a bound the way torch's messages print doubles (`1`, `2.5`, `inf`, `nan`).
 fn show(v: f64) -> String {
     if v.is_nan() {
@@ -85,16 +101,10 @@ fn show(v: f64) -> String {
 /// range when min == max), in the input's dtype. Elements outside the range (and NaN) are
 /// ignored; the last bin includes max.
 pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
-    check_float(t, if t.dtype() == DType::Bool { "linspace_cpu" } else { "histogram_cpu" })?;
+    // torch's order: the bin count, the range (the data's when min == max), then the dtype
     let bins = check_bins(bins)?;
-    if min > max {
-        return Err(Error::runtime("torch.histc: max must be larger than min"));
-    }
-    if t.is_meta() {
-        return Tensor::empty_on(&[bins], t.dtype(), t.device());
-    }
     let (mut lo, mut hi) = (min, max);
-    if lo == hi && t.numel() > 0 {
+    if lo == hi && t.numel() > 0 && !t.is_meta() {
         (lo, hi) = min_max(t)?;
     }
     if lo == hi {
@@ -102,6 +112,13 @@ pub fn histc(t: &Tensor, bins: i64, min: f64, max: f64) -> Result<Tensor> {
     }
     if !lo.is_finite() || !hi.is_finite() {
         return Err(Error::runtime(format!("torch.histc: range of [{}, {}] is not finite", show(lo), show(hi))));
+    }
+    if lo >= hi {
+        return Err(Error::runtime("torch.histc: max must be larger than min"));
+    }
+    check_float(t, if t.dtype() == DType::Bool { "linspace_cpu" } else { "histogram_cpu" })?;
+    if t.is_meta() {
+        return Tensor::empty_on(&[bins], t.dtype(), t.device());
     }
     let counts = crate::dispatch!(t.dtype(), T => {
         let (lo, hi) = (T::from_f64(lo), T::from_f64(hi));
@@ -155,29 +172,27 @@ pub enum Bins<'a> {
 
 /// `torch.histogram(t, bins, range=, weight=, density=)`: (hist, bin_edges).
 pub fn histogram(t: &Tensor, bins: Bins, weight: Option<&Tensor>, density: bool) -> Result<(Tensor, Tensor)> {
-    check_float(t, "histogramdd")?;
-    if matches!(t.dtype(), DType::Float16 | DType::BFloat16) {
-        return Err(Error::unsupported("histogramdd", t.dtype()));
+    // torch's order: for a bin count, the count, the range, the input's dtype, then the weight;
+    // for given edges, the edges' checks, the weight, then the input's dtype
+    enum Edges<'e> {
+        Given(&'e Tensor),
+        Even(f64, f64, usize),
     }
-    if let Some(w) = weight {
-        if w.dtype() != t.dtype() {
-            return Err(Error::runtime(format!(
-                "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor should have the same dtype, but got input({}), and weight({})",
-                t.dtype().scalar_type_name().to_lowercase(),
-                w.dtype().scalar_type_name().to_lowercase()
-            )));
+    let kernel = if matches!(bins, Bins::Edges(_)) { "histogram_cpu" } else { "histogramdd" };
+    let dtype_check = || -> Result<()> {
+        check_float(t, kernel)?;
+        if matches!(t.dtype(), DType::Float16 | DType::BFloat16) {
+            return Err(Error::unsupported(kernel, t.dtype()));
         }
-        if w.shape() != t.shape() {
-            return Err(Error::runtime("torch.histogramdd: if weight tensor is provided it should have the same shape as the input tensor excluding its innermost dimension"));
-        }
-    }
+        Ok(())
+    };
     let edges = match bins {
         Bins::Edges(e) => {
             if e.dtype() != t.dtype() {
                 return Err(Error::runtime(format!(
                     "torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype {} and bins for dimension 0 with dtype {}",
-                    t.dtype().scalar_type_name().to_lowercase(),
-                    e.dtype().scalar_type_name().to_lowercase()
+                    type_meta_name(t.dtype()),
+                    type_meta_name(e.dtype())
                 )));
             }
             if e.ndim() != 1 {
@@ -187,7 +202,7 @@ pub fn histogram(t: &Tensor, bins: Bins, weight: Option<&Tensor>, density: bool)
                 )));
             }
             check_bins(e.numel() as i64 - 1)?;
-            e.contiguous()?
+            Edges::Given(e)
         }
         Bins::Count(n, range) => {
             let n = check_bins(n)?;
@@ -205,8 +220,31 @@ pub fn histogram(t: &Tensor, bins: Bins, weight: Option<&Tensor>, density: bool)
             if lo == hi {
                 (lo, hi) = (lo - 0.5, hi + 0.5);
             }
-            crate::dispatch!(t.dtype(), T => Tensor::from_vec(linspace::<T>(lo, hi, n + 1)?, &[n + 1])?)
+            dtype_check()?;
+            Edges::Even(lo, hi, n)
         }
+    };
+    if let Some(w) = weight {
+        // torch flattens both first: the input to [numel, 1], the weight to [numel]
+        if w.dtype() != t.dtype() {
+            return Err(Error::runtime(format!(
+                "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor should have the same dtype, but got input({}), and weight({})",
+                type_meta_name(t.dtype()),
+                type_meta_name(w.dtype())
+            )));
+        }
+        if w.numel() != t.numel() {
+            return Err(Error::runtime(format!(
+                "torch.histogramdd: if weight tensor is provided it should have the same shape as the input tensor excluding its innermost dimension, but got input with shape [{}, 1] and weight with shape [{}]",
+                t.numel(),
+                w.numel()
+            )));
+        }
+    }
+    dtype_check()?;
+    let edges = match edges {
+        Edges::Even(lo, hi, n) => crate::dispatch!(t.dtype(), T => Tensor::from_vec(linspace::<T>(lo, hi, n + 1)?, &[n + 1])?),
+        Edges::Given(e) => e.contiguous()?,
     };
     let hist = match t.dtype() {
         DType::Float32 => histogram_counts::<f32>(t, &edges, weight, density)?,

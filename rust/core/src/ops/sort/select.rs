@@ -137,13 +137,14 @@ impl Pick for Kth {
 
 /// `torch.kthvalue`: the k-th smallest element (1-based) along `dim`.
 pub fn kthvalue(t: &Tensor, k: i64, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    // torch's order: the dim, an empty reduction, k's range, then the dtype
     let d = shape::normalize_dim(dim, t.ndim())?;
-    not_for_bool(t, "kthvalue_cpu")?;
     check_nonempty(t, d, "kthvalue")?;
     let n = t.shape().get(d).copied().unwrap_or(1);
     if k < 1 || k as usize > n {
         return Err(Error::runtime(format!("kthvalue(): selected number k out of range for dimension {d}")));
     }
+    not_for_bool(t, "kthvalue_cpu")?;
     let (v, i) = pick_lines(t, d, 1, &Kth(k as usize - 1))?;
     Ok((squeeze_dim(v, d, keepdim)?, squeeze_dim(i, d, keepdim)?))
 }
