@@ -120,6 +120,10 @@ def _dst_strided(v, dtype):
 DSTS = [_dst_contig, _dst_transposed, _dst_strided]
 
 
+# torch's methods that take no Python number as `other` (`x.atan2_(2.)` is a TypeError)
+TENSOR_ONLY = {"atan2_", "arctan2_", "hypot_", "nextafter_", "maximum_", "minimum_", "fmax_", "fmin_",
+               "logical_and_", "logical_or_", "logical_xor_"}
+
 @pytest.mark.parametrize("name,ref,dtype,kind", CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES])
 @pytest.mark.parametrize("make_dst", DSTS, ids=["contig", "transposed", "strided"])
 def test_values_against_numpy(name, ref, dtype, kind, make_dst):
@@ -148,6 +152,10 @@ def test_values_against_numpy(name, ref, dtype, kind, make_dst):
     s = 2 if kind == "shift" or not dtype.is_floating_point else 1.25
     for operand in (s, torch.tensor(s, dtype=dtype)):
         x = make_dst(a, dtype)
+        if name in TENSOR_ONLY and not isinstance(operand, torch.Tensor):
+            with pytest.raises(TypeError, match=f"{name}\\(\\): argument 'other' \\(position 1\\) must be Tensor"):
+                getattr(x, name)(operand)
+            continue
         getattr(x, name)(operand)
         _check(x, _reference(ref, a, np.asarray(s), dtype), dtype)
 

@@ -99,6 +99,30 @@ ARG_CASES = [
 ]
 
 
+# The method forms: torch prints their overloads without `Tensor input` and `out` (and a
+# keyword-only call as "got (keepdim=bool, )"); the kernel-bound methods are checked too.
+ARG_CASES += [
+    ('x.sum(keepdim=True)', TypeError, 'sum() received an invalid combination of arguments - got (keepdim=bool, ), but expected one of:\n * (*, torch.dtype dtype = None)\n * (tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)\n'),
+    ('x.prod(keepdim=True)', TypeError, 'prod() received an invalid combination of arguments - got (keepdim=bool, ), but expected one of:\n * (*, torch.dtype dtype = None)\n * (int dim, bool keepdim = False, *, torch.dtype dtype = None)\n'),
+    ('x.squeeze("a")', TypeError, "squeeze() received an invalid combination of arguments - got (str), but expected one of:\n * ()\n      didn't match because some of the arguments have invalid types: (!str!)\n * (int dim)\n      didn't match because some of the arguments have invalid types: (!str!)\n * (tuple of ints dim)\n      didn't match because some of the arguments have invalid types: (!str!)\n"),
+    ('x.squeeze(None, 1)', TypeError, 'squeeze() received an invalid combination of arguments - got (NoneType, int), but expected one of:\n * ()\n * (int dim)\n * (tuple of ints dim)\n'),
+    ('x.max(None, True)', TypeError, "max(): argument 'dim' (position 1) must be int, not NoneType"),
+    ('x.median(keepdim=True)', TypeError, 'median() missing 1 required positional arguments: "dim"'),
+    ('x.std(0, True, correction=1)', TypeError, "std() received an invalid combination of arguments - got (int, bool, correction=int), but expected one of:\n * (tuple of ints dim, bool unbiased = True, bool keepdim = False)\n      didn't match because some of the keywords were incorrect: correction\n * (tuple of ints dim = None, *, Number correction = None, bool keepdim = False)\n * (bool unbiased = True)\n"),
+    ('x.clamp_min(None)', TypeError, "clamp_min() received an invalid combination of arguments - got (NoneType), but expected one of:\n * (Tensor min)\n      didn't match because some of the arguments have invalid types: (!NoneType!)\n * (Number min)\n      didn't match because some of the arguments have invalid types: (!NoneType!)\n"),
+    ('x.sort(0, stable=True)', TypeError, "sort() received an invalid combination of arguments - got (int, stable=bool), but expected one of:\n * (*, bool stable, int dim = -1, bool descending = False)\n * (int dim = -1, bool descending = False)\n      didn't match because some of the keywords were incorrect: stable\n"),
+    ('torch.sort(x, 0, stable=True)', TypeError, 'sort() received an invalid combination of arguments - got (Tensor, int, stable=bool), but expected one of:\n * (Tensor input, *, bool stable, int dim = -1, bool descending = False, tuple of Tensors out = None)\n * (Tensor input, int dim = -1, bool descending = False, *, tuple of Tensors out = None)\n'),
+    ('x.diff(1, 0, [1])', TypeError, "diff(): argument 'prepend' (position 3) must be Tensor, not list"),
+    ('torch.stack([], [])', TypeError, "stack(): argument 'dim' (position 2) must be int, not list"),
+    ('torch.narrow_copy(x, 1, 0, None)', TypeError, "narrow_copy(): argument 'length' (position 4) must be int, not NoneType"),
+    ('torch.matrix_power(x, None)', TypeError, "matrix_power(): argument 'n' (position 2) must be int, not NoneType"),
+    ('torch.take_along_dim(x, I(1), [2])', TypeError, "take_along_dim(): argument 'dim' (position 3) must be int, not list"),
+    ('x.atan2(2.5)', TypeError, "atan2(): argument 'other' (position 1) must be Tensor, not float"),
+    ('x.maximum(0.5)', TypeError, "maximum(): argument 'other' (position 1) must be Tensor, not float"),
+    ('x.logical_and(1)', TypeError, "logical_and(): argument 'other' (position 1) must be Tensor, not int"),
+    ('x.hypot_(2.)', TypeError, "hypot_(): argument 'other' (position 1) must be Tensor, not float"),
+]
+
 # torch reports an element of a bad int list while unpacking it (its message is its own)
 TYPE_ONLY = {"torch.sum(x, (0, 1.5))"}
 
@@ -127,6 +151,11 @@ def test_valid_calls_still_pass():
     assert len(torch.tensor_split(x, [1], 1)) == 2 and len(torch.hsplit(x, 3)) == 3
     assert torch.repeat_interleave(torch.tensor([2, 1])).tolist() == [0, 0, 1]
     assert torch.trapezoid(x, dx=2).tolist() == [4., 16.] and torch.kron(x, x).shape == (4, 9)
+    # the method forms
+    assert x.sum().item() == 15 and x.sum(0).tolist() == [3., 5., 7.] and x.sum(dim=1, keepdim=True).shape == (2, 1)
+    assert x.max().item() == 5 and x.max(1).values.tolist() == [2., 5.] and x.squeeze().shape == (2, 3)
+    assert x.std(0, correction=0).shape == (3,) and x.sort(stable=True, dim=0).values.shape == (2, 3)
+    assert x.fmod(2).tolist() == [[0., 1., 0.], [1., 0., 1.]] and x.copysign(-1.).max().item() == 0
     with pytest.raises(TypeError, match="^sum\\(\\) got multiple values for argument 'dim'$"):
         torch.sum(x, 0, dim=1)
 

@@ -97,8 +97,10 @@ def _arg_for(rng, name, param_default, base):
     return "SKIP"
 
 
-def make_cases(rows, per_op, seed):
-    """`rows`: (name, signature parameters as (name, kind, has_default, default)) of function forms."""
+def make_cases(rows, per_op, seed, methods=False):
+    """`rows`: (name, signature parameters as (name, kind, has_default, default)) of function forms.
+    With `methods`, each call is made as a Tensor method on its first argument instead
+    (`x.op(*rest)`; ids `name.m#k`) for the rows that have a method form."""
     rng = random.Random(seed)
     cases = []
     for name, params in rows:
@@ -127,7 +129,11 @@ def make_cases(rows, per_op, seed):
                     kwargs[pname] = value
                 else:
                     args.append(value)
-            if ok:
+            if ok and methods:
+                if args and isinstance(args[0], dict) and "T" in args[0]:
+                    cases.append({"id": f"{name}.m#{len(cases)}", "op": name, "args": args, "kwargs": kwargs,
+                                  "method": True})
+            elif ok:
                 cases.append({"id": f"{name}#{len(cases)}", "op": name, "args": args, "kwargs": kwargs})
     return cases
 
@@ -212,8 +218,11 @@ def run_cases(lib_name, cases, out_path):
             out.write(json.dumps({"id": case["id"], "start": True}) + "\n")
             out.flush()
             try:
-                fn = getattr(lib, case["op"])
                 args = [materialize(a, lib, np) for a in case["args"]]
+                if case.get("method"):
+                    fn, args = getattr(args[0], case["op"]), args[1:]
+                else:
+                    fn = getattr(lib, case["op"])
                 kwargs = {k: materialize(v, lib, np) for k, v in case["kwargs"].items()}
             except Exception as e:  # the inputs themselves could not be made (a dtype the list has no values for)
                 res = {"setup": type(e).__name__}
@@ -285,11 +294,11 @@ def compare(got, want):
     return None if got == want else "result kind differs"
 
 
-def _rows():
+def _rows(methods=False):
     from rstorch._ops._table import ROWS
     rows = []
     for op in ROWS.values():
-        if op.function is False:
+        if (op.method is False) if methods else (op.function is False):
             continue
         params = [(p.name, p.kind.name, p.default is not p.empty, None if p.default is p.empty else p.default)
                   for p in op.parameters().values()]
@@ -302,18 +311,46 @@ def _torch_python():
     return out.stdout.strip().splitlines()[-1]
 
 
-def record(per_op, seed):
+def _run_on(lib, python, cases):
     import tempfile
-    cases = make_cases(_rows(), per_op, seed)
     with tempfile.TemporaryDirectory() as tmp:
-        cpath, opath = os.path.join(tmp, "cases.json"), os.path.join(tmp, "torch.jsonl")
+        cpath, opath = os.path.join(tmp, "cases.json"), os.path.join(tmp, lib + ".jsonl")
         json.dump(cases, open(cpath, "w"))
-        subprocess.run([_torch_python(), __file__, "run", "torch", cpath, opath], check=True)
-        got = read_outcomes(opath)
+        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"))
+        subprocess.run([python, __file__, "run", lib, cpath, opath], env=env)
+        return read_outcomes(opath)
+
+
+def _all_cases(per_op, seed):
+    """The function-form calls, then (another seed) the method-form calls."""
+    return make_cases(_rows(), per_op, seed) + make_cases(_rows(methods=True), per_op, seed + 1, methods=True)
+
+
+def record(per_op, seed):
+    cases = _all_cases(per_op, seed)
+    got = _run_on("torch", _torch_python(), cases)
     for c in cases:
         c["torch"] = got.get(c["id"], {"exc": "CRASH"})
     json.dump({"seed": seed, "per_op": per_op, "cases": cases}, open(FIXTURE, "w"), separators=(",", ":"))
     print(f"wrote {FIXTURE}: {len(cases)} cases")
+
+
+def explore(per_op, seed):
+    """Fresh cases (not the fixture's) on both libraries: print where rstorch disagrees, by op."""
+    cases = _all_cases(per_op, seed)
+    want = _run_on("torch", _torch_python(), cases)
+    got = _run_on("rstorch", sys.executable, cases)
+    bad = 0
+    for c in cases:
+        if c["id"] not in got:
+            print(c["id"], "CRASHED or did not run:", json.dumps(c)[:300])
+            bad += 1
+            continue
+        why = compare(got[c["id"]], want.get(c["id"], {"exc": "CRASH"}))
+        if why:
+            bad += 1
+            print(c["id"], why, "|", json.dumps({k: c[k] for k in ("args", "kwargs")})[:300])
+    print(f"{bad} of {len(cases)} calls disagree")
 
 
 if __name__ == "__main__":
@@ -321,5 +358,9 @@ if __name__ == "__main__":
         per_op = int(sys.argv[sys.argv.index("--per-op") + 1]) if "--per-op" in sys.argv else 12
         seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 0
         record(per_op, seed)
+    elif sys.argv[1] == "explore":
+        per_op = int(sys.argv[sys.argv.index("--per-op") + 1]) if "--per-op" in sys.argv else 12
+        seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 1
+        explore(per_op, seed)
     elif sys.argv[1] == "run":
         run_cases(sys.argv[2], json.load(open(sys.argv[3])), sys.argv[4])

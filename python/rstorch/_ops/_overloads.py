@@ -111,6 +111,14 @@ OVERLOADS = {
              "(Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)"),
     "max": _MAX, "min": _MAX, "median": _MEDIAN, "nanmedian": _MEDIAN,
     "logsumexp": ("(Tensor input, tuple of ints dim, bool keepdim = False, *, Tensor out = None)",),
+    "matrix_power": ("(Tensor input, int n, *, Tensor out = None)",),
+    "narrow_copy": ("(Tensor input, int dim, int start, int length, *, Tensor out = None)",),
+    "take_along_dim": ("(Tensor input, Tensor indices, int dim = None, *, Tensor out = None)",),
+    "diff": ("(Tensor input, int n = 1, int dim = -1, Tensor prepend = None, Tensor append = None, *, "
+             "Tensor out = None)",),
+    "stack": ("(tuple of Tensors tensors, int dim = 0, *, Tensor out = None)",),
+    "sort": ("(Tensor input, *, bool stable, int dim = -1, bool descending = False, tuple of Tensors out = None)",
+             "(Tensor input, int dim = -1, bool descending = False, *, tuple of Tensors out = None)"),
     "argsort": ("(Tensor input, *, bool stable, int dim = -1, bool descending = False, Tensor out = None)",
                 "(Tensor input, int dim = -1, bool descending = False)"),
     "dsplit": _DIM_SPLIT, "hsplit": _DIM_SPLIT, "vsplit": _DIM_SPLIT,
@@ -233,7 +241,7 @@ class Overload:
         last word is its name (so "bool keepdim = False" is called "False", of type
         "bool keepdim =", and "*" counts as one), and speaks only where the count of tokens is
         the count of arguments given."""
-        tokens = self.display[1:-1].split(", ") if self.display != "()" else []
+        tokens = self.display[1:-1].split(", ")  # "()" is one (empty) token, as torch splits it
         names = [t.rpartition(" ")[2] for t in tokens]
         if len(args) + len(kwargs) != len(tokens):
             return None
@@ -275,8 +283,8 @@ def _typename(v):
 class Overloads:
     """An op's overloads; `check(args, kwargs)` raises torch's TypeError unless one matches."""
 
-    def __init__(self, name, texts):
-        self.name = name
+    def __init__(self, name, texts, method=False):
+        self.name, self.method = name, method
         self.overloads = tuple(Overload(t) for t in texts)
         # `f(tensor)` alone: the most common call, answered without walking the overloads
         self.lone_tensor = any(o.min_args <= 1 and o.params and o.params[0].type == "Tensor"
@@ -299,6 +307,8 @@ class Overloads:
             if said:
                 return said
         got = ", ".join([_typename(a) for a in args] + [f"{k}={_typename(v)}" for k, v in kwargs.items()])
+        if self.method and kwargs and not args:
+            got += ", "  # torch's method forms print "got (keepdim=bool, )"
         lines = [f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:"]
         for o in self.overloads:
             lines.append(f" * {o.display}")
@@ -346,7 +356,7 @@ _FAST_EXPR = {"Tensor": "isinstance({v}, _ov_T)", "int": "{v}.__class__ is int",
               "str": "{v}.__class__ is str"}
 
 
-def _fast_source(overloads):
+def _fast_source(overloads, call):
     """The positional-only calls that plainly match an overload, tested without binding: per
     number of arguments, any overload whose first parameters take exactly those classes."""
     by_n = {}
@@ -355,36 +365,55 @@ def _fast_source(overloads):
         if any(not p.optional for p in o.params if p.keyword_only):
             continue
         lo = sum(not p.optional for p in pos)
-        for n in range(max(lo, 1), len(pos) + 1):
+        for n in range(lo, len(pos) + 1):
             if all(p.type in _FAST_EXPR for p in pos[:n]):
                 by_n.setdefault(n, []).append(" and ".join(_FAST_EXPR[p.type].format(v=f"args[{i}]")
-                                                          for i, p in enumerate(pos[:n])))
+                                                          for i, p in enumerate(pos[:n])) or "True")
     lines = []
     for n, conds in sorted(by_n.items()):
         either = " or ".join(f"({c})" for c in conds)
         lines.append(f"        {'if' if not lines else 'elif'} n == {n}:\n"
                      f"            if {either}:\n"
-                     f"                return _ov_fn(*args)\n")
+                     f"                return {call}\n")
     return ("    if not kwargs:\n        n = len(args)\n" + "".join(lines)) if lines else ""
 
 
-def checked(fn, name):
-    """`fn` behind the check of `name`'s overloads (`fn` itself when torch lists none)."""
+def _method_text(text):
+    """A function overload as the method's (torch prints those without `Tensor input` and `out`):
+    None for an overload whose first parameter is not the tensor the method is called on
+    (`repeat_interleave(Tensor repeats, ...)`)."""
+    params = text[1:-1].split(", ")
+    if not params[0].startswith("Tensor ") or params[0].rpartition(" ")[2] not in ("input", "y"):
+        return None
+    params = [p for p in params[1:] if p.rpartition(" = ")[0].rpartition(" ")[2] != "out"]
+    if params and params[-1] == "*":
+        params.pop()
+    return "(" + ", ".join(params) + ")"
+
+
+def checked(fn, name, method=False):
+    """`fn` behind the check of `name`'s overloads (`fn` itself when torch lists none). With
+    `method`, `fn(self, ...)` is the Tensor method, checked (and its errors worded) against the
+    method's overloads."""
     texts = OVERLOADS.get(name)
     if texts is None:
         return fn
-    overloads = Overloads(name, texts)
+    if method:
+        texts = tuple(t for t in map(_method_text, texts) if t is not None)
+    overloads = Overloads(name, texts, method)
     namespace = dict(_HELPERS, _ov_fn=fn, _ov_overloads=overloads)
     source = "".join(_matcher_source(o, f"_ov_m{i}") for i, o in enumerate(overloads.overloads))
     any_match = " or ".join(f"_ov_m{i}(*args, **kwargs)" for i in range(len(overloads.overloads)))
-    source += ("def call(*args, **kwargs):\n" + _fast_source(overloads.overloads) +
+    head, call = ("def call(self, *args, **kwargs):\n", "_ov_fn(self, *args, **kwargs)") if method else \
+        ("def call(*args, **kwargs):\n", "_ov_fn(*args, **kwargs)")
+    source += (head + _fast_source(overloads.overloads, call.replace(", **kwargs", "")) +
                "    try:\n"
                f"        ok = {any_match}\n"
                "    except TypeError:  # an argument given twice: the slow path says what torch says\n"
                "        ok = False\n"
                "    if not ok:\n"
                "        _ov_overloads.check(args, kwargs)\n"
-               "    return _ov_fn(*args, **kwargs)\n")
+               f"    return {call}\n")
     exec(compile(source, f"<overloads of {name}>", "exec"), namespace)  # the text is ours, from OVERLOADS
     call = functools.update_wrapper(namespace["call"], fn)  # fn's name, doc and signature
     return call

@@ -26,7 +26,7 @@ from typing import Any, Callable, Optional, Union
 
 from .. import _C
 from .._out import CASTABLE, write_out, write_outs
-from ._overloads import checked
+from ._overloads import OVERLOADS, checked
 
 # ------------------------------------------------------------------ dtype rules
 # The dtype of an op's result from its tensor operands' dtypes, as torch computes it. A row
@@ -261,12 +261,18 @@ def install(rows, namespace, tensor):
             raise ValueError(f"op {op.name!r} is declared twice")
         ROWS[op.name] = op
         sig = parse_signature(op.signature)
-        # the method and the in-place method: the kernel's, or the row's Python implementation
+        # the method and the in-place method: the kernel's, or the row's Python implementation;
+        # `method` is it unchecked (the function form checks its own overloads, then calls it)
         if callable(op.method):
-            setattr(tensor, op.name, _named(checked(op.method, op.name), op.name))
+            setattr(tensor, op.name, _named(checked(op.method, op.name, method=True), op.name))
+            method = op.method
+        else:
+            method = getattr(tensor, op.name, None) if op.method not in (False, FUNCTION) else None
+            if op.method is True and op.name in OVERLOADS:
+                # the kernel's method accepts what its merged signature allows: torch's overloads decide
+                setattr(tensor, op.name, checked(method, op.name, method=True))
         if callable(op.inplace):
             setattr(tensor, op.name + "_", _named(op.inplace, op.name + "_"))
-        method = getattr(tensor, op.name, None) if op.method not in (False, FUNCTION) else None
         # the function
         form = METHOD if op.function is None else op.function
         if isinstance(form, Form):

@@ -10,11 +10,11 @@ torch's wrapped numbers)."""
 import numbers
 
 from .. import _C
-from .._creation import tensor
+from .._creation import get_default_dtype, tensor
 from .._functional import broadcast_shapes
 from .._out import CASTABLE, castable, exact, write_out
 from .._tensor import Tensor
-from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Form, Op, call_with_out, install, written
+from ._table import BOOL, COMPOSITE, FLOAT, OWN, PROMOTE, SAME, Form, Op, call_with_out, install, predict_dtype, written
 from .index import nonzero
 
 # Which operands torch's function forms take as Python numbers: `add(2, x)` and `add(x, 2)`,
@@ -84,7 +84,14 @@ def _ldexp(op, input, other, *, out=None):
     """`input * 2 ** other` (a float result, like torch)."""
     _check_operands("ldexp", NONE, input, other, out)
     _ldexp_exponent(input, other)
-    return call_with_out(op, out, lambda a, b: a * (2.0 ** b), (input, other), {})
+    # the result has the promoted float dtype (a bfloat16 input stays bfloat16); 2 ** other is
+    # computed in float32 or wider, and scaling by a power of two is exact until it rounds once
+    dtype = predict_dtype(FLOAT, (input.dtype, other.dtype), get_default_dtype())
+
+    def compute(a, b):
+        r = a * (2.0 ** b)
+        return r if r.dtype is dtype else r.to(dtype)
+    return call_with_out(op, out, compute, (input, other), {})
 
 
 def _ldexp_exponent(input, other):

@@ -5,6 +5,7 @@ import math
 
 from .. import _C
 from .._creation import arange, get_default_dtype
+from .._functional import broadcast_shapes
 from .._out import CASTABLE
 from .._tensor import Tensor
 from ..autograd.graph import record
@@ -196,6 +197,7 @@ def gcd(input, other):
     """The greatest common divisor, elementwise, of integer tensors (non-negative; gcd(0, 0) = 0):
     Euclid's algorithm over the whole tensor until every remainder is zero."""
     _tensor_args("gcd", input=input, other=other)
+    broadcast_shapes(input.shape, other.shape)  # torch's TensorIterator checks shapes first
     _require_integer("gcd", input, other)
     dtype = _C.promote_types(input.dtype, other.dtype)
     a, b = (t.abs().to(dtype) for t in views.broadcast_tensors(input, other))
@@ -208,6 +210,8 @@ def gcd(input, other):
 def lcm(input, other):
     """The least common multiple, elementwise, of integer tensors (lcm(x, 0) = 0)."""
     _tensor_args("lcm", input=input, other=other)
+    broadcast_shapes(input.shape, other.shape)
+    _require_integer("lcm", input, other)
     g = gcd(input, other)
     safe = binary.where(g == 0, 1, g)
     return binary.where(g == 0, 0, (input // safe * other).abs())
@@ -344,10 +348,10 @@ def rsub(input, other, *, alpha=1):
 
 def adjoint(input):
     """The conjugate transpose of the last two dims (a view; real tensors just transpose)."""
-    if input.dim() < 2:
+    if input.dim() == 1:
         raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of matrices. "
-                           f"Got {input.dim()}-D tensor.")
-    return input.transpose(-2, -1)
+                           "Got 1-D tensor.")
+    return input.transpose(-2, -1) if input.dim() else input.view_as(input)
 
 
 def _recorded(name, compute, input, *args):

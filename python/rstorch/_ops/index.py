@@ -232,7 +232,7 @@ def _gather(op, input, dim, index, *, sparse_grad=False, out=None):
 
 
 def _scatter(op, input, dim, index, src=None, *, value=None, reduce=None, out=None):
-    return write_result(op, out, input.scatter(dim, index, src, value=value, reduce=reduce))
+    return write_result(op, out, _C.TensorBase.scatter(input, dim, index, src, value=value, reduce=reduce))
 
 
 def _scatter_add(op, input, dim, index, src, *, out=None):

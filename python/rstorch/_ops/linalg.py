@@ -158,10 +158,10 @@ def _kron(op, input, other, *, out=None):
 
 
 def trace(input):
-    if input.dim() != 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.dim()}")
     if input.dtype is _C.bool:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    if input.dim() != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.dim()}")
     return input.diagonal().sum()
 
 
@@ -315,6 +315,8 @@ def _cholesky_solve(op, input, input2, upper=False, *, out=None):
 
 def _cholesky_inverse(op, input, upper=False, *, out=None):
     from .._creation import eye
+    if input.dim() < 2:
+        raise RuntimeError("cholesky_inverse: The input tensor A must have at least 2 dimensions.")
     n = input.shape[-1]
     return _with_out(op, out, lambda: _cholesky_solve(op, eye(n, dtype=input.dtype, device=input.device).expand(input.shape), input, upper),
                      input)
@@ -327,6 +329,8 @@ def _triangular_solve(op, input, A, upper=True, transpose=False, unitriangular=F
                   "in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments reversed and does "
                   "not return a copy of one of the inputs.\nX = torch.triangular_solve(B, A).solution\nshould be "
                   "replaced with\nX = torch.linalg.solve_triangular(A, B).", UserWarning, stacklevel=2)
+    if A.dim() >= 2 and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {A.shape[-2]} by {A.shape[-1]} matrices")
     la = _la()
 
     def compute():

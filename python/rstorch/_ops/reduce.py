@@ -54,7 +54,7 @@ def _max_min(op, input, dim=None, keepdim=False, *, out=None):
     """`max(input)`, `max(input, dim, keepdim)` -> (values, indices), or `max(input, other)`,
     each with torch's out= check."""
     check = _MAX_ALL if dim is None else _PAIR if not isinstance(dim, Tensor) else CASTABLE
-    return call_with_out(op, out, getattr(Tensor, op.name), (input, dim, keepdim), {}, check)
+    return call_with_out(op, out, getattr(_C.TensorBase, op.name), (input, dim, keepdim), {}, check)
 
 
 def _var_mean(unbiased_std):

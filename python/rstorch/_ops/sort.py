@@ -38,7 +38,7 @@ def _searchsorted_out(out, result):
 
 def _median(op, input, dim=None, keepdim=False, *, out=None):
     """median/nanmedian: one value over everything, or (values, indices) along `dim`."""
-    return call_with_out(op, out, getattr(Tensor, op.name), (input, dim, keepdim), {},
+    return call_with_out(op, out, getattr(_C.TensorBase, op.name), (input, dim, keepdim), {},
                          EXACT if dim is None else _MEDIAN)
 
 
@@ -121,6 +121,9 @@ def meshgrid(*tensors, indexing=None):
 
 def cartesian_prod(*tensors):
     tensors = _tensor_list(tensors, "cartesian_prod")
+    for t in tensors:
+        if t.dim() != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
     if len(tensors) == 1:
         return tensors[0]
     return _C._cartesian_prod(list(tensors))

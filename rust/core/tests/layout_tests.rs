@@ -1116,10 +1116,8 @@ fn errors_match_torch() {
         c(&[]).size(-1),
         "Dimension specified as -1 but tensor has no dimensions",
     );
-    runtime(
-        c(&[2]).unflatten(5, &[]),
-        "unflatten: sizes must be non-empty",
-    );
+    // the dim is checked before the sizes, as in torch
+    dim_err(c(&[2]).unflatten(5, &[]), 5, 1);
     runtime(
         c(&[]).unflatten(-1, &[1]),
         "unflatten got an unexpected error:\nDimension specified as 0 but tensor has no dimensions",

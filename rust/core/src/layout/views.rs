@@ -49,10 +49,10 @@ impl Layout {
 
     /// `Tensor.unflatten(dim, sizes)`: splits one dim (always possible as a view).
     pub fn unflatten(&self, dim: i64, sizes: &[i64]) -> Result<Layout> {
+        let d = normalize_dim(dim, self.ndim())?;
         if sizes.is_empty() {
             return Err(Error::runtime("unflatten: sizes must be non-empty"));
         }
-        let d = normalize_dim(dim, self.ndim())?;
         // Torch rewords the errors of this step (see `handle_unflatten_exception`).
         let inferred = self.size(d as i64).and_then(|size| shape::infer_size(sizes, size)).map_err(|e| {
             let msg = e.to_string();

@@ -534,38 +534,53 @@ fn method<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, op: Binary
     binop(slf, other, op, name, false).and_then(|r| not_implemented_to_type_error(r, other, name))
 }
 
+/// torch's TypeError for a Python number where a method takes only a Tensor (`x.atan2(2)`;
+/// `x.fmod(2)` has a Scalar overload and is fine).
+fn tensor_operand(other: &Bound<'_, PyAny>, name: &str) -> PyResult<()> {
+    if other.is_instance_of::<PyTensor>() {
+        return Ok(());
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(format!("{name}(): argument 'other' (position 1) must be Tensor, not {}", other.get_type().name()?)))
+}
+
+/// The methods `name(other)` and `name_(other)`; `tensor` marks the ops whose `other` must be a
+/// Tensor, `number` those that also take a Python number.
 macro_rules! binary_methods {
-    ($( $op:ident, $name:literal, $method:ident, $imethod:ident ;)*) => {
+    ($( $op:ident, $name:literal, $method:ident, $imethod:ident, $other:ident ;)*) => {
         #[pymethods]
         impl PyTensor {
             $(
                 fn $method<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                    binary_methods!(@check $other, other, stringify!($method));
                     method(slf, other, BinaryOp::$op, $name)
                 }
                 fn $imethod<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                    binary_methods!(@check $other, other, stringify!($imethod));
                     inplace(slf, other, BinaryOp::$op, concat!($name, "_"))
                 }
             )*
         }
     };
+    (@check tensor, $other:ident, $name:expr) => { tensor_operand($other, $name)? };
+    (@check number, $other:ident, $name:expr) => {};
 }
 
 binary_methods! {
-    Fmod, "fmod", fmod, fmod_;
-    Atan2, "atan2", atan2, atan2_;
-    Atan2, "atan2", arctan2, arctan2_;
-    Hypot, "hypot", hypot, hypot_;
-    Copysign, "copysign", copysign, copysign_;
-    Nextafter, "nextafter", nextafter, nextafter_;
-    Xlogy, "xlogy", xlogy, xlogy_;
-    Maximum, "maximum", maximum, maximum_;
-    Minimum, "minimum", minimum, minimum_;
-    Fmax, "fmax", fmax, fmax_;
-    Fmin, "fmin", fmin, fmin_;
-    LogicalAnd, "logical_and", logical_and, logical_and_;
-    LogicalOr, "logical_or", logical_or, logical_or_;
-    LogicalXor, "logical_xor", logical_xor, logical_xor_;
-    DivFloor, "floor_divide", floor_divide, floor_divide_;
+    Fmod, "fmod", fmod, fmod_, number;
+    Atan2, "atan2", atan2, atan2_, tensor;
+    Atan2, "atan2", arctan2, arctan2_, tensor;
+    Hypot, "hypot", hypot, hypot_, tensor;
+    Copysign, "copysign", copysign, copysign_, number;
+    Nextafter, "nextafter", nextafter, nextafter_, tensor;
+    Xlogy, "xlogy", xlogy, xlogy_, number;
+    Maximum, "maximum", maximum, maximum_, tensor;
+    Minimum, "minimum", minimum, minimum_, tensor;
+    Fmax, "fmax", fmax, fmax_, tensor;
+    Fmin, "fmin", fmin, fmin_, tensor;
+    LogicalAnd, "logical_and", logical_and, logical_and_, tensor;
+    LogicalOr, "logical_or", logical_or, logical_or_, tensor;
+    LogicalXor, "logical_xor", logical_xor, logical_xor_, tensor;
+    DivFloor, "floor_divide", floor_divide, floor_divide_, number;
 }
 
 /// torch.special's binary ops: no Tensor methods in torch, so private ones that the rows of

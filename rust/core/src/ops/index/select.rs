@@ -111,6 +111,13 @@ fn index_along_(t: &Tensor, dim: i64, index: &Tensor, source: &Tensor, how: Alon
             format!("{op}(): Index should have dimension 1 or 0 (got {})", index.ndim())
         }));
     }
+    if !accumulate && source.ndim() != 0 && t.ndim() != 0 && source.ndim() != t.ndim() {
+        return Err(Error::index(format!(
+            "{op}(): When source and destination are not scalars, their dimensionality must match. Source dimensionality ({}), destination dimensionality ({})",
+            source.ndim(),
+            t.ndim()
+        )));
+    }
     if source.dtype() != t.dtype() {
         bail!("{op}(): self ({}) and source ({}) must have the same scalar type", t.dtype(), source.dtype());
     }

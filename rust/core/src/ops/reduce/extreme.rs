@@ -164,6 +164,9 @@ pub fn argmax(t: &Tensor, dim: Option<i64>, keepdim: bool, max: bool) -> Result<
 /// `aminmax(dim=None, keepdim)`: (min, max).
 pub fn aminmax(t: &Tensor, dim: Option<i64>, keepdim: bool) -> Result<(Tensor, Tensor)> {
     let dims = reduced_dims(t.ndim(), dim.as_ref().map(std::slice::from_ref))?;
+    if let (Some(d), true) = (dims.first(), dim.is_some() && count_of(t, &dims) == 0) {
+        return Err(Error::index(format!("aminmax: Expected reduction dim {d} to have non-zero size.")));
+    }
     if count_of(t, &dims) == 0 || t.numel() == 0 && dim.is_none() {
         return Err(Error::runtime(
             "aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.",

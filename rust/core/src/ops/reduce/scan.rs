@@ -77,6 +77,7 @@ fn map_lines<S: Element, C: Element, D: Element>(
 /// `cumsum`/`cumprod(dim, dtype=)`: integers and bool give int64 (accumulated in int64), floats
 /// accumulate in f64.
 pub fn cumsum(t: &Tensor, dim: i64, dtype: Option<DType>, prod: bool) -> Result<Tensor> {
+    crate::shape::normalize_dim(dim, t.ndim())?; // torch checks the dim first
     if dtype == Some(DType::Bool) {
         // torch has no bool kernel to scan into (a bool input scans in int64)
         return Err(Error::unsupported(if prod { "cumprod_out_cpu" } else { "cumsum_out_cpu" }, DType::Bool));

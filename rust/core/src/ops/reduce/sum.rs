@@ -105,13 +105,14 @@ pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType
 
 /// `torch.nanmean`: the mean of the non-NaN elements.
 pub fn nanmean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
-    let t = cast_input(t, dtype)?;
+    // torch checks the input's own dtype, before dtype= casts it
     if !t.dtype().is_floating_point() {
         return Err(not_floating(format!(
             "nanmean(): expected input to have floating point or complex dtype but got {}",
             t.dtype().scalar_type_name()
         )));
     }
+    let t = cast_input(t, dtype)?;
     let dims = reduced_dims(t.ndim(), dims)?;
     crate::dispatch!(t.dtype(), S => {
         let r = Fold {
