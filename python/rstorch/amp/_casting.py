@@ -9,6 +9,9 @@ Each listed op has a policy per device type:
             first input is cast to float32, which is what computing with dtype=float32 gives
   PROMOTE   cast them all to the widest floating dtype among them (cat, stack...)
   BANNED    raise (binary_cross_entropy on the GPU, as torch)
+  NATIVE    no cast, and autocast off inside: ops that are one kernel in torch (so autocast never
+            sees their insides) but that rstorch composes from listed ops (bilinear/bicubic
+            interpolation on the CPU; trace and pinv on the GPU)
 An input is eligible when it is a floating tensor on the region's device and not float64.
 Inside a wrapped op autocast is off (torch excludes the Autocast key while the cast op runs), so
 a listed op that is composed of other listed ops casts once. Ops outside the lists run as they
@@ -27,6 +30,7 @@ from .. import _C
 from . import _state
 
 LOW, FP32, FP32_OPT, PROMOTE, BANNED = "lower_precision_fp", "fp32", "fp32_set_opt_dtype", "promote", "banned"
+NATIVE = "native"
 
 # ------------------------------------------------------------------ torch's lists (op names as torch's)
 _CPU_LOW = """conv1d conv2d conv3d bmm mm linalg_vecdot baddbmm addmm addbmm linear matmul conv_tbc
@@ -69,6 +73,9 @@ POLICIES = {
     "wgpu": _table(**{LOW: _GPU_LOW, FP32: _GPU_FP32, FP32_OPT: _GPU_FP32_OPT, PROMOTE: _GPU_PROMOTE}),
 }
 POLICIES["wgpu"]["binary_cross_entropy"] = BANNED
+POLICIES["cpu"]["upsample"] = NATIVE
+POLICIES["wgpu"].update(trace=NATIVE, pinverse=NATIVE, linalg_pinv=NATIVE, linalg_lstsq=NATIVE,
+                        inner=PROMOTE)  # torch's inner is tensordot's on the GPU
 
 _BCE_BANNED = (
     "torch.nn.functional.binary_cross_entropy and torch.nn.BCELoss are unsafe to autocast.\n"
@@ -116,7 +123,7 @@ ENTRY_POINTS = {
     "linalg_cholesky": ["L:cholesky"], "linalg_svdvals": ["L:svdvals"], "linalg_eigvalsh": ["L:eigvalsh"],
     "linalg_inv": ["L:inv"], "linalg_qr": ["L:qr"], "linalg_cholesky_ex": ["L:cholesky_ex"],
     "linalg_svd": ["L:svd"], "linalg_eigh": ["L:eigh"], "linalg_lstsq": ["L:lstsq"], "linalg_inv_ex": ["L:inv_ex"],
-    "lu_solve": ["L:lu_solve"],
+    "lu_solve": ["L:lu_solve"], "linalg_pinv": ["L:pinv"], "inner": [_T, _M],
     # promote
     "addcdiv": [_T, _M], "addcmul": [_T, _M], "atan2": [_T, _M, "T:arctan2", "M:arctan2"],
     "bilinear": [_F], "cross": [_T, _M, "L:cross"], "dot": [_T, _M], "index_put": [_T, _M],
@@ -187,6 +194,10 @@ def _target(policy, args, kwargs, device, low):
         return _C.float32
     if policy == PROMOTE:
         return _widest(args, kwargs, device, low)
+    if policy == NATIVE:
+        return None
+    if policy == NATIVE:
+        return None
     if policy == FP32_OPT:
         if kwargs.get("dtype") is not None or any(isinstance(a, _C.dtype) for a in args):
             return None
