@@ -138,39 +138,47 @@ _MODULE_FNS = {"Conv1d": "conv1d", "Conv2d": "conv2d", "Conv3d": "conv3d", "Conv
 
 
 # ------------------------------------------------------------------ casting
+_Tensor = _C.TensorBase
+_F32, _F64 = _C.float32, _C.float64
+
+
+def _devtype(t):
+    return "cpu" if t.is_cpu else t.device.type
+
+
 def _eligible(t, device):
-    return isinstance(t, _C.TensorBase) and t.is_floating_point() and t.dtype != _C.float64 \
-        and t.device.type == device
+    return isinstance(t, _Tensor) and t.is_floating_point() and t.dtype != _F64 and _devtype(t) == device
 
 
 def _first_device(args, kwargs):
     for a in args:
-        if isinstance(a, _C.TensorBase):
-            return a.device.type
+        if isinstance(a, _Tensor):
+            return _devtype(a)
         if isinstance(a, (list, tuple)):
             for b in a:
-                if isinstance(b, _C.TensorBase):
-                    return b.device.type
+                if isinstance(b, _Tensor):
+                    return _devtype(b)
     for a in kwargs.values():
-        if isinstance(a, _C.TensorBase):
-            return a.device.type
+        if isinstance(a, _Tensor):
+            return _devtype(a)
     return None
 
 
 def _cast_one(t, dtype, device, low):
-    if not _eligible(t, device) or t.dtype == dtype:
+    d = t.dtype
+    if d == dtype or d == _F64 or not t.is_floating_point() or _devtype(t) != device:
         return t
-    if (dtype == low and t.dtype == _C.float32 and _state.tls.cache_enabled and t.requires_grad
-            and t.is_leaf and not t._is_view()):
+    if dtype == low and d == _F32 and t.requires_grad and t.is_leaf and _state.tls.cache_enabled \
+            and not t._is_view():
         return _state.cached_cast(t, dtype)
     return t.to(dtype)
 
 
 def _cast(value, dtype, device, low):
-    if isinstance(value, _C.TensorBase):
+    if isinstance(value, _Tensor):
         return _cast_one(value, dtype, device, low)
-    if isinstance(value, (list, tuple)) and any(isinstance(v, _C.TensorBase) for v in value):
-        return type(value)(_cast_one(v, dtype, device, low) if isinstance(v, _C.TensorBase) else v
+    if isinstance(value, (list, tuple)) and any(isinstance(v, _Tensor) for v in value):
+        return type(value)(_cast_one(v, dtype, device, low) if isinstance(v, _Tensor) else v
                            for v in value)
     return value
 
@@ -181,7 +189,7 @@ def _widest(args, kwargs, device, low):
         for t in (v if isinstance(v, (list, tuple)) else (v,)):
             if _eligible(t, device):
                 if t.dtype != low:
-                    return _C.float32
+                    return _F32
                 found = low
     return found
 
@@ -191,42 +199,43 @@ def _target(policy, args, kwargs, device, low):
     if policy == LOW:
         return low
     if policy == FP32:
-        return _C.float32
+        return _F32
     if policy == PROMOTE:
         return _widest(args, kwargs, device, low)
-    if policy == NATIVE:
-        return None
     if policy == NATIVE:
         return None
     if policy == FP32_OPT:
         if kwargs.get("dtype") is not None or any(isinstance(a, _C.dtype) for a in args):
             return None
-        return _C.float32
+        return _F32
     raise RuntimeError(_BCE_BANNED)
 
 
-def _wrap(original, policies):
+def _wrap(original, op):
     def autocast_wrapper(*args, **kwargs):
         tls = _state.tls
         if tls.inside:
             return original(*args, **kwargs)
         device = _first_device(args, kwargs)
-        policy = policies.get(device)
+        policy = POLICIES[device].get(op) if device in POLICIES else None
         if policy is None or not tls.enabled.get(device, False):
             return original(*args, **kwargs)
         low = tls.dtype[device]
         dtype = _target(policy, args, kwargs, device, low)
         if dtype is not None:
             if policy == FP32_OPT:  # only the first input decides (torch: firstarg_is_eligible)
-                args = (_cast(args[0], dtype, device, low),) + args[1:] if args else args
+                if args:
+                    args = (_cast(args[0], dtype, device, low),) + args[1:]
             else:
-                args = tuple(_cast(a, dtype, device, low) for a in args)
-                kwargs = {k: _cast(v, dtype, device, low) for k, v in kwargs.items()}
-        tls.inside += 1
+                args = [_cast_one(a, dtype, device, low) if isinstance(a, _Tensor) else _cast(a, dtype, device, low)
+                        for a in args]
+                if kwargs:
+                    kwargs = {k: _cast(v, dtype, device, low) for k, v in kwargs.items()}
+        tls.inside = 1
         try:
             return original(*args, **kwargs)
         finally:
-            tls.inside -= 1
+            tls.inside = 0
     autocast_wrapper.__wrapped__ = original
     autocast_wrapper.__name__ = getattr(original, "__name__", "autocast_wrapper")
     autocast_wrapper.__qualname__ = getattr(original, "__qualname__", autocast_wrapper.__name__)
@@ -256,7 +265,6 @@ def policies_of(op):
 
 
 # ------------------------------------------------------------------ install / uninstall
-_installed = []   # (owner, name, had_own_attribute, previous value)
 _lock = threading.RLock()
 
 
@@ -274,32 +282,53 @@ def _targets():
             owner = owners[kind]
             name = name or op
             if getattr(owner, name, None) is not None:
-                yield owner, name, lambda orig, p=policies: _wrap(orig, p)
+                yield owner, name, lambda orig, op=op: _wrap(orig, op)
     yield F, "pad", _pad_wrapper
     for cls_name, op in _MODULE_FNS.items():
         cls = getattr(conv_modules, cls_name)
-        yield cls, "_fn", lambda orig, p=policies_of(op): staticmethod(_wrap(orig, p))
+        yield cls, "_fn", lambda orig, op=op: staticmethod(_wrap(orig, op))
+
+
+_plan = []        # [owner, name, owner's __dict__ (a live view), attribute it replaces or None, wrapper]
+_installed = False
+
+
+def _prepare(entry, make):
+    owner, name, d = entry[0], entry[1], entry[2]
+    previous = d.get(name)
+    current = previous.__func__ if isinstance(previous, staticmethod) else getattr(owner, name)
+    entry[3], entry[4] = previous, make(current)
 
 
 def install():
+    """Put the wrappers in place: one setattr each (a wrapper is built once and reused while the
+    attribute it replaces is unchanged)."""
+    global _installed
     with _lock:
         if _installed:
             return
-        for owner, name, make in _targets():
-            own = name in vars(owner)
-            previous = vars(owner)[name] if own else None
-            current = getattr(owner, name)
-            if own and isinstance(previous, staticmethod):
-                current = previous.__func__
-            _installed.append((owner, name, own, previous))
-            setattr(owner, name, make(current))
+        if not _plan:
+            for owner, name, make in _targets():
+                entry = [owner, name, vars(owner), None, None, make]
+                _prepare(entry, make)
+                _plan.append(entry)
+        for entry in _plan:
+            owner, name, d, previous, wrapper, make = entry
+            if d.get(name) is not previous:  # patched since: wrap the new attribute
+                _prepare(entry, make)
+                wrapper = entry[4]
+            setattr(owner, name, wrapper)
+        _installed = True
 
 
 def uninstall():
+    global _installed
     with _lock:
-        while _installed:
-            owner, name, own, previous = _installed.pop()
-            if own:
-                setattr(owner, name, previous)
-            else:
+        if not _installed:
+            return
+        for owner, name, d, previous, wrapper, make in _plan:
+            if previous is None:
                 delattr(owner, name)
+            else:
+                setattr(owner, name, previous)
+        _installed = False
