@@ -12,6 +12,12 @@ from . import _state
 __all__ = ["autocast_decorator", "autocast", "is_autocast_available", "custom_fwd", "custom_bwd"]
 
 _SUPPORTED = (_C.bfloat16, _C.float16)
+# the state functions torch publishes as torch.<name> (rstorch/__init__.py imports them)
+STATE_FUNCTIONS = ("is_autocast_enabled", "set_autocast_enabled", "get_autocast_dtype", "set_autocast_dtype",
+                   "is_autocast_cache_enabled", "set_autocast_cache_enabled", "clear_autocast_cache",
+                   "autocast_increment_nesting", "autocast_decrement_nesting", "is_autocast_cpu_enabled",
+                   "set_autocast_cpu_enabled", "get_autocast_cpu_dtype", "set_autocast_cpu_dtype",
+                   "get_autocast_gpu_dtype", "set_autocast_gpu_dtype")
 
 
 def is_autocast_available(device_type):
