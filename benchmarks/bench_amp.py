@@ -1,6 +1,6 @@
 """Mixed precision on the CPU, `torch` or `rstorch` (the same script): issue 24's figures.
 
-usage: python benchmarks/bench_amp.py LIB [--reps N]
+usage: python benchmarks/bench_amp.py LIB [--reps N] [--threads T]
 
 - matmul 1024^3: float32, bfloat16 tensors, and float32 inputs under bfloat16 autocast (the casts
   included), GFLOP/s from the median;
@@ -17,8 +17,11 @@ import time
 ap = argparse.ArgumentParser()
 ap.add_argument("lib")
 ap.add_argument("--reps", type=int, default=10)
+ap.add_argument("--threads", type=int, default=0, help="set_num_threads (0: the library's default)")
 args = ap.parse_args()
 torch = importlib.import_module(args.lib)
+if args.threads:
+    torch.set_num_threads(args.threads)
 nn, F = torch.nn, torch.nn.functional
 torch.manual_seed(0)
 
