@@ -5,6 +5,8 @@ model, an optimizer with a scheduler, a train/validation loop with checkpoints.
     python examples/train_digits.py                 # rstorch, CPU
     python examples/train_digits.py --torch         # the same script on real PyTorch
     python examples/train_digits.py --resume        # continue from the last checkpoint
+    python examples/train_digits.py --amp           # mixed precision: bfloat16 autocast on the CPU,
+                                                    # float16 autocast + GradScaler on a GPU
 
 The script is plain PyTorch code: with --torch it imports `torch` instead of `rstorch` and
 nothing else changes. From the same seed both give the same split, the same batches and the
@@ -27,6 +29,8 @@ ap.add_argument("--device", default="cpu", help="cpu, wgpu or cuda")
 ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--out", default="runs/digits", help="folder for the checkpoint and the curve")
 ap.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+ap.add_argument("--amp", action="store_true",
+                help="autocast (bfloat16 on cpu, float16 on a GPU, with a GradScaler for float16)")
 ap.add_argument("--no-plot", action="store_true", help="skip the PNG curve")
 args = ap.parse_args()
 
@@ -105,6 +109,10 @@ def main():
     else:
         opt = torch.optim.SGD(model.parameters(), lr=args.lr * 10, momentum=0.9)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
+    # mixed precision: the forward and the loss under autocast; float16 needs loss scaling
+    amp_device = "cuda" if device.type in ("cuda", "wgpu") else device.type
+    amp_dtype = torch.float16 if amp_device == "cuda" else torch.bfloat16
+    scaler = torch.amp.GradScaler(amp_device, enabled=args.amp and amp_dtype == torch.float16)
 
     os.makedirs(args.out, exist_ok=True)
     ckpt_path = os.path.join(args.out, "checkpoint.pt")
@@ -119,16 +127,19 @@ def main():
         print(f"resumed from {ckpt_path} after epoch {first_epoch}")
 
     print(f"{type(model).__name__} on {args.device} with {torch.__name__}: {len(train_set)} train / "
-          f"{len(val_set)} validation digits, {sum(p.numel() for p in model.parameters())} parameters")
+          f"{len(val_set)} validation digits, {sum(p.numel() for p in model.parameters())} parameters"
+          + (f", autocast {str(amp_dtype).split('.')[-1]}" if args.amp else ""))
     for epoch in range(first_epoch, args.epochs):
         model.train()
         loss_sum, seen = 0.0, 0
         for x, y in progress(train_loader, f"epoch {epoch + 1}/{args.epochs}"):
             x, y = x.to(device), y.to(device)
             opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
+            with torch.autocast(amp_device, dtype=amp_dtype, enabled=args.amp):
+                loss = F.cross_entropy(model(x), y)
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
             loss_sum += loss.item() * y.numel()
             seen += y.numel()
         sched.step()

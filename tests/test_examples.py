@@ -51,3 +51,14 @@ def test_mlp_sequential_gives_torchs_curve():
     assert "(2): Dropout(p=0.1, inplace=False)" in out, out
     # PyTorch 2.15 prints these accuracies from seed 0 (the shuffles and dropout masks are torch's)
     assert re.findall(r"test accuracy ([0-9.]+)", out) == ["0.8855", "0.9192", "0.9697"], out
+
+
+def test_train_digits_amp_matches_float32(tmp_path):
+    # --amp: the forward and loss under bfloat16 CPU autocast (float32 weights, optimizer and grads)
+    def final(*extra):
+        out = run("examples/train_digits.py", "--no-plot", "--out", str(tmp_path / "o"), *extra)
+        return out, float(re.search(r"final validation accuracy ([0-9.]+)%", out).group(1))
+    out32, acc32 = final()
+    out16, acc16 = final("--amp")
+    assert "autocast bfloat16" in out16 and "autocast" not in out32
+    assert acc32 > 95.0 and abs(acc16 - acc32) <= 1.0, (out32, out16)

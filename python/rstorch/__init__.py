@@ -35,6 +35,14 @@ from . import cuda
 from . import accelerator
 from . import wgpu
 from . import backends
+from . import amp
+from . import cpu
+from .amp import autocast
+from .amp.autocast_mode import (is_autocast_enabled, set_autocast_enabled, get_autocast_dtype,  # noqa: F401
+                                set_autocast_dtype, is_autocast_cache_enabled, set_autocast_cache_enabled,
+                                clear_autocast_cache, autocast_increment_nesting, autocast_decrement_nesting,
+                                is_autocast_cpu_enabled, set_autocast_cpu_enabled, get_autocast_cpu_dtype,
+                                set_autocast_cpu_dtype, get_autocast_gpu_dtype, set_autocast_gpu_dtype)
 from ._compile import compile
 from ._runtime import *  # noqa: F401,F403
 

@@ -134,3 +134,5 @@ __all__ = ["is_available", "is_initialized", "init", "device_count", "current_de
            "get_rng_state", "get_rng_state_all", "set_rng_state", "set_rng_state_all", "empty_cache",
            "memory_allocated", "max_memory_allocated", "memory_reserved", "max_memory_reserved",
            "reset_peak_memory_stats", "set_per_process_memory_fraction", "device"]
+
+from . import amp  # noqa: E402,F401  (torch.cuda.amp: the deprecated autocast/GradScaler spellings)

@@ -67,3 +67,11 @@ def _int_list(arg, fname, name, position):
                             f"element of type {type(v).__name__} at pos {i}")
         out.append(v)
     return out, False
+
+
+def _mixed_low(input, *params):
+    """torch's CPU mixed-dtype norms: a bfloat16/float16 input with float32 parameters computes in
+    float32 and returns the input's dtype (what autocast hands a norm layer of a float32 model)."""
+    from rstorch import bfloat16, float16, float32
+    return (getattr(input, "dtype", None) in (bfloat16, float16) and any(p is not None for p in params)
+            and all(p is None or p.dtype == float32 for p in params))

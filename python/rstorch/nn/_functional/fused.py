@@ -11,7 +11,7 @@ raised where it always was, and the fast path costs only a few attribute reads."
 import rstorch
 
 from ... import _C
-from ._common import _int_list, _mm_shape_error
+from ._common import _int_list, _mixed_low, _mm_shape_error
 from .loss import _cross_entropy_composite
 from .normalization import _batch_norm_impl, _check_normalized_shape, _layer_norm_composite, _verify_batch_size
 
@@ -159,6 +159,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if was_int:
         raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int")
     k = _check_normalized_shape(input, ns, weight, bias)
+    if _mixed_low(input, weight, bias):
+        return layer_norm(input.float(), ns, weight, bias, eps).to(input.dtype)
     if _ln_fusable(input, weight, bias):
         return _C._native_layer_norm(input, k, weight, bias, float(eps))[0]
     return _layer_norm_composite(input, ns, weight, bias, eps)

@@ -4,7 +4,7 @@ import math
 
 import rstorch
 
-from ._common import _int_list, _scalar_name
+from ._common import _int_list, _mixed_low, _scalar_name
 
 __all__ = ["instance_norm", "group_norm", "local_response_norm", "rms_norm"]
 
@@ -49,6 +49,9 @@ def _batch_norm_impl(input, weight, bias, running_mean, running_var, training, m
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if _mixed_low(input, weight, bias, running_mean, running_var):
+        return _batch_norm_impl(input.float(), weight, bias, running_mean, running_var, training, momentum,
+                                eps).to(input.dtype)
     for t in (weight, bias, running_mean, running_var):
         if t is not None and t.dtype != input.dtype and input.is_floating_point():
             raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of {_scalar_name(input.dtype)}")
@@ -168,6 +171,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         if t is not None and not (t.dim() == 1 and t.numel() == c):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
                                f"got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
+    if _mixed_low(input, weight, bias):
+        return group_norm(input.float(), num_groups, weight, bias, eps).to(input.dtype)
     if input.numel() == 0:
         out = input * 1
     else:
