@@ -11,8 +11,14 @@ usage: python benchmarks/bench_amp.py LIB [--reps N] [--threads T]
 Prints one `name value unit` line per figure."""
 import argparse
 import importlib
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import statistics
 import time
+
+from _lenet import lenet  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("lib")
@@ -58,23 +64,7 @@ print(f"conv2d_lenet2_f32 {median_time(lambda: F.conv2d(x32, w32), 5 * args.reps
 print(f"conv2d_lenet2_bf16 {median_time(lambda: F.conv2d(x16, w16), 5 * args.reps) * 1e3:.3f} ms")
 
 
-class LeNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 4 * 4, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.reshape(x.shape[0], -1)
-        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-
-
-model = LeNet()
+model = lenet(torch)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 xb, yb = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
 

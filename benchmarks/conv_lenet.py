@@ -8,8 +8,14 @@ fc1/fc2/fc3 + cross-entropy, forward and backward (no optimizer step): issue 20'
 """
 import argparse
 import importlib
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import statistics
 import time
+
+from _lenet import lenet  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("lib")
@@ -20,23 +26,7 @@ nn, F = torch.nn, torch.nn.functional
 torch.manual_seed(0)
 
 
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 4 * 4, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.reshape(x.shape[0], -1)
-        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-
-
-model = Net()
+model = lenet(torch)
 x = torch.randn(64, 1, 28, 28)
 y = torch.randint(0, 10, (64,))
 
