@@ -89,7 +89,7 @@ def __getattr__(name):
         serialization = importlib.import_module(".serialization", __name__)
         globals().update(save=serialization.save, load=serialization.load, serialization=serialization)
         return globals()[name]
-    if name in ("testing", "version", "random", "multiprocessing", "onnx", "distributions"):
+    if name in ("testing", "version", "random", "multiprocessing", "onnx", "distributions", "distributed"):
         import importlib
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module

@@ -1,0 +1,114 @@
+"""`nn.parallel.DistributedDataParallel` over rstorch.distributed (MPI); docs/DISTRIBUTED.md.
+
+Parameters are broadcast from rank 0 at construction. Gradients are grouped into buckets of about
+`bucket_cap_mb` in reverse parameter order (the order backward produces them); a post-accumulate-grad
+hook marks a parameter ready, and when a bucket is complete (and every earlier bucket launched, so
+all ranks issue the same sequence) its flattened gradients go out in a nonblocking Iallreduce while
+backward goes on. The hook that completes the last bucket waits for all of them and writes the
+averages back into `.grad`."""
+
+import contextlib
+
+from ..modules.module import Module
+
+__all__ = ["DistributedDataParallel"]
+
+
+class DistributedDataParallel(Module):
+    def __init__(self, module, device_ids=None, output_device=None, dim=0, broadcast_buffers=True,
+                 process_group=None, bucket_cap_mb=None, find_unused_parameters=False, check_reduction=False,
+                 gradient_as_bucket_view=False, static_graph=False, delay_all_reduce_named_params=None,
+                 param_to_hook_all_reduce=None, mixed_precision=None, device_mesh=None):
+        super().__init__()
+        from ... import distributed as dist
+        self._dist = dist
+        self.module = module
+        self.process_group = dist._pg(process_group)
+        self.broadcast_buffers = broadcast_buffers
+        self.find_unused_parameters = find_unused_parameters
+        self.require_backward_grad_sync = True
+        self.bucket_bytes_cap = int((25 if bucket_cap_mb is None else bucket_cap_mb) * 1024 * 1024)
+        params = [p for p in module.parameters() if p.requires_grad]
+        if not params:
+            raise RuntimeError("DistributedDataParallel is not needed when a module doesn't have any parameter "
+                               "that requires a gradient.")
+        for p in module.parameters():
+            dist.broadcast(p.data, 0, group=process_group)
+        self._sync_buffers()
+        # buckets: reverse parameter order, same dtype, up to bucket_bytes_cap each
+        self._buckets = []
+        cur, size = [], 0
+        for p in reversed(params):
+            nbytes = p.numel() * p.element_size()
+            if cur and (size + nbytes > self.bucket_bytes_cap or p.dtype != cur[0].dtype):
+                self._buckets.append(cur)
+                cur, size = [], 0
+            cur.append(p)
+            size += nbytes
+        self._buckets.append(cur)
+        self._bucket_of = {}
+        for b, ps in enumerate(self._buckets):
+            for p in ps:
+                self._bucket_of[id(p)] = b
+        self._handles = [p.register_post_accumulate_grad_hook(self._hook) for p in params]
+        self._reset()
+
+    def _reset(self):
+        self._pending = [len(ps) for ps in self._buckets]
+        self._next = 0
+        self._works = []
+
+    def _sync_buffers(self):
+        if self.broadcast_buffers:
+            for b in self.module.buffers():
+                self._dist.broadcast(b.data if hasattr(b, "data") else b, 0, group=self.process_group)
+
+    def _hook(self, p):
+        if not self.require_backward_grad_sync:
+            return
+        b = self._bucket_of[id(p)]
+        self._pending[b] -= 1
+        while self._next < len(self._buckets) and self._pending[self._next] == 0:
+            self._launch(self._next)
+            self._next += 1
+        if self._next == len(self._buckets):
+            self._finish()
+
+    def _launch(self, b):
+        import numpy as np
+        ps = self._buckets[b]
+        flat = np.concatenate([p.grad.detach().numpy().ravel() for p in ps])
+        work = self._dist._default_comm_allreduce(flat, self.process_group)
+        self._works.append((work, flat, ps))
+
+    def _finish(self):
+        from ... import from_numpy, no_grad
+        n = self.process_group.size()
+        with no_grad():
+            for work, flat, ps in self._works:
+                work.wait()
+                flat /= n
+                off = 0
+                for p in ps:
+                    k = p.numel()
+                    p.grad.copy_(from_numpy(flat[off:off + k]).view(p.grad.shape))
+                    off += k
+        self._reset()
+
+    def forward(self, *inputs, **kwargs):
+        if self._works or self._next:
+            raise RuntimeError("Expected to have finished reduction in the prior iteration before starting a new "
+                               "one. This error indicates that your module has parameters that were not used in "
+                               "producing loss.")
+        self._reset()
+        self._sync_buffers()
+        return self.module(*inputs, **kwargs)
+
+    @contextlib.contextmanager
+    def no_sync(self):
+        old = self.require_backward_grad_sync
+        self.require_backward_grad_sync = False
+        try:
+            yield
+        finally:
+            self.require_backward_grad_sync = old

@@ -1,0 +1,115 @@
+"""Run under `mpiexec -n 2` by tests/test_distributed.py: every collective checked against numpy,
+DDP against a single-process full-batch step, no_sync accumulation, error cases. Prints OK <mode>."""
+
+import datetime
+import sys
+
+import numpy as np
+
+import rstorch as torch
+import rstorch.distributed as dist
+from rstorch import nn
+
+mode = sys.argv[1]
+dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=5))
+r, w = dist.get_rank(), dist.get_world_size()
+rng = np.random.default_rng(0)
+data = rng.standard_normal((w, 6))  # every rank knows every rank's input
+
+
+def close(t, ref):
+    np.testing.assert_allclose(t.numpy(), ref, rtol=1e-12, atol=1e-12)
+
+
+if mode == "collectives":
+    T = lambda a: torch.tensor(a, dtype=torch.float64)
+    for op, f in [(dist.ReduceOp.SUM, np.sum), (dist.ReduceOp.AVG, np.mean), (dist.ReduceOp.MIN, np.min),
+                  (dist.ReduceOp.MAX, np.max), (dist.ReduceOp.PRODUCT, np.prod)]:
+        x = T(data[r]); dist.all_reduce(x, op=op); close(x, f(data, axis=0))
+        x = T(data[r]); dist.reduce(x, dst=1, op=op)
+        close(x, f(data, axis=0) if r == 1 else data[r])
+    x = T(data[r]); work = dist.all_reduce(x, async_op=True); work.wait(); assert work.is_completed()
+    close(x, data.sum(0))
+    x = T(data[r]); dist.broadcast(x, src=1); close(x, data[1])
+    out = [torch.zeros(6, dtype=torch.float64) for _ in range(w)]; dist.all_gather(out, T(data[r]))
+    for k in range(w): close(out[k], data[k])
+    o = torch.zeros(w, 6, dtype=torch.float64); dist.all_gather_into_tensor(o, T(data[r])); close(o, data)
+    g = [torch.zeros(6, dtype=torch.float64) for _ in range(w)] if r == 0 else None
+    dist.gather(T(data[r]), g, dst=0)
+    if r == 0:
+        for k in range(w): close(g[k], data[k])
+    big = rng.standard_normal((w, w, 6))  # big[src][dst]
+    x = torch.zeros(6, dtype=torch.float64)
+    dist.scatter(x, [T(big[0][k]) for k in range(w)] if r == 0 else None, src=0); close(x, big[0][r])
+    x = torch.zeros(6, dtype=torch.float64)
+    dist.reduce_scatter(x, [T(big[r][k]) for k in range(w)]); close(x, big[:, r].sum(0))
+    x = torch.zeros(6, dtype=torch.float64)
+    dist.reduce_scatter_tensor(x, T(big[r].ravel())); close(x, big[:, r].sum(0))
+    outs = [torch.zeros(6, dtype=torch.float64) for _ in range(w)]
+    dist.all_to_all(outs, [T(big[r][k]) for k in range(w)])
+    for k in range(w): close(outs[k], big[k][r])
+    if r == 0:
+        dist.send(T(data[0]), dst=1)
+    else:
+        x = torch.zeros(6, dtype=torch.float64); dist.recv(x, src=0); close(x, data[0])
+    x = torch.zeros(6, dtype=torch.float64)
+    works = [dist.isend(T(data[r]), dst=1 - r), dist.irecv(x, src=1 - r)]
+    for wk in works: wk.wait()
+    close(x, data[1 - r])
+    objs = [{"a": 1}, [2, 3]] if r == 0 else [None, None]
+    dist.broadcast_object_list(objs, src=0); assert objs == [{"a": 1}, [2, 3]]
+    o = [None] * w; dist.all_gather_object(o, ("rank", r)); assert o == [("rank", k) for k in range(w)]
+    i = torch.tensor([r + 1, 10 * r], dtype=torch.int64); dist.all_reduce(i); assert i.tolist() == [3, 10]
+    g1 = dist.new_group([1])
+    if r == 1:
+        assert dist.get_world_size(g1) == 1 and dist.get_rank(g1) == 0
+        x = T(data[1]); dist.all_reduce(x, group=g1); close(x, data[1])
+    dist.barrier()
+    try:
+        dist.all_reduce(T(data[r])[::2])
+        raise AssertionError("non-contiguous accepted")
+    except ValueError as e:
+        assert "contiguous" in str(e)
+    assert dist.get_backend() == "mpi"
+elif mode in ("ddp", "nosync"):
+    torch.manual_seed(1 + r)  # different init on each rank: DDP must broadcast rank 0's
+    model = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 3)).double()
+    torch.manual_seed(1)
+    ref = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 3)).double()
+    ddp = nn.parallel.DistributedDataParallel(model, bucket_cap_mb=0.0001)  # tiny cap: several buckets
+    assert len(ddp._buckets) > 1
+    for p, q in zip(model.parameters(), ref.parameters()):
+        close(p.detach(), q.detach().numpy())
+    X = torch.tensor(rng.standard_normal((3, 8, 5)))  # 3 micro-steps x (w=2 ranks x 4)
+    Y = torch.tensor(rng.standard_normal((3, 8, 3)))
+    steps = 1 if mode == "ddp" else 3
+    for s in range(steps):
+        xs, ys = X[s, 4 * r:4 * r + 4], Y[s, 4 * r:4 * r + 4]
+        if s < steps - 1:
+            with ddp.no_sync():
+                ((ddp(xs) - ys) ** 2).mean().backward()
+        else:
+            ((ddp(xs) - ys) ** 2).mean().backward()
+        ((ref(X[s]) - Y[s]) ** 2).mean().backward()  # full batch: mean over 8 = average of the ranks' means
+    for p, q in zip(model.parameters(), ref.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert list(ddp.state_dict())[0].startswith("module.")
+elif mode == "mismatch":
+    x = torch.ones(4)
+    if r == 0:
+        try:
+            dist.all_reduce(x)
+        except RuntimeError as e:
+            print("CAUGHT", e, flush=True)
+            assert "all_reduce" in str(e) and "Rank 0" in str(e)
+    else:
+        pass  # rank 1 skips the collective
+    dist.destroy_process_group()
+    sys.stdout.write(f"OK {mode} {r}\n"); sys.stdout.flush()
+    sys.exit(0)
+elif mode == "die":
+    if r == 1:
+        import os
+        os._exit(3)
+    dist.all_reduce(torch.ones(4))
+sys.stdout.write(f"OK {mode} {r}\n"); sys.stdout.flush()
