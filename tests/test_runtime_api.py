@@ -70,7 +70,7 @@ def test_backend_and_layout_questions():
     a = torch.arange(3.)
     assert not (a.is_sparse or a.is_quantized or a.is_nested or a.is_mps or a.is_pinned())
     assert a.real is a and a.conj() is a and a.resolve_conj() is a and a.resolve_neg() is a and a.to_dense() is a
-    with pytest.raises(RuntimeError, match="imag is not implemented for tensors with non-complex dtypes"):
+    with pytest.raises(TypeError, match="imag is not implemented for tensors with non-complex dtypes"):
         a.imag
     with pytest.raises(RuntimeError, match="accelerator"):
         a.pin_memory()

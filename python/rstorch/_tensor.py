@@ -317,13 +317,16 @@ class Tensor(_C.TensorBase):
 
     conj_physical = conj
 
+    def conj_physical_(self):
+        return self
+
     @property
     def real(self):
         return self
 
     @property
     def imag(self):
-        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+        raise TypeError("imag is not implemented for tensors with non-complex dtypes.")
 
     def to_dense(self, dtype=None, *, masked_grad=None):
         return self if dtype is None else self.to(dtype)

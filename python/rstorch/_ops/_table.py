@@ -77,8 +77,9 @@ class Op:
     function: Union["Form", Callable, bool] = None
     method: Union[bool, Callable] = True
     inplace: Union[bool, Callable] = False
-    inplace_function: Union[bool, tuple] = False  # rstorch.<name>_(input, ...) exists (torch.exp_),
-                                                  # for every name or for those listed
+    inplace_function: Union[bool, tuple, Callable] = False  # rstorch.<name>_(input, ...) exists
+                                       # (torch.exp_), for every name or for those listed; a callable
+                                       # is that form itself (torch.dropout_: no in-place method)
     aliases: tuple = ()
     out: Any = None                    # the check of out='s dtype (rstorch/_out.py) when the
                                        # signature has `out`; None: any dtype the copy converts to
@@ -104,7 +105,7 @@ class Op:
 
     def has_inplace_function(self, name):
         f = self.inplace_function
-        return name in f if isinstance(f, tuple) else f
+        return name in f if isinstance(f, tuple) else bool(f)
 
 
 # ------------------------------------------------------------------ signatures
@@ -289,7 +290,9 @@ def install(rows, namespace, tensor):
         for alias in (op.name,) + op.aliases:
             if fn is not None:
                 namespace[alias] = fn
-            if op.has_inplace_function(alias):
+            if callable(op.inplace_function):
+                namespace[alias + "_"] = op.inplace_function
+            elif op.has_inplace_function(alias):
                 namespace[alias + "_"] = _named(_inplace_function(alias + "_"), alias + "_",
                                                 doc=f"In-place version of `{alias}`: `input.{alias}_(...)`.")
             if alias != op.name:

@@ -417,6 +417,68 @@ def _renorm_function(op, input, p, dim, maxnorm, *, out=None):
     return write_result(op, out, _renorm_method(input, p, dim, maxnorm))
 
 
+# ------------------------------------------------------------------ torch's plumbing forms
+
+def _linalg():
+    from .. import linalg  # rstorch.linalg sits above the op families
+    return linalg
+
+
+def fill(input, value):
+    """A new tensor like `input` filled with `value` (a number or a 0-d tensor)."""
+    return input.clone().fill_(value)
+
+
+def zero_(input):
+    return input.zero_()
+
+
+def is_distributed(input):
+    return False
+
+
+def logdet(input):
+    """`log(det(input))`: nan where the determinant is negative, -inf where it is 0."""
+    sign, logabs = linalg._linalg_slogdet(input)
+    return logabs + (sign < 0).to(logabs.dtype).masked_fill(sign < 0, math.nan)
+
+
+def angle(input):
+    """The argument of a real number: pi for negatives, 0 otherwise, nan kept."""
+    x = _float(input)
+    d = x.detach()
+    out = d.new_zeros(d.shape).masked_fill(d < 0, math.pi).masked_fill(d.isnan(), math.nan)
+    return out + x.sign() * 0.0 if x.requires_grad else out  # torch's gradient: zero
+
+
+def chain_matmul(*matrices, out=None):
+    import warnings
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+                  "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than "
+                  "multiple parameters.", stacklevel=2)
+    if len(matrices) == 1:
+        return write_result(ROWS_BY_NAME["chain_matmul"], out, matrices[0].clone())
+    return _linalg().multi_dot(list(matrices), out=out)
+
+
+def frobenius_norm(input, dim, keepdim=False):
+    return _linalg().vector_norm(input, 2, dim, keepdim)
+
+
+def nuclear_norm(input, dim=(-2, -1), keepdim=False):
+    return _linalg().matrix_norm(input, "nuc", dim, keepdim)
+
+
+def norm_except_dim(v, pow=2, dim=0):
+    """The `pow`-norm over every dim but `dim`, shaped to broadcast against `v` (weight_norm's
+    g); over all of `v` when dim is -1."""
+    if dim == -1:
+        return v.norm(pow)
+    dim = dim % v.dim()
+    others = [d for d in range(v.dim()) if d != dim]
+    return _linalg().vector_norm(v, pow, others, keepdim=True)
+
+
 def _op(fn, signature, dtype, method=True, inplace=False, inplace_function=None):
     """A composite op: `fn` is its function form and, where torch has them, its method and (the
     result written back) its in-place forms."""
@@ -448,6 +510,15 @@ OPS = [
     _op(vander, "(x, N=None, increasing=False)", OWN, method=False),
     _op(rsub, "(input, other, *, alpha=1)", OWN, method=False),
     _op(adjoint, "(input)", SAME),
+    _op(fill, "(input, value)", SAME, method=False, inplace_function=True),
+    Op("zero_", "(input)", SAME, None, zero_, True),
+    _op(is_distributed, "(input)", OWN),
+    _op(logdet, "(input)", SAME),
+    _op(angle, "(input)", FLOAT),
+    _op(chain_matmul, "(*matrices, out=None)", PROMOTE, method=False),
+    _op(frobenius_norm, "(input, dim, keepdim=False)", FLOAT, method=False),
+    _op(nuclear_norm, "(input, dim=(-2, -1), keepdim=False)", FLOAT, method=False),
+    _op(norm_except_dim, "(v, pow=2, dim=0)", SAME, method=False),
     Op("mvlgamma", "(input, p, *, out=None)", FLOAT, "mvlgamma", written(_mvlgamma_function), _mvlgamma_method,
        written_back(_mvlgamma_method), out=CASTABLE),
     Op("renorm", "(input, p, dim, maxnorm, *, out=None)", SAME, "renorm", written(_renorm_function), _renorm_method,
@@ -455,3 +526,4 @@ OPS = [
 ]
 
 __all__ = install(OPS, globals(), Tensor)
+ROWS_BY_NAME = {op.name: op for op in OPS}

@@ -7,8 +7,9 @@ builds from slices (tensor_split, hsplit, vsplit, dsplit) are written here."""
 
 from .. import _C
 from .._functional import broadcast_shapes
+from .._size import contiguous_format
 from .._tensor import Tensor
-from ._table import SAME, Op, install
+from ._table import COMPOSITE, SAME, Op, install, write_result
 
 
 def split_with_sizes(input, split_sizes, dim=0):
@@ -95,6 +96,116 @@ def broadcast_tensors(*tensors):
     return tuple(t.expand(shape) for t in tensors)
 
 
+# ------------------------------------------------------------------ the *_copy forms
+# torch's functionalization variants: the view's values in a new contiguous tensor (a list of
+# them for the splits), written into `out=` when given.
+
+def _copied(op_name, view, out):
+    if isinstance(view, (tuple, list)):
+        result = tuple(v.clone(memory_format=contiguous_format) for v in view)
+        if out is None:
+            return result
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{op_name}(): argument 'out' must be tuple of Tensors")
+        for o, r in zip(out, result):
+            write_result(ROWS_BY_NAME[op_name], o, r)
+        return None
+    return write_result(ROWS_BY_NAME[op_name], out, view.clone(memory_format=contiguous_format))
+
+
+def alias_copy(input, *, out=None):
+    return _copied("alias_copy", input, out)
+
+
+def as_strided_copy(input, size, stride, storage_offset=None, *, out=None):
+    return _copied("as_strided_copy", input.as_strided(size, stride, storage_offset), out)
+
+
+def detach_copy(input, *, out=None):
+    return _copied("detach_copy", input.detach(), out)
+
+
+def diagonal_copy(input, offset=0, dim1=0, dim2=1, *, out=None):
+    return _copied("diagonal_copy", input.diagonal(offset, dim1, dim2), out)
+
+
+def expand_copy(input, size, *, implicit=False, out=None):
+    return _copied("expand_copy", input.expand(size), out)
+
+
+def permute_copy(input, dims, *, out=None):
+    return _copied("permute_copy", input.permute(dims), out)
+
+
+def select_copy(input, dim, index, *, out=None):
+    return _copied("select_copy", input.select(dim, index), out)
+
+
+def slice_copy(input, dim=0, start=None, end=None, step=1, *, out=None):
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    index = [slice(None)] * input.dim()
+    if input.dim() == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    index[dim] = slice(start, end, step)
+    return _copied("slice_copy", input[tuple(index)], out)
+
+
+def split_copy(input, split_size, dim=0, *, out=None):
+    return _copied("split_copy", input.split(split_size, dim), out)
+
+
+def split_with_sizes_copy(input, split_sizes, dim=0, *, out=None):
+    return _copied("split_with_sizes_copy", split_with_sizes(input, split_sizes, dim), out)
+
+
+def squeeze_copy(input, dim=None, *, out=None):
+    return _copied("squeeze_copy", input.squeeze() if dim is None else input.squeeze(dim), out)
+
+
+def t_copy(input, *, out=None):
+    return _copied("t_copy", input.t(), out)
+
+
+def transpose_copy(input, dim0, dim1, *, out=None):
+    return _copied("transpose_copy", input.transpose(dim0, dim1), out)
+
+
+def unbind_copy(input, dim=0, *, out=None):
+    return _copied("unbind_copy", input.unbind(dim), out)
+
+
+def unfold_copy(input, dimension, size, step, *, out=None):
+    return _copied("unfold_copy", input.unfold(dimension, size, step), out)
+
+
+def unsqueeze_copy(input, dim, *, out=None):
+    return _copied("unsqueeze_copy", input.unsqueeze(dim), out)
+
+
+def view_copy(input, size, *, out=None):
+    """`input.view(size)` (a shape or a dtype) copied."""
+    return _copied("view_copy", input.view(size) if isinstance(size, _C.dtype) else input.view(size), out)
+
+
+def real(input):
+    return input.real
+
+
+def imag(input):
+    return input.imag
+
+
+_COPIES = (alias_copy, as_strided_copy, detach_copy, diagonal_copy, expand_copy, permute_copy, select_copy,
+           slice_copy, split_copy, split_with_sizes_copy, squeeze_copy, t_copy, transpose_copy, unbind_copy,
+           unfold_copy, unsqueeze_copy, view_copy)
+
+
+def _copy_row(fn):
+    import inspect
+    return Op(fn.__name__, str(inspect.signature(fn)), SAME, COMPOSITE, fn, False)
+
+
 def _view(name, signature, backward=None, aliases=(), inplace=False, inplace_function=False):
     return Op(name, signature, SAME, backward or name, aliases=aliases, inplace=inplace,
               inplace_function=inplace_function)
@@ -116,13 +227,14 @@ OPS = [
     _view("unflatten", "(input, dim, sizes)"),
     _view("narrow", "(input, dim, start, length)"),
     _view("select", "(input, dim, index)"),
-    _view("split", "(tensor, split_size_or_sections, dim=0)"),
-    Op("split_with_sizes", "(input, split_sizes, dim=0)", SAME, "split", split_with_sizes, split_with_sizes),
+    _view("split", "(tensor, split_size_or_sections, dim=0)", aliases=("unsafe_split",)),
+    Op("split_with_sizes", "(input, split_sizes, dim=0)", SAME, "split", split_with_sizes, split_with_sizes,
+       aliases=("unsafe_split_with_sizes",)),
     _split(tensor_split, "(input, indices_or_sections, dim=0)"),
     _split(hsplit, "(input, indices_or_sections)"),
     _split(vsplit, "(input, indices_or_sections)"),
     _split(dsplit, "(input, indices_or_sections)"),
-    _view("chunk", "(input, chunks, dim=0)"),
+    _view("chunk", "(input, chunks, dim=0)", aliases=("unsafe_chunk",)),
     _view("unbind", "(input, dim=0)"),
     _view("movedim", "(input, source, destination)", aliases=("moveaxis",)),
     _view("diagonal", "(input, offset=0, dim1=0, dim2=1)"),
@@ -131,6 +243,15 @@ OPS = [
     Op("broadcast_tensors", "(*tensors)", SAME, "expand", broadcast_tensors, method=False),
     _view("clone", "(input, *, memory_format=None)"),
     Op("detach", "(input)", SAME, None, inplace=True, inplace_function=True),
+    *(_copy_row(fn) for fn in _COPIES),
+    # real tensors are their own conjugate (torch returns the input itself for these)
+    Op("conj", "(input)", SAME, None),
+    Op("conj_physical", "(input, *, out=None)", SAME, None, inplace=True, inplace_function=True),
+    Op("resolve_conj", "(input)", SAME, None),
+    Op("resolve_neg", "(input)", SAME, None),
+    Op("real", "(input)", SAME, None, real, False),
+    Op("imag", "(input)", SAME, None, imag, False),
 ]
+ROWS_BY_NAME = {op.name: op for op in OPS}
 
 __all__ = install(OPS, globals(), Tensor)
