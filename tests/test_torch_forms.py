@@ -28,6 +28,8 @@ def _compare(got, want, case):
         ref = np.array(want["tensor"], dtype=np.float64).reshape(want["shape"])
         tol = 1e-5 if want["dtype"] in ("float32", "float64") else 0
         np.testing.assert_allclose(got.double().numpy(), ref, rtol=tol, atol=tol, equal_nan=True, err_msg=case)
+    elif "dtype_value" in want:
+        assert isinstance(got, rstorch.dtype) and str(got).split(".")[1] == want["dtype_value"], case
     elif "seq" in want:
         assert isinstance(got, (tuple, list)) and len(got) == len(want["seq"]), case
         for g, w in zip(got, want["seq"]):

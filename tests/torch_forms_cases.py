@@ -18,6 +18,8 @@ def inputs(T):
         "emb": t(6, 3), "idx": T.tensor([[0, 2, 5], [1, 1, 4]]), "W": t(2, 4, 4), "pw": T.tensor([0.25]),
         "lp": t(6, 2, 4).log_softmax(2), "ctc_t": T.tensor([[1, 2], [3, 3]]),
         "ints": T.tensor([[-2, 0, 3]]), "vec": t(3),
+        "f": T.tensor([[1., 2, 4, 8], [2, 5, 9, 10]]), "coords": T.tensor([0., 1, 3, 4]),
+        "ridx": T.tensor([0, 2, 0]), "rsrc": t(3, 3), "grid": T.arange(12.).reshape(4, 3),
     }
 
 
@@ -83,4 +85,44 @@ CASES = [
     "T.unfold_copy(v, 0, 2, 2)", "T.unsqueeze_copy(x, 1)", "T.view_copy(x, [2, 6])",
     "T.view_copy(x, T.int32)", "T.unsafe_chunk(x, 2, 1)", "x.unsafe_split(2)",
     "T.unsafe_split_with_sizes(x, [3, 1], 1)",
+    # removed from torch 2.x: its messages
+    "T.matrix_rank(sq)", "T.eig(sq)", "sq.eig()", "T.lstsq(sq, sq)", "sq.lstsq(sq)", "T.symeig(sq)", "sq.symeig()",
+    "T.solve(sq, sq)", "sq.solve(sq)",
+    # the deprecated LU functions
+    "T.lu(sq)", "sq.lu()", "T.lu(b3, get_infos=True)", "T.lu(x[:, :3].t())",
+    "T.lu_unpack(*T.linalg.lu_factor(sq))", "T.lu_unpack(*T.linalg.lu_factor(b3), unpack_data=False)",
+    "T.lu_unpack(*T.linalg.lu_factor(x), unpack_pivots=False)", "T.lu_unpack(T.linalg.lu_factor(sq)[0], T.ones(3))",
+    "T.lu_solve(x[:, :2], *T.linalg.lu_factor(sq))", "x[:, :2].lu_solve(*T.linalg.lu_factor(sq))",
+    # index_reduce, nonzero_static, as_strided_scatter
+    "T.index_reduce(grid, 0, ridx, rsrc, 'prod')", "grid.index_reduce(0, ridx, rsrc, 'mean', include_self=False)",
+    "grid.index_reduce(1, T.tensor([2, -1, 0]), rsrc[:1].expand(4, 3), 'amax')",
+    "grid.index_reduce(1, T.tensor([2, -1, 0]), rsrc, 'amax')", "grid.clone().index_reduce_(0, ridx, rsrc, 'amin')",
+    "grid.index_reduce(0, ridx, rsrc, 'sum')", "grid.index_reduce(0, ridx.float(), rsrc, 'prod')",
+    "grid.index_reduce(0, T.tensor([5, 0, 0]), rsrc, 'prod')", "grid.index_reduce(0, ridx, rsrc[:2], 'prod')",
+    "T.ones(3, dtype=T.int64).index_reduce(0, T.tensor([0]), T.tensor([2]), 'mean')",
+    "T.nonzero_static(T.tensor([0, 1, 0, 2]), size=3)", "T.tensor([[0, 1], [2, 0]]).nonzero_static(size=1)",
+    "T.nonzero_static(T.tensor([0, 1]), size=3, fill_value=7)",
+    "T.as_strided_scatter(T.zeros(4), T.ones(2), (2,), (2,))", "grid.as_strided_scatter(T.ones(2, 2), (2, 2), (1, 3), 1)",
+    # gradient (numpy.gradient's estimates)
+    "T.gradient(f)", "T.gradient(f, spacing=2.0)", "T.gradient(f, spacing=[2.0, 3.0])",
+    "T.gradient(f, dim=1, edge_order=2)", "T.gradient(f, spacing=(coords,), dim=1)",
+    "T.gradient(f, spacing=(coords,), dim=1, edge_order=2)", "T.gradient(f, spacing=[1.0, 2, 3], dim=1)",
+    "T.gradient(f, dim=0, edge_order=2)", "T.gradient(T.tensor([1, 4, 9]))", "T.gradient(f, edge_order=3)",
+    "T.gradient(T.tensor(3.0))", "T.gradient(f, spacing=T.tensor(2.0))", "T.gradient(f, dim=[1, 0])",
+    "T.gradient(f, spacing=[T.tensor(2.0)], dim=1)",
+    # factories and legacy constructors
+    "T.frombuffer(bytearray(b'\\x01\\x00\\x02\\x00\\x03\\x00'), dtype=T.int16)",
+    "T.frombuffer(bytearray(8), dtype=T.int16, count=2, offset=2)", "T.frombuffer(bytearray(3), dtype=T.int16)",
+    "T.frombuffer(bytearray(4), dtype=T.int16, count=5)", "T.frombuffer(bytearray(0), dtype=T.int16)",
+    "T.frombuffer(bytearray(4), dtype=T.int16, offset=4)",
+    "T.empty_permuted((2, 3, 4), (0, 2, 1)).stride()", "T.empty_permuted((2, 3, 4), (2, 0, 1)).shape",
+    "x.new((2, 3))", "x.new([2, 3])", "x.new(2, 3).shape", "x.new(T.Size([2, 3])).shape", "x.new(T.Size([])).shape",
+    "x.new().shape", "ints.new([1.5])", "x.new(2.5)", "x.new(ints)", "x.new(y) is y",
+    "x.new_empty_strided((2, 2), (1, 2), dtype=T.int32).stride()", "x.clone().resize_as_(T.ones(2, 2)).shape",
+    "x.is_set_to(x[:])", "x.is_set_to(x.view(12))", "x.is_set_to(x.clone())",
+    "type(x.as_subclass(T.nn.Parameter)).__name__", "x.requires_grad_().as_subclass(T.Tensor).grad_fn.name()",
+    "T.is_vulkan_available()", "T.get_device_module('cpu').__name__.split('.')[-1]",
+    "T.get_device_module().__name__.split('.')[-1]",
+    "(T.set_default_tensor_type(T.DoubleTensor), T.zeros(1).dtype, T.set_default_tensor_type('torch.FloatTensor'))[1]",
+    "T.set_default_tensor_type('torch.LongTensor')", "T.set_default_tensor_type(3)",
 ]

@@ -23,7 +23,7 @@ __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "empty", "zeros", "ones", "full", "empty_like",
     "zeros_like", "ones_like", "full_like", "eye", "arange", "range", "linspace", "logspace",
     "get_default_dtype", "set_default_dtype", "is_tensor", "is_floating_point", "numel",
-    "scalar_tensor", "empty_strided",
+    "scalar_tensor", "empty_strided", "frombuffer", "empty_permuted",
 ]
 
 _FROM_NUMPY = None
@@ -150,6 +150,53 @@ def from_numpy(array):
     extent = 1 + sum((n - 1) * s for n, s in zip(array.shape, strides)) if array.size else 0
     return _C._from_buffer(ptr, extent * item, list(array.shape), strides, 0,
                            from_numpy_dtypes[array.dtype], array, array.flags.writeable)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor over the bytes of an object with the buffer protocol, sharing its memory
+    (writes through either are seen by both), like torch.frombuffer."""
+    import numpy as np
+    raw = np.frombuffer(buffer, dtype=np.uint8)
+    length, item = raw.size, dtype.itemsize
+    if length == 0 or count == 0:
+        raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
+    if not 0 <= offset < length:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length "
+                         f"({length} bytes) minus 1")
+    if count < 0:
+        if (length - offset) % item:
+            raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} bytes) must be a "
+                             f"multiple of element size ({item})")
+        count = (length - offset) // item
+    elif count * item > length - offset:
+        raise ValueError(f"requested buffer length ({count} * {item} bytes) after offset ({offset} bytes) must not "
+                         f"be greater than actual buffer length ({length} bytes)")
+    if not raw.flags.writeable:
+        import warnings
+        warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. This "
+                      "means you can write to the underlying (supposedly non-writable) buffer using the tensor. You "
+                      "may want to copy the buffer to protect its data or make it writable before converting it to "
+                      "a tensor. This type of warning will be suppressed for the rest of this program.",
+                      UserWarning, stacklevel=2)
+    ptr = raw.__array_interface__["data"][0] + offset
+    t = _C._from_buffer(ptr, count * item, [count], [1], 0, dtype, raw, raw.flags.writeable)
+    return _finish(t, requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
+                   pin_memory=False):
+    """An empty tensor of `size` whose dims lie in memory in the order `physical_layout` gives
+    (outermost first): `empty_permuted((2, 3, 4), (0, 2, 1))` has strides (12, 1, 3)."""
+    size, order = [builtins.int(s) for s in size], [builtins.int(d) for d in physical_layout]
+    if sorted(order) != list(builtins.range(len(size))):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; "
+                           f"i.e. len(size) = {len(size)} is not equal to len(physical_layout) = {len(order)}"
+                           if len(order) != len(size) else f"Dimension {order} is not a permutation")
+    physical = empty([size[d] for d in order], dtype=dtype, device=device)
+    inverse = [0] * len(order)
+    for i, d in enumerate(order):
+        inverse[d] = i
+    return _finish(physical.permute(inverse), requires_grad)
 
 
 # ---------------------------------------------------------------------- tensor(): Python numbers

@@ -17,7 +17,8 @@ __all__ = ["use_deterministic_algorithms", "are_deterministic_algorithms_enabled
            "get_default_device", "set_default_device", "set_num_interop_threads", "get_num_interop_threads",
            "set_warn_always", "is_warn_always_enabled", "set_flush_denormal", "typename", "is_nonzero",
            "is_same_size", "is_signed", "is_complex", "is_conj", "is_neg", "is_inference", "is_storage",
-           "get_device", "pi", "e", "inf", "nan", "newaxis"]
+           "get_device", "pi", "e", "inf", "nan", "newaxis", "is_vulkan_available", "init_num_threads",
+           "get_device_module", "set_default_tensor_type"]
 
 pi = _math.pi
 e = _math.e
@@ -87,6 +88,56 @@ def set_default_device(device):
         from ._device import device_arg
         device_arg(d)  # raises the device's own not-available error
         raise NotImplementedError(f"set_default_device: only 'cpu' can be the default device here, not '{d}'")
+
+
+def is_vulkan_available():
+    """torch's (mobile) Vulkan backend: absent. rstorch's GPU path is the `wgpu` device."""
+    return False
+
+
+def init_num_threads():
+    """The thread pool starts on first use; nothing to do."""
+
+
+def get_device_module(device=None):
+    """The module of a device type (`rstorch.cpu`, `rstorch.cuda`, `rstorch.wgpu`); the
+    accelerator's (`rstorch.cuda`) when none is given, as torch does."""
+    import importlib
+    if device is None:
+        return importlib.import_module("rstorch.cuda")
+    kind = device.type if isinstance(device, _device_cls) else _device_cls(device).type
+    if kind not in ("cpu", "cuda", "wgpu"):
+        raise RuntimeError(f"Device '{kind}' does not have a corresponding module registered as 'torch.{kind}'.")
+    return importlib.import_module(f"rstorch.{kind}")
+
+
+def set_default_tensor_type(t):
+    """Deprecated in torch 2.1: the default dtype from a legacy tensor type or its name
+    (`torch.DoubleTensor`, "torch.cuda.FloatTensor"); only floating-point types."""
+    import warnings
+    from . import _dtypes
+    from ._creation import set_default_dtype
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
+                  stacklevel=2)
+    if isinstance(t, str):
+        parts = t.split(".")
+        if parts[0] not in ("torch", "rstorch") or len(parts) not in (2, 3) or \
+                (len(parts) == 3 and parts[1] != "cuda"):
+            import importlib
+            importlib.import_module(".".join(parts[:-1]) or parts[0])  # torch's error for an unknown module
+            raise TypeError(f"invalid type: '{t}'")
+        name = parts[-1]
+    elif isinstance(t, type):
+        name = t.__name__
+    else:
+        raise TypeError("invalid type object: only floating-point types are supported as the default type")
+    dtype = _dtypes.LEGACY_BY_NAME.get(name)
+    if dtype is None:
+        raise TypeError(f"invalid type: '{t}'")
+    if not dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    set_default_dtype(dtype)
 
 
 def set_num_interop_threads(num):

@@ -13,6 +13,7 @@ from ._device import device as _device, device_arg as _device_arg, device_of as 
 from ._dtypes import DTYPES, LEGACY, LEGACY_BY_NAME
 from ._indexing import getitem, setitem
 from ._numpy import numpy as _numpy
+from ._size import Size as _Size
 from ._tensor_str import format_tensor
 from .autograd.engine import backward as _backward
 from .autograd.graph import OpNode, RemovableHandle, node_class
@@ -469,6 +470,54 @@ class Tensor(_C.TensorBase):
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         return tensor(data, dtype=dtype or self.dtype, device=self._device if device is None else device, requires_grad=requires_grad)
+
+    def new(self, *args, device=None):
+        """The legacy constructor in this tensor's dtype: `x.new()` (empty), `x.new(2, 3)` or
+        `x.new(torch.Size([2, 3]))` (that shape), `x.new([1, 2])` (that data), `x.new(y)` (`y`
+        itself, which must have this dtype)."""
+        device = self._device if device is None else device
+        if len(args) == 1 and isinstance(args[0], _C.TensorBase):
+            if args[0].dtype is not self.dtype:
+                def options(t):
+                    return (f"TensorOptions(dtype={t.dtype._cpp_name}, device=cpu, layout=Strided, requires_grad=false "
+                            "(default), pinned_memory=false (default), memory_format=(nullopt))")
+                raise TypeError(f"expected {options(self)} (got {options(args[0])})")
+            return args[0].detach()
+        if len(args) == 1 and isinstance(args[0], (list, tuple)) and not isinstance(args[0], _Size):
+            return tensor(args[0], dtype=self.dtype, device=device)
+        if len(args) == 1 and isinstance(args[0], builtins.float):
+            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
+        if len(args) == 1 and isinstance(args[0], _Size):
+            return zeros(tuple(args[0]), dtype=self.dtype, device=device)
+        return _legacy_new(Tensor, self.dtype, args, device)
+
+    def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, layout=None,
+                          pin_memory=False):
+        from ._creation import empty_strided
+        return empty_strided(size, stride, dtype=dtype or self.dtype, device=self._device if device is None else device,
+                             requires_grad=requires_grad)
+
+    def resize_as_(self, the_template, *, memory_format=None):
+        return self.resize_(the_template.shape)
+
+    def is_set_to(self, tensor):
+        """Whether both are the same view of the same storage (offset, sizes and strides)."""
+        return (self.untyped_storage().data_ptr() == tensor.untyped_storage().data_ptr() and
+                self.storage_offset() == tensor.storage_offset() and tuple(self.shape) == tuple(tensor.shape) and
+                self.stride() == tensor.stride())
+
+    def as_subclass(self, cls):
+        """This tensor's data as a `cls` instance, keeping its autograd history (torch records an
+        alias, AliasBackward0)."""
+        if not isinstance(cls, type) or not issubclass(cls, _C.TensorBase):
+            raise TypeError("Creating a Tensor subclass from a class that does not inherit from Tensor is not "
+                            "possible. Make sure your class inherits from Tensor.")
+        out = _C.TensorBase.__new__(cls)
+        out._set(self.detach())
+        if self.requires_grad and _C.is_grad_enabled():
+            from .autograd.graph import record
+            return record("alias", (self,), None, out)
+        return out
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
         return empty(*size, dtype=dtype or self.dtype, device=self._device if device is None else device, requires_grad=requires_grad)

@@ -15,7 +15,7 @@ __all__ = [
     "max", "min", "cummax", "cummin", "aminmax", "sort", "topk", "kthvalue", "median",
     "nanmedian", "mode", "histogram", "slogdet", "linalg_slogdet", "linalg_cholesky_ex", "linalg_inv_ex",
     "linalg_solve_ex", "linalg_qr", "linalg_eigh", "linalg_svd", "svd", "linalg_lstsq", "linalg_lu_factor",
-    "linalg_lu_factor_ex", "linalg_lu", "triangular_solve", "frexp",
+    "linalg_lu_factor_ex", "linalg_lu", "lu_unpack", "triangular_solve", "frexp",
 ]
 
 
@@ -76,5 +76,7 @@ linalg_lstsq = _structseq("linalg_lstsq", ("solution", "residuals", "rank", "sin
 linalg_lu_factor = _structseq("linalg_lu_factor", ("LU", "pivots"))
 linalg_lu_factor_ex = _structseq("linalg_lu_factor_ex", ("LU", "pivots", "info"))
 linalg_lu = _structseq("linalg_lu", ("P", "L", "U"))
+lu_unpack = _structseq("lu_unpack", ("P", "L", "U"))
+_lu_with_info = _structseq("_lu_with_info", ("LU", "pivots", "info"))
 triangular_solve = _structseq("triangular_solve", ("solution", "cloned_coefficient"))
 frexp = _structseq("frexp", ("mantissa", "exponent"))

@@ -19,6 +19,8 @@ def encode(v):
                 "shape": list(v.shape)}
     if isinstance(v, (tuple, list)):
         return {"seq": [encode(x) for x in v]}
+    if isinstance(v, torch.dtype):
+        return {"dtype_value": str(v).split(".")[1]}
     if isinstance(v, torch.Size):
         return {"seq": list(v)}
     return {"value": v}

@@ -479,6 +479,78 @@ def norm_except_dim(v, pow=2, dim=0):
     return _linalg().vector_norm(v, pow, others, keepdim=True)
 
 
+def _gradient_spacings(input, spacing, dims):
+    """One spacing per dim: a number (uniform steps) or a 1-D coordinates tensor."""
+    if isinstance(spacing, Tensor) and spacing.dim() == 0:
+        spacing = spacing.item()
+    if not isinstance(spacing, (list, tuple)):
+        return [spacing] * len(dims)
+    if len(spacing) != len(dims):
+        raise RuntimeError("torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length {len(spacing)} "
+                           f"and a dim argument of length {len(dims)}.")
+    for s in spacing:
+        if isinstance(s, Tensor) and s.dim() != 1:
+            raise RuntimeError("torch.gradient expected each element of spacing to have one dimension, but got an "
+                               f"element with {s.dim()} dimensions!")
+    return list(spacing)
+
+
+def _gradient_along(f, d, h, edge_order):
+    """numpy.gradient's second-order central differences along dim `d` (uniform step `h` or
+    coordinates `h`), with one-sided first- or second-order differences at the two ends."""
+    n = f.shape[d]
+
+    def at(start, length=None):
+        return f.narrow(d, start, n - start if length is None else length)
+    if not isinstance(h, Tensor):  # uniform steps
+        inner = (at(2) - at(0, n - 2)) / (2.0 * h)
+        if edge_order == 1:
+            first, last = (at(1, 1) - at(0, 1)) / h, (at(n - 1, 1) - at(n - 2, 1)) / h
+        else:
+            first = (at(0, 1) * -1.5 + at(1, 1) * 2.0 - at(2, 1) * 0.5) / h
+            last = (at(n - 3, 1) * 0.5 - at(n - 2, 1) * 2.0 + at(n - 1, 1) * 1.5) / h
+        return _C.cat([first, inner, last], d)
+    if h.shape[0] != n:
+        raise RuntimeError(f"torch.gradient expected each tensor to be on the same device and to have the same "
+                           f"size as the input along the dim, but got {h.shape[0]} and {n}")
+    shape = [1] * f.dim()
+    shape[d] = -1
+    x = h.to(f.dtype)
+    dx = x[1:] - x[:-1]
+    dx1, dx2 = dx[:-1].reshape(shape), dx[1:].reshape(shape)
+    a = -dx2 / (dx1 * (dx1 + dx2))
+    b = (dx2 - dx1) / (dx1 * dx2)
+    c = dx1 / (dx2 * (dx1 + dx2))
+    inner = a * at(0, n - 2) + b * at(1, n - 2) + c * at(2)
+    e = dx.tolist()
+    if edge_order == 1:
+        first, last = (at(1, 1) - at(0, 1)) / e[0], (at(n - 1, 1) - at(n - 2, 1)) / e[-1]
+    else:
+        p, q = e[0], e[1]
+        first = (at(0, 1) * (-(2 * p + q) / (p * (p + q))) + at(1, 1) * ((p + q) / (p * q)) +
+                 at(2, 1) * (-p / (q * (p + q))))
+        p, q = e[-2], e[-1]
+        last = (at(n - 3, 1) * (q / (p * (p + q))) + at(n - 2, 1) * (-(p + q) / (p * q)) +
+                at(n - 1, 1) * ((2 * q + p) / (q * (p + q))))
+    return _C.cat([first, inner, last], d)
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """The derivative estimates of `input` along each of `dim` (all dims by default), as
+    numpy.gradient computes them; a tuple with one tensor per dim."""
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    nd = input.dim()
+    dims = list(range(nd)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = [d + nd if d < 0 else d for d in dims]
+    spacings = _gradient_spacings(input, spacing, dims)
+    if any(input.shape[d] < edge_order + 1 for d in dims):
+        raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    f = _float(input)
+    return tuple(_gradient_along(f, d, h, edge_order) for d, h in zip(dims, spacings))
+
+
 def _op(fn, signature, dtype, method=True, inplace=False, inplace_function=None):
     """A composite op: `fn` is its function form and, where torch has them, its method and (the
     result written back) its in-place forms."""
@@ -519,6 +591,7 @@ OPS = [
     _op(frobenius_norm, "(input, dim, keepdim=False)", FLOAT, method=False),
     _op(nuclear_norm, "(input, dim=(-2, -1), keepdim=False)", FLOAT, method=False),
     _op(norm_except_dim, "(v, pow=2, dim=0)", SAME, method=False),
+    _op(gradient, "(input, *, spacing=1, dim=None, edge_order=1)", OWN, method=False),
     Op("mvlgamma", "(input, p, *, out=None)", FLOAT, "mvlgamma", written(_mvlgamma_function), _mvlgamma_method,
        written_back(_mvlgamma_method), out=CASTABLE),
     Op("renorm", "(input, p, dim, maxnorm, *, out=None)", SAME, "renorm", written(_renorm_function), _renorm_method,

@@ -239,6 +239,63 @@ def _scatter_add(op, input, dim, index, src, *, out=None):
     return write_result(op, out, input.scatter_add(dim, index, src))
 
 
+def _index_reduce_index(input, dim, index, source, reduce):
+    """index_reduce's checks, in torch's order, and its index spread over `source`'s shape for
+    scatter_reduce (whose reduction is index_reduce's along `dim`)."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    if index.dtype not in (_C.int32, _C.int64):
+        raise RuntimeError("index_reduce_(): Expected dtype int32/int64 for index but got: "
+                           f"{index.dtype._scalar_type_name}")
+    if index.dim() > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    nd = builtins.max(input.dim(), 1)
+    d = dim + nd if dim < 0 else dim
+    if not 0 <= d < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    if source.dim() != input.dim() and not (source.dim() <= 1 and input.dim() <= 1):
+        raise IndexError("index_reduce_(): Source and self must have the same number of dimensions")
+    n = source.shape[d] if source.dim() else 1
+    if index.numel() != n:
+        raise RuntimeError(f"index_reduce_(): Number of indices ({index.numel()}) should be equal to "
+                           f"source.size(dim): ({n}), for dim: {dim}")
+    if any(a != b for i, (a, b) in enumerate(zip(input.shape, source.shape)) if i != d):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
+    size = input.shape[d] if input.dim() else 1
+    if index.numel() and (int(index.max()) >= size or int(index.min()) < 0):  # torch takes no negative index here
+        raise IndexError("index out of range in self")
+    shape = [1] * source.dim()
+    if source.dim():
+        shape[d] = n
+    index = index.to(_C.int64)
+    return d, index.reshape(shape).expand(source.shape)
+
+
+def _index_reduce_method(input, dim, index, source, reduce, *, include_self=True):
+    d, spread = _index_reduce_index(input, dim, index, source, reduce)
+    return input.scatter_reduce(d, spread, source, reduce, include_self=include_self)
+
+
+def _index_reduce_inplace(input, dim, index, source, reduce, *, include_self=True):
+    d, spread = _index_reduce_index(input, dim, index, source, reduce)
+    return input.scatter_reduce_(d, spread, source, reduce, include_self=include_self)
+
+
+def _index_reduce(op, input, dim, index, source, reduce, *, include_self=True, out=None):
+    return write_result(op, out, _index_reduce_method(input, dim, index, source, reduce, include_self=include_self))
+
+
+def _nonzero_static(input, *, size, fill_value=-1):
+    """nonzero's first `size` rows, padded with `fill_value` rows to exactly `size`."""
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, but got {size}")
+    found = input.nonzero()
+    if found.shape[0] >= size:
+        return found[:size].clone()
+    return _C.cat([found, found.new_full((size - found.shape[0], found.shape[1]), fill_value)], 0)
+
+
 def _scatter_reduce(op, input, dim, index, src, reduce, *, include_self=True, out=None):
     return write_result(op, out, input.scatter_reduce(dim, index, src, reduce, include_self=include_self))
 
@@ -374,6 +431,9 @@ OPS = [
     Op("index_copy", "(input, dim, index, source, *, out=None)", SAME, "index_copy", written(_index_copy),
        inplace=True, out=EXACT),
     Op("index_fill", "(input, dim, index, value)", SAME, "index_fill", inplace=True),
+    Op("index_reduce", "(input, dim, index, source, reduce, *, include_self=True, out=None)", SAME, COMPOSITE,
+       written(_index_reduce), _index_reduce_method, _index_reduce_inplace, out=EXACT),
+    Op("nonzero_static", "(input, *, size, fill_value=-1)", INDEX, None, _nonzero_static, _nonzero_static),
     Op("index_put", "(input, indices, values, accumulate=False)", SAME, "index_put", inplace=True,
        inplace_function=True),
     Op("masked_fill", "(input, mask, value)", SAME, "masked_fill", inplace=True),

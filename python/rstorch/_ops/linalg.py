@@ -277,6 +277,121 @@ def qr(input, some=True, *, out=None):
         f"Since `some` was set to {some}, use mode='{'reduced' if some else 'complete'}'.")
 
 
+_REMOVED = {  # torch 2.x's messages for the functions torch.linalg replaced
+    "matrix_rank": "This function was deprecated since version 1.9 and is now removed.\nPlease use the "
+                   "`torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was renamed in "
+                   "`torch.linalg.matrix_rank()` to 'hermitian'.",
+    "eig": "This function was deprecated since version 1.9 and is now removed. `torch.linalg.eig` returns complex "
+           "tensors of dtype `cfloat` or `cdouble` rather than real tensors mimicking complex tensors.\n\nL, _ = "
+           "torch.eig(A) should be replaced with:\nL_complex = torch.linalg.eigvals(A)\n\nand\n\nL, V = "
+           "torch.eig(A, eigenvectors=True) should be replaced with:\nL_complex, V_complex = torch.linalg.eig(A)",
+    "lstsq": "This function was deprecated since version 1.9 and is now removed. `torch.lstsq` is deprecated in "
+             "favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has reversed arguments and does not return the "
+             "QR decomposition in the returned tuple (although it returns other information about the problem)."
+             "\n\nTo get the QR decomposition consider using `torch.linalg.qr`.\n\nThe returned solution in "
+             "`torch.lstsq` stored the residuals of the solution in the last m - n columns of the returned value "
+             "whenever m > n. In torch.linalg.lstsq, the residuals are in the field 'residuals' of the returned "
+             "named tuple.\n\nThe unpacking of the solution, as in\nX, _ = torch.lstsq(B, A).solution[:A.size(1)]"
+             "\nshould be replaced with:\nX = torch.linalg.lstsq(A, B).solution",
+    "symeig": "This function was deprecated since version 1.9 and is now removed. The default behavior has changed "
+              "from using the upper triangular portion of the matrix by default to using the lower triangular "
+              "portion.\n\nL, _ = torch.symeig(A, upper=upper) should be replaced with:\nL = "
+              "torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\nL, V = torch.symeig(A, "
+              "eigenvectors=True) should be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')",
+    "solve": "This function was deprecated since version 1.9 and is now removed. `torch.solve` is deprecated in "
+             "favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments reversed and does not return the "
+             "LU factorization.\n\nTo get the LU factorization see `torch.lu`, which can be used with "
+             "`torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should be replaced with:\nX = "
+             "torch.linalg.solve(A, B)",
+}
+
+
+def matrix_rank(input, tol=None, symmetric=False, *, out=None):
+    raise RuntimeError(_REMOVED["matrix_rank"])
+
+
+def eig(input, eigenvectors=False, *, out=None):
+    raise RuntimeError(_REMOVED["eig"])
+
+
+def lstsq(input, A, *, out=None):
+    raise RuntimeError(_REMOVED["lstsq"])
+
+
+def symeig(input, eigenvectors=False, upper=True, *, out=None):
+    raise RuntimeError(_REMOVED["symeig"])
+
+
+def solve(input, A, *, out=None):
+    raise RuntimeError(_REMOVED["solve"])
+
+
+_LU_DEPRECATED = (
+    "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be removed in a "
+    "future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould be replaced with\nLU, pivots = "
+    "torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, info = torch.lu(A, compute_pivots, "
+    "get_infos=True)\nshould be replaced with\nLU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)")
+_LU_SOLVE_DEPRECATED = (
+    "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a future PyTorch release."
+    "\nNote that torch.linalg.lu_solve has its arguments reversed.\nX = torch.lu_solve(B, LU, pivots)\nshould be "
+    "replaced with\nX = torch.linalg.lu_solve(LU, pivots, B)")
+_warned = set()
+
+
+def _warn_once(message):
+    if message not in _warned:  # torch's TORCH_WARN_ONCE
+        _warned.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def lu(A, pivot=True, get_infos=False, out=None):
+    """torch.lu (deprecated): `(LU, pivots)`, with the per-matrix `infos` when `get_infos`
+    (else a singular matrix raises, as lu_factor does)."""
+    _warn_once(_LU_DEPRECATED)
+    la = _la()
+    if get_infos:
+        LU, piv, info = la.lu_factor_ex(A, pivot=pivot)
+        result = return_types._lu_with_info((LU, piv, info))
+    else:
+        result = tuple(la.lu_factor(A, pivot=pivot))
+    if out is None:
+        return result
+    from .._out import write_outs
+    return write_outs("lu", out, result, [None] * len(result))
+
+
+def lu_solve(b, LU_data, LU_pivots, *, out=None):
+    """torch.lu_solve (deprecated): linalg.lu_solve with the right-hand side first."""
+    _warn_once(_LU_SOLVE_DEPRECATED)
+    return _la().lu_solve(LU_data, LU_pivots, b, out=out)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    """`(P, L, U)` from lu_factor's `(LU, pivots)`; P, or L and U, are empty when not asked for."""
+    la = _la()
+    if LU_pivots.dtype is not _C.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype.\n"
+                           "Note: this function is intended to be used with the output produced by torch.linalg.lu_factor")
+    m, n = LU_data.shape[-2], LU_data.shape[-1]
+    k = min(m, n)
+    empty = LU_data.new_empty((0,))
+    if unpack_data:
+        eye = la._eye(m, k, dtype=LU_data.dtype, device=LU_data.device)
+        L, U = LU_data[..., :, :k].tril(-1) + eye, LU_data[..., :k, :].triu()
+    else:
+        L = U = empty
+    if unpack_pivots:
+        perm = la._permutation(LU_pivots, m)
+        P = (perm.unsqueeze(-2) == la._arange(m).unsqueeze(-1)).to(LU_data.dtype)
+    else:
+        P = empty
+    result = return_types.lu_unpack((P, L, U))
+    if out is None:
+        return result
+    from .._out import write_outs
+    return write_outs("lu_unpack", out, result, [None] * 3)
+
+
 def _svd(op, input, some=True, compute_uv=True, *, out=None):
     """torch.svd: (U, S, V) (V, not Vh), reduced unless `some=False`; without `compute_uv`, U
     and V are zero m x m and n x n matrices."""
@@ -599,6 +714,16 @@ OPS = [
     Op("triangular_solve", "(input, A, upper=True, transpose=False, unitriangular=False, *, out=None)", OWN,
        COMPOSITE, written(_triangular_solve), FUNCTION),
     Op("matrix_exp", "(input)", SAME, COMPOSITE, matrix_exp, matrix_exp),
+    # removed from torch 2.x (they raise its message)
+    Op("matrix_rank", "(input, tol=None, symmetric=False, *, out=None)", OWN, None, matrix_rank, False),
+    Op("eig", "(input, eigenvectors=False, *, out=None)", OWN, None, eig, eig),
+    Op("lstsq", "(input, A, *, out=None)", OWN, None, lstsq, lstsq),
+    Op("symeig", "(input, eigenvectors=False, upper=True, *, out=None)", OWN, None, symeig, symeig),
+    Op("solve", "(input, A, *, out=None)", OWN, None, solve, solve),
+    Op("lu", "(A, pivot=True, get_infos=False, out=None)", OWN, COMPOSITE, lu, lu),
+    Op("lu_solve", "(b, LU_data, LU_pivots, *, out=None)", SAME, COMPOSITE, lu_solve, lu_solve),
+    Op("lu_unpack", "(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None)", OWN, COMPOSITE,
+       lu_unpack, False),
 ]
 
 __all__ = install(OPS, globals(), Tensor)

@@ -188,6 +188,18 @@ def view_copy(input, size, *, out=None):
     return _copied("view_copy", input.view(size) if isinstance(size, _C.dtype) else input.view(size), out)
 
 
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    """A copy of `input` with `src` written into its `as_strided(size, stride, storage_offset)`
+    view (torch requires the view to fit `input`'s own elements)."""
+    out = input.clone(memory_format=contiguous_format) if not input.is_contiguous() else input.clone()
+    view = out.as_strided(size, stride, storage_offset)
+    if tuple(view.shape) != tuple(src.shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = {list(src.shape)}, "
+                           f"slice size = {list(view.shape)}")
+    view.copy_(src)
+    return out
+
+
 def real(input):
     return input.real
 
@@ -244,6 +256,8 @@ OPS = [
     _view("clone", "(input, *, memory_format=None)"),
     Op("detach", "(input)", SAME, None, inplace=True, inplace_function=True),
     *(_copy_row(fn) for fn in _COPIES),
+    Op("as_strided_scatter", "(input, src, size, stride, storage_offset=None)", SAME, COMPOSITE, as_strided_scatter,
+       as_strided_scatter),
     # real tensors are their own conjugate (torch returns the input itself for these)
     Op("conj", "(input)", SAME, None),
     Op("conj_physical", "(input, *, out=None)", SAME, None, inplace=True, inplace_function=True),
