@@ -82,3 +82,25 @@ def test_gradients_flow_through_the_forms():
     a = rstorch.randn(4, requires_grad=True)
     rstorch.angle(a).sum().backward()
     assert a.grad.tolist() == [0.0] * 4  # torch's: the argument of a real number is locally constant
+
+
+def test_dlpack_shares_memory_both_ways():
+    x = rstorch.arange(4.0)
+    y = rstorch.from_dlpack(rstorch.to_dlpack(x))  # a bare capsule, as torch.to_dlpack gives
+    y[1] = 9.0
+    a = np.from_dlpack(x)  # numpy reads our __dlpack__
+    a[0] = 7.0
+    assert x.tolist() == [7.0, 9.0, 2.0, 3.0]
+    n = np.arange(6, dtype=np.int32).reshape(2, 3)[:, 1:]
+    t = rstorch.utils.dlpack.from_dlpack(n)
+    assert t.dtype is rstorch.int32 and t.tolist() == [[1, 2], [4, 5]] and t.stride() == (3, 1)
+    assert x.__dlpack_device__() == (1, 0)
+    with pytest.raises(RuntimeError, match="Can't export tensors that require gradient"):
+        rstorch.ones(2, requires_grad=True).__dlpack__()
+
+
+def test_build_flags_and_resize_as():
+    assert rstorch.compiled_with_cxx11_abi() is True and rstorch.has_lapack is True
+    assert rstorch.resize_as_(rstorch.ones(3), rstorch.ones(2, 2)).shape == (2, 2)
+    x = rstorch.ones(3)
+    assert x.const_data_ptr() == x.data_ptr()

@@ -23,7 +23,7 @@ __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "empty", "zeros", "ones", "full", "empty_like",
     "zeros_like", "ones_like", "full_like", "eye", "arange", "range", "linspace", "logspace",
     "get_default_dtype", "set_default_dtype", "is_tensor", "is_floating_point", "numel",
-    "scalar_tensor", "empty_strided", "frombuffer", "empty_permuted",
+    "scalar_tensor", "empty_strided", "frombuffer", "empty_permuted", "from_dlpack", "to_dlpack",
 ]
 
 _FROM_NUMPY = None
@@ -126,6 +126,11 @@ def _finish(t, requires_grad):
 
 def from_numpy(array):
     """A tensor sharing `array`'s memory (writes through either are seen by both)."""
+    return _from_array(array, None)
+
+
+def _from_array(array, writable):
+    """from_numpy, the tensor writable unless `array` is not (or as `writable` says)."""
     if not is_ndarray(array):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     from_numpy_dtypes = _from_numpy_dtypes()
@@ -149,7 +154,8 @@ def from_numpy(array):
     strides = [s // item for s in array.strides]
     extent = 1 + sum((n - 1) * s for n, s in zip(array.shape, strides)) if array.size else 0
     return _C._from_buffer(ptr, extent * item, list(array.shape), strides, 0,
-                           from_numpy_dtypes[array.dtype], array, array.flags.writeable)
+                           from_numpy_dtypes[array.dtype], array,
+                           array.flags.writeable if writable is None else writable)
 
 
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
@@ -181,6 +187,40 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     ptr = raw.__array_interface__["data"][0] + offset
     t = _C._from_buffer(ptr, count * item, [count], [1], 0, dtype, raw, raw.flags.writeable)
     return _finish(t, requires_grad)
+
+
+class _Capsule:
+    """A bare DLPack capsule, given the protocol numpy.from_dlpack reads."""
+
+    def __init__(self, capsule):
+        self.capsule = capsule
+
+    def __dlpack__(self, stream=None, **_):
+        return self.capsule
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU: the only device a bare capsule can come from here
+
+
+def from_dlpack(ext_tensor):
+    """A tensor sharing the memory of an object with the DLPack protocol (a numpy array, another
+    framework's CPU tensor) or of a DLPack capsule (`to_dlpack`'s)."""
+    import numpy as np
+    if isinstance(ext_tensor, _C.TensorBase):
+        return ext_tensor
+    bare = not hasattr(ext_tensor, "__dlpack__")
+    src = _Capsule(ext_tensor) if bare else ext_tensor
+    device = src.__dlpack_device__()
+    if int(device[0]) != 1:
+        raise RuntimeError(f"from_dlpack: only CPU memory can be imported here, got DLPack device {tuple(device)}")
+    # a bare (unversioned) capsule has no read-only flag: its memory is writable, as torch takes
+    # it, though numpy marks such imports read-only
+    return _from_array(np.from_dlpack(src), True if bare else None)
+
+
+def to_dlpack(tensor):
+    """A DLPack capsule over `tensor`'s memory (consumed once by a from_dlpack)."""
+    return tensor.__dlpack__()
 
 
 def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,

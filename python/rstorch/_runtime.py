@@ -18,7 +18,12 @@ __all__ = ["use_deterministic_algorithms", "are_deterministic_algorithms_enabled
            "set_warn_always", "is_warn_always_enabled", "set_flush_denormal", "typename", "is_nonzero",
            "is_same_size", "is_signed", "is_complex", "is_conj", "is_neg", "is_inference", "is_storage",
            "get_device", "pi", "e", "inf", "nan", "newaxis", "is_vulkan_available", "init_num_threads",
-           "get_device_module", "set_default_tensor_type"]
+           "get_device_module", "set_default_tensor_type", "compiled_with_cxx11_abi", "has_lapack", "has_mkl",
+           "has_openmp", "has_spectral", "resize_as_"]
+
+# torch's build flags: LAPACK-level linalg, spectral ops (no complex dtypes here: torch.fft is
+# absent), OpenMP and MKL (rstorch has its own thread pool and kernels)
+has_lapack, has_spectral, has_openmp, has_mkl = True, False, False, False
 
 pi = _math.pi
 e = _math.e
@@ -88,6 +93,14 @@ def set_default_device(device):
         from ._device import device_arg
         device_arg(d)  # raises the device's own not-available error
         raise NotImplementedError(f"set_default_device: only 'cpu' can be the default device here, not '{d}'")
+
+
+def compiled_with_cxx11_abi():
+    return True
+
+
+def resize_as_(input, the_template, *, memory_format=None):
+    return input.resize_as_(the_template, memory_format=memory_format)
 
 
 def is_vulkan_available():

@@ -145,6 +145,24 @@ class Tensor(_C.TensorBase):
             raise TypeError("Got unsupported ScalarType BFloat16")
         return self._host_numpy()
 
+    def __dlpack__(self, stream=None, *, max_version=None, dl_device=None, copy=None):
+        """The DLPack protocol, through numpy's exporter over this tensor's memory (shared)."""
+        if self.requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        if self.device.type != "cpu":
+            raise BufferError(f"DLPack export of a {self.device.type} tensor is not supported; use .cpu() first")
+        array = self._host_numpy() if self.dtype is not _C.bfloat16 else None
+        if array is None:
+            raise BufferError("DLPack export of bfloat16 tensors is not supported here (numpy has no bfloat16)")
+        kwargs = {} if max_version is None else {"max_version": max_version}
+        return array.__dlpack__(stream=stream, **kwargs)
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU
+
+    def const_data_ptr(self):
+        return self.data_ptr()
+
     def __array__(self, dtype=None, copy=None):
         a = self.detach().numpy() if self.dtype is not _C.bfloat16 else self.detach()._host_numpy()
         if dtype is not None:

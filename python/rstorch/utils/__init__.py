@@ -3,8 +3,8 @@ on first use (`data` brings in multiprocessing), so `import rstorch` stays lean.
 
 import importlib
 
-__all__ = ["data", "tensorboard", "checkpoint", "make_grid", "save_image"]
-_MODULES = {"data": "data", "tensorboard": "tensorboard", "checkpoint": "checkpoint"}
+__all__ = ["data", "tensorboard", "checkpoint", "dlpack", "make_grid", "save_image"]
+_MODULES = {"data": "data", "tensorboard": "tensorboard", "checkpoint": "checkpoint", "dlpack": "dlpack"}
 _FUNCTIONS = {"make_grid": "_image", "save_image": "_image"}
 
 
