@@ -104,3 +104,22 @@ def test_build_flags_and_resize_as():
     assert rstorch.resize_as_(rstorch.ones(3), rstorch.ones(2, 2)).shape == (2, 2)
     x = rstorch.ones(3)
     assert x.const_data_ptr() == x.data_ptr()
+
+
+def test_typed_storage():
+    x = rstorch.arange(6.0).reshape(2, 3)[:, 1:]
+    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+        s = x.storage()
+    assert isinstance(s, rstorch.TypedStorage) and rstorch.is_storage(s) and rstorch.is_storage(x.untyped_storage())
+    assert (s.size(), len(s), s.dtype, s.element_size(), s.nbytes()) == (6, 6, rstorch.float32, 4, 24)
+    assert s.data_ptr() == x.untyped_storage().data_ptr() and s.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert s[2] == 2.0 and s.type() == "rstorch.FloatStorage" and x.storage_type() is rstorch.FloatStorage
+    s[0] = 5.0
+    assert x.tolist() == [[1.0, 2.0], [4.0, 5.0]] and s[0] == 5.0
+    assert repr(s).splitlines()[0] == " 5.0" and repr(s).endswith(
+        "[rstorch.storage.TypedStorage(dtype=rstorch.float32, device=cpu) of size 6]")
+    with pytest.warns(UserWarning):
+        assert repr(rstorch.ones(0).storage()).startswith(" \n[")
+    assert rstorch.ones(2, dtype=rstorch.int64).storage_type() is rstorch.LongStorage
+    with pytest.raises(IndexError):
+        s[6]

@@ -12,7 +12,7 @@ from ._size import Size, memory_format, contiguous_format, preserve_format, chan
 from ._dtype_info import finfo, iinfo
 from ._device import device
 from ._tensor import Tensor
-from ._storage import UntypedStorage
+from ._storage import LEGACY_STORAGES as _LEGACY_STORAGES, TypedStorage, UntypedStorage
 from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from ._creation import *  # noqa: F401,F403
 from ._random import *  # noqa: F401,F403
@@ -59,6 +59,7 @@ char = int8  # not torch's name for int8 elsewhere, but the legacy `CharTensor`
 cfloat = None  # complex dtypes are not supported
 del cfloat, char
 
+globals().update(_LEGACY_STORAGES)  # FloatStorage, LongStorage...
 FloatTensor = _LEGACY_TYPES["FloatTensor"]
 DoubleTensor = _LEGACY_TYPES["DoubleTensor"]
 HalfTensor = _LEGACY_TYPES["HalfTensor"]

@@ -222,7 +222,8 @@ def is_inference(input):
 
 
 def is_storage(obj):
-    return False
+    from ._storage import TypedStorage, UntypedStorage
+    return isinstance(obj, (TypedStorage, UntypedStorage))
 
 
 def get_device(input):

@@ -221,6 +221,13 @@ class Tensor(_C.TensorBase):
     def is_shared(self):
         return _shared.is_shared(self)
 
+    def storage(self):
+        """The storage as elements of this tensor's dtype (torch's deprecated TypedStorage)."""
+        return _storage.storage(self)
+
+    def storage_type(self):
+        return _storage.LEGACY_STORAGES[LEGACY[self.dtype].replace("Tensor", "Storage")]
+
     def untyped_storage(self):
         """The storage this tensor's data lives in (rstorch/_storage.py): its bytes, address
         and device; one object per storage, shared by every view of it."""
