@@ -67,6 +67,9 @@ CASES = [
     ("linalg_lu_factor_ex", lambda: rstorch.linalg.lu_factor_ex(T([[1., 2], [3, 4]])), ("LU", "pivots", "info"),
      "torch.return_types.linalg_lu_factor_ex(\nLU=tensor([[3.0000, 4.0000],\n        [0.3333, 0.6667]]),\n"
      "pivots=tensor([2, 2], dtype=rstorch.int32),\ninfo=tensor(0, dtype=rstorch.int32))"),
+    ("lu_unpack", lambda: rstorch.lu_unpack(*rstorch.linalg.lu_factor(T([[1., 2], [3, 4]]))), ("P", "L", "U"),
+     "torch.return_types.lu_unpack(\nP=tensor([[0., 1.],\n        [1., 0.]]),\nL=tensor([[1.0000, 0.0000],\n"
+     "        [0.3333, 1.0000]]),\nU=tensor([[3.0000, 4.0000],\n        [0.0000, 0.6667]]))"),
     ("linalg_lu", lambda: rstorch.linalg.lu(T([[1., 2], [3, 4]])), ("P", "L", "U"),
      "torch.return_types.linalg_lu(\nP=tensor([[0., 1.],\n        [1., 0.]]),\nL=tensor([[1.0000, 0.0000],\n"
      "        [0.3333, 1.0000]]),\nU=tensor([[3.0000, 4.0000],\n        [0.0000, 0.6667]]))"),
