@@ -345,3 +345,63 @@ def _transforms_more(t, D):
             + [type(D.transform_to(C.positive_definite)).__name__],
             "cat": D.biject_to(C.cat([C.real, C.positive], 1, [2, 1]))(x),
             "stack": D.transform_to(C.stack([C.real, C.unit_interval], 0))(x)}
+
+
+# --- the families added with the per-family import paths (samplers that need a gamma kernel raise
+# in rstorch, so these cases score and describe without drawing)
+def _wishart(t, D):
+    cov = _f(t, [[2.0, 0.5, 0.1], [0.5, 1.0, 0.2], [0.1, 0.2, 1.5]], dtype=t.float64)
+    x = _f(t, [[3.0, 0.4, 0.0], [0.4, 2.0, -0.3], [0.0, -0.3, 1.0]], dtype=t.float64)
+    w = D.Wishart(_f(t, [4.0, 6.5], dtype=t.float64), covariance_matrix=cov)
+    wp = D.Wishart(5.0, precision_matrix=t.linalg.inv(cov))
+    ws = D.Wishart(3.5, scale_tril=t.linalg.cholesky(cov).float())
+    e = ws.expand((2,))
+    return {"log_prob": w.log_prob(x), "entropy": w.entropy(), "expfamily_entropy": D.ExponentialFamily.entropy(w),
+            **_props(w, ("mean", "mode", "variance", "batch_shape", "event_shape")),
+            "p": (wp.log_prob(x), wp.entropy(), wp.scale_tril, wp.covariance_matrix, repr(wp)),
+            "s": (ws.log_prob(x.float()), ws.entropy(), ws.precision_matrix, ws.mean, repr(ws)),
+            "expand": (e.batch_shape, e.log_prob(x.float()), repr(e)),
+            "arg_constraints": repr(w.arg_constraints["df"]), "support": repr(w.support)}
+
+
+CASES.update({
+    "fisher": lambda t, D: (lambda d: {"log_prob": d.log_prob(_f(t, [[0.5, 1.5], [2.0, 0.1]])), **_props(d),
+                                       "expand": (lambda e: (e.batch_shape, e.log_prob(_f(t, 0.7)), repr(e)))(
+                                           d.expand((3, 2)))})(
+        D.FisherSnedecor(_f(t, [2.0, 5.0]), _f(t, [3.0, 8.0]))),
+    "fisher_scalar": lambda t, D: (lambda d: (d.log_prob(_f(t, [0.5, 3.0])), d.mean, d.variance, d.batch_shape, repr(d)))(
+        D.FisherSnedecor(6.0, 10.0)),
+    "fisher_bad": lambda t, D: D.FisherSnedecor(_f(t, [1.0]), _f(t, [-1.0])),
+    "inverse_gamma": lambda t, D: (lambda d: {"log_prob": d.log_prob(_f(t, [0.5, 1.5, 0.2])), "entropy": d.entropy(),
+                                              **_props(d),
+                                              "conc": (d.concentration, d.rate),
+                                              "expand": (lambda e: (e.batch_shape, e.log_prob(_f(t, 0.7)), repr(e)))(
+                                                  d.expand((2, 3)))})(
+        D.InverseGamma(_f(t, [0.5, 1.5, 3.0]), _f(t, [1.0, 2.0, 0.5]))),
+    "inverse_gamma_bad": lambda t, D: D.InverseGamma(_f(t, [-1.0]), _f(t, [1.0])),
+    "inverse_gamma_support": lambda t, D: D.InverseGamma(2.0, 1.0).log_prob(_f(t, [-1.0])),
+    "lkj": lambda t, D: (lambda d: {"log_prob": d.log_prob(D.CorrCholeskyTransform()(
+        _f(t, [[0.3, -0.5, 0.8], [0.1, 0.2, -0.4]], dtype=t.float64)).unsqueeze(-3)),
+        "batch_shape": d.batch_shape, "event_shape": d.event_shape, "repr": repr(d),
+        "expand": (lambda e: (e.batch_shape, repr(e)))(d.expand((4, 2))), "support": repr(d.support)})(
+        D.LKJCholesky(3, _f(t, [0.5, 2.0], dtype=t.float64))),
+    "lkj_scalar": lambda t, D: (lambda d: (d.log_prob(t.eye(4)), d.batch_shape, repr(d)))(D.LKJCholesky(4, 1.5)),
+    "lkj_bad_dim": lambda t, D: D.LKJCholesky(1),
+    "lkj_bad_value": lambda t, D: D.LKJCholesky(2).log_prob(_f(t, [[2.0, 0.0], [0.0, 1.0]])),
+    "wishart": _wishart,
+    "wishart_two_params": lambda t, D: D.Wishart(3.0, covariance_matrix=t.eye(2), scale_tril=t.eye(2)),
+    "wishart_df_too_small": lambda t, D: D.Wishart(_f(t, [1.5, 3.0]), covariance_matrix=t.eye(3)),
+    "wishart_1d": lambda t, D: D.Wishart(3.0, covariance_matrix=t.ones(3)),
+    "wishart_bad_cov": lambda t, D: D.Wishart(3.0, covariance_matrix=_f(t, [[1.0, 2.0], [2.0, 1.0]])),
+    "submodules": lambda t, D: [
+        (m, n, getattr(__import__(f"{t.__name__}.distributions.{m}", fromlist=[n]), n) is getattr(D, n))
+        for m, n in (("normal", "Normal"), ("categorical", "Categorical"), ("kl", "kl_divergence"),
+                     ("one_hot_categorical", "OneHotCategoricalStraightThrough"), ("studentT", "StudentT"),
+                     ("relaxed_categorical", "RelaxedOneHotCategorical"), ("exp_family", "ExponentialFamily"),
+                     ("transformed_distribution", "TransformedDistribution"), ("wishart", "Wishart"),
+                     ("lkj_cholesky", "LKJCholesky"), ("inverse_gamma", "InverseGamma"),
+                     ("fishersnedecor", "FisherSnedecor"), ("von_mises", "VonMises"))]
+    + [issubclass(D.Wishart, D.ExponentialFamily), issubclass(D.InverseGamma, D.TransformedDistribution)],
+    "mixture_constraint": lambda t, D: (lambda c: (repr(c), c.event_dim, c.is_discrete, c.check(
+        _f(t, [[0.5, 1.0], [-1.0, 2.0]]))))(D.constraints.MixtureSameFamilyConstraint(D.constraints.positive)),
+})

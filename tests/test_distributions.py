@@ -217,7 +217,8 @@ def test_samplers_without_kernels_say_so():
     # torch draws these with ATen kernels rstorch lacks (_standard_gamma, _sample_dirichlet, poisson,
     # binomial): their scores work (the parity cases), their samplers raise rather than draw other numbers
     for d in (D.Gamma(2.0, 1.0), D.Beta(2.0, 3.0), D.Dirichlet(rstorch.ones(3)), D.Poisson(2.0),
-              D.Binomial(3, 0.5), D.Chi2(3.0), D.StudentT(3.0)):
+              D.Binomial(3, 0.5), D.Chi2(3.0), D.StudentT(3.0), D.FisherSnedecor(2.0, 3.0),
+              D.InverseGamma(2.0, 1.0), D.LKJCholesky(3), D.Wishart(3.0, covariance_matrix=rstorch.eye(2))):
         with pytest.raises(NotImplementedError, match="rstorch has no torch"):
             d.sample()
 
@@ -326,6 +327,8 @@ def test_lazy_import():
     code = ("import sys, rstorch; assert 'rstorch.distributions' not in sys.modules;"
             "d = rstorch.distributions.Normal(0.0, 1.0); from rstorch.distributions import Categorical;"
             "import rstorch.distributions.constraints as c; assert c.real.check(rstorch.zeros(1)).all();"
+            "from rstorch.distributions.normal import Normal; assert Normal is type(d);"
+            "assert rstorch.distributions.categorical.Categorical is Categorical;"
             "assert 'numpy' not in sys.modules; assert 'distributions' in dir(rstorch)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={"PYTHONPATH": str(pathlib.Path(rstorch.__file__).resolve().parent.parent)})

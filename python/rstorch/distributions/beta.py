@@ -1,0 +1,5 @@
+"""torch.distributions.beta's import path: Beta (defined in .gamma)."""
+
+from .gamma import Beta
+
+__all__ = ["Beta"]

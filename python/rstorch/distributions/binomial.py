@@ -1,0 +1,5 @@
+"""torch.distributions.binomial's import path: Binomial (defined in .gamma)."""
+
+from .gamma import Binomial
+
+__all__ = ["Binomial"]

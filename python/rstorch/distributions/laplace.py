@@ -1,0 +1,5 @@
+"""torch.distributions.laplace's import path: Laplace (defined in .continuous)."""
+
+from .continuous import Laplace
+
+__all__ = ["Laplace"]

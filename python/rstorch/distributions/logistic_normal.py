@@ -1,0 +1,5 @@
+"""torch.distributions.logistic_normal's import path: LogisticNormal (defined in .compound)."""
+
+from .compound import LogisticNormal
+
+__all__ = ["LogisticNormal"]

@@ -1,0 +1,6 @@
+"""torch.distributions.lowrank_multivariate_normal's import path:
+LowRankMultivariateNormal (defined in .multivariate)."""
+
+from .multivariate import LowRankMultivariateNormal
+
+__all__ = ["LowRankMultivariateNormal"]

@@ -1,0 +1,5 @@
+"""torch.distributions.multinomial's import path: Multinomial (defined in .compound)."""
+
+from .compound import Multinomial
+
+__all__ = ["Multinomial"]

@@ -1,0 +1,5 @@
+"""torch.distributions.negative_binomial's import path: NegativeBinomial (defined in .gamma)."""
+
+from .gamma import NegativeBinomial
+
+__all__ = ["NegativeBinomial"]
