@@ -624,3 +624,112 @@ def lstsq(A, B, rcond=None, *, driver=None):
         rank = _zeros((0,), dtype=_C.int64, device=A.device)
     sv = S if driver in ("gelsd", "gelss") else empty
     return return_types.linalg_lstsq((X.squeeze(-1) if vector else X, residuals, rank, sv))
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The diagonals of the matrices in A (torch.diagonal with the last two dims as default)."""
+    return A.diagonal(offset=offset, dim1=dim1, dim2=dim2)
+
+
+def vander(x, *, N=None):
+    """The Vandermonde matrices of the vectors in x (*, n): powers x**0 .. x**(N-1), increasing,
+    in the last dim (*, n, N); N defaults to n. Built as torch builds it (a running product), so
+    the values and the gradient at 0 are its."""
+    if x.dtype is _C.bool:
+        raise NotImplementedError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
+    n = x.shape[-1] if x.dim() else 1
+    N = n if N is None else N
+    if N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    x = x.to(_C.promote_types(x.dtype, _C.int64)) if not x.dtype.is_floating_point else x
+    col = x.unsqueeze(-1)
+    powers = col.expand(tuple(col.shape[:-1]) + (N - 1,)).cumprod(-1)
+    return _cat([col.new_ones(tuple(col.shape)), powers], -1)
+
+
+def _cat(parts, dim):
+    from . import cat  # the package's op (defined after this module is imported)
+    return cat(parts, dim)
+
+
+def _prod(shape):
+    p = 1
+    for s in shape:
+        p *= s
+    return p
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """The inverse of A seen as a linear map from its first `ind` dims to its others: A.reshape(
+    prod(A.shape[:ind]), -1) inverted, shaped A.shape[ind:] + A.shape[:ind]."""
+    if not isinstance(ind, numbers.Integral) or ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    head, tail = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    if _prod(tail) != _prod(head):
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == prod(self.shape[:ind]), "
+                           f"but got {_prod(tail)} != {_prod(head)}")
+
+    def compute():
+        try:
+            return inv(A.reshape(_prod(head), _prod(tail))).reshape(tail + head)
+        except LinAlgError as e:  # torch's tensorinv goes through torch.inverse, which names itself so
+            raise LinAlgError(str(e).replace("linalg.inv:", "inv:", 1)) from None
+    return _with_out("linalg_tensorinv", out, compute, A)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """X with tensordot(A, X, X.ndim) = B: A's leading B.ndim dims (after moving `dims` to the
+    end) against its others, solved as one square system."""
+    if dims is not None:
+        nd = A.dim()
+        dims = tuple(dims)
+        A = A.movedim(dims, tuple(range(nd - len(dims), nd)))
+    tail = tuple(A.shape[B.dim():])
+    if _prod(tail) != B.numel():
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           f"prod(self.shape[:other.ndim]), but got {_prod(tail)} != {B.numel()}")
+
+    def compute():
+        return solve(A.reshape(B.numel(), B.numel()), B.reshape(-1)).reshape(tail)
+    return _with_out("linalg_tensorsolve", out, compute, A, B)
+
+
+def householder_product(A, tau, *, out=None):
+    """The first n columns of the product H_1 ... H_k of the Householder reflectors
+    H_i = I - tau_i v_i v_i^H, v_i being column i of A below the diagonal with a 1 on it (as
+    geqrf leaves them; LAPACK's orgqr). Applied right to left to the identity's columns, from
+    differentiable ops, so the gradient flows to A and tau."""
+    op = "torch.linalg.householder_product"
+    if A.dim() < 2:
+        raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
+    if tau.dim() != A.dim() - 1:
+        raise RuntimeError(f"{op}: Expected tau to have one dimension less than input, but got tau.ndim equal to "
+                           f"{tau.dim()} and input.ndim is equal to {A.dim()}")
+    m, n = A.shape[-2], A.shape[-1]
+    if m < n:
+        raise RuntimeError(f"{op}: input.shape[-2] must be greater than or equal to input.shape[-1]")
+    k = tau.shape[-1]
+    if n < k:
+        raise RuntimeError(f"{op}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(f"{op}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+                           f"{list(tau.shape[:-1])}")
+    if tau.dtype is not A.dtype:
+        raise RuntimeError(f"{op}: tau dtype {tau.dtype._scalar_type_name} does not match input dtype "
+                           f"{A.dtype._scalar_type_name}")
+    if A.dtype not in (_C.float32, _C.float64):
+        raise NotImplementedError(f"\"orgqr_cpu\" not implemented for '{A.dtype._scalar_type_name}'")
+
+    def compute():
+        batch = tuple(A.shape[:-2])
+        Q = _eye(m, n, dtype=A.dtype, device=A.device).expand(batch + (m, n))
+        for i in range(k - 1, -1, -1):
+            head = _zeros(batch + (i, 1), dtype=A.dtype, device=A.device)
+            one = head.new_ones(batch + (1, 1))
+            v = _cat([head, one, A[..., i + 1:, i:i + 1]], -2)  # (*, m, 1)
+            Q = Q - tau[..., i:i + 1].unsqueeze(-1) * v.matmul(v.mT.matmul(Q))
+        return Q.contiguous()
+    return _with_out("linalg_householder_product", out, compute, A, tau)
+
+
+__all__ += ["diagonal", "vander", "tensorinv", "tensorsolve", "householder_product"]
