@@ -883,3 +883,4 @@ import nn_cases_fused  # noqa: E402,F401  (the fused kernels' cases register int
 import nn_cases_conv  # noqa: E402,F401  (the convolution cases register into CASES)
 import nn_cases_pool  # noqa: E402,F401  (the pooling cases register into CASES)
 import nn_cases_ctc  # noqa: E402,F401  (the CTC loss cases register into CASES)
+import nn_cases_extra  # noqa: E402,F401  (SyncBatchNorm, adaptive softmax, CrossMapLRN2d, fusion, pdist)

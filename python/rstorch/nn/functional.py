@@ -29,7 +29,7 @@ __all__ = [
     "embedding", "embedding_bag", "one_hot",
     # shape and distance
     "pad", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
-    "cosine_similarity", "pairwise_distance", "normalize",
+    "cosine_similarity", "pairwise_distance", "pdist", "normalize",
 ]
 
 # the composite families (one import line each)

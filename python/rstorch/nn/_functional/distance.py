@@ -1,12 +1,15 @@
-"""nn.functional: pixel/channel shuffles, cosine_similarity, pairwise_distance, normalize."""
+"""nn.functional: pixel/channel shuffles, cosine_similarity, pairwise_distance, pdist, normalize."""
+
+import math
 
 import rstorch
 
+from ...autograd.function import Function
 from ._common import _scalar_name
 
 __all__ = [
     "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
-    "cosine_similarity", "pairwise_distance", "normalize",
+    "cosine_similarity", "pairwise_distance", "pdist", "normalize",
 ]
 
 
@@ -97,3 +100,56 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         return input / denom
     denom = input.norm(p, dim, keepdim=True).clamp_min_(eps).expand_as(input)
     return rstorch.div(input, denom, out=out)
+
+
+class _PDist(Function):
+    """The p-norm distances of the row pairs i < j of a 2-D input, with torch's pdist gradient:
+    0 where a distance is 0 (and, for p < 1, where a coordinate difference is), and at p = inf
+    the sign on every coordinate that attains the maximum (ties are not split)."""
+
+    @staticmethod
+    def forward(ctx, input, p):
+        n = input.shape[0]
+        i, j = rstorch.triu_indices(n, n, 1, device=input.device)
+        diff = input[i] - input[j]
+        dist = rstorch.linalg.vector_norm(diff, p, dim=-1)
+        ctx.save_for_backward(input, dist)
+        ctx.p, ctx.pairs = p, (i, j)
+        return dist
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, dist = ctx.saved_tensors
+        p, (i, j) = ctx.p, ctx.pairs
+        diff = input[i] - input[j]
+        d = dist.unsqueeze(-1)
+        zero = rstorch.zeros_like(diff)
+        if p == 0:
+            g = zero
+        elif p == 1:
+            g = diff.sign()
+        elif math.isinf(p):
+            g = diff.sign() * (diff.abs() == d).to(diff.dtype)
+        elif p < 1:
+            g = rstorch.where(diff == 0, zero, diff.sign() * diff.abs().pow(p - 1) * d.pow(1 - p))
+        elif p == 2:
+            g = rstorch.where(d == 0, zero, diff / d)
+        else:
+            g = rstorch.where(d == 0, zero, diff * diff.abs().pow(p - 2) / d.pow(p - 1))
+        g = g * grad.unsqueeze(-1)
+        out = rstorch.zeros_like(input).index_add(0, i, g).index_add(0, j, -g)
+        return out, None
+
+
+def pdist(input, p=2):
+    """The p-norm distance between every pair of rows of the (N, M) input: the N (N - 1) / 2
+    entries of cdist(input, input)'s upper triangle, row by row."""
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if input.dtype in (rstorch.float16, rstorch.bfloat16):
+        raise NotImplementedError(f"\"pdist\" not implemented for '{_scalar_name(input.dtype)}'")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    return _PDist.apply(input, p)

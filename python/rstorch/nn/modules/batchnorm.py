@@ -1,15 +1,19 @@
 """BatchNorm1d/2d/3d (torch.nn.modules.batchnorm): batch statistics when training (updating
 the running ones), running statistics in eval mode."""
 
+import sys
+
 import rstorch
 
+from ...autograd.function import Function
 from .. import functional as F
 from ..parameter import UninitializedBuffer, UninitializedParameter
 from .lazy import LazyModuleMixin
 from .module import Module
 from .normalization import _affine_parameters, _reset_affine
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+           "SyncBatchNorm"]
 
 
 class _NormBase(Module):
@@ -169,3 +173,116 @@ class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
 class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
     cls_to_become = BatchNorm3d
     _check_input_dim = BatchNorm3d._check_input_dim
+
+
+class _AllReduceSum(Function):
+    """all_reduce(SUM) as a differentiable op: each rank's gradient is the sum of all ranks'
+    (the statistics feed every rank's loss)."""
+
+    @staticmethod
+    def forward(ctx, tensor, group):
+        import rstorch.distributed as dist
+        ctx.group = group
+        out = tensor.detach().clone()
+        dist.all_reduce(out, group=group)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        import rstorch.distributed as dist
+        grad = grad.contiguous().clone()
+        dist.all_reduce(grad, group=ctx.group)
+        return grad, None
+
+
+def _sync_batch_norm(input, weight, bias, running_mean, running_var, eps, momentum, group):
+    """Batch norm with the statistics of the whole batch spread over the group's ranks: the
+    per-channel sums (and element counts), then the squared deviations, all-reduced."""
+    channels = input.shape[1]
+    dims = [0] + list(range(2, input.dim()))
+    shape = [1, channels] + [1] * (input.dim() - 2)
+    local = rstorch.cat([input.sum(dims), input.new_full((1,), input.numel() // channels)])
+    total = _AllReduceSum.apply(local, group)
+    count = int(total[-1].item())
+    if count == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {count}")
+    mean = total[:channels] / count
+    xmu = input - mean.reshape(shape)
+    var = _AllReduceSum.apply((xmu * xmu).sum(dims), group) / count
+    out = xmu * rstorch.rsqrt(var + eps).reshape(shape)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    if running_mean is not None:
+        with rstorch.no_grad():
+            running_mean.mul_(1 - momentum).add_(mean.detach() * momentum)
+            running_var.mul_(1 - momentum).add_(var.detach() * (momentum * count / (count - 1)))
+    return out
+
+
+class SyncBatchNorm(_BatchNorm):
+    """BatchNorm over (N, C, *) input whose training statistics are those of the whole batch
+    across the ranks of `process_group` (default: the world) of an initialized rstorch.distributed;
+    in one process, or in eval mode, it is BatchNorm. (torch syncs only GPU inputs and raises on
+    CPU ones; rstorch's process groups are CPU ones, and sync them.)"""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 process_group=None, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device=device, dtype=dtype,
+                         bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def _check_non_zero_input_channels(self, input):
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    def _need_sync(self):
+        """Whether training statistics come from more than this process (an initialized
+        rstorch.distributed whose group has more than one rank)."""
+        if not self.training or "rstorch.distributed" not in sys.modules:
+            return False
+        import rstorch.distributed as dist
+        if not (dist.is_available() and dist.is_initialized()):
+            return False
+        return dist.get_world_size(self.process_group) > 1
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        self._check_non_zero_input_channels(input)
+        if not self._need_sync():
+            return super().forward(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.track_running_stats:
+            self.num_batches_tracked.add_(1)
+            factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        running = self.track_running_stats
+        return _sync_batch_norm(input, self.weight, self.bias, self.running_mean if running else None,
+                                self.running_var if running else None, self.eps, factor, self.process_group)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """`module` with every BatchNorm*d in it replaced by a SyncBatchNorm holding the same
+        parameters and buffers (the module itself when it is one)."""
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = SyncBatchNorm(module.num_features, module.eps, module.momentum, module.affine,
+                                module.track_running_stats, process_group, bias=module.bias is not None)
+            if module.affine:
+                with rstorch.no_grad():
+                    out.weight = module.weight
+                    out.bias = module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        del module
+        return out

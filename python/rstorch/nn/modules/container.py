@@ -2,6 +2,7 @@
 (torch.nn.modules.container)."""
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections import abc as container_abcs
 from itertools import chain, islice
@@ -10,7 +11,7 @@ from ..._tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _typename
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _abs_index(container, idx):
@@ -29,6 +30,18 @@ def _renumber(container):
 
 def _no_digit_keys(keys):
     return [k for k in keys if not k.isdigit()]
+
+
+class Container(Module):
+    """The legacy container (deprecated in torch): a Module whose keyword arguments become its
+    submodules."""
+
+    def __init__(self, **kwargs):
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                      "Subclass that instead.", FutureWarning, stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 class Sequential(Module):

@@ -4,12 +4,13 @@ import numbers
 
 import rstorch
 
+from ...autograd.function import Function
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 class LocalResponseNorm(Module):
@@ -26,6 +27,70 @@ class LocalResponseNorm(Module):
 
     def forward(self, input):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+def _band(channels, lo, hi, keep_first=False):
+    """(C, C) 0/1 matrix M with M[c, j] = 1 where c + lo <= j <= c + hi (channel j of c's
+    window); with keep_first, channel 0 stays in every window from the first that holds it."""
+    c = rstorch.arange(channels).unsqueeze(1)
+    j = rstorch.arange(channels).unsqueeze(0)
+    inside = (j >= c + lo) & (j <= c + hi)
+    if keep_first:
+        inside = inside | ((j == 0) & (c + hi >= 0))
+    return inside
+
+
+class _CrossMapLRN2dFunction(Function):
+    """Legacy (Lua torch) cross-channel LRN of 4-D input: x / (k + alpha / size * S)^beta with S
+    the sum of squares over a window of channels. The running window of the original never
+    drops channel 0 and its hand-written gradient uses a window shifted by one channel; both are
+    kept, so the values and gradients are torch's."""
+
+    @staticmethod
+    def forward(ctx, input, size, alpha, beta, k):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        channels = input.shape[1]
+        pre_pad = int((size - 1) / 2 + 1)
+        window = _band(channels, -(pre_pad - 1), pre_pad - 1, keep_first=True).to(input.dtype)
+        square = input * input
+        scale = rstorch.einsum("cj,njhw->nchw", window, square) * (alpha / size) + k
+        output = scale.pow(-beta) * input
+        ctx.save_for_backward(input, output, scale)
+        ctx.size, ctx.alpha, ctx.beta = size, alpha, beta
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, output, scale = ctx.saved_tensors
+        size = ctx.size
+        inverse_pre_pad = int(size - (size - 1) / 2)
+        channels = input.shape[1]
+        if inverse_pre_pad + channels > channels + size - 1:  # size 1: the original's buffer is too short
+            raise RuntimeError(f"start ({inverse_pre_pad}) + length ({channels}) exceeds dimension size "
+                               f"({channels + size - 1}).")
+        window = _band(channels, -inverse_pre_pad, size - 1 - inverse_pre_pad).to(input.dtype)
+        ratio = grad_output * output / scale
+        accum = rstorch.einsum("cj,njhw->nchw", window, ratio)
+        grad_input = scale.pow(-ctx.beta) * grad_output - (2 * ctx.alpha * ctx.beta / size) * input * accum
+        return grad_input, None, None, None, None
+
+
+class CrossMapLRN2d(Module):
+    """The legacy cross-channel local response normalization of (N, C, H, W) input."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return _CrossMapLRN2dFunction.apply(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
