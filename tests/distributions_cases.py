@@ -405,3 +405,32 @@ CASES.update({
     "mixture_constraint": lambda t, D: (lambda c: (repr(c), c.event_dim, c.is_discrete, c.check(
         _f(t, [[0.5, 1.0], [-1.0, 2.0]]))))(D.constraints.MixtureSameFamilyConstraint(D.constraints.positive)),
 })
+
+
+def _expfamily(t, D):
+    f64 = t.float64
+    w1 = D.Wishart(_f(t, 5.0, dtype=f64), covariance_matrix=_f(t, [[2.0, 0.3], [0.3, 1.0]], dtype=f64))
+    w2 = D.Wishart(_f(t, 4.0, dtype=f64), covariance_matrix=_f(t, [[1.0, 0.1], [0.1, 1.5]], dtype=f64))
+    out = {"wishart_kl": D.kl_divergence(w1, w2)}
+    pairs = [(D.Beta(2.0, 3.0), D.Dirichlet(t.ones(2))), (D.Exponential(2.0), D.Bernoulli(0.3)),
+             (D.Poisson(2.0), D.Gamma(1.0, 1.0)), (D.Dirichlet(t.ones(2)), D.Normal(0.0, 1.0)),
+             (D.ContinuousBernoulli(_f(t, [0.3, 0.5])), D.ContinuousBernoulli(_f(t, [0.6, 0.2])))]
+    for p, q in pairs:
+        try:
+            out[f"{type(p).__name__}_{type(q).__name__}"] = D.kl_divergence(p, q)
+        except NotImplementedError as e:
+            out[f"{type(p).__name__}_{type(q).__name__}"] = "NotImplementedError: " + str(e)
+    # the entropy from the log normalizer's gradient (ExponentialFamily.entropy) of each family
+    fams = [D.Normal(_f(t, [0.5, -1.0], dtype=f64), 2.0), D.Exponential(_f(t, [2.0, 0.5], dtype=f64)),
+            D.Bernoulli(_f(t, [0.3, 0.9], dtype=f64)), D.Gamma(_f(t, [2.0, 0.7], dtype=f64), 3.0),
+            D.ContinuousBernoulli(_f(t, [0.3, 0.5, 0.8], dtype=f64)), w1]
+    out["entropy"] = [D.ExponentialFamily.entropy(d) for d in fams]
+    out["isinstance"] = [isinstance(d, D.ExponentialFamily) for d in (
+        D.Chi2(2.0), D.Poisson(1.0), D.Beta(1.0, 2.0), D.Dirichlet(t.ones(3)), D.Uniform(0.0, 1.0), D.Laplace(0.0, 1.0),
+        D.Categorical(t.ones(2)), D.StudentT(2.0))]
+    out["natural"] = [D.Normal(_f(t, [0.5]), 2.0)._natural_params, D.Gamma(2.0, 3.0)._natural_params,
+                      D.Beta(_f(t, [2.0]), 3.0)._natural_params, D.Poisson(_f(t, [2.0]))._natural_params]
+    return out
+
+
+CASES["expfamily"] = _expfamily

@@ -6,6 +6,7 @@ import rstorch
 
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import _standard_normal
 
 __all__ = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy"]
@@ -39,7 +40,13 @@ class _LocScale(_Checked):
         self._init_params((loc, scale), validate_args=validate_args)
 
 
-class Normal(_LocScale):
+class Normal(_LocScale, ExponentialFamily):
+    _mean_carrier_measure = 0
+    _natural_params = property(lambda self: (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal()))
+
+    def _log_normalizer(self, x, y):
+        return -0.25 * x.pow(2) / y + 0.5 * rstorch.log(-math.pi / y)
+
     mean = mode = property(lambda self: self.loc)
     stddev = property(lambda self: self.scale)
     variance = property(lambda self: self.scale.pow(2))
@@ -104,7 +111,13 @@ class Uniform(_Checked):
         return (self.high - self.low).log()
 
 
-class Exponential(_Checked):
+class Exponential(_Checked, ExponentialFamily):
+    _mean_carrier_measure = 0
+    _natural_params = property(lambda self: (-self.rate,))
+
+    def _log_normalizer(self, x):
+        return -rstorch.log(-x)
+
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True

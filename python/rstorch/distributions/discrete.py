@@ -8,6 +8,7 @@ import rstorch
 
 from . import constraints
 from .distribution import Distribution, _size
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli", "Categorical", "Geometric", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
@@ -65,7 +66,13 @@ class _ProbsOrLogits(Distribution):
         return values.expand((-1,) + self._batch_shape) if expand else values
 
 
-class Bernoulli(_ProbsOrLogits):
+class Bernoulli(_ProbsOrLogits, ExponentialFamily):
+    _mean_carrier_measure = 0
+    _natural_params = property(lambda self: (rstorch.logit(self.probs),))
+
+    def _log_normalizer(self, x):
+        return rstorch.log1p(rstorch.exp(x))
+
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     _is_binary = True

@@ -11,6 +11,7 @@ import rstorch
 from . import constraints
 from .continuous import _Checked
 from .distribution import _size
+from .exp_family import ExponentialFamily
 from .discrete import _ProbsOrLogits, _one_of
 from .utils import broadcast_all
 
@@ -24,7 +25,13 @@ def _no_kernel(kernel):
     return draw
 
 
-class Gamma(_Checked):
+class Gamma(_Checked, ExponentialFamily):
+    _mean_carrier_measure = 0
+    _natural_params = property(lambda self: (self.concentration - 1, -self.rate))
+
+    def _log_normalizer(self, x, y):
+        return rstorch.lgamma(x + 1) + (x + 1) * rstorch.log(-y.reciprocal())
+
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
@@ -60,7 +67,12 @@ class Chi2(Gamma):
     df = property(lambda self: self.concentration * 2)
 
 
-class Dirichlet(_Checked):
+class Dirichlet(_Checked, ExponentialFamily):
+    _natural_params = property(lambda self: (self.concentration,))
+
+    def _log_normalizer(self, x):
+        return x.lgamma().sum(-1) - rstorch.lgamma(x.sum(-1))
+
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
     has_rsample = True
@@ -105,9 +117,14 @@ class Dirichlet(_Checked):
                 - ((a - 1.0) * rstorch.digamma(a)).sum(-1))
 
 
-class Beta(_Checked):
+class Beta(_Checked, ExponentialFamily):
     """Beta(a, b) as the first coordinate of Dirichlet([a, b])."""
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
+    _natural_params = property(lambda self: (self.concentration1, self.concentration0))
+
+    def _log_normalizer(self, x, y):
+        return rstorch.lgamma(x) + rstorch.lgamma(y) - rstorch.lgamma(x + y)
+
     support = constraints.unit_interval
     has_rsample = True
 
@@ -185,7 +202,12 @@ class StudentT(_Checked):
                 + 0.5 * df.log() + lbeta)
 
 
-class Poisson(_Checked):
+class Poisson(_Checked, ExponentialFamily):
+    _natural_params = property(lambda self: (rstorch.log(self.rate),))
+
+    def _log_normalizer(self, x):
+        return rstorch.exp(x)
+
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
     _params = ("rate",)

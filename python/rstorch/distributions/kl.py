@@ -7,7 +7,9 @@ import rstorch
 
 from .continuous import Exponential, Laplace, Normal, Uniform
 from .discrete import Bernoulli, Categorical, Geometric, OneHotCategorical
+from .exp_family import ExponentialFamily
 from .gamma import Beta, Binomial, Dirichlet, Gamma, Poisson
+from .others import ContinuousBernoulli
 from .multivariate import Independent, MultivariateNormal, _mahalanobis
 from .transformed import Gumbel, HalfNormal, Pareto, TransformedDistribution
 from .utils import _sum_rightmost
@@ -179,6 +181,29 @@ def _kl_exponential_gamma(p, q):
     ratio = q.rate / p.rate
     a = q.concentration
     return -a * rstorch.log(ratio) + ratio + a.lgamma() + a * _EULER - (1 + _EULER)
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_expfamily_expfamily(p, q):
+    """The Bregman divergence of the log normalizer between the natural parameters (one family)."""
+    if type(p) is not type(q):
+        raise NotImplementedError("The cross KL-divergence between different exponential families cannot "
+                                  "                            be computed using Bregman divergences")
+    p_nparams = [t.detach().requires_grad_() for t in p._natural_params]
+    q_nparams = q._natural_params
+    with rstorch.enable_grad():
+        lg_normal = p._log_normalizer(*p_nparams)
+        gradients = rstorch.autograd.grad(lg_normal.sum(), p_nparams, create_graph=True)
+    result = q._log_normalizer(*q_nparams) - lg_normal
+    for pnp, qnp, g in zip(p_nparams, q_nparams, gradients):
+        result = result - _sum_rightmost((qnp - pnp) * g, len(q.event_shape))
+    return result
+
+
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    return (p.mean * (p.logits - q.logits) + p._log_norm() + rstorch.log1p(-p.probs)
+            - q._log_norm() - rstorch.log1p(-q.probs))
 
 
 @register_kl(Gamma, Gamma)

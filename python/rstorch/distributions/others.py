@@ -7,6 +7,7 @@ import rstorch
 from . import constraints
 from .continuous import Uniform, _Checked
 from .discrete import _ProbsOrLogits
+from .exp_family import ExponentialFamily
 from .transformed import _EULER, TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
 from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs
@@ -14,7 +15,18 @@ from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs
 __all__ = ["ContinuousBernoulli", "Kumaraswamy", "VonMises", "GeneralizedPareto"]
 
 
-class ContinuousBernoulli(_ProbsOrLogits):
+class ContinuousBernoulli(_ProbsOrLogits, ExponentialFamily):
+    _mean_carrier_measure = 0
+    _natural_params = property(lambda self: (self.logits,))
+
+    def _log_normalizer(self, x):
+        """log((exp(x) - 1) / x), by its Taylor series near x = 0 (|probs - 1/2| within _lims)."""
+        outside = rstorch.max(rstorch.le(x, self._lims[0] - 0.5), rstorch.gt(x, self._lims[1] - 0.5))
+        cut = rstorch.where(outside, x, (self._lims[0] - 0.5) * rstorch.ones_like(x))
+        log_norm = rstorch.log(rstorch.abs(rstorch.special.expm1(cut))) - rstorch.log(rstorch.abs(cut))
+        taylor = 0.5 * x + rstorch.pow(x, 2) / 24.0 - rstorch.pow(x, 4) / 2880.0
+        return rstorch.where(outside, log_norm, taylor)
+
     """Density proportional to p^x (1-p)^(1-x) on [0, 1]; near p = 1/2 (inside `lims`) the
     normalizer and moments use their Taylor expansions."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
