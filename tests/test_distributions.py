@@ -329,6 +329,7 @@ def test_lazy_import():
             "import rstorch.distributions.constraints as c; assert c.real.check(rstorch.zeros(1)).all();"
             "from rstorch.distributions.normal import Normal; assert Normal is type(d);"
             "assert rstorch.distributions.categorical.Categorical is Categorical;"
+            "assert {'normal', 'studentT', 'wishart', 'Wishart'} <= set(dir(rstorch.distributions));"
             "assert 'numpy' not in sys.modules; assert 'distributions' in dir(rstorch)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={"PYTHONPATH": str(pathlib.Path(rstorch.__file__).resolve().parent.parent)})
