@@ -666,8 +666,8 @@ def tensorinv(A, ind=2, *, out=None):
         raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
     head, tail = tuple(A.shape[:ind]), tuple(A.shape[ind:])
     if _prod(tail) != _prod(head):
-        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == prod(self.shape[:ind]), "
-                           f"but got {_prod(tail)} != {_prod(head)}")
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {_prod(tail)} != {_prod(head)}")
 
     def compute():
         try:
