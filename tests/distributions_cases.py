@@ -434,3 +434,54 @@ def _expfamily(t, D):
 
 
 CASES["expfamily"] = _expfamily
+
+
+def _kl_families(t):
+    f = lambda *v: _f(t, *v, dtype=t.float64)  # noqa: E731
+    D = t.distributions
+    return {
+        "Bernoulli": D.Bernoulli(f([0.3, 0.8])), "Beta": D.Beta(f([2.0, 0.7]), f([3.0, 1.5])),
+        "Binomial": D.Binomial(5, f([0.3, 0.6])), "Cauchy": D.Cauchy(f([0.0, 1.0]), f([1.0, 2.0])),
+        "ContinuousBernoulli": D.ContinuousBernoulli(f([0.3, 0.8])), "Exponential": D.Exponential(f([2.0, 0.5])),
+        "Gamma": D.Gamma(f([2.0, 0.7]), f([3.0, 1.0])), "Gumbel": D.Gumbel(f([0.0, 1.0]), f([1.0, 2.0])),
+        "Laplace": D.Laplace(f([0.0, 1.0]), f([1.0, 2.0])), "Normal": D.Normal(f([0.5, -1.0]), f([1.0, 2.0])),
+        "Pareto": D.Pareto(f([1.0, 2.0]), f([3.0, 1.5])), "Poisson": D.Poisson(f([2.0, 0.5])),
+        "Uniform": D.Uniform(f([0.2, -1.0]), f([0.7, 2.0])), "Uniform01": D.Uniform(f([0.0, 0.1]), f([1.0, 0.9])),
+        "Geometric": D.Geometric(f([0.3, 0.6])), "HalfNormal": D.HalfNormal(f([1.0, 2.0])),
+        "Wide": D.Uniform(f([-1.0, -0.5]), f([2.0, 1.5])), "Pareto3": D.Pareto(f([0.5, 1.0]), f([3.0, 4.0])),
+    }
+
+
+def _kl_matrix(t, D):
+    fams = _kl_families(t)
+    out = {}
+    for a, p in fams.items():
+        for b, q in fams.items():
+            try:
+                out[f"{a}|{b}"] = D.kl_divergence(p, q)
+            except NotImplementedError as e:
+                out[f"{a}|{b}"] = "NotImplementedError: " + str(e)
+    return out
+
+
+def _kl_lowrank(t, D):
+    f = lambda *v: _f(t, *v, dtype=t.float64)  # noqa: E731
+    g = t.Generator().manual_seed(3)
+    W1, W2 = t.randn(2, 3, 2, generator=g, dtype=t.float64), t.randn(3, 1, generator=g, dtype=t.float64)
+    lr1 = D.LowRankMultivariateNormal(f([[0.0, 1.0, -1.0], [0.5, 0.5, 0.5]]), W1, f([1.0, 2.0, 0.5]))
+    lr2 = D.LowRankMultivariateNormal(f([1.0, 0.0, 0.0]), W2, f([0.7, 1.0, 1.5]))
+    mvn = D.MultivariateNormal(f([0.2, -0.3, 0.1]), f([[2.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 1.5]]))
+    other = D.MultivariateNormal(t.zeros(2, dtype=t.float64), t.eye(2, dtype=t.float64))
+    out = {"lr_lr": D.kl_divergence(lr1, lr2), "lr2_lr1": D.kl_divergence(lr2, lr1), "mvn_lr": D.kl_divergence(mvn, lr1),
+           "lr_mvn": D.kl_divergence(lr1, mvn), "lr_self": D.kl_divergence(lr1, lr1)}
+    for name, (p, q) in {"shape_lr_lr": (lr1, D.LowRankMultivariateNormal(t.zeros(2), t.ones(2, 1), t.ones(2))),
+                         "shape_mvn_lr": (other, lr1), "shape_lr_mvn": (lr1, other)}.items():
+        try:
+            D.kl_divergence(p, q)
+        except ValueError as e:
+            out[name] = str(e)
+    return out
+
+
+CASES["kl_matrix"] = _kl_matrix
+CASES["kl_lowrank"] = _kl_lowrank
