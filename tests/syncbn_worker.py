@@ -1,7 +1,8 @@
 """Run on 2 ranks (`python -m rstorch.distributed.run --nproc-per-node 2`) by
 tests/nn/test_sync_batchnorm.py: SyncBatchNorm over each rank's part of a batch (uneven parts)
 against one BatchNorm over the whole batch, float64: outputs, running statistics, the input
-gradients of the sum of the ranks' losses, and the parameter gradients summed over ranks.
+gradients of the sum of the ranks' losses, and the parameter gradients summed over ranks; then
+a converted model under DistributedDataParallel against the whole batch's step.
 Prints OK <rank>."""
 
 import numpy as np
@@ -53,5 +54,20 @@ for p, q in ((sync.weight, ref.weight), (sync.bias, ref.bias)):
     close(g, q.grad)
 sync.eval()
 close(sync(x), ref.eval()(x))  # eval: the running statistics, no collective
+
+# a converted model under DDP: its gradients (averaged over the ranks) are those of the whole
+# batch's loss divided by the number of ranks
+def net():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(3, 4, 1), nn.BatchNorm2d(4), nn.ReLU()).double()
+
+
+ref_net = net()
+(ref_net(torch.tensor(full)) * torch.tensor(upstream[:, :1])).sum().div(w).backward()
+ddp = nn.parallel.DistributedDataParallel(nn.SyncBatchNorm.convert_sync_batchnorm(net()))
+(ddp(torch.tensor(full[parts[r]])) * torch.tensor(upstream[parts[r], :1])).sum().backward()
+for p, q in zip(ddp.module.parameters(), ref_net.parameters()):
+    close(p.grad, q.grad)
+close(ddp.module[1].running_var, ref_net[1].running_var)
 print(f"OK {r}", flush=True)
 dist.destroy_process_group()
