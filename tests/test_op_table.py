@@ -219,7 +219,7 @@ TESTED_ELSEWHERE.update({
     # variants...): replayed against values recorded from torch
     **{name: "torch_forms_cases.py" for name in (
         "dropout", "alpha_dropout", "feature_dropout", "feature_alpha_dropout", "native_dropout", "celu", "selu",
-        "threshold", "rrelu", "hardshrink", "prelu", "embedding", "bilinear", "cosine_similarity",
+        "threshold", "rrelu", "hardshrink", "prelu", "embedding", "bilinear", "cosine_similarity", "pdist",
         "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "constant_pad_nd", "group_norm",
         "native_group_norm", "instance_norm", "rms_norm", "binary_cross_entropy_with_logits", "kl_div",
         "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "poisson_nll_loss",

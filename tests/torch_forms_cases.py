@@ -43,6 +43,7 @@ CASES = [
     # layers
     "T.embedding(emb, idx)", "T.embedding(emb, idx, 2).shape",
     "T.bilinear(x, y, W)", "T.cosine_similarity(x, y)", "T.cosine_similarity(x, y, 0, 1e-3)",
+    "T.pdist(x)", "T.pdist(x, 1)", "T.pdist(x, 0.5)", "T.pdist(v)",
     "T.pairwise_distance(x, y)", "T.pairwise_distance(x, y, 1.0, 1e-6, True)",
     "T.pixel_shuffle(img, 2)", "T.pixel_unshuffle(T.pixel_shuffle(img, 2), 2)",
     "T.channel_shuffle(img, 2)", "T.native_channel_shuffle(img, 4)",

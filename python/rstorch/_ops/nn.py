@@ -174,6 +174,10 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-06, keepdim=False):
     return _F().pairwise_distance(x1, x2, p, eps, keepdim)
 
 
+def pdist(input, p=2):
+    return _F().pdist(input, p)
+
+
 def pixel_shuffle(input, upscale_factor):
     return _F().pixel_shuffle(input, upscale_factor)
 
@@ -287,6 +291,7 @@ OPS = [
     _form(bilinear, "(input1, input2, weight, bias=None)"),
     _form(cosine_similarity, "(x1, x2, dim=1, eps=1e-08)"),
     _form(pairwise_distance, "(x1, x2, p=2.0, eps=1e-06, keepdim=False)"),
+    _form(pdist, "(input, p=2)"),
     _form(pixel_shuffle, "(input, upscale_factor)"),
     _form(pixel_unshuffle, "(input, downscale_factor)"),
     _form(channel_shuffle, "(input, groups)", aliases=("native_channel_shuffle",)),
