@@ -71,6 +71,14 @@ if mode == "collectives":
     except ValueError as e:
         assert "contiguous" in str(e)
     assert dist.get_backend() == "mpi"
+    # DistributedSampler takes num_replicas and rank from the group: torch's recorded share for this rank
+    import json, pathlib
+    from rstorch.utils.data import DistributedSampler
+    rec = json.loads((pathlib.Path(__file__).parent / "data" / "distributed_sampler.json").read_text())
+    s = DistributedSampler(range(11), seed=42)
+    s.set_epoch(3)
+    assert (s.num_replicas, s.rank) == (w, r)
+    assert {"len": len(s), "indices": list(s)} == rec["cases"]["11,2,True,False,42,3"][r]
 elif mode in ("ddp", "nosync"):
     torch.manual_seed(1 + r)  # different init on each rank: DDP must broadcast rank 0's
     model = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 3)).double()
