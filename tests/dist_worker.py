@@ -11,6 +11,10 @@ import rstorch.distributed as dist
 from rstorch import nn
 
 mode = sys.argv[1]
+if mode == "die_remote":  # 3 ranks on two pretend hosts: ranks 0, 1 on "hostA", rank 2 on "hostB"
+    import socket
+    from mpi4py import MPI
+    socket.gethostname = lambda: "hostA" if MPI.COMM_WORLD.Get_rank() < 2 else "hostB"
 dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=5))
 r, w = dist.get_rank(), dist.get_world_size()
 rng = np.random.default_rng(0)
@@ -50,8 +54,14 @@ if mode == "collectives":
     for k in range(w): close(outs[k], big[k][r])
     if r == 0:
         dist.send(T(data[0]), dst=1)
+        dist.send(T(data[0] * 2), dst=1, tag=3)
     else:
-        x = torch.zeros(6, dtype=torch.float64); dist.recv(x, src=0); close(x, data[0])
+        x = torch.zeros(6, dtype=torch.float64); assert dist.recv(x, src=0) == 0; close(x, data[0])
+        x = torch.zeros(6, dtype=torch.float64); assert dist.recv(x, tag=3) == 0; close(x, data[0] * 2)  # any source
+    if r == 1:
+        dist.send(T(data[1]), dst=0)
+    else:
+        x = torch.zeros(6, dtype=torch.float64); assert dist.recv(x) == 1; close(x, data[1])
     x = torch.zeros(6, dtype=torch.float64)
     works = [dist.isend(T(data[r]), dst=1 - r), dist.irecv(x, src=1 - r)]
     for wk in works: wk.wait()
@@ -115,9 +125,25 @@ elif mode == "mismatch":
     dist.destroy_process_group()
     sys.stdout.write(f"OK {mode} {r}\n"); sys.stdout.flush()
     sys.exit(0)
-elif mode == "die":
+elif mode in ("die", "die_remote"):
+    # the dying rank leaves without a word; the others' next collective must name it, well within the timeout
+    import os
+    import time
+    x = torch.ones(4)
+    dist.all_reduce(x)
+    if r == 1:
+        os._exit(3)
+    t = time.monotonic()
+    try:
+        dist.all_reduce(x)
+    except RuntimeError as e:
+        print(f"CAUGHT rank {r} after {time.monotonic() - t:.2f} s: {e}", flush=True)
+        raise  # uncaught: the process must still exit (no MPI_Finalize waiting for the dead rank)
+    raise AssertionError("all_reduce with a dead rank returned")
+elif mode == "die_late":
+    # rank 1 dies after the last collective: rank 0 finishes its work, and its exit must not hang
+    dist.all_reduce(torch.ones(4))
     if r == 1:
         import os
         os._exit(3)
-    dist.all_reduce(torch.ones(4))
 sys.stdout.write(f"OK {mode} {r}\n"); sys.stdout.flush()

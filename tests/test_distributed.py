@@ -5,6 +5,7 @@ DDP digits demo (examples/train_digits_ddp.py) under the launcher and under plai
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -21,8 +22,8 @@ ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(PKG)] + ([os.environ["PYT
            OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 
 
-def _run(args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "rstorch.distributed.run", "--nproc-per-node", "2"] + args,
+def _run(args, timeout=60, n=2):
+    return subprocess.run([sys.executable, "-m", "rstorch.distributed.run", "--nproc-per-node", str(n)] + args,
                           env=ENV, capture_output=True, text=True, timeout=timeout)
 
 
@@ -35,11 +36,31 @@ def test_two_ranks(mode):
         assert "[Rank 0] Watchdog caught collective operation timeout: all_reduce(SUM, numel=4)" in p.stdout
 
 
-def test_dead_rank_reported():
-    p = _run([str(HERE / "dist_worker.py"), "die"])
-    assert p.returncode != 0
-    assert "OK die" not in p.stdout
+@pytest.mark.parametrize("mode,n", [("die", 2), ("die_remote", 3)])
+def test_dead_rank_reported(mode, n):
+    # rank 1 exits in the middle (os._exit): every other rank's all_reduce raises, naming rank 1 and the op,
+    # long before the 5 s timeout; on rank 1's host by its pid, on the other host (die_remote: ranks 0, 1 on
+    # one pretend host, rank 2 on another) by rank 0's message; then every process exits (no hang)
+    p = _run([str(HERE / "dist_worker.py"), mode], n=n)
+    out = p.stdout + p.stderr
+    assert p.returncode != 0, out
+    assert f"OK {mode}" not in p.stdout
     assert "a rank failed (mpiexec exit status" in p.stderr
+    survivors = [0] if n == 2 else [0, 2]
+    for k in survivors:
+        m = re.search(rf"CAUGHT rank {k} after ([0-9.]+) s: \[Rank {k}\] all_reduce\(SUM, numel=4\) failed: "
+                      rf"rank 1 \(pid \d+ on \S+\) exited \(killed or crashed\)", p.stdout)
+        assert m, out
+        assert float(m.group(1)) < 2.5, out
+
+
+def test_rank_dead_after_the_last_collective():
+    # rank 0 finishes normally; MPI_Finalize would wait for rank 1 forever: rank 0 says why and exits 0
+    p = _run([str(HERE / "dist_worker.py"), "die_late"], timeout=60)
+    out = p.stdout + p.stderr
+    assert p.returncode != 0 and "OK die_late 0" in p.stdout, out
+    assert re.search(r"\[Rank 0\] rstorch.distributed: rank 1 \(pid \d+ on \S+\) exited; exiting without "
+                     r"MPI_Finalize", p.stderr), out
 
 
 def test_not_initialized_errors():
@@ -64,7 +85,6 @@ TORCH_DDP_EPOCHS = ["epoch  1  train loss 2.0045  val loss 1.2704  val accuracy 
 
 @pytest.mark.slow
 def test_train_digits_ddp_reaches_the_single_process_accuracy(tmp_path):
-    import re
     p = _run([str(HERE.parent / "examples" / "train_digits_ddp.py"), "--out", str(tmp_path)], timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     for line in TORCH_DDP_EPOCHS:
