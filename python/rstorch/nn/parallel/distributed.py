@@ -50,6 +50,7 @@ class DistributedDataParallel(Module):
         for b, ps in enumerate(self._buckets):
             for p in ps:
                 self._bucket_of[id(p)] = b
+        self._flat = [None] * len(self._buckets)
         self._handles = [p.register_post_accumulate_grad_hook(self._hook) for p in params]
         self._reset()
 
@@ -68,6 +69,8 @@ class DistributedDataParallel(Module):
             return
         b = self._bucket_of[id(p)]
         self._pending[b] -= 1
+        for work, _, _ in self._works:  # drive MPI's progress on the buckets in flight (MPI has no
+            work.is_completed()         # progress thread: a nonblocking all-reduce moves when tested)
         while self._next < len(self._buckets) and self._pending[self._next] == 0:
             self._launch(self._next)
             self._next += 1
@@ -77,17 +80,27 @@ class DistributedDataParallel(Module):
     def _launch(self, b):
         import numpy as np
         ps = self._buckets[b]
-        flat = np.concatenate([p.grad.detach().numpy().ravel() for p in ps])
+        dtype = ps[0].grad.detach().numpy().dtype
+        if self._flat[b] is None or self._flat[b].dtype != dtype:  # one buffer per bucket, kept: MPI
+            self._flat[b] = np.empty(sum(p.numel() for p in ps), dtype)  # transports register it once
+        flat = self._flat[b]
+        off = 0
+        for p in ps:
+            g = p.grad.detach().numpy().ravel()
+            flat[off:off + g.size] = g
+            off += g.size
         work = self._dist._default_comm_allreduce(flat, self.process_group)
         self._works.append((work, flat, ps))
 
     def _finish(self):
+        import numpy as np
+
         from ... import from_numpy, no_grad
         n = self.process_group.size()
         with no_grad():
             for work, flat, ps in self._works:
                 work.wait()
-                flat /= n
+                np.divide(flat, n, out=flat)
                 off = 0
                 for p in ps:
                     k = p.numel()
