@@ -124,12 +124,43 @@ def bench_ddp():
 
     for cap in [float(c) for c in args.caps.split(",")]:
         ddp = nn.parallel.DistributedDataParallel(mlp(), bucket_cap_mb=cap)
-        sizes = [sum(p.numel() * p.element_size() for p in b) / 2 ** 20 for b in ddp._buckets]
         fw, bw = timed_steps(ddp, lambda loss: loss.backward())
+        # the buckets as rebuilt after the first backward (gradient-ready order), in launch order
+        sizes = [sum(p.numel() * p.element_size() for p in b) / 2 ** 20 for b in ddp._buckets]
         rows.append((f"DDP bucket_cap_mb={cap:g}: {len(sizes)} bucket(s) "
                      f"[{', '.join(f'{s:.2f}' for s in sizes)}] MB", fw, bw, bw - local_bw))
 
     allg = torch.ones(sum(p.numel() for p in params))
+    # timeline of one DDP backward (the default cap, buckets rebuilt after the warm-up): when each
+    # bucket's all-reduce is launched from its gradient hook and when the last hook has waited for all
+    # of them, from backward's start
+    ddp = nn.parallel.DistributedDataParallel(mlp())
+    events = []
+    launch, finish = ddp._launch, ddp._finish
+
+    def traced_launch(b):
+        events.append((f"bucket {b} launched", time.perf_counter()))
+        launch(b)
+
+    def traced_finish():
+        events.append(("last hook: waits", time.perf_counter()))
+        finish()
+        events.append(("all reduced", time.perf_counter()))
+    ddp._launch, ddp._finish = traced_launch, traced_finish
+    lines = []
+    for i in range(args.steps + 5):
+        del events[:]
+        ddp.zero_grad()
+        x = torch.randn(128, 784)
+        loss = nn.functional.cross_entropy(ddp(x), torch.zeros(128, dtype=torch.int64))
+        comm.Barrier()
+        t0 = time.perf_counter()
+        loss.backward()
+        if i >= 5:  # warm-up (and the first backward, before the buckets are rebuilt)
+            lines.append([(name, (t - t0) * 1e3) for name, t in events])
+    lines.sort(key=lambda ev: ev[-1][1])
+    timeline = lines[len(lines) // 2 if args.stat == "median" else 0]
+
     stat = min if args.stat == "min" else statistics.median
     ar = stat([best(lambda: dist.all_reduce(allg), 1) for _ in range(args.steps)]) * 1e3
 
@@ -145,6 +176,8 @@ def bench_ddp():
         else:
             say(f"| {name} | {fw:.2f} | {bw:.2f} | {over:.2f} | {100 * (1 - over / seq_over):.0f}% |")
     say(f"all_reduce of the {allg.numel():,} gradient floats alone: {ar:.2f} ms")
+    say("DDP backward timeline (ms from its start; the %s step): " % args.stat
+        + ", ".join(f"{name} {t:.2f}" for name, t in timeline))
 
 
 if args.only in (None, "allreduce"):

@@ -100,17 +100,30 @@ elif mode in ("ddp", "nosync"):
         close(p.detach(), q.detach().numpy())
     X = torch.tensor(rng.standard_normal((3, 8, 5)))  # 3 micro-steps x (w=2 ranks x 4)
     Y = torch.tensor(rng.standard_normal((3, 8, 3)))
-    steps = 1 if mode == "ddp" else 3
-    for s in range(steps):
-        xs, ys = X[s, 4 * r:4 * r + 4], Y[s, 4 * r:4 * r + 4]
-        if s < steps - 1:
-            with ddp.no_sync():
-                ((ddp(xs) - ys) ** 2).mean().backward()
-        else:
+    if mode == "ddp":
+        # 3 synced steps: the first with the construction buckets, then rebuilt in gradient-ready order
+        first = [[id(p) for p in b] for b in ddp._buckets]
+        for s in range(3):
+            model.zero_grad()
+            ref.zero_grad()
+            xs, ys = X[s, 4 * r:4 * r + 4], Y[s, 4 * r:4 * r + 4]
             ((ddp(xs) - ys) ** 2).mean().backward()
-        ((ref(X[s]) - Y[s]) ** 2).mean().backward()  # full batch: mean over 8 = average of the ranks' means
-    for p, q in zip(model.parameters(), ref.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12)
+            ((ref(X[s]) - Y[s]) ** 2).mean().backward()  # full batch: mean over 8 = average of the ranks' means
+            for p, q in zip(model.parameters(), ref.parameters()):
+                np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12)
+            assert ddp._rebuilt and sorted(map(id, sum(ddp._buckets, []))) == sorted(map(id, model.parameters()))
+        assert [[id(p) for p in b] for b in ddp._buckets] != first  # backward's order is not the reverse one
+    else:
+        for s in range(3):
+            xs, ys = X[s, 4 * r:4 * r + 4], Y[s, 4 * r:4 * r + 4]
+            if s < 2:
+                with ddp.no_sync():
+                    ((ddp(xs) - ys) ** 2).mean().backward()
+            else:
+                ((ddp(xs) - ys) ** 2).mean().backward()
+            ((ref(X[s]) - Y[s]) ** 2).mean().backward()
+        for p, q in zip(model.parameters(), ref.parameters()):
+            np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12)
     assert list(ddp.state_dict())[0].startswith("module.")
 elif mode == "mismatch":
     x = torch.ones(4)
