@@ -153,6 +153,18 @@ elif mode in ("die", "die_remote"):
         print(f"CAUGHT rank {r} after {time.monotonic() - t:.2f} s: {e}", flush=True)
         raise  # uncaught: the process must still exit (no MPI_Finalize waiting for the dead rank)
     raise AssertionError("all_reduce with a dead rank returned")
+elif mode == "raise":
+    # rank 1 fails with a Python exception: it leaves at once, and rank 0's collective names it
+    import time
+    dist.all_reduce(torch.ones(4))
+    if r == 1:
+        raise ValueError("rank 1 fails on purpose")
+    t = time.monotonic()
+    try:
+        dist.all_reduce(torch.ones(4))
+    except RuntimeError as e:
+        print(f"CAUGHT rank {r} after {time.monotonic() - t:.2f} s: {e}", flush=True)
+        raise
 elif mode == "die_late":
     # rank 1 dies after the last collective: rank 0 finishes its work, and its exit must not hang
     dist.all_reduce(torch.ones(4))

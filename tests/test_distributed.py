@@ -54,6 +54,17 @@ def test_dead_rank_reported(mode, n):
         assert float(m.group(1)) < 2.5, out
 
 
+def test_rank_raising_is_reported():
+    # rank 1's uncaught exception: its traceback, then it exits at once (no exit barrier), so rank 0's
+    # all_reduce reports it well within the 5 s timeout
+    p = _run([str(HERE / "dist_worker.py"), "raise"])
+    out = p.stdout + p.stderr
+    assert p.returncode != 0 and "ValueError: rank 1 fails on purpose" in p.stderr, out
+    m = re.search(r"CAUGHT rank 0 after ([0-9.]+) s: \[Rank 0\] all_reduce\(SUM, numel=4\) failed: rank 1 "
+                  r"\(pid \d+ on \S+\) exited", p.stdout)
+    assert m and float(m.group(1)) < 2.5, out
+
+
 def test_rank_dead_after_the_last_collective():
     # rank 0 finishes normally; MPI_Finalize would wait for rank 1 forever: rank 0 says why and exits 0
     p = _run([str(HERE / "dist_worker.py"), "die_late"], timeout=60)

@@ -168,12 +168,19 @@ _health = None
 
 
 def _leave_at_exit():
-    """Before MPI_Finalize (which waits for every rank): meet the other ranks, watching for dead ones.
-    If one is gone (or they do not all come within the timeout), Finalize would wait forever: say so
-    and leave without it (exit status 1 after an uncaught exception, else 0)."""
+    """Before MPI_Finalize (which waits for every rank). After an uncaught exception, leave at once
+    (status 1, without Finalize). Else meet the other ranks, watching for dead ones: if one is gone
+    (or they do not all come within the timeout), Finalize would wait forever: say so and leave
+    without it (status 0)."""
     h = _health
     if h is None:
         return
+    if getattr(sys, "last_value", None) is not None or getattr(sys, "last_exc", None) is not None:
+        # an uncaught exception (printed above): leave now, so that the ranks waiting for this one in a
+        # collective see its process gone and report it, instead of all waiting out the timeout
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
     why = None
     if h.check(now=True) is None:
         req = h.comm.Ibarrier()
@@ -193,8 +200,7 @@ def _leave_at_exit():
     sys.stdout.flush()
     print(f"[Rank {h.me}] rstorch.distributed: {why}; exiting without MPI_Finalize (it would wait for it "
           f"forever)", file=sys.stderr, flush=True)
-    failed = getattr(sys, "last_value", None) is not None or getattr(sys, "last_exc", None) is not None
-    os._exit(1 if failed else 0)
+    os._exit(0)
 
 
 class Work:
