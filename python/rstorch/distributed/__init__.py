@@ -133,7 +133,9 @@ class _Health:
         self.me = self.comm.Get_rank()
         host = socket.gethostname()
         self.peers = self.comm.allgather((host, os.getpid()))
-        self.local = [k for k, (h, _) in enumerate(self.peers) if h == host and k != self.me]
+        # the ranks on this host whose process this one can see (all of them just took part in the
+        # allgather; one in another pid namespace, a container, is not visible: treated as remote)
+        self.local = [k for k, (h, pid) in enumerate(self.peers) if h == host and k != self.me and _pid_alive(pid)]
         self.dead = None
         self._note = np.full(1, -1, np.int64)
         self._req = self.comm.Irecv(self._note, source=_MPI.ANY_SOURCE, tag=_DEAD_TAG)
