@@ -11,6 +11,10 @@ import rstorch.distributed as dist
 from rstorch import nn
 
 mode = sys.argv[1]
+if mode == "die_remote":  # 3 ranks on two pretend hosts: ranks 0, 1 on "hostA", rank 2 on "hostB"
+    import socket
+    from mpi4py import MPI
+    socket.gethostname = lambda: "hostA" if MPI.COMM_WORLD.Get_rank() < 2 else "hostB"
 dist.init_process_group("mpi", timeout=datetime.timedelta(seconds=5))
 r, w = dist.get_rank(), dist.get_world_size()
 rng = np.random.default_rng(0)
@@ -50,8 +54,14 @@ if mode == "collectives":
     for k in range(w): close(outs[k], big[k][r])
     if r == 0:
         dist.send(T(data[0]), dst=1)
+        dist.send(T(data[0] * 2), dst=1, tag=3)
     else:
-        x = torch.zeros(6, dtype=torch.float64); dist.recv(x, src=0); close(x, data[0])
+        x = torch.zeros(6, dtype=torch.float64); assert dist.recv(x, src=0) == 0; close(x, data[0])
+        x = torch.zeros(6, dtype=torch.float64); assert dist.recv(x, tag=3) == 0; close(x, data[0] * 2)  # any source
+    if r == 1:
+        dist.send(T(data[1]), dst=0)
+    else:
+        x = torch.zeros(6, dtype=torch.float64); assert dist.recv(x) == 1; close(x, data[1])
     x = torch.zeros(6, dtype=torch.float64)
     works = [dist.isend(T(data[r]), dst=1 - r), dist.irecv(x, src=1 - r)]
     for wk in works: wk.wait()
@@ -71,6 +81,14 @@ if mode == "collectives":
     except ValueError as e:
         assert "contiguous" in str(e)
     assert dist.get_backend() == "mpi"
+    # DistributedSampler takes num_replicas and rank from the group: torch's recorded share for this rank
+    import json, pathlib
+    from rstorch.utils.data import DistributedSampler
+    rec = json.loads((pathlib.Path(__file__).parent / "data" / "distributed_sampler.json").read_text())
+    s = DistributedSampler(range(11), seed=42)
+    s.set_epoch(3)
+    assert (s.num_replicas, s.rank) == (w, r)
+    assert {"len": len(s), "indices": list(s)} == rec["cases"]["11,2,True,False,42,3"][r]
 elif mode in ("ddp", "nosync"):
     torch.manual_seed(1 + r)  # different init on each rank: DDP must broadcast rank 0's
     model = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 3)).double()
@@ -82,17 +100,30 @@ elif mode in ("ddp", "nosync"):
         close(p.detach(), q.detach().numpy())
     X = torch.tensor(rng.standard_normal((3, 8, 5)))  # 3 micro-steps x (w=2 ranks x 4)
     Y = torch.tensor(rng.standard_normal((3, 8, 3)))
-    steps = 1 if mode == "ddp" else 3
-    for s in range(steps):
-        xs, ys = X[s, 4 * r:4 * r + 4], Y[s, 4 * r:4 * r + 4]
-        if s < steps - 1:
-            with ddp.no_sync():
-                ((ddp(xs) - ys) ** 2).mean().backward()
-        else:
+    if mode == "ddp":
+        # 3 synced steps: the first with the construction buckets, then rebuilt in gradient-ready order
+        first = [[id(p) for p in b] for b in ddp._buckets]
+        for s in range(3):
+            model.zero_grad()
+            ref.zero_grad()
+            xs, ys = X[s, 4 * r:4 * r + 4], Y[s, 4 * r:4 * r + 4]
             ((ddp(xs) - ys) ** 2).mean().backward()
-        ((ref(X[s]) - Y[s]) ** 2).mean().backward()  # full batch: mean over 8 = average of the ranks' means
-    for p, q in zip(model.parameters(), ref.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12)
+            ((ref(X[s]) - Y[s]) ** 2).mean().backward()  # full batch: mean over 8 = average of the ranks' means
+            for p, q in zip(model.parameters(), ref.parameters()):
+                np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12)
+            assert ddp._rebuilt and sorted(map(id, sum(ddp._buckets, []))) == sorted(map(id, model.parameters()))
+        assert [[id(p) for p in b] for b in ddp._buckets] != first  # backward's order is not the reverse one
+    else:
+        for s in range(3):
+            xs, ys = X[s, 4 * r:4 * r + 4], Y[s, 4 * r:4 * r + 4]
+            if s < 2:
+                with ddp.no_sync():
+                    ((ddp(xs) - ys) ** 2).mean().backward()
+            else:
+                ((ddp(xs) - ys) ** 2).mean().backward()
+            ((ref(X[s]) - Y[s]) ** 2).mean().backward()
+        for p, q in zip(model.parameters(), ref.parameters()):
+            np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12)
     assert list(ddp.state_dict())[0].startswith("module.")
 elif mode == "mismatch":
     x = torch.ones(4)
@@ -107,9 +138,37 @@ elif mode == "mismatch":
     dist.destroy_process_group()
     sys.stdout.write(f"OK {mode} {r}\n"); sys.stdout.flush()
     sys.exit(0)
-elif mode == "die":
+elif mode in ("die", "die_remote"):
+    # the dying rank leaves without a word; the others' next collective must name it, well within the timeout
+    import os
+    import time
+    x = torch.ones(4)
+    dist.all_reduce(x)
+    if r == 1:
+        os._exit(3)
+    t = time.monotonic()
+    try:
+        dist.all_reduce(x)
+    except RuntimeError as e:
+        print(f"CAUGHT rank {r} after {time.monotonic() - t:.2f} s: {e}", flush=True)
+        raise  # uncaught: the process must still exit (no MPI_Finalize waiting for the dead rank)
+    raise AssertionError("all_reduce with a dead rank returned")
+elif mode == "raise":
+    # rank 1 fails with a Python exception: it leaves at once, and rank 0's collective names it
+    import time
+    dist.all_reduce(torch.ones(4))
+    if r == 1:
+        raise ValueError("rank 1 fails on purpose")
+    t = time.monotonic()
+    try:
+        dist.all_reduce(torch.ones(4))
+    except RuntimeError as e:
+        print(f"CAUGHT rank {r} after {time.monotonic() - t:.2f} s: {e}", flush=True)
+        raise
+elif mode == "die_late":
+    # rank 1 dies after the last collective: rank 0 finishes its work, and its exit must not hang
+    dist.all_reduce(torch.ones(4))
     if r == 1:
         import os
         os._exit(3)
-    dist.all_reduce(torch.ones(4))
 sys.stdout.write(f"OK {mode} {r}\n"); sys.stdout.flush()

@@ -3,11 +3,14 @@
 Imported lazily (`rstorch.distributed` on first use). Contiguous CPU tensors go to MPI as their own
 memory (`Tensor.numpy()` shares it); other tensors are staged through a host copy. Every blocking
 collective is a nonblocking MPI call polled against the group's timeout, so a rank that never joins
-is reported (rank, op) instead of hanging."""
+is reported (rank, op) instead of hanging; a rank whose process is gone is reported at once (_Health)."""
 
+import atexit
 import datetime
 import os
 import pickle
+import socket
+import sys
 import time
 
 import numpy as np
@@ -94,20 +97,141 @@ def _pg(group):
     return group
 
 
+def _pid_alive(pid):
+    """Whether process `pid` (on this host) still runs: not gone, not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc (macOS): ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+
+
+_DEAD_TAG = 7
+_SPIN_S = 0.05  # how long Work.wait polls without sleeping
+
+
+class _Health:
+    """Which ranks are alive. MPI itself does not tell (a collective with a dead rank just never
+    completes), so each rank knows every rank's host and pid (gathered at init), checks the ranks on
+    its own host while it waits, and tells all the others when one is gone (a message on a private
+    communicator, which every rank also watches while it waits): a dead rank is reported within
+    `PERIOD` seconds on its host and one message later elsewhere. A lost host is caught by the
+    timeout only."""
+
+    PERIOD = 0.05
+
+    def __init__(self, comm):
+        self.comm = comm.Dup()
+        self.me = self.comm.Get_rank()
+        host = socket.gethostname()
+        self.peers = self.comm.allgather((host, os.getpid()))
+        # the ranks on this host whose process this one can see (all of them just took part in the
+        # allgather; one in another pid namespace, a container, is not visible: treated as remote)
+        self.local = [k for k, (h, pid) in enumerate(self.peers) if h == host and k != self.me and _pid_alive(pid)]
+        self.dead = None
+        self._note = np.full(1, -1, np.int64)
+        self._req = self.comm.Irecv(self._note, source=_MPI.ANY_SOURCE, tag=_DEAD_TAG)
+        self._sends = []
+        self._next = 0.0
+
+    def check(self, now=False):
+        """The global rank found dead, or None (looks again at most every PERIOD s unless `now`)."""
+        if self.dead is not None:
+            return self.dead
+        t = time.monotonic()
+        if not now and t < self._next:
+            return None
+        self._next = t + self.PERIOD
+        gone = [k for k in self.local if not _pid_alive(self.peers[k][1])]
+        if gone:
+            self.dead = gone[0]
+            note = np.array([self.dead], np.int64)
+            for j in range(len(self.peers)):  # tell every other live rank (fire and forget)
+                if j != self.me and j not in gone:
+                    self._sends.append(self.comm.Isend(note, dest=j, tag=_DEAD_TAG))
+        elif self._req.Test():
+            self.dead = int(self._note[0])
+        return self.dead
+
+    def describe(self, k):
+        host, pid = self.peers[k]
+        return f"rank {k} (pid {pid} on {host}) exited"
+
+
+_health = None
+
+
+def _leave_at_exit():
+    """Before MPI_Finalize (which waits for every rank). After an uncaught exception, leave at once
+    (status 1, without Finalize). Else meet the other ranks, watching for dead ones: if one is gone
+    (or they do not all come within the timeout), Finalize would wait forever: say so and leave
+    without it (status 0)."""
+    h = _health
+    if h is None:
+        return
+    if getattr(sys, "last_value", None) is not None or getattr(sys, "last_exc", None) is not None:
+        # an uncaught exception (printed above): leave now, so that the ranks waiting for this one in a
+        # collective see its process gone and report it, instead of all waiting out the timeout
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
+    why = None
+    if h.check(now=True) is None:
+        req = h.comm.Ibarrier()
+        timeout = (_default.timeout if _default is not None else default_pg_timeout).total_seconds()
+        deadline = time.monotonic() + timeout
+        while not req.Test():
+            if h.check() is not None:
+                break
+            if time.monotonic() > deadline:
+                why = f"the other ranks did not reach the end within {timeout:.0f} s"
+                break
+            time.sleep(1e-3)
+        else:
+            return  # everyone is here: MPI_Finalize is safe
+    if why is None:
+        why = h.describe(h.dead)
+    sys.stdout.flush()
+    print(f"[Rank {h.me}] rstorch.distributed: {why}; exiting without MPI_Finalize (it would wait for it "
+          f"forever)", file=sys.stderr, flush=True)
+    os._exit(0)
+
+
 class Work:
     """The handle of an async collective: `wait()`, `is_completed()`."""
 
-    def __init__(self, reqs, pg, op, after=None):
+    def __init__(self, reqs, pg, op, after=None, peers=None, statuses=None):
         self._reqs = list(reqs)
         self._pg = pg
         self._op = op
         self._after = after
         self._done = False
+        self._peers = peers  # global ranks it waits for (None: the whole group)
+        self._statuses = statuses
+
+    def _test(self):
+        return _MPI.Request.Testall(self._reqs, self._statuses)
 
     def is_completed(self):
-        if not self._done and _MPI.Request.Testall(self._reqs):
+        if not self._done and self._test():
             self._finish()
         return self._done
+
+    def _dead_peer(self):
+        if _health is None:
+            return None
+        k = _health.check()
+        if k is None or k not in (self._pg.ranks if self._peers is None else self._peers):
+            return None
+        return k
 
     def _finish(self):
         self._done = True
@@ -120,9 +244,23 @@ class Work:
             return True
         timeout = self._pg.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout.total_seconds()
+        # poll as MPI's own blocking calls do (each test also drives MPI's progress, which the peers may be
+        # waiting on), yielding the core to the other ranks; only after SPIN_S back off with sleeps (a
+        # sleep costs a scheduler time slice on a busy machine: sleeping from the start made a DDP step's
+        # 1.5 ms all-reduce take 25 ms)
+        spin_until = time.monotonic() + _SPIN_S
         sleep = 0.0
-        while not _MPI.Request.Testall(self._reqs):
-            if time.monotonic() > deadline:
+        while not self._test():
+            now = time.monotonic()
+            if now < spin_until:
+                os.sched_yield()
+                continue
+            dead = self._dead_peer()
+            if dead is not None:
+                raise RuntimeError(f"[Rank {_health.me}] {self._op} failed: {_health.describe(dead)} (killed or "
+                                   f"crashed) while this rank waited for it; the process group cannot be used any "
+                                   f"more")
+            if now > deadline:
                 raise RuntimeError(f"[Rank {_default_rank()}] Watchdog caught collective operation timeout: "
                                    f"{self._op} ran for longer than {timeout.total_seconds():.0f} s (some rank did "
                                    f"not join it: it died, or ran a different collective)")
@@ -202,6 +340,10 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     if env_t:
         timeout = datetime.timedelta(seconds=float(env_t))
     _default = ProcessGroup(comm.Dup(), range(comm.Get_size()), timeout)
+    global _health
+    if _health is None:
+        _health = _Health(comm)
+        atexit.register(_leave_at_exit)
     os.environ.setdefault("RANK", str(comm.Get_rank()))
     os.environ.setdefault("LOCAL_RANK", os.environ.get("MPI_LOCALRANKID", os.environ.get("OMPI_COMM_WORLD_LOCAL_RANK", str(comm.Get_rank()))))
     os.environ.setdefault("WORLD_SIZE", str(comm.Get_size()))
@@ -452,7 +594,7 @@ def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
     if peer == pg.rank():
         raise ValueError("Invalid destination rank: should not be the same as the rank of the current process.")
     a, _ = _arr(tensor)
-    return Work([pg.comm.Isend(a, dest=peer, tag=tag)], pg, f"send(dst={peer})")
+    return Work([pg.comm.Isend(a, dest=peer, tag=tag)], pg, f"send(dst={pg.ranks[peer]})", peers=[pg.ranks[peer]])
 
 
 def irecv(tensor, src=None, group=None, tag=0, group_src=None):
@@ -460,7 +602,10 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
     peer = _MPI.ANY_SOURCE if src is None and group_src is None else (
         group_src if group_src is not None else _check_rank(pg, src, "src"))
     a, back = _arr(tensor)
-    return Work([pg.comm.Irecv(a, source=peer, tag=tag)], pg, f"recv(src={peer})", back)
+    status = _MPI.Status()
+    anyone = peer == _MPI.ANY_SOURCE
+    return Work([pg.comm.Irecv(a, source=peer, tag=tag)], pg, "recv(src=any)" if anyone else
+                f"recv(src={pg.ranks[peer]})", back, peers=None if anyone else [pg.ranks[peer]], statuses=[status])
 
 
 def send(tensor, dst=None, group=None, tag=0, group_dst=None):
@@ -468,11 +613,10 @@ def send(tensor, dst=None, group=None, tag=0, group_dst=None):
 
 
 def recv(tensor, src=None, group=None, tag=0, group_src=None):
-    st = _MPI.Status()
+    """Receives into `tensor`; returns the sender's rank (a global rank, as torch's `recv`)."""
     w = irecv(tensor, src, group, tag, group_src)
     w.wait()
-    w._reqs  # completed
-    return src if src is not None else -1
+    return w._pg.ranks[w._statuses[0].Get_source()]
 
 
 def broadcast_object_list(object_list, src=None, group=None, device=None, group_src=None):

