@@ -415,3 +415,19 @@ def test_function_non_tensor_output_gets_no_gradient():
     assert k == 7
     r.sum().backward()
     assert seen == [None] and a.grad.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_leaf_gradients_arrive_as_soon_as_ready(native):
+    """torch runs AccumulateGrad first among the ready nodes: each layer's bias and weight get
+    their .grad (and post-accumulate hooks, which DDP's buckets wait on) right after that layer's
+    backward, from the last layer to the first (order recorded from torch 2.15)."""
+    nn = torch.nn
+    torch.manual_seed(0)
+    m = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 3))
+    order = []
+    for n, p in m.named_parameters():
+        p.register_post_accumulate_grad_hook(lambda p, n=n: order.append(n))
+    loss = nn.functional.cross_entropy(m(torch.randn(5, 4)), torch.tensor([0, 1, 2, 0, 1]))
+    loss.backward(create_graph=not native)  # create_graph: the Python engine walks the graph
+    assert order == ["4.bias", "4.weight", "2.bias", "2.weight", "0.bias", "0.weight"]

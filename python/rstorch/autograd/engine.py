@@ -132,6 +132,7 @@ def run_backward(outputs, grads, retain_graph, create_graph, inputs=None, accumu
     ready = [n for n in buffers if deps[n] == 0]
     captured = [None] * len(inputs) if inputs is not None and not accumulate else None
 
+    leaves = []
     prev = _C._set_grad_enabled(create_graph)
     try:
         while ready:
@@ -162,8 +163,14 @@ def run_backward(outputs, grads, retain_graph, create_graph, inputs=None, accumu
                     k = deps[c] - 1
                     deps[c] = k
                     if k == 0:
-                        ready.append(c)
+                        if c.__class__ is AccumulateGrad:
+                            leaves.append(c)
+                        else:
+                            ready.append(c)
                 i += 1
+            if leaves:  # ready leaves run next (torch's AccumulateGrad priority; the Rust engine too)
+                ready.extend(reversed(leaves))
+                leaves.clear()
     finally:
         _C._set_grad_enabled(prev)
 

@@ -11,7 +11,8 @@
 //! (which runs the hooks).
 //!
 //! The walk is engine.py's step for step: same discovery order, dependency counts, LIFO ready
-//! stack and order of gradient sums, so both engines give the same values.
+//! stack (a node's leaves that became ready on top) and order of gradient sums, so both engines
+//! give the same values.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -255,6 +256,7 @@ pub fn _backward(py: Python<'_>, roots: &Bound<'_, PyList>, grads: &Bound<'_, Py
     }
 
     let _mode = GradMode(_set_grad_enabled(false));
+    let mut leaves = Vec::new();
     while let Some(i) = ready.pop() {
         let mut outs = g.run(i, retain_graph, accumulate.bind(py))?;
         let (first, count) = (g.nodes[i].first, g.nodes[i].count);
@@ -266,9 +268,13 @@ pub fn _backward(py: Python<'_>, roots: &Bound<'_, PyList>, grads: &Bound<'_, Py
             let child = &mut g.nodes[c];
             child.deps -= 1;
             if child.deps == 0 {
-                ready.push(c);
+                if matches!(child.kind, Kind::Accumulate) { leaves.push(c) } else { ready.push(c) }
             }
         }
+        // leaves ready run next, as torch's AccumulateGrad (top priority in its ready queue):
+        // .grad and post-accumulate hooks arrive as soon as each gradient is complete (DDP's
+        // buckets go out during backward, not after it)
+        ready.extend(leaves.drain(..).rev());
     }
     Ok(true)
 }
