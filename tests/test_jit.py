@@ -129,10 +129,11 @@ def test_save_and_load_refuse_clearly(tmp_path):
     assert issubclass(torch.jit.TracerWarning, Warning) and issubclass(torch.jit.Error, RuntimeError)
 
 
-def test_jit_and_func_load_lazily():
+def test_jit_func_profiler_load_lazily():
     code = ("import sys, rstorch\n"
-            "assert not any(m.split('.')[1] in ('jit', 'func') for m in sys.modules if m.startswith('rstorch.'))\n"
-            "rstorch.jit.script; rstorch.func.grad; rstorch.vmap\n"
-            "assert 'rstorch.jit' in sys.modules and 'rstorch.func' in sys.modules\n")
+            "lazy = ('rstorch.jit', 'rstorch.func', 'rstorch.profiler', 'rstorch.autograd.profiler')\n"
+            "assert not [m for m in sys.modules if m.startswith(lazy)]\n"
+            "rstorch.jit.script; rstorch.func.grad; rstorch.vmap; rstorch.autograd.profiler.record_function\n"
+            "assert all(m in sys.modules for m in lazy)\n")
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(torch.__file__)))
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
