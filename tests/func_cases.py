@@ -61,6 +61,36 @@ def _params(lin):
     return {k: v.detach() for k, v in lin.named_parameters()}
 
 
+def _seeded(t, fn):
+    t.manual_seed(0)
+    return fn(), t.rand(2)  # and where the generator was left
+
+
+def _per_sample_grads(t, F):
+    # the torch.func tutorial's per-sample gradients: grad of a one-example loss, vmapped over the batch
+    lin = _mlp(t)
+    params, buffers = _params(lin), {}
+    targets = t.tensor([1, 0])
+
+    def compute_loss(params, buffers, sample, target):
+        pred = F.functional_call(lin, (params, buffers), (sample.unsqueeze(0),))
+        return t.nn.functional.cross_entropy(pred, target.unsqueeze(0))
+    return F.vmap(F.grad(compute_loss), in_dims=(None, None, 0, 0))(params, buffers, _m(t), targets)
+
+
+def _ensemble(t, F):
+    models = []
+    for k in range(3):
+        lin = _mlp(t)
+        with t.no_grad():
+            lin.weight.mul_(k + 1)
+            lin.bias.add_(k)
+        models.append(lin)
+    params, buffers = F.stack_module_state(models)
+    base = models[0]
+    return F.vmap(lambda p, b, x: F.functional_call(base, (p, b), (x,)), in_dims=(0, 0, None))(params, buffers, _m(t))
+
+
 def _cube(x):
     return (x ** 3).sum() + x[0] * x[1]
 
@@ -144,6 +174,18 @@ CASES = {
     "vmap_matmul": lambda t, F: F.vmap(t.mv, in_dims=(None, 0))(_m(t), _m(t)),
     "vmap_chunk": lambda t, F: F.vmap(lambda r: r * 2, chunk_size=1)(_m(t)),
     "vmap_alias": lambda t, F: t.vmap(lambda r: r.norm())(_m(t)),
+    "vmap_same_random": lambda t, F: _seeded(t, lambda: F.vmap(lambda a: a + t.rand(3), randomness="same")(
+        t.zeros(4, 3))),
+    "vmap_different_random": lambda t, F: _seeded(t, lambda: F.vmap(lambda a: a + t.rand(3), randomness="different")(
+        t.zeros(4, 3))),
+    "vmap_different_randn": lambda t, F: _seeded(t, lambda: F.vmap(lambda a: a * t.randn(2), randomness="different")(
+        t.ones(3, 2))),
+    "vmap_dropout_same": lambda t, F: _seeded(t, lambda: F.vmap(lambda a: t.nn.functional.dropout(a, 0.5),
+                                                                randomness="same")(t.ones(3, 4))),
+    "vmap_dropout_different": lambda t, F: _seeded(t, lambda: F.vmap(lambda a: t.nn.functional.dropout(a, 0.5),
+                                                                     randomness="different")(t.ones(3, 4))),
+    "per_sample_grads": _per_sample_grads,
+    "ensemble": _ensemble,
     "vmap_err_size": lambda t, F: F.vmap(lambda a, b: a + b)(_m(t), _x(t)),
     "vmap_err_dim": lambda t, F: F.vmap(lambda a: a, in_dims=2)(_m(t)),
     "vmap_err_nontensor": lambda t, F: F.vmap(lambda a: a)(3.0),
