@@ -226,3 +226,24 @@ def test_activities():
     assert [e.name for e in p.events()] == ["aten::ones"]
     with pytest.raises(TypeError):
         profile(activities=["cpu"])
+
+
+def test_training_step_modules_and_optimizer():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.Flatten(),
+                                torch.nn.Linear(2 * 4 * 4, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = torch.randn(4, 1, 6, 6), torch.tensor([0, 1, 2, 0])
+    conv_fn, sgd_step = torch.nn.Conv2d.__dict__["_fn"], torch.optim.SGD.__dict__["step"]
+    with profile() as p:
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    count = {e.key: e.count for e in p.key_averages()}
+    for key in ("aten::conv2d", "aten::relu", "aten::flatten", "aten::linear", "aten::cross_entropy_loss",
+                "Optimizer.zero_grad#SGD.zero_grad", "Optimizer.step#SGD.step"):
+        assert count.get(key) == 1, (key, count)
+    step = next(e for e in p.events() if e.name == "Optimizer.step#SGD.step")
+    assert step.is_user_annotation and step.cpu_parent is None
+    assert torch.nn.Conv2d.__dict__["_fn"] is conv_fn and torch.optim.SGD.__dict__["step"] is sgd_step

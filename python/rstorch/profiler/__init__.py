@@ -44,10 +44,6 @@ class ProfilerActivity(enum.Enum):
     def __int__(self):
         return self.value
 
-    @property
-    def name(self):  # noqa: D401 - enum's name, kept for pybind-style access
-        return self._name_
-
 
 class ProfilerAction(enum.Enum):
     NONE = 0

@@ -3,10 +3,12 @@
 A recording session (`_Session`) collects events: the regions of `record_function` and, while
 it runs, every call of a tensor op made through the public API (`rstorch.<op>`,
 `rstorch.nn.functional.<op>`, `Tensor.<method>` and the arithmetic operators), named as torch
-names them: `aten::<name>`. The op events come from wrappers put on those attributes when the
-session starts and taken off when it stops, so with no session running the ops are the very
-functions they always are (not a flag checked per call). Calls an op makes to other public ops
-nest under it, as torch's aten events nest.
+names them: `aten::<name>`; Optimizer.step / zero_grad become `Optimizer.step#<class>.step`
+regions, as in torch. The op events come from wrappers put on those attributes when the session
+starts and taken off when it stops, so with no session running the ops are the very functions
+they always are (not a flag checked per call). Calls an op makes to other public ops nest under
+it, as torch's aten events nest. Not seen: backward rules the native (Rust) engine runs, and
+ops code reaches through names it imported directly.
 
 Events are kept as small lists while recording and turned into FunctionEvents afterwards
 (_events.py)."""
@@ -15,6 +17,7 @@ import os
 import sys
 import threading
 import time
+import types
 
 __all__ = ["record_function", "current_session"]
 
@@ -73,6 +76,8 @@ class _Session:
         if stack is None:
             stack = _tls.stack = []
         parent = stack[-1] if stack else -1
+        if kind == OP and parent >= 0 and self.events[parent][NAME] == name:
+            return -1  # F.relu calling rstorch.relu is one aten::relu, as in torch
         ev = [name, 0, None, threading.get_native_id(), parent, None, None, 0, kind]
         if args is not None and self.record_shapes:
             ev[SHAPES] = _shapes(args)
@@ -85,6 +90,8 @@ class _Session:
         return index
 
     def end(self, index, result=None, args=None):
+        if index < 0:
+            return
         t = time.perf_counter_ns()
         ev = self.events[index]
         ev[END] = t
@@ -242,12 +249,12 @@ def _op_name(name):
     return "aten::" + _OPERATORS.get(name, _NAMES.get(name, name))
 
 
-def _make_hook(fn, event_name):
+def _make_hook(fn, event_name, kind=OP):
     def hook(*args, **kwargs):
         s = _session
         if s is None:
             return fn(*args, **kwargs)
-        index = s.begin(event_name, OP, args)
+        index = s.begin(event_name, kind, args)
         result = None
         try:
             result = fn(*args, **kwargs)
@@ -261,23 +268,40 @@ def _make_hook(fn, event_name):
     return hook
 
 
+def _make_method_region(fn, action):
+    """Optimizer.step/zero_grad as torch's regions: `Optimizer.step#Adam.step`."""
+    def hook(self, *args, **kwargs):
+        s = _session
+        if s is None:
+            return fn(self, *args, **kwargs)
+        index = s.begin(f"Optimizer.{action}#{type(self).__name__}.{action}", USER)
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            s.end(index)
+    hook.__name__, hook.__qualname__ = fn.__name__, fn.__qualname__
+    hook.__doc__, hook.__wrapped__ = fn.__doc__, fn
+    return hook
+
+
 _MISSING = object()
 _targets_cache = None
 
 
 def _op_targets():
-    """(owner, attribute name, event name) of every public op, computed once."""
+    """(owner, attribute name, event name, how) of every public op, computed once: the functions
+    of rstorch and rstorch.nn.functional, Tensor's methods and operators, and the module classes'
+    staticmethod references to those functions (Conv2d._fn is F.conv2d)."""
     global _targets_cache
     if _targets_cache is not None:
         return _targets_cache
-    import types
-
     import rstorch
-    from .. import _tensor
+    from .. import _tensor, nn
     from ..nn import functional as F
     Tensor = _tensor.Tensor
     targets = []
     plain = (types.FunctionType, types.BuiltinFunctionType)
+    events_of = {}
     for module in (rstorch, F):
         for name, obj in list(vars(module).items()):
             if name.startswith("_") or name in _NOT_OPS or name.startswith(("set_", "get_", "is_")):
@@ -285,19 +309,39 @@ def _op_targets():
             if name.startswith(("autocast_", "clear_autocast")):
                 continue
             if isinstance(obj, plain):
-                targets.append((module, name, _op_name(name)))
+                targets.append((module, name, _op_name(name), "function"))
+                events_of.setdefault(id(obj), _op_name(name))
     method_kinds = (types.FunctionType, types.MethodDescriptorType, types.WrapperDescriptorType)
     for name in dir(Tensor):
         if name in _OPERATORS:
-            targets.append((Tensor, name, _op_name(name)))
+            targets.append((Tensor, name, _op_name(name), "method"))
             continue
         if name.startswith("_") or name in _NOT_OPS:
             continue
         obj = _class_attr(Tensor, name)
         if isinstance(obj, method_kinds):
-            targets.append((Tensor, name, _op_name(name)))
+            targets.append((Tensor, name, _op_name(name), "method"))
+    for cls in vars(nn).values():
+        if isinstance(cls, type) and issubclass(cls, nn.Module):
+            for klass in cls.__mro__:
+                for name, obj in vars(klass).items():
+                    if isinstance(obj, staticmethod) and id(obj.__func__) in events_of:
+                        item = (klass, name, events_of[id(obj.__func__)], "static")
+                        if item not in targets:
+                            targets.append(item)
     _targets_cache = targets
     return targets
+
+
+def _optimizer_classes():
+    from ..optim.optimizer import Optimizer
+    seen, todo = [], [Optimizer]
+    while todo:
+        cls = todo.pop()
+        if cls not in seen:
+            seen.append(cls)
+            todo.extend(cls.__subclasses__())
+    return seen
 
 
 def _class_attr(cls, name):
@@ -309,16 +353,32 @@ def _class_attr(cls, name):
 
 def _install_op_hooks():
     patches = []
-    for owner, name, event in _op_targets():
-        if isinstance(owner, type):
+    for owner, name, event, how in _op_targets():
+        if how == "function":
+            own = fn = owner.__dict__.get(name, _MISSING)
+            if fn is _MISSING:
+                continue
+            hook = _make_hook(fn, event)
+        elif how == "static":
+            own = owner.__dict__.get(name, _MISSING)
+            if not isinstance(own, staticmethod):
+                continue
+            hook = staticmethod(_make_hook(own.__func__, event))
+        else:
             own = owner.__dict__.get(name, _MISSING)
             fn = _class_attr(owner, name)
-        else:
-            own = fn = owner.__dict__.get(name, _MISSING)
-        if fn is None or fn is _MISSING:
-            continue
+            if fn is None:
+                continue
+            hook = _make_hook(fn, event)
         patches.append((owner, name, own))
-        setattr(owner, name, _make_hook(fn, event))
+        setattr(owner, name, hook)
+    # optimizers are found afresh each time: user subclasses appear after import
+    for cls in _optimizer_classes():
+        for action in ("step", "zero_grad"):
+            own = cls.__dict__.get(action, _MISSING)
+            if own is not _MISSING and isinstance(own, types.FunctionType):
+                patches.append((cls, action, own))
+                setattr(cls, action, _make_method_region(own, action))
     return patches
 
 
