@@ -196,6 +196,14 @@ CASES = {
     "vmap_err_random": lambda t, F: F.vmap(lambda a: a + t.rand(3, dtype=t.float64))(_m(t)),
     "vmap_err_randomness_arg": lambda t, F: F.vmap(lambda a: a, randomness="sometimes")(_m(t)),
     "vmap_err_none_only": lambda t, F: F.vmap(lambda a: a, in_dims=None)(_m(t)),
+    # linearize, functionalize, batch norm without running stats
+    "linearize": lambda t, F: (lambda r: (r[0], r[1](t.ones(3, dtype=t.float64))))(F.linearize(t.sin, _x(t))),
+    "linearize_two": lambda t, F: F.linearize(lambda a, b: a * b, _x(t), _x(t) + 1)[1](
+        t.ones(3, dtype=t.float64), t.zeros(3, dtype=t.float64)),
+    "functionalize": lambda t, F: F.functionalize(lambda a: a.clone().add_(1) * 2)(_x(t)),
+    "replace_bn": lambda t, F: (lambda m: (F.replace_all_batch_norm_modules_(m) is m, m[0].running_mean is None,
+                                           m[0].track_running_stats, m[0].num_batches_tracked is None,
+                                           m(_m(t).float())))(t.nn.Sequential(t.nn.BatchNorm1d(3))),
     # functional_call
     "functional_call": lambda t, F: (lambda lin: F.functional_call(lin, {"weight": t.ones(2, 3, dtype=t.float64)},
                                                                     (_m(t),)))(_mlp(t)),

@@ -23,11 +23,12 @@ def _close(got, want, path="result"):
     if "values" in want:
         assert (got["dtype"], got["shape"], got["requires_grad"]) == (want["dtype"], want["shape"],
                                                                        want["requires_grad"]), (path, got, want)
+        rel, abs_ = (1e-9, 1e-12) if want["dtype"] == "float64" else (1e-5, 1e-6)
         for a, b in zip(got["values"], want["values"]):
             if isinstance(b, str) or isinstance(a, str):
                 assert a == b, path
             else:
-                assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), (path, got["values"], want["values"])
+                assert math.isclose(a, b, rel_tol=rel, abs_tol=abs_), (path, got["values"], want["values"])
     elif "list" in want:
         assert len(got["list"]) == len(want["list"]), (path, got, want)
         for i, (a, b) in enumerate(zip(got["list"], want["list"])):

@@ -18,7 +18,8 @@ from ..autograd.graph import AccumulateGrad
 from ..autograd.grad_mode import enable_grad
 from ._pytree import tree_flatten, tree_unflatten
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "linearize", "functionalize",
+           "debug_unwrap", "replace_all_batch_norm_modules_"]
 
 Tensor = _C.TensorBase
 
@@ -363,3 +364,48 @@ def hessian(func, argnums=0):
     """The Hessian of `func`'s output with respect to the arguments at `argnums`:
     jacfwd(jacrev(func, argnums), argnums)."""
     return jacfwd(jacrev(func, argnums), argnums)
+
+
+def linearize(func, *primals):
+    """(func(*primals), jvp_fn): jvp_fn(*tangents) is the Jacobian-vector product at `primals`
+    (torch traces the linear map once; here each call is a jvp at the saved primals)."""
+    output = func(*primals)
+
+    def jvp_fn(*tangents):
+        return jvp(func, primals, tangents)[1]
+    leaves, spec = tree_flatten(output)
+    return tree_unflatten([x.detach() if isinstance(x, Tensor) else x for x in leaves], spec), jvp_fn
+
+
+def functionalize(func, *, remove="mutations"):
+    """`func` itself: rstorch runs eagerly, and a function's result with its mutations is the
+    same as that of its functionalized form."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(f"functionalize(f, remove='mutations'): received invalid argument for remove={remove}."
+                           " Valid options are:\n     remove='mutations': all inplace and out= operators will be "
+                           "removed from the program, and replaced with their out-of-place equivalents.\n     "
+                           "remove='mutations_and_views': In addition to the above, all aliasing operators {view} "
+                           "will be replaced with their non-aliasing counterparts, {view}_copy.\n")
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+    return wrapper
+
+
+def debug_unwrap(tensor, *, recurse=True):
+    """No transform wraps tensors here: the tensor itself."""
+    return tensor
+
+
+def replace_all_batch_norm_modules_(root):
+    """Make every batch norm module in `root` stop tracking running statistics (in place), so it
+    normalises with the batch's own statistics under vmap; returns root."""
+    from ..nn.modules.batchnorm import _BatchNorm
+    for m in root.modules():
+        if isinstance(m, _BatchNorm):
+            m.running_mean = None
+            m.running_var = None
+            m.num_batches_tracked = None
+            m.track_running_stats = False
+    return root
