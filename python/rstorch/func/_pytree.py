@@ -34,11 +34,15 @@ class TreeSpec:
             return f"{self.type.__name__}(" + ", ".join(kids) + ")"
         return "(" + ", ".join(kids) + ("," if len(kids) == 1 else "") + ")"
 
-    def __repr__(self):
+    def __repr__(self, indent=0):
+        # torch's TreeSpec repr (it appears in vmap's error messages): children after the first
+        # on their own lines, indented two more per level
         if self.type is None:
             return "*"
-        name = self.type.__name__
-        return f"TreeSpec({name}, {self.context!r}, [{', '.join(map(repr, self.children))}])"
+        indent += 2
+        kids = [c.__repr__(indent) for c in self.children]
+        body = (",\n" + " " * indent).join(kids)
+        return f"TreeSpec({self.type.__name__}, {self.context}, [{body}])"
 
 
 LEAF = TreeSpec(None, None, ())

@@ -129,12 +129,14 @@ def _run(func, name, leaves, spec, dims, batch, kwargs, out_dims, randomness):
 def _stack_outputs(results, name, out_dims, batch):
     from .. import stack
     first_leaves, out_spec = tree_flatten(results[0])
-    if isinstance(out_dims, (int, type(None))) and not isinstance(out_dims, bool):
+    if _is_dim(out_dims):
         flat_out_dims = [out_dims] * len(first_leaves)
-    elif isinstance(out_dims, (tuple, list)):
-        # a tuple out_dims matches the output tuple; a single output takes a 1-tuple
-        target = results[0] if isinstance(results[0], tuple) else (results[0],)
-        flat_out_dims = broadcast_prefix(tuple(out_dims), target, _is_dim)
+    elif isinstance(out_dims, (tuple, list, dict)):
+        # out_dims is a prefix of the output's structure; a lone output also takes a 1-tuple
+        flat_out_dims = broadcast_prefix(out_dims, results[0], _is_dim)
+        if flat_out_dims is None and isinstance(out_dims, tuple) and len(out_dims) == 1 \
+                and not isinstance(results[0], tuple):
+            flat_out_dims = broadcast_prefix(out_dims[0], results[0], _is_dim)
         if flat_out_dims is None:
             raise ValueError(f"vmap({name}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with the "
                              f"structure of `outputs`. out_dims has structure {tree_flatten(out_dims)[1]} but outputs "
