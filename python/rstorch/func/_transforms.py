@@ -198,12 +198,13 @@ def grad(func, argnums=0, has_aux=False):
 
 # ---------------------------------------------------------------------- vjp / jvp
 
-def _check_float_outputs(leaves, api):
+def _check_outputs(leaves, api, floating=True):
     for o in leaves:
         if not isinstance(o, Tensor):
             raise RuntimeError(f"{api}: expected f(*primals) to return only tensors, got unsupported type {type(o)}")
+    for o in leaves if floating else ():
         if not o.is_floating_point():
-            raise RuntimeError(f"{api}: All outputs of f must be floating-point or complex Tensors, got Tensor "
+            raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex Tensors, got Tensor "
                                f"with dtype {o.dtype}")
 
 
@@ -220,7 +221,7 @@ def vjp(func, *primals, has_aux=False):
                                "if has_aux is True")
         output, aux = output
     out_leaves, out_spec = tree_flatten(output)
-    _check_float_outputs(out_leaves, "vjp(f, ...)")
+    _check_outputs(out_leaves, "vjp(f, *primals)")
 
     def vjp_fn(cotangents, *, retain_graph=True, create_graph=None):
         ct_leaves, ct_spec = tree_flatten(cotangents)
@@ -247,17 +248,19 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     api = "jvp(f, primals, tangents)"
     if not isinstance(primals, tuple):
         raise RuntimeError(f"{api}: Expected primals to be a tuple. E.g. it should be valid to call f(*primals).")
-    if strict:
-        raise RuntimeError(f"{api}: strict=True is not implemented")
     p_leaves, p_spec = tree_flatten(primals)
+    for name, leaves in (("primals", p_leaves), ("tangents", tree_flatten(tangents)[0])):
+        for x in leaves:
+            if not isinstance(x, Tensor):
+                raise RuntimeError(f"{api}: Expected {name} to only contain Tensors, got {type(x)}")
+    if not p_leaves:
+        raise RuntimeError(f"{api}: Expected primals to contain at least one Tensor.")
     t_leaves, t_spec = tree_flatten(tangents)
     if p_spec != t_spec:
         raise RuntimeError(f"{api}: Expected primals and tangents to have the same python structure. For example, "
                            "if primals is a tuple of 3 tensors, tangents also must be. Got primals with structure "
                            f"{p_spec} and tangents with structure {t_spec}")
     for i, (p, t) in enumerate(zip(p_leaves, t_leaves)):
-        if not isinstance(p, Tensor) or not isinstance(t, Tensor):
-            raise RuntimeError(f"{api}: Expected primals and tangents to be Tensors")
         if tuple(p.shape) != tuple(t.shape):
             raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
                                f"Tensor, this is not supported. Tensor is of size {list(p.shape)} while the given "
@@ -273,22 +276,23 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     out_leaves, out_spec = tree_flatten(output)
     if not out_leaves:
         raise RuntimeError(f"{api}: Expected f to be a function that has non-empty output (got output = {output})")
-    _check_float_outputs(out_leaves, api)
+    _check_outputs(out_leaves, api, floating=False)
     # u -> J^T u is linear in u; its derivative against u, applied to the tangent, is J t
+    # (integer outputs have no derivative: their tangent is zero)
+    live = [i for i, o in enumerate(out_leaves) if o.requires_grad and o.is_floating_point()]
+    jv = [None] * len(out_leaves)
     with enable_grad():
-        us = [_zeros_like(o).requires_grad_() for o in out_leaves]
-        live = [i for i, o in enumerate(out_leaves) if o.requires_grad]
+        us = {i: _zeros_like(out_leaves[i]).requires_grad_() for i in live}
+        pairs = []
         if live:
             vjps = _autograd_grad([out_leaves[i] for i in live], level.inputs, [us[i] for i in live],
                                   retain_graph=True, create_graph=True, allow_unused=True)
             pairs = [(v, t) for v, t in zip(vjps, t_leaves) if v is not None and v.requires_grad]
-        else:
-            pairs = []
         if pairs:
-            jv = _autograd_grad([v for v, _ in pairs], us, [t for _, t in pairs], retain_graph=level.tracking,
-                                create_graph=level.tracking, allow_unused=True)
-        else:
-            jv = [None] * len(us)
+            got = _autograd_grad([v for v, _ in pairs], [us[i] for i in live], [t for _, t in pairs],
+                                 retain_graph=level.tracking, create_graph=level.tracking, allow_unused=True)
+            for i, g in zip(live, got):
+                jv[i] = g
     jv = [_zeros_like(o) if j is None else j for o, j in zip(out_leaves, jv)]
     out, tangent_out = level.release((output, tree_unflatten(jv, out_spec)))
     if has_aux:
@@ -308,14 +312,11 @@ def _jacobian(func, argnums, has_aux, api):
         aux = None
         if has_aux:
             if not (isinstance(output, tuple) and len(output) == 2):
-                raise RuntimeError(f"{api}(f, ...)(*args): output of function f should be a tuple: (output, aux) "
+                raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: (output, aux) "
                                    "if has_aux is True")
             output, aux = output
         out_leaves, out_spec = tree_flatten(output)
-        for o in out_leaves:
-            if not isinstance(o, Tensor):
-                raise RuntimeError(f"{api}(f, ...)(*args): expected f(*args) to return only tensors, "
-                                   f"got unsupported type {type(o)}")
+        _check_outputs(out_leaves, "vjp(f, *primals)")  # torch's jacrev and jacfwd report as vjp
         from .. import stack
         per_output = []
         for o in out_leaves:
@@ -355,7 +356,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        with _random_guard(randomness, "jacfwd"):
+        with _random_guard(randomness):
             return inner(*args, **kwargs)
     return wrapper
 
