@@ -247,3 +247,15 @@ def test_training_step_modules_and_optimizer():
     step = next(e for e in p.events() if e.name == "Optimizer.step#SGD.step")
     assert step.is_user_annotation and step.cpu_parent is None
     assert torch.nn.Conv2d.__dict__["_fn"] is conv_fn and torch.optim.SGD.__dict__["step"] is sgd_step
+
+
+def test_recording_never_changes_outcomes():
+    # shapes/memory of an uninitialized lazy parameter cannot be read: recorded as empty, the op runs as always
+    with profile(record_shapes=True, profile_memory=True) as p:
+        lazy = torch.nn.LazyLinear(3)
+        out = lazy(torch.ones(2, 5))
+        layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16)
+        same_fn = torch.nn.functional.conv2d is torch.conv2d
+    assert out.shape == (2, 3) and lazy.weight.shape == (3, 5) and any(e.name == "aten::linear" for e in p.events())
+    assert layer.activation_relu_or_gelu == 1  # the default F.relu is recognised while F.relu is wrapped
+    assert same_fn  # a function exposed twice gets one wrapper

@@ -80,9 +80,9 @@ class _Session:
             return -1  # F.relu calling rstorch.relu is one aten::relu, as in torch
         ev = [name, 0, None, threading.get_native_id(), parent, None, None, 0, kind]
         if args is not None and self.record_shapes:
-            ev[SHAPES] = _shapes(args)
+            ev[SHAPES] = _guarded(_shapes, args, [])
         if self.with_stack:
-            ev[STACK] = _python_stack()
+            ev[STACK] = _guarded(_python_stack, None, [])
         index = len(self.events)
         self.events.append(ev)
         stack.append(index)
@@ -101,7 +101,18 @@ class _Session:
         elif index in stack:
             stack.remove(index)
         if self.profile_memory and result is not None:
-            ev[MEM] = _new_bytes(result, args)
+            ev[MEM] = _guarded(_new_bytes, (result, args), 0)
+
+
+def _guarded(fn, args, default):
+    """What the profiler reads of an op's arguments and results must never change the op's
+    outcome (an uninitialized lazy parameter has no shape to read): on any error, `default`."""
+    try:
+        if args is None:
+            return fn()
+        return fn(*args) if fn is _new_bytes else fn(args)
+    except Exception:  # noqa: BLE001 - see above
+        return default
 
 
 def _shapes(args):
@@ -142,7 +153,7 @@ def _python_stack():
     """The caller's Python frames, innermost first, as torch prints them: `file(line): function`;
     the profiler's own frames are left out."""
     frames = []
-    f = sys._getframe(2)
+    f = sys._getframe(3)
     while f is not None:
         path = f.f_code.co_filename
         if not path.startswith(_HERE):
@@ -353,17 +364,23 @@ def _class_attr(cls, name):
 
 def _install_op_hooks():
     patches = []
+    shared = {}  # one hook per function, so a function exposed twice (F.conv2d is rstorch.conv2d) stays one
+
+    def hook_of(fn, event):
+        if id(fn) not in shared:
+            shared[id(fn)] = (fn, _make_hook(fn, event))
+        return shared[id(fn)][1]
     for owner, name, event, how in _op_targets():
         if how == "function":
             own = fn = owner.__dict__.get(name, _MISSING)
             if fn is _MISSING:
                 continue
-            hook = _make_hook(fn, event)
+            hook = hook_of(fn, event)
         elif how == "static":
             own = owner.__dict__.get(name, _MISSING)
             if not isinstance(own, staticmethod):
                 continue
-            hook = staticmethod(_make_hook(own.__func__, event))
+            hook = staticmethod(hook_of(own.__func__, event))
         else:
             own = owner.__dict__.get(name, _MISSING)
             fn = _class_attr(owner, name)
