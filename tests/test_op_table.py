@@ -301,6 +301,7 @@ NON_OP_NAMES = {  # runtime and autograd-mode functions
     "is_anomaly_check_nan_enabled", "set_anomaly_enabled",
     "save", "load",  # rstorch.serialization
     "compile",  # rstorch._compile: returns the model as it is
+    "vmap",  # rstorch.func.vmap (a transform)
     "autocast",  # rstorch.amp (a class; its state functions below)
 } | set(__import__("rstorch.amp.autocast_mode").amp.autocast_mode.STATE_FUNCTIONS)
 

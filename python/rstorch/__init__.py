@@ -90,14 +90,19 @@ def __getattr__(name):
         serialization = importlib.import_module(".serialization", __name__)
         globals().update(save=serialization.save, load=serialization.load, serialization=serialization)
         return globals()[name]
-    if name in ("testing", "version", "random", "multiprocessing", "onnx", "distributions", "distributed"):
+    if name in ("testing", "version", "random", "multiprocessing", "onnx", "distributions", "distributed", "func",
+                "jit", "profiler"):
         import importlib
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
+    if name == "vmap":
+        from .func import vmap
+        globals()["vmap"] = vmap
+        return vmap
     raise AttributeError(f"module 'rstorch' has no attribute '{name}'")
 
 
 def __dir__():
     return sorted(set(globals()) | {"save", "load", "serialization", "testing", "version", "random", "multiprocessing",
-                                  "distributions"})
+                                  "distributions", "distributed", "func", "jit", "profiler", "vmap"})

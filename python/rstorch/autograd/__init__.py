@@ -20,3 +20,13 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_g
            "Variable", "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "graph",
            "InplaceFunction", "FunctionCtx", "BackwardCFunction", "functional"]
+
+
+def __getattr__(name):
+    # autograd.profiler loads on first use (it brings in rstorch.profiler)
+    if name == "profiler":
+        import importlib
+        module = importlib.import_module(".profiler", __name__)
+        globals()["profiler"] = module
+        return module
+    raise AttributeError(f"module 'rstorch.autograd' has no attribute '{name}'")

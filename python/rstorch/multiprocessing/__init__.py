@@ -4,6 +4,9 @@ goes through shared memory (its storage is moved there, `Tensor.share_memory_()`
 receiving process maps the same memory from a file descriptor) instead of being pickled by value.
 
 Only torch's default "file_descriptor" sharing strategy exists.
+
+`spawn` / `start_processes` (spawn.py) run a function in several processes and raise a child's
+failure in the parent, as torch's do.
 """
 
 import multiprocessing
@@ -12,9 +15,13 @@ import sys
 from multiprocessing import *  # noqa: F401,F403
 
 from .reductions import init_reductions
+from .spawn import (ProcessContext, ProcessException, ProcessExitedException, ProcessRaisedException, SpawnContext,
+                    spawn, start_processes)
 
 __all__ = ["set_sharing_strategy", "get_sharing_strategy", "get_all_sharing_strategies"]
 __all__ += multiprocessing.__all__  # type: ignore[attr-defined]
+__all__ += ["spawn", "SpawnContext", "start_processes", "ProcessContext", "ProcessException",
+            "ProcessExitedException", "ProcessRaisedException"]
 
 _sharing_strategy = "file_descriptor"
 _all_sharing_strategies = {"file_descriptor"}

@@ -240,9 +240,11 @@ class TransformerEncoderLayer(Module):
                                    factory_kwargs)
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
-        if activation is F.relu or isinstance(activation, ReLU):
+        # (unwrapped: while rstorch.profiler records, F.relu is its recording wrapper)
+        plain = getattr(activation, "__wrapped__", activation)
+        if plain is getattr(F.relu, "__wrapped__", F.relu) or isinstance(activation, ReLU):
             self.activation_relu_or_gelu = 1
-        elif activation is F.gelu or isinstance(activation, GELU):
+        elif plain is getattr(F.gelu, "__wrapped__", F.gelu) or isinstance(activation, GELU):
             self.activation_relu_or_gelu = 2
         else:
             self.activation_relu_or_gelu = 0

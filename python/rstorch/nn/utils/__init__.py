@@ -1,7 +1,8 @@
 """`nn.utils`: gradient clipping, parameter/vector conversion, weight and spectral norm, packed
 sequences (`nn.utils.rnn`), conv/linear + BatchNorm fusion, weight memory formats, skip_init."""
 
-from . import clip_grad, convert_parameters, fusion, init, memory_format, parametrizations, parametrize, rnn
+from . import (clip_grad, convert_parameters, fusion, init, memory_format, parametrizations, parametrize, rnn,
+               stateless)
 from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
@@ -14,4 +15,4 @@ __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_
            "parameters_to_vector", "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm",
            "remove_spectral_norm", "parametrize", "parametrizations", "rnn", "fuse_conv_bn_eval",
            "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights", "skip_init",
-           "convert_conv2d_weight_memory_format", "convert_conv3d_weight_memory_format"]
+           "convert_conv2d_weight_memory_format", "convert_conv3d_weight_memory_format", "stateless"]
