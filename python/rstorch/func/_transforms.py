@@ -149,6 +149,17 @@ def _ones_like(x):
     return ones_like(x)
 
 
+def _call(func, args, kwargs, has_aux, api):
+    """`func(*args, **kwargs)` with grad enabled, as `(output, aux)` (aux None without has_aux)."""
+    with enable_grad():
+        output = func(*args, **kwargs)
+    if not has_aux:
+        return output, None
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise RuntimeError(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
+    return output
+
+
 # ---------------------------------------------------------------------- grad
 
 def grad_and_value(func, argnums=0, has_aux=False):
@@ -160,14 +171,8 @@ def grad_and_value(func, argnums=0, has_aux=False):
     def wrapper(*args, **kwargs):
         argnums_, diff_args = _slice_argnums(args, argnums)
         level = _Level(diff_args)
-        with enable_grad():
-            output = func(*_replace_args(args, argnums_, level.tree), **kwargs)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: "
-                                   "(output, aux) if has_aux is True")
-            output, aux = output
+        output, aux = _call(func, _replace_args(args, argnums_, level.tree), kwargs, has_aux,
+                            "grad_and_value(f)(*args)")
         if not isinstance(output, Tensor):
             raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got {type(output)}")
         if output.dim() != 0:
@@ -212,14 +217,7 @@ def vjp(func, *primals, has_aux=False):
     """(func(*primals), vjp_fn[, aux]): vjp_fn(cotangents) gives the vector-Jacobian product with
     respect to each primal, as a tuple with primals' structure; it may be called many times."""
     level = _Level(primals)
-    with enable_grad():
-        output = func(*level.tree)
-    aux = None
-    if has_aux:
-        if not (isinstance(output, tuple) and len(output) == 2):
-            raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: (output, aux) "
-                               "if has_aux is True")
-        output, aux = output
+    output, aux = _call(func, level.tree, {}, has_aux, "vjp(f, *primals)")
     out_leaves, out_spec = tree_flatten(output)
     _check_outputs(out_leaves, "vjp(f, *primals)")
 
@@ -266,13 +264,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
                                f"Tensor, this is not supported. Tensor is of size {list(p.shape)} while the given "
                                f"forward gradient is of size {list(t.shape)}.")
     level = _Level(primals)
-    with enable_grad():
-        output = func(*level.tree)
-    aux = None
-    if has_aux:
-        if not (isinstance(output, tuple) and len(output) == 2):
-            raise RuntimeError(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
-        output, aux = output
+    output, aux = _call(func, level.tree, {}, has_aux, api)
     out_leaves, out_spec = tree_flatten(output)
     if not out_leaves:
         raise RuntimeError(f"{api}: Expected f to be a function that has non-empty output (got output = {output})")
@@ -307,14 +299,8 @@ def _jacobian(func, argnums, has_aux, api):
     def wrapper(*args, **kwargs):
         argnums_, diff_args = _slice_argnums(args, argnums)
         level = _Level(diff_args)
-        with enable_grad():
-            output = func(*_replace_args(args, argnums_, level.tree), **kwargs)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: (output, aux) "
-                                   "if has_aux is True")
-            output, aux = output
+        # torch's jacrev and jacfwd report as vjp
+        output, aux = _call(func, _replace_args(args, argnums_, level.tree), kwargs, has_aux, "vjp(f, *primals)")
         out_leaves, out_spec = tree_flatten(output)
         _check_outputs(out_leaves, "vjp(f, *primals)")  # torch's jacrev and jacfwd report as vjp
         from .. import stack
