@@ -81,6 +81,8 @@ _REGISTRY = dict(
     modified_error=autograd.graph.modified_error, output_modified_error=autograd.graph.output_modified_error,
 )
 _C._register(**_REGISTRY)
+from ._wgpu import backend as _wgpu_backend  # noqa: E402 - opens nothing until a wgpu tensor is made
+_C._register_wgpu_backend(_wgpu_backend.Backend())
 
 
 def __getattr__(name):

@@ -83,5 +83,5 @@ def device_arg(d):
         return "cpu"
     if d._type == "meta":
         return "meta"
-    raise RuntimeError(
-        f"device '{d}' is not available: the wgpu GPU backend is not built into this rstorch yet")
+    # "cuda" is the wgpu device under torch's name: tensors report device(type='wgpu')
+    return f"wgpu:{d._index or 0}"

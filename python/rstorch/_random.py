@@ -179,8 +179,15 @@ def _new(sizes, dtype, out, device=None):
 def _sample(fill, t, *args):
     """Run the sampler `fill` on `t`; a meta tensor has no values to draw (and, as in torch,
     the generator does not move)."""
-    if not t.is_meta:
-        fill(t, *args)
+    if t.is_meta:
+        return
+    if t._device != "cpu":
+        # no GPU sampler yet: draw on the CPU (the CPU's stream) and upload into t
+        host = _C.zeros(list(t.shape), t.dtype, "cpu")
+        fill(host, *args)
+        t.copy_(host)
+        return
+    fill(t, *args)
 
 
 def _empty_like(input, dtype):

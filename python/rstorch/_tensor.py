@@ -102,7 +102,8 @@ class Tensor(_C.TensorBase):
     def __repr__(self, *, tensor_contents=None):
         # the formatter reads the values it prints (all of them, or the summary's edges) by
         # slicing and tolist(): no copy of the whole tensor, no numpy
-        values = None if self.is_meta else _Values(self.detach()) if self._device == "cpu" else self._host_numpy()
+        values = None if self.is_meta else _Values(self.detach()) if self._device == "cpu" else \
+            _Values(self.detach()._to_device("cpu"))
         grad_fn = self.grad_fn
         return format_tensor(
             values, self.dtype._name, shape=self.shape,
@@ -175,7 +176,7 @@ class Tensor(_C.TensorBase):
                 "Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() instead "
                 "of torch.nn.Module.to() when moving module from meta to a different device.")
         if self._device != "cpu":
-            return self.detach()._host_numpy().tolist()
+            return _host_list(self.detach()._to_device("cpu"))
         return _host_list(self.detach())
 
     def __len__(self):

@@ -17,6 +17,7 @@
 //! `random` (torch's CPU generators, filling plain slices) stands apart: it uses only `error`.
 
 pub mod allocator;
+pub mod backend;
 mod copy;
 pub mod device;
 pub mod dtype;

@@ -111,8 +111,11 @@ impl Storage {
 
     /// A storage of `nbytes` whose bytes are `buffer`, a device backend's own handle (released
     /// when the storage is dropped). The backend reads it back with [`Storage::backend_buffer`].
+    /// Its first backend write is its creation ([`Storage::backend_written`]).
     pub fn from_backend(device: Device, nbytes: usize, buffer: Box<dyn Any + Send + Sync>) -> Storage {
-        Storage::from_memory(Memory::Backend { device, buffer }, nbytes)
+        let s = Storage::from_memory(Memory::Backend { device, buffer }, nbytes);
+        s.fresh.store(true, Ordering::Relaxed);
+        s
     }
 
     /// The backend's buffer of a device storage (None for host and meta storages).
@@ -193,6 +196,14 @@ impl Storage {
 
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
+    }
+
+    /// A device backend wrote into this storage: the version counts it unless it was the
+    /// write that created the tensor (as `write()` counts host writes).
+    pub fn backend_written(&self) {
+        if !self.fresh.swap(false, Ordering::Relaxed) {
+            self.bump_version();
+        }
     }
 
     pub fn bump_version(&self) {

@@ -55,7 +55,14 @@ impl Tensor {
             Device::Cpu if zeroed => Storage::zeroed(nbytes)?,
             Device::Cpu => Storage::uninit(nbytes)?,
             Device::Meta => Storage::meta(nbytes),
-            d => return Err(Error::NoHostData(d)),
+            d => {
+                crate::backend::check_dtype(dtype, d)?;
+                let s = Storage::from_backend(d, nbytes, crate::backend::get(d)?.alloc(d, nbytes, zeroed)?);
+                if zeroed {
+                    s.backend_written(); // zero-filled at allocation: that was its creation
+                }
+                s
+            }
         }))
     }
 
@@ -392,10 +399,56 @@ impl Tensor {
         })?;
         match (self.device(), src.device()) {
             (Device::Cpu, Device::Cpu) => {}
+            (d @ Device::Wgpu(_), s) if s == d => {
+                crate::backend::get(d)?.unary("copy", self, &src.with_layout(src_l))?;
+                self.storage.backend_written();
+                return Ok(());
+            }
+            (d @ Device::Wgpu(_), Device::Cpu) => {
+                // the values in this dtype and in this tensor's memory order on the host, then one
+                // upload: straight into a contiguous or dense (to()'s preserved-layout) destination,
+                // else into a contiguous temporary and a device copy into this layout
+                let dense = self.offset() == 0 && self.layout.max_offset_plus_one() == self.numel();
+                let host = if dense && !self.is_contiguous() {
+                    let h = Tensor::zeros_strided_on(self.shape(), self.strides(), self.dtype, Device::Cpu)?;
+                    h.copy_(&src.with_layout(src_l.clone()))?;
+                    h
+                } else {
+                    src.with_layout(src_l).copy_as(self.dtype)?
+                };
+                let bytes = {
+                    let g = host.storage.read()?;
+                    // SAFETY: a fresh contiguous tensor of numel elements from offset 0
+                    unsafe { std::slice::from_raw_parts(g.ptr(), host.numel() * self.dtype.itemsize()) }.to_vec()
+                };
+                let backend = crate::backend::get(d)?;
+                if self.is_contiguous() || dense {
+                    backend.upload(&self.storage, self.offset() * self.dtype.itemsize(), &bytes)?;
+                } else {
+                    let tmp = Tensor::empty_on(self.shape(), self.dtype, d)?;
+                    backend.upload(&tmp.storage, 0, &bytes)?;
+                    backend.unary("copy", self, &tmp)?;
+                }
+                self.storage.backend_written();
+                return Ok(());
+            }
+            (Device::Cpu, d @ Device::Wgpu(_)) => {
+                // download the whole storage, then the CPU copy walks src's layout
+                let bytes = crate::backend::get(d)?.download(&src.storage)?;
+                let host = Storage::zeroed(src.storage.nbytes())?;
+                {
+                    let g = host.write()?;
+                    let n = bytes.len().min(src.storage.nbytes());
+                    // SAFETY: host holds nbytes, n <= nbytes
+                    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), g.ptr(), n) };
+                }
+                let h = Tensor { storage: Arc::new(host), layout: src_l, dtype: src.dtype };
+                return self.copy_(&h);
+            }
             // the shapes were checked: writing into a meta tensor is all bookkeeping
             (Device::Meta, _) => return Ok(()),
             (_, Device::Meta) => return Err(Error::NotImplemented(META_COPY_OUT.into())),
-            (Device::Cpu, d) | (d, _) => return Err(Error::NoHostData(d)),
+            (d, _) => return Err(Error::NoHostData(d)),
         }
         let src = src.with_layout(src_l);
         let src = if self.shares_storage(&src) { src.detached_copy()? } else { src };
@@ -421,6 +474,11 @@ impl Tensor {
         if self.is_meta() {
             return Ok(());
         }
+        if crate::backend::is_backend(self.device()) {
+            crate::backend::get(self.device())?.fill(self, value)?;
+            self.storage.backend_written();
+            return Ok(());
+        }
         let wg = self.storage.write()?;
         let plan = Plan::new(self.shape(), [self.strides()], [self.offset()]);
         crate::dispatch!(self.dtype, T => {
@@ -440,6 +498,9 @@ impl Tensor {
         if T::DTYPE != self.dtype {
             return Err(Error::runtime(format!("to_vec: tensor is {}, asked for {}", self.dtype.name(), T::DTYPE.name())));
         }
+        if crate::backend::is_backend(self.device()) {
+            return self.to_device(Device::Cpu)?.to_vec();
+        }
         let c = self.contiguous()?;
         let g = c.storage.read()?;
         // SAFETY: contiguous, `numel` elements of T from the offset.
@@ -457,6 +518,9 @@ impl Tensor {
         }
         if self.is_meta() {
             return Err(Error::runtime("Tensor.item() cannot be called on meta tensors"));
+        }
+        if crate::backend::is_backend(self.device()) {
+            return self.to_device(Device::Cpu)?.item();
         }
         let g = self.storage.read()?;
         Ok(crate::dispatch!(self.dtype, T => {

@@ -69,12 +69,19 @@ impl<'a> Call<'a> {
 /// `device`. Today the core implements CPU and meta; a wgpu tensor has no backend yet.
 #[inline]
 pub fn route(name: &str, device: Device) -> PyResult<()> {
+    let _ = name;
     match device {
         Device::Cpu | Device::Meta => Ok(()),
-        Device::Wgpu(_) => Err(PyNotImplementedError::new_err(format!(
-            "Could not run '{name}' with arguments from the 'wgpu' backend: the wgpu backend is not built yet"
-        ))),
+        // the core sends the ops with a wgpu kernel to its backend (rstorch::backend); the rest
+        // fail on the storage's missing host memory, which [`kernel`] names as the op's
+        Device::Wgpu(_) => Ok(()),
     }
+}
+
+/// torch's error for an op with no kernel for `device`.
+#[cold]
+pub fn not_implemented(name: &str, device: Device) -> PyErr {
+    PyNotImplementedError::new_err(format!("Could not run 'aten::{name}' with arguments from the '{}' backend.", device.type_name()))
 }
 
 /// Run `f` with the GIL released when the work is large enough to be worth it.
@@ -152,7 +159,10 @@ pub fn compute<R: Send>(py: Python<'_>, call: Call<'_>, kernel: impl FnOnce() ->
 #[inline]
 pub fn kernel<R: Send>(py: Python<'_>, name: &str, device: Device, numel: usize, f: impl FnOnce() -> rstorch::Result<R> + Send) -> PyResult<R> {
     route(name, device)?;
-    maybe_detach(py, numel, f).py_err()
+    match maybe_detach(py, numel, f) {
+        Err(rstorch::Error::NoHostData(d)) if d != Device::Meta => Err(not_implemented(name, d)),
+        r => r.py_err(),
+    }
 }
 
 /// An in-place op `name(*args(), **kwargs)` on `slf` (args self first): the Python autograd

@@ -10,6 +10,7 @@ mod dispatch;
 mod error;
 mod random;
 mod tensor;
+mod wgpu_backend;
 
 use pyo3::prelude::*;
 
@@ -24,6 +25,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add(name, d)?;
     }
     m.add_function(wrap_pyfunction!(tensor::_register, m)?)?;
+    m.add_function(wrap_pyfunction!(wgpu_backend::_register_wgpu_backend, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::_set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::_set_inference_mode, m)?)?;

@@ -307,6 +307,10 @@ fn binary_impl(op: BinaryOp, a: Arg, b: Arg, opmath: bool) -> Result<Tensor> {
     let half = if opmath && matches!(a, Arg::Tensor(_)) { half_scalar(op, compute, &b)? } else { None };
     let (ta, tb) = (cast(&a, compute)?, cast(&b, compute)?);
     let (ta, tb) = (ta.as_ref(), tb.as_ref());
+    if crate::backend::is_backend(ta.device()) || crate::backend::is_backend(tb.device()) {
+        let device = crate::Device::common([ta, tb])?;
+        return crate::backend::binary(op.name(), ta, tb, op.out_dtype(compute), device);
+    }
     if let Some(s) = half {
         // the operand `tb` (0-dim, rounded) only gives the broadcast shape and device
         return match compute {

@@ -182,6 +182,10 @@ pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
     if out.is_meta() {
         return Ok(out);
     }
+    if crate::backend::is_backend(out.device()) {
+        crate::backend::get(out.device())?.unary(&crate::backend::op_name(op), &out, &src)?;
+        return Ok(out);
+    }
     run_into(op, &src, &out)?;
     Ok(out)
 }
@@ -199,6 +203,10 @@ pub fn unary_(op: UnaryOp, t: &Tensor) -> Result<()> {
         ));
     }
     if t.is_meta() {
+        Ok(())
+    } else if crate::backend::is_backend(t.device()) && out_dtype == t.dtype() && op.kind() != Kind::Predicate {
+        crate::backend::get(t.device())?.unary(&crate::backend::op_name(op), t, t)?;
+        t.storage().backend_written();
         Ok(())
     } else if out_dtype == t.dtype() && op.kind() != Kind::Predicate {
         run_into(op, t, t)

@@ -157,6 +157,12 @@ fn inplace(op: BinaryOp, dst: &Tensor, other: Arg, alpha: Option<Scalar>) -> Res
     if dst.is_meta() {
         return Ok(()); // the checks above are all a meta op does
     }
+    if crate::backend::is_backend(dst.device()) {
+        let o = crate::backend::on_device(&other.as_tensor(compute)?, dst.device())?;
+        crate::backend::get(dst.device())?.binary(op.name(), dst, dst, &o, alpha.map_or(1.0, |a| a.to_f64()))?;
+        dst.storage().backend_written();
+        return Ok(());
+    }
     if dst.dtype() != compute {
         return mixed(op, dst, other, compute, alpha);
     }
