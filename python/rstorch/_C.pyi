@@ -63,6 +63,7 @@ __all__ = [
     '_random_empty_like',
     '_randperm',
     '_register',
+    '_register_wgpu_backend',
     '_searchsorted',
     '_set_anomaly_enabled',
     '_set_default_dtype',
@@ -692,6 +693,8 @@ def _random_empty_like(like: Any, dtype: Any) -> Any: ...
 def _randperm(n: Any, dtype: Any, generator: Any = None) -> Any: ...
 
 def _register(**entries: Any) -> Any: ...
+
+def _register_wgpu_backend(backend: Any) -> Any: ...
 
 def _searchsorted(sorted_sequence: Any, input: Any, out_int32: Any, right: Any, sorter: Any) -> Any: ...
 

@@ -258,9 +258,14 @@ def test_module_call_overhead_is_small():
     assert per_call < 20e-6
 
 
-def test_cuda_without_backend_raises_and_keeps_module():
+def test_cuda_moves_parameters_in_place_to_wgpu():
+    from rstorch import _wgpu
+    if not _wgpu.is_available():
+        pytest.skip(f"no wgpu adapter: {_wgpu.unavailable_reason()}")
     m = nn.Linear(2, 2)
     w = m.weight
-    with pytest.raises(RuntimeError, match="is not available"):
-        m.cuda()
-    assert m.weight is w and m.weight.device.type == "cpu"
+    before = w.tolist()
+    m.cuda()
+    # the Parameter object stays (an optimizer holding it sees the move), its data moved
+    assert m.weight is w and m.weight.device.type == "wgpu" and w.requires_grad
+    assert m.weight.cpu().tolist() == before
