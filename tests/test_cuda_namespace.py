@@ -1,5 +1,7 @@
-"""torch.cuda / torch.backends / torch.compile as scripts use them, with no GPU backend built:
-the device-selection idiom picks the CPU, the switches are accepted, device calls raise."""
+"""torch.cuda / torch.backends / torch.compile as scripts use them on a machine without a hardware
+GPU (lavapipe, a software adapter, at most): the device-selection idiom picks the CPU, the
+switches are accepted, the torch.cuda device calls raise; an explicit `.cuda()` moves to the wgpu
+device when any adapter exists (tests/test_wgpu_tensor.py), else raises."""
 
 import pytest
 
@@ -21,12 +23,20 @@ def test_no_device_calls_raise_runtime_error():
                  torch.cuda.memory_allocated, torch.cuda.get_rng_state, lambda: torch.cuda.set_device(0)):
         with pytest.raises(RuntimeError, match="No CUDA GPUs are available"):
             call()
-    with pytest.raises(RuntimeError, match="not available"):
-        torch.ones(2).cuda()
-    with pytest.raises(RuntimeError, match="not available"):
-        torch.ones(2).cuda(0)
-    with pytest.raises(RuntimeError, match="not available"):
-        nn.Linear(2, 2).cuda()
+    from rstorch import _wgpu
+    if _wgpu.is_available():
+        # no hardware adapter, but an explicit .cuda() is honoured on the software one
+        assert not torch.cuda.is_available()
+        assert torch.ones(2).cuda().device.type == "wgpu"
+        assert torch.ones(2).cuda(0).device == torch.device("wgpu", 0)
+        assert nn.Linear(2, 2).cuda().weight.device.type == "wgpu"
+    else:
+        with pytest.raises(RuntimeError, match="not available"):
+            torch.ones(2).cuda()
+        with pytest.raises(RuntimeError, match="not available"):
+            torch.ones(2).cuda(0)
+        with pytest.raises(RuntimeError, match="not available"):
+            nn.Linear(2, 2).cuda()
     with pytest.raises(RuntimeError):
         with torch.cuda.device(0):
             pass

@@ -43,8 +43,13 @@ def test_matmul_precision_default_device_threads():
     assert torch.get_default_device() == torch.device("cpu")
     torch.set_default_device("cpu")
     torch.set_default_device(None)
-    with pytest.raises(RuntimeError, match="not available"):
-        torch.set_default_device("cuda")
+    from rstorch import _wgpu
+    if _wgpu.is_available():
+        with pytest.raises(NotImplementedError, match="only 'cpu' can be the default device"):
+            torch.set_default_device("cuda")
+    else:
+        with pytest.raises(RuntimeError, match="not available"):
+            torch.set_default_device("cuda")
     assert torch.get_num_interop_threads() >= 1
     assert torch.set_flush_denormal(True) is False
     torch.set_warn_always(True)

@@ -83,5 +83,10 @@ def device_arg(d):
         return "cpu"
     if d._type == "meta":
         return "meta"
-    # "cuda" is the wgpu device under torch's name: tensors report device(type='wgpu')
+    # "cuda" is the wgpu device under torch's name: tensors report device(type='wgpu'). An
+    # explicit "cuda"/"wgpu" device takes any adapter, a software one too (torch.cuda.is_available()
+    # is True only for a hardware adapter, so the usual idiom never lands there by accident)
+    from . import _wgpu
+    if not _wgpu.is_available():
+        raise RuntimeError(f"device '{d}' is not available: no wgpu adapter ({_wgpu.unavailable_reason()})")
     return f"wgpu:{d._index or 0}"
