@@ -60,6 +60,47 @@ def main():
     print(f"wgpu a + b, queued      : {per_op(adds, n, rt.synchronize):7.2f} us/op")
     print(f"runtime launcher alone  : {per_op(launches, n, rt.synchronize):7.2f} us/op")
     print(f"cpu a + b (reference)   : {per_op(adds_cpu, n):7.2f} us/op")
+    # the other kernel families, queued, on small operands (host cost per op)
+    m, w = rstorch.ones(64, 64, device="wgpu"), rstorch.ones(64, 64, device="wgpu")
+    lbl = rstorch.zeros(64, dtype=rstorch.int64, device="wgpu")
+    F = rstorch.nn.functional
+    for name, f in [("a > 0 (bool out)", lambda: a > 0), ("m.sum(1) [64x64]", lambda: m.sum(1)),
+                    ("m.sum() [64x64]", lambda: m.sum()), ("m.amax(1)", lambda: m.amax(1)),
+                    ("m.argmax(1)", lambda: m.argmax(1)), ("m @ w [64^3]", lambda: m @ w),
+                    ("m.softmax(1)", lambda: m.softmax(1)), ("where(a > 0, a, b)", lambda: rstorch.where(a > 0, a, b)),
+                    ("cross_entropy(m, lbl)", lambda: F.cross_entropy(m, lbl))]:
+        def run(n, f=f):
+            for _ in range(n):
+                f()
+        run(10)
+        rt.synchronize()
+        print(f"{name:24s}: {per_op(run, max(n // 4, 50), rt.synchronize):7.2f} us/op")
+    # an MLP training step (784-128-10, batch 64, SGD): host time and submits per step
+    nn = rstorch.nn
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10)).to("wgpu")
+    opt = rstorch.optim.SGD(model.parameters(), lr=0.01)
+    xb = rstorch.randn(64, 784).to("wgpu")
+    yb = rstorch.randint(0, 10, (64,)).to("wgpu")
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+        return loss
+    step()
+    rt.synchronize()
+    steps = 20
+    s0, d0 = rt.submits, rt.dispatches
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        loss = step()
+    t1 = time.perf_counter()
+    rt.synchronize()
+    t2 = time.perf_counter()
+    print(f"MLP 784-128-10 b64 SGD step: {(t1 - t0) / steps * 1e3:.2f} ms recorded, {(t2 - t0) / steps * 1e3:.2f} ms "
+          f"with the GPU work; {(rt.submits - s0) / steps:.1f} submits and {(rt.dispatches - d0) / steps:.0f} "
+          f"dispatches per step (loss {loss.item():.4f})")
     rt.synchronize()
     s0 = rt.submits
     c = a

@@ -51,7 +51,7 @@ class Backend:
     def alloc(self, index, nbytes, zeroed):
         rt = runtime(index)
         self._by_pool[id(rt.pool)] = rt
-        region = rt.alloc(nbytes)
+        region = rt.alloc(max(nbytes, 1))  # an empty tensor gets a (tiny) block too: every region has its pool
         if zeroed and nbytes:
             self._elementwise.fill(rt, region, 0, n=-(-nbytes // 4))
         return region
@@ -60,7 +60,10 @@ class Backend:
         self._rt_of(region).upload(region, data, offset)
 
     def download(self, region):
-        return self._rt_of(region).download(region)
+        rt = self._rt_of(region)
+        data = rt.download(region)
+        rt.check_errors()  # a read-back is a sync point: a kernel's recorded error surfaces here
+        return data
 
     # ------------------------------------------------------------------ ops
 
@@ -92,16 +95,85 @@ class Backend:
 
     def unary(self, op, out, a):
         ew = self._elementwise
+        if op == "copy" and (out[4] != "float32" or a[4] != "float32"):
+            # a copy between dtypes (or of a non-float32 dtype): the typed family's convert
+            self._typed_launch("copy", out, a)
+            return
+        if op in ("isnan", "logicalnot"):  # the core's op names (UnaryOp's, lowercased)
+            self._typed_launch("logical_not" if op == "logicalnot" else op, out, a)
+            return
         if op not in ew.UNARY:
             raise _not_implemented(op)
-        if op == "copy" and out[4] == a[4] and out[4] != "float32":
-            raise _not_implemented("copy_", out[4])
         o, x = self._views(op, out, a)
         ew.unary(self._rt_of(out[0]), op, o, x)
 
     def binary(self, op, out, a, b, alpha):
         ew = self._elementwise
+        if op in _COMPARISONS:
+            # inputs already in their common dtype (the core promotes); bool out
+            self._typed_launch(op, out, a, b, float_compare=a[4] == "float32")
+            return
+        if op in _LOGICAL:
+            if op.startswith("bitwise") and "float32" in (a[4], b[4]):
+                raise _not_implemented(op, "float32")
+            self._typed_launch(op, out, a, b)
+            return
         if op not in ew.BINARY:
             raise _not_implemented(op)
         o, x, y = self._views(op, out, a, b)
         ew.binary(self._rt_of(out[0]), op, o, x, y, alpha)
+
+    def ternary(self, op, out, a, b, c):
+        if op != "where":
+            raise _not_implemented(op)
+        if a[4] != "bool" or b[4] != out[4] or c[4] != out[4]:
+            raise _not_implemented(op, f"{a[4]}, {b[4]}, {c[4]} -> {out[4]}")
+        self._typed_launch("where", out, a, b, c)
+
+    def _typed_launch(self, op, out, *ins, float_compare=False):
+        from . import typed
+        ew = self._elementwise
+        views = [ew.View(v[0], v[1], v[2], v[3]) for v in (out,) + ins]
+        typed.launch(self._rt_of(out[0]), op, views[0], views[1:], [v[4] for v in (out,) + ins], float_compare)
+
+    def reduce(self, op, out, idx, a, dims):
+        from . import reduce
+        if a[4] != "float32" or out[4] != "float32":
+            raise _not_implemented(op, a[4] if a[4] != "float32" else out[4])
+        ew = self._elementwise
+        o, x = ew.View(*out[:4]), ew.View(*a[:4])
+        i = None if idx is None else ew.View(*idx[:4])
+        if idx is not None and (idx[4] != "int64" or idx[1] != out[1] or idx[2] != out[2]):
+            raise RuntimeError("wgpu reduce: the indices must be int64 and laid out as the values")
+        reduce.reduce(self._rt_of(out[0]), op, o, i, x, dims)
+
+    def softmax(self, op, out, a, dim):
+        from . import reduce
+        o, x = self._views(op, out, a)
+        reduce.softmax(self._rt_of(out[0]), o, x, dim, op == "log_softmax")
+
+    def matmul(self, out, a, b, alpha, accumulate):
+        from . import matmul
+        o, x, y = self._views("mm", out, a, b)
+        matmul.matmul(self._rt_of(out[0]), o, x, y, alpha, accumulate)
+
+
+    def cross_entropy(self, loss, lse, x, target, ignore_index):
+        from . import loss as loss_k
+        if x[4] != "float32" or target[4] != "int64":
+            raise _not_implemented("cross_entropy_loss", x[4] if x[4] != "float32" else target[4])
+        ew = self._elementwise
+        v = [ew.View(*t[:4]) for t in (loss, lse, x, target)]
+        loss_k.forward(self._rt_of(loss[0]), *v, ignore_index)
+
+    def cross_entropy_backward(self, out, x, target, lse, g, ignore_index):
+        from . import loss as loss_k
+        if x[4] != "float32" or target[4] != "int64" or g[4] != "float32":
+            raise _not_implemented("cross_entropy_loss_backward", x[4])
+        ew = self._elementwise
+        v = [ew.View(*t[:4]) for t in (out, x, target, lse, g)]
+        loss_k.backward(self._rt_of(out[0]), *v, ignore_index)
+
+
+_COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+_LOGICAL = ("bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or", "logical_xor")

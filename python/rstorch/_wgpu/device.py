@@ -99,6 +99,8 @@ class Runtime:
         self._ring_bind_group = self.device.create_bind_group(layout=self.kernels.params_layout, entries=[
             {"binding": 0, "resource": {"buffer": self._ring, "offset": 0, "size": PARAMS_BYTES}}])
         self._staging = {}  # size -> MAP_READ buffer for read-backs
+        self._error = None  # the device-side error record (error_region), made on first use
+        self._error_armed = False
         try:
             self._raw = _RawRecorder()
         except (ImportError, AttributeError):
@@ -214,6 +216,39 @@ class Runtime:
         """Submit the queued work and wait until the device has finished all of it."""
         self.flush()
         self.device._poll_wait()
+        self.check_errors()
+
+    # ------------------------------------------------------------------ device-side errors
+
+    # what a kernel's error code means (the value it recorded goes in)
+    ERRORS = {1: (IndexError, "Target {} is out of bounds.")}
+
+    def error_region(self):
+        """The error record that bounds-checking kernels write (flag word: an ERRORS code, then
+        the offending value's low and high words; the first error wins). Binding it arms the
+        check that the next sync point runs."""
+        if self._error is None:
+            from .elementwise import fill
+            self._error = self.pool.alloc(16)
+            fill(self, self._error, 0, n=4)
+        self._error_armed = True
+        return self._error
+
+    def check_errors(self):
+        """Raise the error a kernel recorded since the last check (then clear it). A sync point;
+        it reads the record back only when a bounds-checking kernel ran since the last check."""
+        if not self._error_armed:
+            return
+        self._error_armed = False
+        code, lo, hi = struct.unpack("<3I", self.download(self._error, 12))
+        if code:
+            from .elementwise import fill
+            fill(self, self._error, 0, n=4)
+            value = lo | hi << 32
+            if value >= 1 << 63:
+                value -= 1 << 64
+            kind, msg = self.ERRORS.get(code, (RuntimeError, "wgpu kernel error {}"))
+            raise kind(msg.format(value))
 
     # ------------------------------------------------------------------ transfers
 

@@ -108,16 +108,20 @@ class Kernels:
             got = self._modules[family] = (mod, len(bindings))
         return got
 
-    def pipeline(self, family, entry):
-        """The compute pipeline of `entry` in `family`.wgsl (compiled on first use, then cached)."""
-        key = (family, entry)
+    def pipeline(self, family, entry, constants=None):
+        """The compute pipeline of `entry` in `family`.wgsl (compiled on first use, then cached),
+        specialised by `constants` (a dict of the shader's `override` constants: the op of a
+        family whose entry points serve several ops)."""
+        key = (family, entry) if constants is None else (family, entry, tuple(sorted(constants.items())))
         pipe = self._pipelines.get(key)
         if pipe is None:
             mod, count = self.module(family)
+            stage = {"module": mod, "entry_point": entry}
+            if constants:
+                stage["constants"] = dict(constants)
             try:
                 pipe = self.device.create_compute_pipeline(
-                    label=f"{family}.{entry}", layout=self.storage_layout(count)[1],
-                    compute={"module": mod, "entry_point": entry})
+                    label=f"{family}.{entry}", layout=self.storage_layout(count)[1], compute=stage)
             except wgpu.GPUError as e:
                 raise ShaderError(f"{family}.wgsl entry point {entry!r}: {e}") from None
             self._pipelines[key] = pipe

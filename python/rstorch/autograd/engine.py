@@ -45,7 +45,7 @@ def make_grads(outputs, grad_outputs):
                 if not out.dtype.is_floating_point:
                     raise RuntimeError(
                         f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
-                g = ones(out.shape, dtype=out.dtype)
+                g = ones(out.shape, dtype=out.dtype, device=out.device)
         elif isinstance(g, TensorBase):
             if g.shape != out.shape:
                 raise RuntimeError(

@@ -30,6 +30,34 @@ pub trait Backend: Send + Sync {
     fn unary(&self, op: &str, out: &Tensor, a: &Tensor) -> Result<()>;
     /// `out = op(a, b)`, both broadcast to `out`'s shape (add/sub: `a + alpha * b`).
     fn binary(&self, op: &str, out: &Tensor, a: &Tensor, b: &Tensor, alpha: f64) -> Result<()>;
+    /// `out = op(a, b, c)`, all broadcast to `out`'s shape ("where": `a` the bool condition).
+    fn ternary(&self, op: &str, out: &Tensor, _a: &Tensor, _b: &Tensor, _c: &Tensor) -> Result<()> {
+        Err(not_implemented(op, out.device()))
+    }
+    /// The reduction `op` of `a` over `dims` into `out` (and the int64 `indices` of argmax-like
+    /// ops); both come with keepdim's shape, so every dim of `a` has one in `out`.
+    fn reduce(&self, op: &str, out: &Tensor, _indices: Option<&Tensor>, _a: &Tensor, _dims: &[usize]) -> Result<()> {
+        Err(not_implemented(op, out.device()))
+    }
+    /// `out = softmax(a, dim)` or `log_softmax` (`op`), same shapes.
+    fn softmax(&self, op: &str, out: &Tensor, _a: &Tensor, _dim: usize) -> Result<()> {
+        Err(not_implemented(op, out.device()))
+    }
+    /// `out = alpha * a @ b` (`out += ...` when `accumulate`) for `batch + [m, k]` and
+    /// `batch + [k, n]` with equal (already broadcast) batch dims.
+    fn matmul(&self, out: &Tensor, _a: &Tensor, _b: &Tensor, _alpha: f64, _accumulate: bool) -> Result<()> {
+        Err(not_implemented("mm", out.device()))
+    }
+    /// Cross-entropy of logits `x` [N, C] against int64 `target` [N]: each row's loss (0 where
+    /// the target is `ignore_index`) into `loss` and its log-sum-exp into `lse` (both [N]). An
+    /// out-of-range target raises IndexError at the next sync point.
+    fn cross_entropy(&self, loss: &Tensor, _lse: &Tensor, _x: &Tensor, _target: &Tensor, _ignore_index: i64) -> Result<()> {
+        Err(not_implemented("cross_entropy_loss", loss.device()))
+    }
+    /// Its gradient: `out = g[r] * (softmax(x)[r] - onehot(target[r]))`, 0 on ignored rows.
+    fn cross_entropy_backward(&self, out: &Tensor, _x: &Tensor, _target: &Tensor, _lse: &Tensor, _g: &Tensor, _ignore_index: i64) -> Result<()> {
+        Err(not_implemented("cross_entropy_loss_backward", out.device()))
+    }
 }
 
 static WGPU: OnceLock<Box<dyn Backend>> = OnceLock::new();
@@ -73,6 +101,55 @@ pub(crate) fn binary(op: &str, a: &Tensor, b: &Tensor, dtype: crate::dtype::DTyp
     let shape = crate::shape::broadcast_shapes(a.shape(), b.shape())?;
     let out = Tensor::empty_for(&shape, &[&a, &b], dtype, device)?;
     get(device)?.binary(op, &out, &a, &b, 1.0)?;
+    out.storage().backend_written();
+    Ok(out)
+}
+
+/// A ternary elementwise op on a backend device (`where`), laid out as the CPU path lays it out.
+pub(crate) fn ternary(op: &str, a: &Tensor, b: &Tensor, c: &Tensor, dtype: crate::dtype::DType) -> Result<Tensor> {
+    let device = Device::common([a, b, c])?;
+    let (a, b, c) = (on_device(a, device)?, on_device(b, device)?, on_device(c, device)?);
+    let shape = crate::shape::broadcast_shapes_many(&[a.shape(), b.shape(), c.shape()])?;
+    let out = Tensor::empty_for(&shape, &[&a, &b, &c], dtype, device)?;
+    get(device)?.ternary(op, &out, &a, &b, &c)?;
+    out.storage().backend_written();
+    Ok(out)
+}
+
+/// A reduction over `dims` on a backend device: the output (and int64 indices when
+/// `with_indices`) laid out as the CPU path lays them out, handed to the kernel with keepdim's
+/// shape.
+pub(crate) fn reduce(
+    op: &str,
+    t: &Tensor,
+    dims: &[usize],
+    keepdim: bool,
+    dtype: crate::dtype::DType,
+    with_indices: bool,
+) -> Result<(Tensor, Option<Tensor>)> {
+    let device = t.device();
+    let shape = crate::ops::reduce::reduced_shape(t.shape(), dims, keepdim);
+    let out = Tensor::empty_on(&shape, dtype, device)?;
+    let idx = if with_indices { Some(Tensor::empty_on(&shape, crate::dtype::DType::Int64, device)?) } else { None };
+    let kept: Vec<i64> = crate::ops::reduce::reduced_shape(t.shape(), dims, true).iter().map(|&s| s as i64).collect();
+    let ko = out.reshape(&kept)?;
+    let ki = match &idx {
+        Some(i) => Some(i.reshape(&kept)?),
+        None => None,
+    };
+    get(device)?.reduce(op, &ko, ki.as_ref(), t, dims)?;
+    out.storage().backend_written();
+    if let Some(i) = &idx {
+        i.storage().backend_written();
+    }
+    Ok((out, idx))
+}
+
+/// softmax/log_softmax along `dim` on a backend device.
+pub(crate) fn softmax(t: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
+    let out = Tensor::empty_on(t.shape(), t.dtype(), t.device())?;
+    get(t.device())?.softmax(if log { "log_softmax" } else { "softmax" }, &out, t, dim)?;
+    out.storage().backend_written();
     Ok(out)
 }
 

@@ -22,6 +22,8 @@ fn core_err(py: Python<'_>, e: PyErr) -> Error {
     let msg = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
     if e.is_instance_of::<PyNotImplementedError>(py) {
         Error::NotImplemented(msg)
+    } else if e.is_instance_of::<pyo3::exceptions::PyIndexError>(py) {
+        Error::index(msg) // a device-side bounds error (an out-of-range target)
     } else {
         Error::runtime(msg)
     }
@@ -91,6 +93,57 @@ impl Backend for PyBackend {
     fn binary(&self, op: &str, out: &Tensor, a: &Tensor, b: &Tensor, alpha: f64) -> Result<()> {
         Python::attach(|py| {
             self.obj.bind(py).call_method1("binary", (op, view(py, out)?, view(py, a)?, view(py, b)?, alpha)).map_err(|e| core_err(py, e))?;
+            Ok(())
+        })
+    }
+
+    fn ternary(&self, op: &str, out: &Tensor, a: &Tensor, b: &Tensor, c: &Tensor) -> Result<()> {
+        Python::attach(|py| {
+            let args = (op, view(py, out)?, view(py, a)?, view(py, b)?, view(py, c)?);
+            self.obj.bind(py).call_method1("ternary", args).map_err(|e| core_err(py, e))?;
+            Ok(())
+        })
+    }
+
+    fn reduce(&self, op: &str, out: &Tensor, indices: Option<&Tensor>, a: &Tensor, dims: &[usize]) -> Result<()> {
+        Python::attach(|py| {
+            let idx = match indices {
+                Some(i) => Some(view(py, i)?),
+                None => None,
+            };
+            let dims = pyo3::types::PyTuple::new(py, dims).map_err(|e| core_err(py, e))?;
+            self.obj.bind(py).call_method1("reduce", (op, view(py, out)?, idx, view(py, a)?, dims)).map_err(|e| core_err(py, e))?;
+            Ok(())
+        })
+    }
+
+    fn softmax(&self, op: &str, out: &Tensor, a: &Tensor, dim: usize) -> Result<()> {
+        Python::attach(|py| {
+            self.obj.bind(py).call_method1("softmax", (op, view(py, out)?, view(py, a)?, dim)).map_err(|e| core_err(py, e))?;
+            Ok(())
+        })
+    }
+
+    fn cross_entropy(&self, loss: &Tensor, lse: &Tensor, x: &Tensor, target: &Tensor, ignore_index: i64) -> Result<()> {
+        Python::attach(|py| {
+            let args = (view(py, loss)?, view(py, lse)?, view(py, x)?, view(py, target)?, ignore_index);
+            self.obj.bind(py).call_method1("cross_entropy", args).map_err(|e| core_err(py, e))?;
+            Ok(())
+        })
+    }
+
+    fn cross_entropy_backward(&self, out: &Tensor, x: &Tensor, target: &Tensor, lse: &Tensor, g: &Tensor, ignore_index: i64) -> Result<()> {
+        Python::attach(|py| {
+            let args = (view(py, out)?, view(py, x)?, view(py, target)?, view(py, lse)?, view(py, g)?, ignore_index);
+            self.obj.bind(py).call_method1("cross_entropy_backward", args).map_err(|e| core_err(py, e))?;
+            Ok(())
+        })
+    }
+
+    fn matmul(&self, out: &Tensor, a: &Tensor, b: &Tensor, alpha: f64, accumulate: bool) -> Result<()> {
+        Python::attach(|py| {
+            let args = (view(py, out)?, view(py, a)?, view(py, b)?, alpha, accumulate);
+            self.obj.bind(py).call_method1("matmul", args).map_err(|e| core_err(py, e))?;
             Ok(())
         })
     }

@@ -121,7 +121,7 @@ def _to_index(grad, x, indices, kwargs):
     idx = _unsqueeze_back(indices, x, kwargs)
     shape = [1] * x.dim()
     shape[d] = x.shape[d]
-    positions = rstorch.arange(x.shape[d]).view(shape)
+    positions = rstorch.arange(x.shape[d], device=x.device).view(shape)
     return g * (positions == idx).to(g.dtype)
 
 

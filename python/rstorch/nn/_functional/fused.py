@@ -58,7 +58,13 @@ def linear(input, weight, bias=None):
 def _ce_fusable(input, target, weight, label_smoothing):
     """Whether the fused kernel takes this call: class-index targets whose shapes, dtypes and
     weight torch accepts (anything else goes to the composite, which raises torch's errors)."""
-    if not _fusable(input) or target.dtype not in (rstorch.int64, rstorch.uint8):
+    if input.device.type == "wgpu":
+        # the GPU kernel (shaders/loss.wgsl): (N, C) or (C,) float32 logits, no class weights,
+        # no label smoothing
+        if input.dtype is not rstorch.float32 or target.dtype is not rstorch.int64 or weight is not None \
+                or label_smoothing != 0.0 or input.dim() not in (1, 2):
+            return False
+    elif not _fusable(input) or target.dtype not in (rstorch.int64, rstorch.uint8):
         return False
     if not (0.0 <= label_smoothing <= 1.0):
         return False

@@ -75,6 +75,11 @@ fn product(a: &Tensor, b: &Tensor, input: Option<(&Tensor, Scalar)>, alpha: Scal
         // beta == 0: input is ignored (NaN in it does not propagate), like torch
         _ => false,
     };
+    if crate::backend::is_backend(out.device()) {
+        crate::backend::get(out.device())?.matmul(&out, a, b, alpha.to_f64(), accumulate)?;
+        out.storage().backend_written();
+        return Ok(out);
+    }
     gemm::gemm_into(&out, a, b, alpha, accumulate)?;
     Ok(out)
 }

@@ -184,6 +184,7 @@ pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
     }
     if crate::backend::is_backend(out.device()) {
         crate::backend::get(out.device())?.unary(&crate::backend::op_name(op), &out, &src)?;
+        out.storage().backend_written();
         return Ok(out);
     }
     run_into(op, &src, &out)?;

@@ -74,6 +74,9 @@ pub fn where_(cond: &Tensor, x: Arg, y: Arg) -> Result<Tensor> {
         }
     }
     let (tx, ty) = (x.as_tensor(dtype)?, y.as_tensor(dtype)?);
+    if [&cond, &tx, &ty].iter().any(|t| crate::backend::is_backend(t.device())) {
+        return crate::backend::ternary("where", &cond, &tx, &ty, dtype);
+    }
     crate::dispatch!(dtype, T => map3::<bool, T, T, T>(&cond, &tx, &ty, |c, a, b| if c { a } else { b }))
 }
 

@@ -28,6 +28,14 @@ pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     if t.is_meta() {
         return Ok(());
     }
+    if crate::backend::is_backend(t.device()) || crate::backend::is_backend(m.device()) {
+        let device = crate::Device::common([t, &m])?;
+        let v = Tensor::full_on(&[], value, t.dtype(), device)?;
+        let m = if m.shares_storage(t) { m.copy_as(m.dtype())? } else { m };
+        crate::backend::get(device)?.ternary("where", t, &m, &v, t)?;
+        t.storage().backend_written();
+        return Ok(());
+    }
     let m = if m.shares_storage(t) { m.contiguous_copy()? } else { m };
     let mg = m.storage().read()?;
     let tg = t.storage().write()?;

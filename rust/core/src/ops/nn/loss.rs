@@ -101,6 +101,9 @@ pub fn cross_entropy(input: &Tensor, target: &Tensor, weight: Option<&Tensor>, o
     let mut tensors = vec![input, target];
     tensors.extend(weight);
     let device = Device::common(tensors)?;
+    if crate::backend::is_backend(device) {
+        return on_backend(input, target, weight, o, (n, c, s), device);
+    }
     let loss = Tensor::empty_on(&loss_shape(input, o.reduction), input.dtype(), device)?;
     let lse = Tensor::empty_on(&[n * s], input.dtype(), device)?;
     if loss.is_meta() {
@@ -189,6 +192,83 @@ fn forward<T: Float>(
     })
 }
 
+// ------------------------------------------------------------------------ on a backend device
+
+/// The cases the GPU kernel covers: no class weights, no label smoothing, no spatial dims.
+fn backend_case(weight: Option<&Tensor>, o: CrossEntropy, s: usize, device: Device) -> Result<()> {
+    if weight.is_some() || o.label_smoothing > 0.0 || s != 1 {
+        return Err(crate::backend::not_implemented("cross_entropy_loss", device));
+    }
+    Ok(())
+}
+
+/// The number of targets that are not `ignore_index`, as a 0-dim float tensor on the device
+/// (mean's divisor).
+fn counted_targets(target: &Tensor, ignore: i64, dtype: DType) -> Result<Tensor> {
+    use crate::ops::binary::{binary, BinaryOp};
+    use crate::ops::Arg;
+    let valid = binary(BinaryOp::Ne, Arg::Tensor(target), Arg::Scalar(crate::Scalar::Int(ignore)))?.to_dtype(dtype)?;
+    crate::ops::reduce::sum(&valid, None, false, None)
+}
+
+/// [`cross_entropy`] on a backend device: the kernel gives each row's loss and log-sum-exp
+/// (checking the targets on the device), the reduction runs as device ops.
+fn on_backend(input: &Tensor, target: &Tensor, weight: Option<&Tensor>, o: CrossEntropy, (n, c, s): (usize, usize, usize), device: Device) -> Result<(Tensor, Tensor)> {
+    backend_case(weight, o, s, device)?;
+    let x = input.reshape(&[n as i64, c as i64])?;
+    let t = target.reshape(&[n as i64])?;
+    let rows = Tensor::empty_on(&[n], input.dtype(), device)?;
+    let lse = Tensor::empty_on(&[n], input.dtype(), device)?;
+    crate::backend::get(device)?.cross_entropy(&rows, &lse, &x, &t, o.ignore_index)?;
+    rows.storage().backend_written();
+    lse.storage().backend_written();
+    let shape: Vec<i64> = loss_shape(input, o.reduction).iter().map(|&v| v as i64).collect();
+    let loss = match o.reduction {
+        Reduction::None => rows.reshape(&shape)?,
+        Reduction::Sum => crate::ops::reduce::sum(&rows, None, false, None)?,
+        Reduction::Mean => {
+            use crate::ops::binary::{binary, BinaryOp};
+            use crate::ops::Arg;
+            let total = crate::ops::reduce::sum(&rows, None, false, None)?;
+            binary(BinaryOp::Div, Arg::Tensor(&total), Arg::Tensor(&counted_targets(&t, o.ignore_index, input.dtype())?))?
+        }
+    };
+    Ok((loss, lse))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn backward_on_backend(
+    grad: &Tensor,
+    input: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    lse: &Tensor,
+    o: CrossEntropy,
+    (n, c, s): (usize, usize, usize),
+    device: Device,
+) -> Result<Tensor> {
+    use crate::ops::binary::{binary, BinaryOp};
+    use crate::ops::Arg;
+    backend_case(weight, o, s, device)?;
+    let x = input.reshape(&[n as i64, c as i64])?;
+    let t = target.reshape(&[n as i64])?;
+    let g = grad.to_dtype(input.dtype())?;
+    let g = match o.reduction {
+        Reduction::None => g.reshape(&[n as i64])?,
+        Reduction::Sum => g.reshape(&[])?.expand(&[n as i64])?,
+        Reduction::Mean => {
+            let per = binary(BinaryOp::Div, Arg::Tensor(&g.reshape(&[])?), Arg::Tensor(&counted_targets(&t, o.ignore_index, input.dtype())?))?;
+            per.expand(&[n as i64])?
+        }
+    };
+    let g = crate::backend::on_device(&g, device)?;
+    let out = Tensor::empty_on(input.shape(), input.dtype(), device)?;
+    let o2 = out.reshape(&[n as i64, c as i64])?;
+    crate::backend::get(device)?.cross_entropy_backward(&o2, &x, &t, lse, &g, o.ignore_index)?;
+    out.storage().backend_written();
+    Ok(out)
+}
+
 /// The gradient of [`cross_entropy`]'s loss with respect to its input, given `grad` (the loss's
 /// gradient: 0-dim when reduced) and the saved log-sum-exps: per row, with `p` the softmax,
 /// `w_t` the target's weight (1 without weights), `W` the weights' sum (C without) and `ls` the
@@ -212,6 +292,9 @@ pub fn cross_entropy_backward(
         return Err(Error::runtime(format!("cross_entropy_backward: gradient of {} elements, expected {expect}", grad.numel())));
     }
     let device = Device::common([input, target, lse, grad])?;
+    if crate::backend::is_backend(device) {
+        return backward_on_backend(grad, input, target, weight, lse, o, (n, c, s), device);
+    }
     let out = Tensor::empty_on(input.shape(), input.dtype(), device)?;
     if out.is_meta() {
         return Ok(out);

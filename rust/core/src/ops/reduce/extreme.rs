@@ -113,6 +113,9 @@ pub fn amax(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, max: bool) -> Resul
     }
     let dims = reduced_dims(t.ndim(), dims)?;
     check_nonempty(name, t, &dims)?;
+    if crate::backend::is_backend(t.device()) {
+        return Ok(crate::backend::reduce(name, t, &dims, keepdim, t.dtype(), false)?.0);
+    }
     crate::dispatch!(t.dtype(), S => if max {
         reduce1::<S, _, S>(t, &dims, keepdim, &Extreme::<true>, |a| a)
     } else {
@@ -135,6 +138,10 @@ pub fn max_all(t: &Tensor, max: bool) -> Result<Tensor> {
 pub fn max_dim(t: &Tensor, dim: i64, keepdim: bool, max: bool) -> Result<(Tensor, Tensor)> {
     let dims = reduced_dims(t.ndim(), Some(&[dim]))?;
     check_nonempty(if max { "max" } else { "min" }, t, &dims)?;
+    if crate::backend::is_backend(t.device()) {
+        let (v, i) = crate::backend::reduce(if max { "argmax" } else { "argmin" }, t, &dims, keepdim, t.dtype(), true)?;
+        return Ok((v, i.expect("indices")));
+    }
     crate::dispatch!(t.dtype(), S => if max {
         reduce2::<S, _, S, i64>(t, &dims, keepdim, &ArgExtreme::<true>, |(v, i)| (v, i as i64))
     } else {
@@ -153,6 +160,9 @@ pub fn argmax(t: &Tensor, dim: Option<i64>, keepdim: bool, max: bool) -> Result<
     }
     let dims = reduced_dims(t.ndim(), dim.as_ref().map(std::slice::from_ref))?;
     check_nonempty(name, t, &dims)?;
+    if crate::backend::is_backend(t.device()) {
+        return Ok(crate::backend::reduce(name, t, &dims, keepdim, t.dtype(), true)?.1.expect("indices"));
+    }
     // dim=None with keepdim keeps every dim as size 1, like torch
     crate::dispatch!(t.dtype(), S => if max {
         reduce1::<S, _, i64>(t, &dims, keepdim, &ArgExtreme::<true>, |(_, i)| i as i64)

@@ -236,6 +236,9 @@ pub fn softmax(t: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<
         let kernel = format!("{name}_{}kernel_impl", if last { "lastdim_" } else { "" });
         return Err(Error::unsupported(kernel, t.dtype()));
     }
+    if crate::backend::is_backend(t.device()) {
+        return crate::backend::softmax(&t, d, log);
+    }
     let r = match t.dtype() {
         DType::Float64 => map_lines::<f64, f64, f64>(&t, dim, false, |x, y, _| softmax_line(x, y, log)),
         d => crate::dispatch!(d, S => map_lines::<S, f32, S>(&t, dim, false, |x, y, _| softmax_line(x, y, log))),

@@ -66,6 +66,9 @@ pub fn sum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>
     let t = cast_input(t, dtype)?;
     // with dtype= the input is cast first and the result keeps that dtype (int32 stays int32)
     let out = dtype.unwrap_or(sum_dtype(t.dtype()));
+    if crate::backend::is_backend(t.device()) {
+        return Ok(crate::backend::reduce("sum", &t, &dims, keepdim, out, false)?.0);
+    }
     crate::dispatch!(t.dtype(), S => {
         if out.is_floating_point() {
             reduce1::<S, _, S>(&t, &dims, keepdim, &FSum, S::from_f64)
@@ -99,6 +102,9 @@ pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType
     }
     let dims = reduced_dims(t.ndim(), dims)?;
     let t = t.to_dtype(out_dtype)?;
+    if crate::backend::is_backend(t.device()) {
+        return Ok(crate::backend::reduce("mean", &t, &dims, keepdim, out_dtype, false)?.0);
+    }
     let n = count_of(&t, &dims) as f64;
     crate::dispatch!(out_dtype, S => reduce1::<S, _, S>(&t, &dims, keepdim, &FSum, |a| S::from_f64(a / n)))
 }
