@@ -79,6 +79,9 @@ class Backend:
             v = float(value) if dtype == "float32" else int(value)
             self._elementwise.fill(rt, region, v, n=n, offset=offset)
             return
+        if dtype in ("int64", "uint64"):
+            self._elementwise.fill64(rt, region, int(value), n, offset)  # a kernel: no upload, no submit
+            return
         fmt = _PACK.get(dtype)
         if fmt is None:
             raise _not_implemented("fill_", dtype)

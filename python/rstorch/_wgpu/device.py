@@ -101,6 +101,7 @@ class Runtime:
         self._staging = {}  # size -> MAP_READ buffer for read-backs
         self._error = None  # the device-side error record (error_region), made on first use
         self._error_armed = False
+        self._error_seen = None  # the record as a read-back fetched it, for check_errors
         try:
             self._raw = _RawRecorder()
         except (ImportError, AttributeError):
@@ -237,10 +238,13 @@ class Runtime:
     def check_errors(self):
         """Raise the error a kernel recorded since the last check (then clear it). A sync point;
         it reads the record back only when a bounds-checking kernel ran since the last check."""
-        if not self._error_armed:
-            return
-        self._error_armed = False
-        code, lo, hi = struct.unpack("<3I", self.download(self._error, 12))
+        seen, self._error_seen = self._error_seen, None
+        if seen is None:
+            if not self._error_armed:
+                return
+            self._error_armed = False
+            seen = self.download(self._error, 12)
+        code, lo, hi = struct.unpack("<3I", seen)
         if code:
             from .elementwise import fill
             fill(self, self._error, 0, n=4)
@@ -300,7 +304,22 @@ class Runtime:
                 self._encoder = self.device.create_command_encoder(label="rstorch read-back")
             self._end_pass()
             self._encoder.copy_buffer_to_buffer(region.buffer, lo, staging, 0, size)
+            err_staging = None
+            if self._error_armed and region is not self._error:
+                # the error record rides in the same submit (check_errors then reads no more)
+                err_staging = self._staging_buffer(256)
+                if err_staging is staging:
+                    err_staging = None
+                else:
+                    self._encoder.copy_buffer_to_buffer(self._error.buffer, self._error.offset, err_staging, 0, 16)
             self.flush()
+            if err_staging is not None:
+                err_staging.map_sync(wgpu.MapMode.READ, 0, 16)
+                try:
+                    self._error_seen = bytes(err_staging.read_mapped(0, 12, copy=True))
+                    self._error_armed = False
+                finally:
+                    err_staging.unmap()
             staging.map_sync(wgpu.MapMode.READ, 0, size)
             try:
                 data = staging.read_mapped(0, size, copy=True)

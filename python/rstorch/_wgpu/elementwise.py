@@ -20,7 +20,7 @@ _UNARY_ENTRY = {op: f"{op}_f32" for op in UNARY}
 _BINARY_ENTRY = {op: f"{op}_f32" for op in BINARY}
 _HEAD = packer("8I")    # Strided.head and .offset
 _WORDS = packer("32I")  # Strided.size and the three strides
-_FILL = packer("3I")
+_FILL = packer("4I")
 _F32_BITS = struct.Struct("<f")
 
 
@@ -157,4 +157,14 @@ def fill(rt, region, value, n=None, offset=0):
         bits = int(value) & 0xFFFFFFFF
     kernels = rt.kernels
     rt.dispatch(kernels.pipeline("fill", "fill_32"), kernels.bind_group([region.block]), -(-n // WORKGROUP),
-                _FILL.pack(n, bits, region.offset // F32 + offset))
+                _FILL.pack(n, bits, region.offset // F32 + offset, 0))
+
+
+def fill64(rt, region, value, n, offset=0):
+    """Queue filling `n` 64-bit elements (int64) of `region` from element `offset` with `value`."""
+    if n <= 0:
+        return
+    v = int(value) & 0xFFFFFFFFFFFFFFFF
+    kernels = rt.kernels
+    rt.dispatch(kernels.pipeline("fill", "fill_64"), kernels.bind_group([region.block]), -(-n // WORKGROUP),
+                _FILL.pack(n, v & 0xFFFFFFFF, region.offset // 8 + offset, v >> 32))
