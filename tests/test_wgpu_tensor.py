@@ -593,3 +593,27 @@ def test_mlp_training_matches_cpu():
     assert lc[4] < lc[0] and lc[5] < lc[1]  # the same batches, later: training happened
     for a, b in zip(pg, pc):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+
+
+def test_int64_fill_kernel_and_step_without_submits():
+    # int64 fills run a kernel (no upload): a training step records without any submit
+    v = [0, -3, 2**40 + 5, -(2**35)]
+    for x in v:
+        assert rstorch.full((5,), x, dtype=rstorch.int64, device="wgpu").cpu().tolist() == [x] * 5
+    g = rstorch.zeros(2, 3, dtype=rstorch.int64, device="wgpu")
+    g.fill_(-7)
+    assert g.cpu().tolist() == [[-7] * 3] * 2
+    nn, F = rstorch.nn, rstorch.nn.functional
+    rt = _wgpu.runtime()
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3)).to("wgpu")
+    opt = rstorch.optim.SGD(model.parameters(), lr=0.1)
+    xb, yb = _rand(10, 8, seed=95).to("wgpu"), rstorch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0]).to("wgpu")
+    rt.synchronize()
+    s0 = rt.submits
+    for _ in range(3):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+    assert rt.submits == s0
+    assert np.isfinite(loss.item()) and rt.submits == s0 + 1

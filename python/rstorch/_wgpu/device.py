@@ -102,6 +102,7 @@ class Runtime:
         self._error = None  # the device-side error record (error_region), made on first use
         self._error_armed = False
         self._error_seen = None  # the record as a read-back fetched it, for check_errors
+        self._error_staging = None  # its own MAP_READ buffer (a read-back maps both at once)
         try:
             self._raw = _RawRecorder()
         except (ImportError, AttributeError):
@@ -307,11 +308,11 @@ class Runtime:
             err_staging = None
             if self._error_armed and region is not self._error:
                 # the error record rides in the same submit (check_errors then reads no more)
-                err_staging = self._staging_buffer(256)
-                if err_staging is staging:
-                    err_staging = None
-                else:
-                    self._encoder.copy_buffer_to_buffer(self._error.buffer, self._error.offset, err_staging, 0, 16)
+                err_staging = self._error_staging
+                if err_staging is None:
+                    err_staging = self._error_staging = self.device.create_buffer(
+                        label="rstorch error read-back", size=16, usage=wgpu.BufferUsage.MAP_READ | wgpu.BufferUsage.COPY_DST)
+                self._encoder.copy_buffer_to_buffer(self._error.buffer, self._error.offset, err_staging, 0, 16)
             self.flush()
             if err_staging is not None:
                 err_staging.map_sync(wgpu.MapMode.READ, 0, 16)
