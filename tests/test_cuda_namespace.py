@@ -81,3 +81,34 @@ def test_compile_returns_the_model_in_every_form():
     assert f(torch.ones(1)).item() == 2.0 and g(torch.ones(1)).item() == 2.0
     with pytest.raises(RuntimeError, match="Either mode or options"):
         torch.compile(model, mode="default", options={})
+
+
+def test_cuda_namespace_maps_onto_a_hardware_wgpu_adapter(monkeypatch):
+    # with a hardware adapter (faked here: the first wgpu adapter counts as one) torch.cuda's
+    # calls act on the wgpu device
+    from rstorch import _wgpu
+    import rstorch.cuda as cuda
+    if not _wgpu.is_available():
+        pytest.skip(f"no wgpu adapter: {_wgpu.unavailable_reason()}")
+    monkeypatch.setattr(cuda, "_hardware_count", lambda: 1)
+    assert torch.cuda.is_available() and torch.cuda.device_count() == 1
+    assert torch.cuda.current_device() == 0
+    assert torch.cuda.get_device_name() == torch.wgpu.get_device_name(0) == torch.cuda.get_device_name(0)
+    props = torch.cuda.get_device_properties(0)
+    assert props.name == torch.cuda.get_device_name() and props.total_memory > 0
+    x = torch.ones(1000, device="cuda")
+    torch.cuda.synchronize()
+    assert torch.cuda.memory_allocated() == torch.wgpu.memory_allocated() >= 4000
+    assert torch.cuda.max_memory_allocated() >= torch.cuda.memory_allocated()
+    assert torch.cuda.memory_reserved() >= torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    torch.cuda.set_device(0)
+    with torch.cuda.device(0):
+        assert torch.cuda.current_device() == 0
+    with pytest.raises(RuntimeError, match="invalid device ordinal"):
+        torch.cuda.set_device(1)
+    with pytest.raises(NotImplementedError, match="no GPU random stream"):
+        torch.cuda.get_rng_state()
+    torch.cuda.manual_seed_all(1)
+    torch.cuda.empty_cache()
+    assert x.sum().item() == 1000.0
