@@ -90,6 +90,8 @@ def test_float64_to_bfloat16_rounds_through_float32():
 # ---------------------------------------------------------------- GEMM and convolution
 
 ULP = {L.bfloat16: 2.0**-8, L.float16: 2.0**-11}
+# half the smallest subnormal: the absolute rounding error near zero
+TINY = {L.bfloat16: 2.0**-134, L.float16: 2.0**-25}
 
 
 def rounded(t):
@@ -100,7 +102,7 @@ def rounded(t):
 def check_once_rounded(got, ref64, absprod, dtype):
     """`got` is `ref64` rounded once to `dtype` (plus float32 accumulation error)."""
     err = np.abs(rounded(got) - ref64)
-    tol = ULP[dtype] * np.abs(ref64) + 2.0**-20 * absprod + 1e-30
+    tol = ULP[dtype] * np.abs(ref64) + 2.0**-20 * absprod + TINY[dtype]
     assert (err <= tol).all(), f"max excess {np.max(err - tol)}"
 
 
@@ -183,3 +185,48 @@ def test_conv2d_rounds_once(dtype, stride, padding):
     assert y.dtype == dtype
     ref, absref = conv2d_ref(rounded(x), rounded(w), rounded(b), stride, padding)
     check_once_rounded(y, ref, absref, dtype)
+
+
+# ---------------------------------------------------------------- pooling, sums, elementwise
+
+@pytest.mark.parametrize("dtype", [L.bfloat16, L.float16])
+def test_max_pool_half_exact(dtype):
+    x = lowp((3, 5, 13, 12), dtype, 12)
+    x[0, 0, 0, 0] = float("nan")
+    for out, idx, ref_fn in [
+        (*L.nn.functional.max_pool2d(x, 2, return_indices=True), lambda t: L.nn.functional.max_pool2d(t, 2, return_indices=True)),
+        (*L.nn.functional.max_pool2d(x, 3, stride=2, padding=1, return_indices=True),
+         lambda t: L.nn.functional.max_pool2d(t, 3, stride=2, padding=1, return_indices=True)),
+        (*L.nn.functional.adaptive_max_pool2d(x, (4, 5), return_indices=True),
+         lambda t: L.nn.functional.adaptive_max_pool2d(t, (4, 5), return_indices=True)),
+    ]:
+        assert out.dtype == dtype
+        r, ri = ref_fn(x.double())
+        np.testing.assert_array_equal(rounded(out), r.numpy())
+        np.testing.assert_array_equal(idx.numpy(), ri.numpy())
+
+
+@pytest.mark.parametrize("dtype", [L.bfloat16, L.float16])
+def test_sum_mean_half(dtype):
+    x = lowp((64, 16, 8, 9), dtype, 13)
+    x64 = rounded(x)
+    for dims in [None, (0, 2, 3), (0,), (1, 3)]:
+        s = x.sum() if dims is None else x.sum(dims)
+        ref = x64.sum() if dims is None else x64.sum(axis=dims)
+        assert s.dtype == dtype
+        check_once_rounded(s, ref, 2.0**-16 * (np.abs(x64).sum() if dims is None else np.abs(x64).sum(axis=dims)), dtype)
+        m = x.mean() if dims is None else x.mean(dims)
+        mref = ref / (x64.size / np.size(ref))
+        check_once_rounded(m, mref, 2.0**-16 * np.abs(mref) + 1e-6, dtype)
+
+
+def test_bf16_elementwise_rounds_float32_result():
+    g = np.random.default_rng(14)
+    a = g.standard_normal(10_000).astype(np.float32)
+    b = (g.standard_normal(10_000) * 1e-3).astype(np.float32)
+    ta, tb = L.from_numpy(a).bfloat16(), L.from_numpy(b).bfloat16()
+    fa, fb = ta.float().numpy(), tb.float().numpy()
+    for op in ("add", "sub", "mul", "div"):
+        got = bits16(getattr(L, op)(ta, tb))
+        want = bf16_reference(getattr(np, {"div": "divide", "sub": "subtract", "mul": "multiply", "add": "add"}[op])(fa, fb).view(np.uint32))
+        assert np.array_equal(got, want), op

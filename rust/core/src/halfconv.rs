@@ -22,6 +22,9 @@ pub trait HalfFloat: Element {
     fn to_f32s(x: &[Self], y: &mut [f32]);
     /// `y[i] = x[i]` rounded to nearest even. The slices have the same length.
     fn from_f32s(x: &[f32], y: &mut [Self]);
+    /// One value rounded to nearest even as `from_f32s` rounds it, branch-free where it can be
+    /// (for per-element kernels that compute in float32).
+    fn round(v: f32) -> Self;
 }
 
 impl HalfFloat for bf16 {
@@ -35,6 +38,10 @@ impl HalfFloat for bf16 {
         // SAFETY: as above.
         f32_to_bf16(x, unsafe { std::slice::from_raw_parts_mut(y.as_mut_ptr() as *mut u16, y.len()) })
     }
+    #[inline(always)]
+    fn round(v: f32) -> Self {
+        round_bf16(v)
+    }
 }
 
 impl HalfFloat for f16 {
@@ -45,6 +52,10 @@ impl HalfFloat for f16 {
     fn from_f32s(x: &[f32], y: &mut [Self]) {
         assert_eq!(x.len(), y.len());
         f32_to_f16(x, y)
+    }
+    #[inline(always)]
+    fn round(v: f32) -> Self {
+        f16::from_f32(v)
     }
 }
 
