@@ -162,8 +162,20 @@ unsafe fn pack_b(b: View, k0: usize, kc: usize, n: usize, kp: usize, dst: &mut [
             if b.cs == 1 && nr == NR && two {
                 x86::interleave_rows(b.ptr.offset(ka as isize * b.rs + c0 as isize), b.rs, row.as_mut_ptr());
             } else if b.rs == 1 && two {
-                // a transposed B: each column's pair is one 32-bit word
+                // a transposed B: each column's pair is one 32-bit word; 16 pairs x 16 columns
+                // at a time through a register transpose
                 let w = row.as_mut_ptr() as *mut u32;
+                // whether pairs p0..p0+16 of this panel go through the transpose
+                let tblock = |p0: usize| 2 * (p0 + 16) <= kc && nr == NR && b.cs % 2 == 0;
+                if p % 16 == 0 && tblock(p) {
+                    for h in 0..2 {
+                        let src = b.ptr.offset(ka as isize + (c0 + 16 * h) as isize * b.cs) as *const u32;
+                        x86::transpose16(src, b.cs / 2, w.add(16 * h), NR, 16);
+                    }
+                }
+                if p % 16 != 0 && tblock(p - p % 16) {
+                    continue; // written by the transpose at p - p % 16
+                }
                 for j in 0..nr {
                     *w.add(j) = (b.ptr.offset(ka as isize + (c0 + j) as isize * b.cs) as *const u32).read_unaligned();
                 }
@@ -186,10 +198,16 @@ unsafe fn pack_a(a: View, i0: usize, mc: usize, k0: usize, kc: usize, kp: usize,
         let (r0, mr) = (i0 + ip * MR, (mc - ip * MR).min(MR));
         let panel = &mut dst[ip * kp * MR..][..kp * MR];
         if a.cs == 1 && kc % 2 == 0 {
-            // row-major A: each pair is one 32-bit word of a row
+            // row-major A: each pair is one 32-bit word of a row; 16 pairs of the panel's rows
+            // at a time through a register transpose
+            let full = if mr == MR && a.rs % 2 == 0 { kp / 16 * 16 } else { 0 };
+            let base = a.ptr.offset(r0 as isize * a.rs + k0 as isize) as *const u32;
+            for p in (0..full).step_by(16) {
+                x86::transpose16(base.add(p), a.rs / 2, panel.as_mut_ptr().add(p * MR), MR, MR);
+            }
             for i in 0..mr {
                 let row = a.ptr.offset((r0 + i) as isize * a.rs + k0 as isize) as *const u32;
-                for p in 0..kp {
+                for p in full..kp {
                     panel[p * MR + i] = row.add(p).read_unaligned();
                 }
             }
@@ -257,6 +275,39 @@ mod x86 {
         let (lo, hi) = (_mm512_loadu_si512(lo.as_ptr() as *const _), _mm512_loadu_si512(hi.as_ptr() as *const _));
         _mm512_storeu_si512(dst as *mut _, _mm512_permutex2var_epi16(x, lo, y));
         _mm512_storeu_si512(dst.add(32) as *mut _, _mm512_permutex2var_epi16(x, hi, y));
+    }
+
+    /// Transpose a block of 32-bit words: `dst[q * ld + i] = src[i * rs + q]` for `q < 16` and
+    /// `i < rows` (`rows <= 16`; rows past it read as zero).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F; `src` holds `rows` rows of 16 words at stride `rs`, `dst` has room
+    /// for 16 rows of `rows` words at stride `ld`.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn transpose16(src: *const u32, rs: isize, dst: *mut u32, ld: usize, rows: usize) {
+        let r: [__m512i; 16] = std::array::from_fn(|i| if i < rows { _mm512_loadu_si512(src.offset(i as isize * rs) as *const _) } else { _mm512_setzero_si512() });
+        // within each 128-bit lane L: t[2i], t[2i+1] interleave rows 2i and 2i+1
+        let t: [__m512i; 16] = std::array::from_fn(|x| {
+            let (i, hi) = (x / 2, x % 2 == 1);
+            if hi { _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]) } else { _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]) }
+        });
+        // u[4g + c], lane L: column 4L + c of rows 4g..4g+4
+        let u: [__m512i; 16] = std::array::from_fn(|x| {
+            let (g, c) = (x / 4, x % 4);
+            let (a, b) = (t[4 * g + c / 2], t[4 * g + 2 + c / 2]);
+            if c % 2 == 0 { _mm512_unpacklo_epi64(a, b) } else { _mm512_unpackhi_epi64(a, b) }
+        });
+        let mask: __mmask16 = ((1u32 << rows) - 1) as __mmask16;
+        for c in 0..4 {
+            let (ve, vo) = (_mm512_shuffle_i32x4::<0x88>(u[c], u[4 + c]), _mm512_shuffle_i32x4::<0xDD>(u[c], u[4 + c]));
+            let (we, wo) = (_mm512_shuffle_i32x4::<0x88>(u[8 + c], u[12 + c]), _mm512_shuffle_i32x4::<0xDD>(u[8 + c], u[12 + c]));
+            // column 4L + c for L = 0, 2 (from the even lanes) and 1, 3 (the odd ones)
+            let cols = [(c, _mm512_shuffle_i32x4::<0x88>(ve, we)), (8 + c, _mm512_shuffle_i32x4::<0xDD>(ve, we)),
+                        (4 + c, _mm512_shuffle_i32x4::<0x88>(vo, wo)), (12 + c, _mm512_shuffle_i32x4::<0xDD>(vo, wo))];
+            for (q, v) in cols {
+                _mm512_mask_storeu_epi32(dst.add(q * ld) as *mut _, mask, v);
+            }
+        }
     }
 
     /// 16 float32 lanes rounded to bfloat16 as `bf16_bits` rounds them.
