@@ -28,6 +28,7 @@ pub(crate) unsafe fn copy_strided(plan: &Plan<2>, dst: *mut u8, dst_dtype: DType
             let (dp, sp) = (dp.get(), sp.get() as *const S);
             if so == 1 && si == 1 && S::DTYPE == D::DTYPE {
                 std::ptr::copy_nonoverlapping(sp.add(i) as *const D, dp.add(o), len);
+            } else if so == 1 && si == 1 && convert_half(sp.add(i) as *const u8, S::DTYPE, dp.add(o) as *mut u8, D::DTYPE, len) {
             } else {
                 for k in 0..len {
                     *dp.add(o + k * so) = cast::<S, D>(*sp.add(i + k * si));
@@ -35,6 +36,27 @@ pub(crate) unsafe fn copy_strided(plan: &Plan<2>, dst: *mut u8, dst_dtype: DType
             }
         });
     }));
+}
+
+/// Convert `len` contiguous elements between float32 and float16/bfloat16 with the vectorised
+/// converters of [`halfconv`](crate::halfconv) (bit for bit what the per-element cast gives,
+/// but for bfloat16's NaN, 0xffff as in torch's vectorised cast); false (nothing done) for other
+/// dtype pairs.
+///
+/// # Safety
+/// `src` and `dst` are valid for `len` elements of their dtypes and do not overlap.
+unsafe fn convert_half(src: *const u8, sd: DType, dst: *mut u8, dd: DType, len: usize) -> bool {
+    use crate::dtype::{bf16, f16};
+    use crate::halfconv::HalfFloat;
+    use std::slice::{from_raw_parts as r, from_raw_parts_mut as w};
+    match (sd, dd) {
+        (DType::Float32, DType::BFloat16) => bf16::from_f32s(r(src.cast(), len), w(dst.cast::<bf16>(), len)),
+        (DType::Float32, DType::Float16) => f16::from_f32s(r(src.cast(), len), w(dst.cast::<f16>(), len)),
+        (DType::BFloat16, DType::Float32) => bf16::to_f32s(r(src.cast(), len), w(dst.cast(), len)),
+        (DType::Float16, DType::Float32) => f16::to_f32s(r(src.cast(), len), w(dst.cast(), len)),
+        _ => return false,
+    }
+    true
 }
 
 /// Tile of the blocked transpose: `TILE_R` destination rows (a contiguous run of each source

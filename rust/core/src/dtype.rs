@@ -349,7 +349,9 @@ macro_rules! half_element {
             }
             #[inline(always)]
             fn from_f64(v: f64) -> Self {
-                <$t>::from_f64(v)
+                // through float32, as c10's Half/BFloat16 take only floats (a double is rounded
+                // twice: 1 + 2^-8 + 2^-30 gives bfloat16 1.0, not 1 + 2^-7)
+                <$t>::from_f32(v as f32)
             }
             #[inline(always)]
             fn to_i64(self) -> i64 {
@@ -357,7 +359,7 @@ macro_rules! half_element {
             }
             #[inline(always)]
             fn from_i64(v: i64) -> Self {
-                <$t>::from_f64(v as f64)
+                <$t>::from_f32(v as f32)
             }
             fn zero() -> Self {
                 <$t>::ZERO

@@ -8,7 +8,7 @@
 //!
 //! The modules form layers, each using only those below it (tests aside):
 //! 1. vocabulary: `error`, `dtype`, `scalar`, `device`, `shape`, `parallel`, `allocator`,
-//!    `simd` (CPU-feature dispatch);
+//!    `simd` (CPU-feature dispatch), `halfconv` (float32 <-> 16-bit float slice conversions);
 //! 2. geometry and memory: `layout`, `iter` (strided iteration plans), `storage`, `copy` (the
 //!    strided copy kernel);
 //! 3. `tensor`: the `Tensor` type, its views and data movers (no `ops::` module);
@@ -22,6 +22,7 @@ mod copy;
 pub mod device;
 pub mod dtype;
 pub mod error;
+pub mod halfconv;
 pub mod random;
 pub mod iter;
 pub mod ops;

@@ -8,6 +8,7 @@
 
 pub mod decomp;
 mod gemm;
+mod gemm_bf16;
 pub mod lu;
 
 use crate::dtype::{DType, Element};

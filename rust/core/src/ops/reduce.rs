@@ -36,6 +36,7 @@ pub use stats::{check_norm_dtype, logsumexp, var_std, vector_norm, Moment};
 pub use sum::{all_any, count_nonzero, mean, nanmean, nansum, prod, sum};
 
 use crate::dtype::{bf16, f16, DType, Element};
+use crate::halfconv::HalfFloat;
 use crate::error::{Error, Result};
 use crate::shape::{self, Dims};
 use crate::tensor::Tensor;
@@ -158,14 +159,39 @@ impl Num for bool {
     const LOWEST: Self = false;
     const HIGHEST: Self = true;
 }
-impl Num for f16 {
-    const LOWEST: Self = f16::NEG_INFINITY;
-    const HIGHEST: Self = f16::INFINITY;
+/// The half types' sums: blocks converted to float32 in registers (`halfconv`), then the
+/// float32 loops (exact: every half value is a float32, and the sums accumulate in f64).
+macro_rules! num_half {
+    ($($t:ty),*) => {$(
+        impl Num for $t {
+            const LOWEST: Self = <$t>::NEG_INFINITY;
+            const HIGHEST: Self = <$t>::INFINITY;
+            #[inline]
+            fn fsum(xs: &[Self]) -> f64 {
+                let mut buf = [0f32; HALF_BLOCK];
+                xs.chunks(HALF_BLOCK)
+                    .map(|c| {
+                        let b = &mut buf[..c.len()];
+                        HalfFloat::to_f32s(c, b);
+                        fast::sum_f32(b)
+                    })
+                    .sum()
+            }
+            #[inline]
+            fn fsum_across(accs: &mut [f64], xs: &[Self]) {
+                let mut buf = [0f32; HALF_BLOCK];
+                for (a, c) in accs.chunks_mut(HALF_BLOCK).zip(xs.chunks(HALF_BLOCK)) {
+                    let b = &mut buf[..c.len()];
+                    HalfFloat::to_f32s(c, b);
+                    fast::add_across_f32(a, b);
+                }
+            }
+        }
+    )*};
 }
-impl Num for bf16 {
-    const LOWEST: Self = bf16::NEG_INFINITY;
-    const HIGHEST: Self = bf16::INFINITY;
-}
+/// Elements per float32 block of the half types' sums (4 KiB on the stack).
+const HALF_BLOCK: usize = 1024;
+num_half!(f16, bf16);
 impl Num for f32 {
     const LOWEST: Self = f32::NEG_INFINITY;
     const HIGHEST: Self = f32::INFINITY;

@@ -330,7 +330,7 @@ fn through_f32<'a, H: Half>(k: Kernel<'a, f32, f32>) -> Kernel<'a, H, H> {
     })
 }
 
-/// float16 and bfloat16: slice conversions to and from f32 (vectorised by `half`).
+/// float16 and bfloat16: slice conversions to and from f32 (`crate::halfconv`).
 trait Half: Element {
     fn to_f32s(x: &[Self], y: &mut [f32]);
     fn from_f32s(x: &[f32], y: &mut [Self]);
@@ -342,10 +342,10 @@ macro_rules! half_impl {
     ($($t:ty),*) => {$(
         impl Half for $t {
             fn to_f32s(x: &[Self], y: &mut [f32]) {
-                half::slice::HalfFloatSliceExt::convert_to_f32_slice(x, y)
+                crate::halfconv::HalfFloat::to_f32s(x, y)
             }
             fn from_f32s(x: &[f32], y: &mut [Self]) {
-                half::slice::HalfFloatSliceExt::convert_from_f32_slice(y, x)
+                crate::halfconv::HalfFloat::from_f32s(x, y)
             }
             fn limits() -> (f64, f64) {
                 (<$t>::MAX.to_f64(), <$t>::MIN.to_f64())

@@ -117,7 +117,7 @@ macro_rules! via_f32 {
     ($tr:ident: $($f:ident),*) => {$(
         #[inline(always)]
         fn $f(self, o: Self) -> Self {
-            Self::from_f32(<f32 as $tr>::$f(self.to_f32(), o.to_f32()))
+            <Self as crate::halfconv::HalfFloat>::round(<f32 as $tr>::$f(self.to_f32(), o.to_f32()))
         }
     )*};
 }

@@ -3,12 +3,16 @@
 //! in place, never copied).
 //!
 //! float32/float64 go through faer's GEMM (AVX-512/AVX2 kernels picked at run time);
-//! float16/bfloat16 compute through float32 like torch's CPU kernels; integers use a row-panel
+//! bfloat16 runs on `vdpbf16ps` where the CPU has AVX512_BF16 ([`gemm_bf16`]), float16 (and
+//! bfloat16 elsewhere) converts to float32 and back, both accumulating in float32 and rounding
+//! once like torch's CPU kernels; integers use a row-panel
 //! loop with wrapping arithmetic (torch supports integer matmul on CPU).
 
 use std::ops::Range;
 
 use faer::{Accum, MatMut, MatRef, Par};
+
+use super::gemm_bf16;
 
 use crate::dtype::{DType, Element};
 use crate::error::Result;
@@ -61,6 +65,7 @@ pub(crate) fn gemm_into(out: &Tensor, a: &Tensor, b: &Tensor, alpha: Scalar, acc
     match out.dtype() {
         DType::Float32 => faer_gemm::<f32>(out, a, b, alpha.to_f64() as f32, accumulate),
         DType::Float64 => faer_gemm::<f64>(out, a, b, alpha.to_f64(), accumulate),
+        DType::BFloat16 if gemm_bf16::available() => bf16_gemm(out, a, b, alpha.to_f64() as f32, accumulate),
         DType::Float16 | DType::BFloat16 => {
             // compute in float32 and round once, like torch's CPU half GEMM
             let (a32, b32) = (a.copy_as(DType::Float32)?, b.copy_as(DType::Float32)?);
@@ -121,23 +126,56 @@ fn faer_gemm<T: faer::traits::ComplexField + Element>(out: &Tensor, a: &Tensor, 
             faer::linalg::matmul::matmul(dst, beta, lhs, rhs, alpha, Par::Seq);
         }
     };
+    over_blocks(m, n, k, batch, block);
+    Ok(())
+}
+
+/// Run `block(i, rows, cols)` over every matrix `i < batch` of an `m x n x k` product: on the
+/// calling thread when small, whole matrices per thread when there are many small ones, else
+/// one block of rows (or columns, whichever is longer) per thread. The calling thread computes
+/// a block itself, so only the helpers are woken (faer's own rayon split parks the caller and
+/// wakes every worker).
+fn over_blocks(m: usize, n: usize, k: usize, batch: usize, block: impl Fn(usize, Range<usize>, Range<usize>) + Sync) {
     let mnk = m * n * k;
     let threads = if mnk * batch < PAR_MNK { 1 } else { parallel::num_threads() };
     if threads == 1 {
         (0..batch).for_each(|i| block(i, 0..m, 0..n));
     } else if mnk < PAR_MNK {
-        // many small products: whole matrices per thread
         parallel::for_each_chunk(batch, PAR_MNK.div_ceil(mnk), |r| r.for_each(|i| block(i, 0..m, 0..n)));
     } else {
-        // a large product: one block of rows (or columns, whichever is longer) per thread, each
-        // a sequential faer product. The calling thread computes a block itself, so only the
-        // helpers are woken (faer's own rayon split parks the caller and wakes every worker).
         let (len, split_rows) = if m >= n { (m, true) } else { (n, false) };
         let grain = len.div_ceil(threads).next_multiple_of(16);
         for i in 0..batch {
             parallel::for_each_chunk(len, grain, |r| if split_rows { block(i, r, 0..n) } else { block(i, 0..m, r) });
         }
     }
+}
+
+/// bfloat16 on [`gemm_bf16`] (the caller has checked [`gemm_bf16::available`]).
+fn bf16_gemm(out: &Tensor, a: &Tensor, b: &Tensor, alpha: f32, accumulate: bool) -> Result<()> {
+    let (om, am, bm) = (Mats::of(out), Mats::of(a), Mats::of(b));
+    let (m, n, k) = (om.rows, om.cols, am.cols);
+    let batch = om.offs.len();
+    if m == 0 || n == 0 || batch == 0 {
+        return Ok(());
+    }
+    let (ga, gb) = read_pair(a, b)?;
+    let og = out.storage().write()?;
+    let op = SyncPtr(og.ptr() as *mut u16);
+    let ap = SyncPtr(ga.ptr() as *mut u16);
+    let bp = SyncPtr(gb.as_ref().unwrap_or(&ga).ptr() as *mut u16);
+    let block = |i: usize, r: Range<usize>, c: Range<usize>| {
+        // SAFETY: as in faer_gemm; the CPU has AVX512_BF16 (checked by the caller).
+        unsafe {
+            let (o, a, b) = (om.offs[i] as isize, am.offs[i] as isize, bm.offs[i] as isize);
+            let (r0, c0) = (r.start as isize, c.start as isize);
+            let av = gemm_bf16::View { ptr: ap.get().offset(a + r0 * am.rs), rs: am.rs, cs: am.cs };
+            let bv = gemm_bf16::View { ptr: bp.get().offset(b + c0 * bm.cs), rs: bm.rs, cs: bm.cs };
+            let dst = op.get().offset(o + r0 * om.rs + c0 * om.cs);
+            gemm_bf16::gemm(dst, om.rs, om.cs, av, bv, (r.len(), c.len(), k), alpha, accumulate);
+        }
+    };
+    over_blocks(m, n, k, batch, block);
     Ok(())
 }
 

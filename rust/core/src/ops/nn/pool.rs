@@ -69,7 +69,7 @@ pool_elem! {
     f32 => f32, |v| v, |a| a;
     f64 => f64, |v| v, |a| a;
     f16 => f32, |v: f16| v.to_f32(), f16::from_f32;
-    bf16 => f32, |v: bf16| v.to_f32(), bf16::from_f32;
+    bf16 => f32, |v: bf16| v.to_f32(), crate::halfconv::round_bf16;
     i64 => i64, |v| v, |a| a;
     i32 => i64, |v| v as i64, |a| a as i32;
     i16 => i64, |v| v as i64, |a| a as i16;
@@ -401,9 +401,19 @@ pub fn max_pool(input: &Tensor, window: Window) -> Result<(Tensor, Tensor)> {
         .map(|i| Axis::max(ispat[i], spatial[i], window.kernel[i] as usize, window.stride[i] as usize, window.padding[i] as usize, window.dilation[i] as usize))
         .collect();
     let g = Geom::new(planes_of(input, n), axes);
-    let x = input.contiguous()?;
-    each_type!(x.dtype(), T => max_kernel::<T>(&x, &out, &idx, &g))?;
+    max_any(&input.contiguous()?, &out, &idx, &g)?;
     Ok((out, idx))
+}
+
+/// `max_kernel` for any dtype; the half types pool a float32 copy (a max is one of its inputs,
+/// so rounding it back is exact) because their own comparisons do not vectorise.
+fn max_any(x: &Tensor, out: &Tensor, idx: &Tensor, g: &Geom) -> Result<()> {
+    if matches!(x.dtype(), DType::Float16 | DType::BFloat16) {
+        let o32 = Tensor::empty(out.shape(), DType::Float32)?;
+        max_kernel::<f32>(&x.copy_as(DType::Float32)?, &o32, idx, g)?;
+        return out.copy_(&o32);
+    }
+    each_type!(x.dtype(), T => max_kernel::<T>(x, out, idx, g))
 }
 
 fn max_kernel<T: PoolElem>(x: &Tensor, out: &Tensor, idx: &Tensor, g: &Geom) -> Result<()> {
@@ -764,10 +774,10 @@ pub fn adaptive_max_pool(input: &Tensor, output_size: &[i64]) -> Result<(Tensor,
     }
     check_dtype(&format!("adaptive_max_pool{}d", n.max(2)), input.dtype(), Types::Float)?;
     let g = adaptive_geom(input, &spatial);
-    let x = input.contiguous()?;
-    each_type!(x.dtype(), T => max_kernel::<T>(&x, &out, &idx, &g))?;
+    max_any(&input.contiguous()?, &out, &idx, &g)?;
     Ok((out, idx))
 }
+
 
 /// `adaptive_avg_pool{n}d`.
 pub fn adaptive_avg_pool(input: &Tensor, output_size: &[i64]) -> Result<Tensor> {
