@@ -375,7 +375,8 @@ def test_bucketize_and_isin():
     assert L(rstorch.isin(t([1.5, 2]), t([2, 3]))) == [False, True]
     assert L(rstorch.isin(t([1., NAN]), t([NAN, 1.]))) == [True, False]
     assert L(rstorch.isin(t([0., -0.]), t([0.]))) == [True, True]
-    assert L(rstorch.isin(t([1, 2], dtype=rstorch.uint8), t([True]))) == [True, False]
+    raises(NotImplementedError, "Unsupported input type encountered for isin(): Bool",  # torch 2.15: either side
+           lambda: rstorch.isin(t([1, 2], dtype=rstorch.uint8), t([True])))
     raises(NotImplementedError, "Unsupported input type encountered for isin(): Bool",
            lambda: rstorch.isin(t([True]), t([False])))
     raises(TypeError, "isin() received an invalid combination of arguments", lambda: rstorch.isin(2, 3))

@@ -122,6 +122,13 @@ CASES = [
     "x.new_empty_strided((2, 2), (1, 2), dtype=T.int32).stride()", "x.clone().resize_as_(T.ones(2, 2)).shape",
     "x.is_set_to(x[:])", "x.is_set_to(x.view(12))", "x.is_set_to(x.clone())",
     "type(x.as_subclass(T.nn.Parameter)).__name__", "x.requires_grad_().as_subclass(T.Tensor).grad_fn.name()",
+    # check order and error types (issue 19's differential fuzz)
+    "T.cov(T.ones(1, 3, 4, dtype=T.bool))", "T.corrcoef(T.ones(3, dtype=T.bool))",
+    "T.ones(1, 3, 4, dtype=T.bool).corrcoef()", "T.isin(T.ones(2), T.ones(2, dtype=T.bool))",
+    "T.isin(T.ones(2, dtype=T.bool), True)", "T.isin(T.tensor([1, 2]), T.tensor([2]))",
+    "T.cholesky_inverse(T.ones(3, 1, dtype=T.float16))", "T.cholesky_inverse(T.ones(3, 3, dtype=T.float16))",
+    "T.cumulative_trapezoid(T.ones(3), dim=-2)", "T.trapezoid(T.ones(3), dim=2)", "T.rsub(T.ones(2), True)",
+    "T.rsub(T.ones(2, dtype=T.bool), True)", "T.rsub(T.ones(2, dtype=T.int32), True)", "T.rsub(x, 3, alpha=2)",
     "T.is_vulkan_available()", "T.get_device_module('cpu').__name__.split('.')[-1]",
     "T.get_device_module().__name__.split('.')[-1]",
     "(T.set_default_tensor_type(T.DoubleTensor), T.zeros(1).dtype, T.set_default_tensor_type('torch.FloatTensor'))[1]",

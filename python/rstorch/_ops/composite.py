@@ -142,7 +142,7 @@ def _trapezoid_terms(name, y, x, dx, dim):
     is given, and the factor the whole is scaled by); (None, None) for no samples."""
     if x is not None and dx is not None:
         raise TypeError(f"{name}() received an invalid combination of arguments: both x and dx given")
-    n = y.shape[dim]
+    n = y.size(dim)  # torch's IndexError for a dim out of range
     if n == 0:
         return None, None
     if y.dtype is _C.bool or (isinstance(x, Tensor) and x.dtype is _C.bool):
@@ -220,11 +220,11 @@ def lcm(input, other):
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the variables in `input`'s rows (observations in columns), with
     frequency and/or reliability weights (torch's Correlation.cpp, step for step)."""
-    if input.dtype is _C.bool:
-        raise NotImplementedError("cov(): bool dtype is not supported for input")
     if input.dim() > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
                            f"{input.dim()} dimensions")
+    if input.dtype is _C.bool:
+        raise NotImplementedError("cov(): bool dtype is not supported for input")
     x = input.reshape(1, -1) if input.dim() < 2 else input
     x = x if x.dtype.is_floating_point else x.to(_default_dtype())
     n_obs = x.shape[1]
@@ -267,6 +267,9 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 
 def corrcoef(input):
     """Pearson's correlation coefficients of `input`'s rows, clipped to [-1, 1]."""
+    if input.dim() > 2:
+        raise RuntimeError(f"corrcoef(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input.dim()} dimensions")
     c = cov(input)
     if c.dim() == 0:
         return c / c
@@ -340,7 +343,9 @@ def vander(x, N=None, increasing=False):
 
 def rsub(input, other, *, alpha=1):
     """`other - alpha * input`."""
-    if not isinstance(other, Tensor):
+    if isinstance(other, bool):  # sub's bool errors, as torch reports them
+        other = _C.full([], other, _C.bool)
+    elif not isinstance(other, Tensor):
         other = _C.full([], other, input.dtype) if input.dtype.is_floating_point or isinstance(other, int) \
             else other
     return binary.sub(other, input, alpha=alpha)

@@ -432,6 +432,11 @@ def _cholesky_inverse(op, input, upper=False, *, out=None):
     from .._creation import eye
     if input.dim() < 2:
         raise RuntimeError("cholesky_inverse: The input tensor A must have at least 2 dimensions.")
+    if input.shape[-2] != input.shape[-1]:
+        raise RuntimeError(f"cholesky_inverse: A must be batches of square matrices, but they are {input.shape[-2]} "
+                           f"by {input.shape[-1]} matrices")
+    if input.dtype not in (_C.float32, _C.float64):
+        raise NotImplementedError(f"\"cholesky_inverse_out_cpu\" not implemented for '{input.dtype._scalar_type_name}'")
     n = input.shape[-1]
     return _with_out(op, out, lambda: _cholesky_solve(op, eye(n, dtype=input.dtype, device=input.device).expand(input.shape), input, upper),
                      input)

@@ -74,6 +74,8 @@ def _isin(op, elements, test_elements, *, assume_unique=False, invert=False, out
         raise TypeError("isin() received an invalid combination of arguments - got "
                         f"({type(elements).__name__}, {type(test_elements).__name__}), but "
                         "expected a Tensor for elements or test_elements")
+    if any(isinstance(v, bool) or (isinstance(v, Tensor) and v.dtype is _C.bool) for v in (elements, test_elements)):
+        raise NotImplementedError("Unsupported input type encountered for isin(): Bool")
     return call_with_out(op, out, _C._isin, (elements, test_elements, invert), {})
 
 
