@@ -13,8 +13,12 @@ import pytest
 
 pytest.importorskip("mpi4py", reason="rstorch.distributed needs mpi4py (pip install '.[distributed]')")
 
+import rstorch
+
 HERE = pathlib.Path(__file__).resolve().parent
-PKG = HERE.parent / "python"
+# the ranks import the rstorch this test imported (the source tree with its built extension, or the
+# installed wheel: CI's fresh clone has no extension in python/)
+PKG = pathlib.Path(rstorch.__file__).resolve().parent.parent
 
 
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(PKG)] + ([os.environ["PYTHONPATH"]]

@@ -9,13 +9,15 @@ import sys
 
 import pytest
 
+import rstorch
+
 pytest.importorskip("mpi4py", reason="rstorch.distributed needs mpi4py (pip install '.[distributed]')")
 
 TESTS = pathlib.Path(__file__).resolve().parents[1]
 
 
 def test_sync_batchnorm_two_ranks():
-    pkg = TESTS.parent / "python"
+    pkg = pathlib.Path(rstorch.__file__).resolve().parent.parent  # the rstorch under test (source or wheel)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(pkg)] + ([os.environ["PYTHONPATH"]]
                                                                      if os.environ.get("PYTHONPATH") else [])),
                OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
