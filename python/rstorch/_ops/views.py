@@ -5,6 +5,8 @@ rust/python/src/tensor/views.rs, whose layouts rust/core/src/layout.rs computes 
 Most function forms are generated (`rstorch.reshape(x, s)` is `x.reshape(s)`); the splits torch
 builds from slices (tensor_split, hsplit, vsplit, dsplit) are written here."""
 
+import inspect
+
 from .. import _C
 from .._functional import broadcast_shapes
 from .._size import contiguous_format
@@ -191,7 +193,7 @@ def view_copy(input, size, *, out=None):
 def as_strided_scatter(input, src, size, stride, storage_offset=None):
     """A copy of `input` with `src` written into its `as_strided(size, stride, storage_offset)`
     view (torch requires the view to fit `input`'s own elements)."""
-    out = input.clone(memory_format=contiguous_format) if not input.is_contiguous() else input.clone()
+    out = input.clone(memory_format=contiguous_format)
     view = out.as_strided(size, stride, storage_offset)
     if tuple(view.shape) != tuple(src.shape):
         raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = {list(src.shape)}, "
@@ -214,7 +216,6 @@ _COPIES = (alias_copy, as_strided_copy, detach_copy, diagonal_copy, expand_copy,
 
 
 def _copy_row(fn):
-    import inspect
     return Op(fn.__name__, str(inspect.signature(fn)), SAME, COMPOSITE, fn, False)
 
 
